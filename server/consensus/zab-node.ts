@@ -1,6 +1,6 @@
 import type { Txn } from "../gen/paddock/internal/v1/txn.js";
 import { assert } from "../util/assert.js";
-import { COUNTER_LIMIT, makeZxid, zxidCounter, zxidEpoch } from "../util/zxid.js";
+import { COUNTER_LIMIT, makeZxid, zxidEpoch } from "../util/zxid.js";
 import type { Entry, Ready, Role } from "./ready.js";
 
 export interface ZabNodeOptions {
@@ -28,6 +28,8 @@ export class ZabNode {
   /** Persisted, awaiting a quorum of acks (here: ours). */
   private inFlight: Entry[] = [];
   private committable: Entry[] = [];
+  /** The Ready handed out and not yet advanced: its arrays are the driver's until then. */
+  private pending: Ready | undefined;
   private lastPersisted: number;
   private readonly proposalsInFlightMax: number;
 
@@ -72,7 +74,8 @@ export class ZabNode {
 
   /** Proposals accepted but not yet committed. */
   get inFlightCount(): number {
-    return this.unpersisted.length + this.inFlight.length + this.committable.length;
+    const handedOut = this.pending ? this.pending.entries.length + this.pending.committed.length : 0;
+    return this.unpersisted.length + this.inFlight.length + this.committable.length + handedOut;
   }
 
   canPropose(): boolean {
@@ -98,27 +101,31 @@ export class ZabNode {
     return this.unpersisted.length > 0 || this.committable.length > 0;
   }
 
+  /** Hands out what to persist and apply; proposals made before advance() go in the next Ready. */
   ready(): Ready {
-    return {
+    assert(this.pending === undefined, "ready() twice without advance()");
+    const ready: Ready = {
       entries: this.unpersisted,
       messages: [],
       committed: this.committable,
       role: this.role,
       epoch: this.epoch,
     };
+    this.unpersisted = [];
+    this.committable = [];
+    this.pending = ready;
+    return ready;
   }
 
   advance(ready: Ready): void {
-    assert(ready.entries === this.unpersisted, "advance with a stale Ready");
-    assert(ready.committed === this.committable, "advance with a stale Ready");
-    const persisted = this.unpersisted;
+    assert(ready === this.pending, "advance with a stale Ready");
+    this.pending = undefined;
+    const persisted = ready.entries;
     if (persisted.length > 0) {
       const last = persisted[persisted.length - 1]!;
       assert(last.zxid > this.lastPersisted, "persisted zxids must grow");
       this.lastPersisted = last.zxid;
     }
-    this.unpersisted = [];
-    this.committable = [];
     // Our own durable ack is a quorum of one: everything persisted is committed.
     for (const entry of persisted) this.inFlight.push(entry);
     if (this.inFlight.length > 0) {
@@ -127,13 +134,11 @@ export class ZabNode {
     }
   }
 
+  /** The last zxid proposed (persisted or not). */
   get lastZxid(): number {
-    return this.unpersisted.length > 0
-      ? this.unpersisted[this.unpersisted.length - 1]!.zxid
-      : this.lastPersisted;
-  }
-
-  static describeZxid(zxid: number): string {
-    return `${zxidEpoch(zxid)}:${zxidCounter(zxid)}`;
+    if (this.unpersisted.length > 0) return this.unpersisted[this.unpersisted.length - 1]!.zxid;
+    const handedOut = this.pending?.entries;
+    if (handedOut && handedOut.length > 0) return handedOut[handedOut.length - 1]!.zxid;
+    return this.lastPersisted;
   }
 }
