@@ -57,7 +57,10 @@ const FIRES_ON_PATH: readonly number[] = [
   CHILD | PERSISTENT,
 ];
 
-/** The kinds removeWatches takes away, by WatcherType (ZooKeeper 3.9's DataTree.removeWatch). */
+/**
+ * The kinds removeWatches takes away, by WatcherType (ZooKeeper 3.9's DataTree.removeWatch; 3.8 had
+ * no Persistent / PersistentRecursive types and removed persistent watches with Any only).
+ */
 const REMOVES: readonly number[] = [
   0,
   CHILD,
@@ -78,7 +81,7 @@ interface SessionWatches {
  * Watches of sessions on paths, with ZooKeeper's trigger rules (those of 3.9's WatchManager, where a
  * session may hold one-time and persistent watches on the same path independently; 3.8 kept one mode
  * per session and path, so a later getData turned a persistent watch into a one-time one —
- * ZOOKEEPER-4466).
+ * ZOOKEEPER-4466; seen on 3.8.0: addWatch /a, getData -w /a, then two setData give one event).
  *
  * The registry does not check ACLs: since ZooKeeper 3.9.2/3.8.4 (CVE-2024-23944) an event is only
  * delivered to a session with READ on the node, which the caller must check; a one-time watch is
