@@ -1,0 +1,28 @@
+import type { Txn } from "../gen/paddock/internal/v1/txn.js";
+
+/** One log entry: a transaction and its zxid (the same number as txn.zxid, kept as a number). */
+export interface Entry {
+  readonly zxid: number;
+  readonly txn: Txn;
+}
+
+export type Role = "leading" | "following" | "observing" | "looking";
+
+/** A message to one peer. The transport (replica/) serialises it; the core never does I/O. */
+export interface Outbound {
+  readonly to: number;
+  readonly message: unknown;
+}
+
+/**
+ * What the core asks its driver to do. Contract, in this order: persist `entries` durably, then send
+ * `messages`, then apply `committed` in order, then call `advance(ready)`. Committed entries are
+ * always already persisted on this member.
+ */
+export interface Ready {
+  readonly entries: readonly Entry[];
+  readonly messages: readonly Outbound[];
+  readonly committed: readonly Entry[];
+  readonly role: Role;
+  readonly epoch: number;
+}

@@ -1,0 +1,21 @@
+import type { Entry } from "../consensus/ready.js";
+
+/**
+ * Where the Ready loop makes entries durable. `append` resolves once every entry is durable; the
+ * loop awaits it before sending or applying anything of that Ready.
+ */
+export interface Storage {
+  append(entries: readonly Entry[]): Promise<void> | undefined;
+  /** Set once storage failed: the member stops accepting writes. */
+  readonly failure: Error | undefined;
+  close(): Promise<void>;
+}
+
+/** Keeps nothing: the server runs with data in memory only (until the log is wired in). */
+export class MemoryStorage implements Storage {
+  readonly failure = undefined;
+  append(): undefined {
+    return undefined;
+  }
+  async close(): Promise<void> {}
+}
