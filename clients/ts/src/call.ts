@@ -73,3 +73,33 @@ export class CallQueue {
     return out;
   }
 }
+
+/**
+ * One timer for every call's deadline, armed for the earliest; when it fires the owner sweeps
+ * its open calls and re-arms for the next. A call answered in time leaves the timer armed: the
+ * sweep then finds nothing, which costs one scan per earliest deadline, not one timer per call.
+ */
+export class DeadlineTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private armedAt = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly sweep: (now: number) => void) {}
+
+  arm(deadline: number): void {
+    if (deadline >= this.armedAt) return;
+    clearTimeout(this.timer);
+    this.armedAt = deadline;
+    this.timer = setTimeout(
+      () => {
+        this.armedAt = Number.POSITIVE_INFINITY;
+        this.sweep(Date.now());
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.armedAt = Number.POSITIVE_INFINITY;
+  }
+}

@@ -22,7 +22,8 @@ import {
   type ReadOpResult,
 } from "./ops.js";
 import { validatePath } from "./path.js";
-import { Session, type SessionConfig, type SessionStateName } from "./session.js";
+import { Session } from "./session.js";
+import type { SessionConfig, SessionStateName } from "./session-config.js";
 import { grpcTransport, parseServers, type Transport } from "./transport.js";
 import {
   type ACL,

@@ -17,49 +17,12 @@ import {
   type ServerMessage,
   SessionState,
 } from "../gen/paddock/v1/session.js";
-import { type Call, CallQueue, type RequestOp } from "./call.js";
+import { type Call, CallQueue, DeadlineTimer, type RequestOp } from "./call.js";
 import { Code, errorFor, type PaddockError } from "./errors.js";
+import type { SessionConfig, SessionHooks, SessionStateName, SubmitOptions } from "./session-config.js";
 import type { SessionStream, Transport } from "./transport.js";
 import { eventTypeName, type WatchEvent, type Watcher } from "./types.js";
 import type { WatchManager } from "./watch-manager.js";
-
-export type SessionStateName =
-  | "connecting"
-  | "connected"
-  | "disconnected"
-  | "expired"
-  | "closed"
-  | "authFailed";
-
-export interface SessionConfig {
-  servers: string[];
-  sessionTimeoutMs: number;
-  /** Budget for the first successful connect. */
-  connectTimeoutMs: number;
-  /** Default deadline of each call; 0 for none. */
-  requestTimeoutMs: number;
-  auth: { scheme: string; auth: Buffer }[];
-  sessionId: bigint;
-  password: Buffer;
-  /** Calls in flight at most (also bounded by the server's maxOutstandingRequests). */
-  maxOutstanding: number;
-  /** Calls waiting for a slot at most; past it calls reject with ThrottledError at once. */
-  maxQueued: number;
-  /** Soft bound on one envelope's size; a single larger request still goes alone. */
-  envelopeBytesMax: number;
-}
-
-export interface SessionHooks {
-  state(state: SessionStateName): void;
-  fire(watchers: Iterable<Watcher>, event: WatchEvent): void;
-}
-
-export interface SubmitOptions {
-  timeoutMs?: number;
-  trace?: Record<string, string>;
-  bytes?: number;
-  onReply?: (reply: Reply) => void;
-}
 
 const terminal = new Set<SessionStateName>(["expired", "closed", "authFailed"]);
 const xidMax = 0x7fffffff;
@@ -91,8 +54,7 @@ export class Session {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private attemptTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
-  private deadlineArmedAt = Number.POSITIVE_INFINITY;
+  private readonly deadlines = new DeadlineTimer((now) => this.sweepDeadlines(now));
   private connectTimer: NodeJS.Timeout | undefined;
   private firstConnect: { resolve(): void; reject(e: PaddockError): void } | undefined;
 
@@ -171,7 +133,7 @@ export class Session {
         },
         onFail: reject,
       });
-      this.armDeadline(deadline);
+      this.deadlines.arm(deadline);
       this.scheduleFlush();
     });
   }
@@ -428,7 +390,7 @@ export class Session {
     }
     this.dropStream();
     clearTimeout(this.reconnectTimer);
-    clearTimeout(this.deadlineTimer);
+    this.deadlines.clear();
     clearTimeout(this.connectTimer);
     this.failAll(code, message);
     this.state = state;
@@ -493,30 +455,16 @@ export class Session {
     this.heartbeatTimer = setTimeout(tick, Math.max(1, Math.min(this.lastSend + pingEvery - now, pingEvery)));
   }
 
-  /** One timer for all deadlines, armed for the earliest; expiry scans the open calls. */
-  private armDeadline(deadline: number): void {
-    if (deadline >= this.deadlineArmedAt) return;
-    clearTimeout(this.deadlineTimer);
-    this.deadlineArmedAt = deadline;
-    this.deadlineTimer = setTimeout(() => this.sweepDeadlines(), Math.max(0, deadline - Date.now()));
-  }
-
-  private sweepDeadlines(): void {
-    this.deadlineArmedAt = Number.POSITIVE_INFINITY;
-    const now = Date.now();
-    let next = Number.POSITIVE_INFINITY;
+  private sweepDeadlines(now: number): void {
     const expire = (call: Call, queued: boolean): void => {
-      if (call.done) return;
-      if (call.deadline > now) {
-        next = Math.min(next, call.deadline);
-        return;
-      }
+      if (call.done || call.deadline > now) return;
       call.done = true;
       if (queued) this.queue.settled();
-      call.onFail(errorFor(Code.OperationTimeout, "", `no reply within the call's deadline`));
+      call.onFail(errorFor(Code.OperationTimeout, "", "no reply within the call's deadline"));
     };
     for (const call of this.inFlight.values()) expire(call, false);
     for (const call of this.queue.open()) expire(call, true);
-    if (next !== Number.POSITIVE_INFINITY) this.armDeadline(next);
+    for (const call of this.inFlight.values()) if (!call.done) this.deadlines.arm(call.deadline);
+    for (const call of this.queue.open()) this.deadlines.arm(call.deadline);
   }
 }
