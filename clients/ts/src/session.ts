@@ -21,7 +21,7 @@ import { type Call, CallQueue, DeadlineTimer, type RequestOp } from "./call.js";
 import { Code, errorFor, type PaddockError } from "./errors.js";
 import type { SessionConfig, SessionHooks, SessionStateName, SubmitOptions } from "./session-config.js";
 import type { SessionStream, Transport } from "./transport.js";
-import { eventTypeName, type WatchEvent, type Watcher } from "./types.js";
+import { eventTypeName, type WatchEvent } from "./types.js";
 import type { WatchManager } from "./watch-manager.js";
 
 const terminal = new Set<SessionStateName>(["expired", "closed", "authFailed"]);
