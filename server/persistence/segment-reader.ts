@@ -92,6 +92,9 @@ export function scanSegment(bytes: Uint8Array, prevZxid: number): ScannedSegment
     const version = view.getUint32(4, true);
     return { records, end: { kind: "corrupt", offset: 4, reason: `unknown log format version ${version}` } };
   }
+  if (view.getUint32(8, true) !== 0 || view.getUint32(12, true) !== 0) {
+    return { records, end: { kind: "corrupt", offset: 8, reason: "reserved header bytes not zero" } };
+  }
   let at = LOG_HEADER_BYTES;
   let prev = prevZxid;
   for (;;) {

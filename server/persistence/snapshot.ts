@@ -236,6 +236,8 @@ export function parseSnapshot(file: string, bytes: Uint8Array): LoadedSnapshot {
   if (view.getUint32(0, true) !== SNAPSHOT_MAGIC) fail(0, "not a snapshot (bad magic)");
   const version = view.getUint32(4, true);
   if (version !== SNAPSHOT_FORMAT_VERSION) fail(4, `unknown snapshot format version ${version}`);
+  if (view.getUint32(8, true) !== 0 || view.getUint32(12, true) !== 0)
+    fail(8, "reserved header bytes not zero");
   let header: SnapshotHeader | undefined;
   const acls: SnapshotAcl[] = [];
   const nodes: SnapshotNode[] = [];

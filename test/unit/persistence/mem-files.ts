@@ -63,6 +63,8 @@ export class MemFiles implements FileLayer {
   /** Crash just before this mutation number (1-based) would run. */
   crashAtMutation: number | undefined;
   crashes = 0;
+  /** Between crash() and reboot() the machine is down: every call throws CrashError. */
+  down = false;
   /** Every operation, for tests that check order ("fdatasync before ack"). */
   readonly journal: string[] = [];
 
@@ -75,6 +77,7 @@ export class MemFiles implements FileLayer {
   /** Loses everything not durable; with keepUnsynced, everything written so far survives instead. */
   crash(options: { keepUnsynced?: boolean } = {}): void {
     this.crashes++;
+    this.down = true;
     this.fds.clear();
     for (const dir of this.dirs.values()) {
       if (options.keepUnsynced) dir.durable = new Map(dir.entries);
@@ -88,7 +91,17 @@ export class MemFiles implements FileLayer {
     this.crashAtMutation = undefined;
   }
 
+  /** Back up after a crash: what a restarted process sees. */
+  reboot(): void {
+    this.down = false;
+  }
+
+  private alive(): void {
+    if (this.down) throw new CrashError("the machine crashed; reboot() first");
+  }
+
   private check(op: FaultOp, path: string): Fault["effect"] | undefined {
+    this.alive();
     this.journal.push(`${op} ${path}`);
     this.mutation();
     for (let i = 0; i < this.faults.length; i++) {
@@ -116,18 +129,21 @@ export class MemFiles implements FileLayer {
   // ---- helpers ----
 
   private dir(path: string): Dir {
+    this.alive();
     const d = this.dirs.get(normalize(path));
     if (d === undefined) throw errno("ENOENT", `no directory ${path}`);
     return d;
   }
 
   private fd(fd: number): { inode: Inode; path: string; writable: boolean } {
+    this.alive();
     const f = this.fds.get(fd);
     if (f === undefined) throw errno("EBADF", `fd ${fd}`);
     return f;
   }
 
   private inode(path: string): Inode | undefined {
+    this.alive();
     return this.dirs.get(dirname(normalize(path)))?.entries.get(basename(path));
   }
 
@@ -255,6 +271,7 @@ export class MemFiles implements FileLayer {
   }
 
   readdir(dir: string): string[] {
+    this.alive();
     const d = this.dirs.get(normalize(dir));
     if (d === undefined) return [];
     const subdirs = [...this.dirs.keys()].filter((k) => k !== "/" && dirname(k) === normalize(dir));
@@ -262,6 +279,7 @@ export class MemFiles implements FileLayer {
   }
 
   stat(path: string): { size: number; isDirectory: boolean } | undefined {
+    this.alive();
     const p = normalize(path);
     if (this.dirs.has(p)) return { size: 0, isDirectory: true };
     const inode = this.inode(p);
@@ -275,6 +293,7 @@ export class MemFiles implements FileLayer {
   }
 
   mkdir(path: string): void {
+    this.alive();
     const p = normalize(path);
     if (this.dirs.has(p)) return;
     this.mkdir(dirname(p));

@@ -21,6 +21,7 @@ describe("TxnLog group commit", () => {
     expect(log.lastZxid).toBe(z(3));
     expect(log.durableZxid).toBe(z(3));
     files.crash();
+    files.reboot();
     expect(await zxidsOf(files)).toEqual([z(1), z(2), z(3)]);
   });
 
@@ -84,6 +85,7 @@ describe("TxnLog group commit", () => {
     await b.append(z(3), record(z(3)));
     expect(files.readdir(LOG_DIR)).toEqual([segmentName(z(1)), segmentName(z(3))]);
     files.crash();
+    files.reboot();
     expect(await zxidsOf(files)).toEqual([z(1), z(2), z(3)]);
   });
 
@@ -94,6 +96,7 @@ describe("TxnLog group commit", () => {
     await Promise.all([1, 2, 3, 4].map((c) => log.append(z(c), record(z(c), 100))));
     files.faults = [];
     files.crash();
+    files.reboot();
     expect(await zxidsOf(files)).toEqual([z(1), z(2), z(3), z(4)]);
   });
 });
@@ -119,6 +122,7 @@ describe("TxnLog failures (fsyncgate: never retry, never acknowledge)", () => {
       expect(log.durableZxid).toBe(z(1));
       expect(count(files, "fdatasync")).toBe(op === "fdatasync" ? 2 : 1);
       files.crash();
+      files.reboot();
       expect(await zxidsOf(files)).toEqual([z(1)]);
     });
   }
@@ -133,6 +137,7 @@ describe("segments and preallocation", () => {
     expect(names.length).toBeGreaterThan(3);
     expect(names[0]).toBe(segmentName(z(1)));
     files.crash();
+    files.reboot();
     const zxids = await zxidsOf(files);
     expect(zxids).toEqual(Array.from({ length: 60 }, (_, i) => z(i + 1)));
     for (const name of names) {
@@ -151,6 +156,7 @@ describe("segments and preallocation", () => {
     expect(files.stat(file)!.size % 4096).toBe(0);
     expect(files.stat(file)!.size).toBeGreaterThan(4096);
     files.crash();
+    files.reboot();
     const rec = await recover({ dataDir: DATA_DIR, dataLogDir: LOG_DIR, files });
     expect(rec.txns.length).toBe(60);
     expect(rec.truncatedTail).toBeUndefined();
@@ -172,6 +178,7 @@ describe("segments and preallocation", () => {
     const b = await TxnLog.open(memOptions(files));
     await b.append(z(1, 2), record(z(1, 2)));
     files.crash();
+    files.reboot();
     expect(await zxidsOf(files)).toEqual([z(1, 1), z(2, 1), z(1, 2)]);
   });
 });
