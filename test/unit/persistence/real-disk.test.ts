@@ -2,9 +2,12 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { readEpoch, writeEpoch } from "../../../server/persistence/epoch-file.js";
 import { nodeFiles } from "../../../server/persistence/file-layer.js";
 import { segmentName } from "../../../server/persistence/log-format.js";
+import { purge } from "../../../server/persistence/purge.js";
 import { recover } from "../../../server/persistence/recovery.js";
+import { readSnapshot, snapshotName, writeSnapshot } from "../../../server/persistence/snapshot.js";
 import { TxnLog } from "../../../server/persistence/txn-log.js";
 import { record, z } from "./log-fixtures.js";
 
@@ -71,5 +74,45 @@ describe("TxnLog on the real disk, through the worker thread", () => {
     expect(again.failed).toBeDefined();
     await expect(again.append(z(3), record(z(3)))).rejects.toThrow(/no further appends/);
     await again.close();
+  });
+});
+
+describe("snapshots, epochs and purge on the real disk", () => {
+  it("write → read a snapshot, epoch files, purge", async () => {
+    const dir = tmp();
+    const snapDir = join(dir, "snap");
+    for (const c of [1, 2, 3, 4]) {
+      await writeSnapshot(snapDir, {
+        zxid: z(c),
+        digest: 99n,
+        acls: [{ ref: 0, acl: [] }],
+        nodes: [
+          {
+            path: "/",
+            data: Buffer.from("x"),
+            aclRef: 0,
+            czxid: 0n,
+            mzxid: 0n,
+            ctime: 0n,
+            mtime: 0n,
+            version: 0,
+            cversion: 0,
+            aversion: 0,
+            ephemeralOwner: 0n,
+            pzxid: 0n,
+          },
+        ],
+        sessions: [{ sessionId: 5n, timeoutMs: 1000, password: Buffer.alloc(16, 1) }],
+        nodeCount: 1,
+      });
+    }
+    const snap = await readSnapshot(join(snapDir, snapshotName(z(4))));
+    expect(snap.nodes[0]?.data).toEqual(Buffer.from("x"));
+    expect(snap.sessions[0]?.sessionId).toBe(5n);
+    expect(readdirSync(snapDir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+    await writeEpoch(snapDir, "acceptedEpoch", 3);
+    expect(await readEpoch(snapDir, "acceptedEpoch")).toBe(3);
+    const { removed } = await purge({ dataDir: snapDir, dataLogDir: join(dir, "log"), snapRetainCount: 3 });
+    expect(removed).toEqual([join(snapDir, snapshotName(z(1)))]);
   });
 });
