@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paddock-dev/paddock/clients/go/internal/pb"
@@ -56,6 +57,18 @@ type Client struct {
 	cur            *conn
 	stopOnce       sync.Once
 	pendingFinal   State // published by cleanup once everything pending has failed
+	hooks          testHooks
+}
+
+// testHooks let the tests freeze the writer and count what it sent; they cost an atomic load
+// per envelope when unused.
+type testHooks struct {
+	gate      atomic.Pointer[chan struct{}] // while set, the writer waits before taking requests
+	noPing    atomic.Bool                   // while set, no pings and no idle check (to force expiry)
+	envelopes atomic.Int64
+	requests  atomic.Int64
+	pings     atomic.Int64
+	parked    chan struct{} // signalled when the writer waits at the gate
 }
 
 // Connect opens a session with the first server of the list that answers, trying them in turn
@@ -82,6 +95,7 @@ func Connect(ctx context.Context, servers []string, opts ...Option) (*Client, er
 		runDone: make(chan struct{}),
 		state:   StateDisconnected,
 	}
+	c.hooks.parked = make(chan struct{}, 1)
 	for _, a := range o.auth {
 		c.auth = append(c.auth, &pb.AddAuthRequest{Scheme: a.scheme, Auth: a.auth})
 	}

@@ -275,7 +275,7 @@ func (c *Client) writeLoop(cn *conn) error {
 	watchdog := time.NewTicker(max(pingEvery/2, time.Millisecond))
 	defer watchdog.Stop()
 	checkIdle := func() error {
-		if cn.idle() > readTimeout {
+		if cn.idle() > readTimeout && !c.hooks.noPing.Load() {
 			return fmt.Errorf("paddock: nothing received from %s for %v", cn.addr, cn.idle().Round(time.Millisecond))
 		}
 		return nil
@@ -286,12 +286,28 @@ func (c *Client) writeLoop(cn *conn) error {
 		c.carry = nil
 		c.mu.Unlock()
 		for first == nil {
+			if g := c.hooks.gate.Load(); g != nil {
+				select {
+				case c.hooks.parked <- struct{}{}:
+				default:
+				}
+				select {
+				case <-*g:
+				case <-cn.ctx.Done():
+					return nil
+				}
+			}
 			select {
 			case first = <-c.queue:
 				if first.ctx.Err() != nil {
 					first = nil // abandoned by its caller before it was sent
 				}
 			case <-ping.C:
+				if c.hooks.noPing.Load() {
+					ping.Reset(pingEvery)
+					continue
+				}
+				c.hooks.pings.Add(1)
 				first = &call{ctx: context.Background(), done: make(chan struct{}),
 					req: &pb.Request{Op: &pb.Request_Ping{Ping: &pb.PingRequest{}}}}
 			case <-watchdog.C:
@@ -363,6 +379,8 @@ func (c *Client) writeLoop(cn *conn) error {
 		if err := cn.stream.Send(env); err != nil {
 			return err
 		}
+		c.hooks.envelopes.Add(1)
+		c.hooks.requests.Add(int64(len(batch)))
 		ping.Reset(pingEvery)
 	}
 }
