@@ -37,6 +37,8 @@ type Client struct {
 	watches *watchRegistry
 	states  chan State
 	stop    chan struct{} // closed once the session is over (closed, expired, auth failed)
+	stopCtx context.Context
+	stopFn  context.CancelFunc // cancels stopCtx with stop, so a reconnect attempt ends at once
 	runDone chan struct{}
 
 	mu             sync.Mutex
@@ -96,6 +98,7 @@ func Connect(ctx context.Context, servers []string, opts ...Option) (*Client, er
 		state:   StateDisconnected,
 	}
 	c.hooks.parked = make(chan struct{}, 1)
+	c.stopCtx, c.stopFn = context.WithCancel(context.Background())
 	for _, a := range o.auth {
 		c.auth = append(c.auth, &pb.AddAuthRequest{Scheme: a.scheme, Auth: a.auth})
 	}
@@ -109,11 +112,13 @@ func Connect(ctx context.Context, servers []string, opts ...Option) (*Client, er
 		}
 		var pe *Error
 		if errors.As(err, &pe) && (pe.Code == CodeAuthFailed || pe.Code == CodeSessionExpired) {
+			c.stopFn()
 			return nil, err
 		}
 		lastErr = err
 		select {
 		case <-ctx.Done():
+			c.stopFn()
 			return nil, fmt.Errorf("paddock: connect to %v: %w (last error: %v)", servers, ctx.Err(), lastErr)
 		case <-time.After(c.backoff(attempt)):
 		}
@@ -193,7 +198,10 @@ func (c *Client) terminate(state State, err error) {
 	}
 	cn := c.cur
 	c.mu.Unlock()
-	c.stopOnce.Do(func() { close(c.stop) })
+	c.stopOnce.Do(func() {
+		close(c.stop)
+		c.stopFn()
+	})
 	if cn != nil {
 		cn.cancel()
 	}
@@ -226,7 +234,7 @@ func (c *Client) run(cn *conn) {
 				return
 			case <-time.After(c.backoff(attempt)):
 			}
-			next, err := c.dial(context.Background())
+			next, err := c.dial(c.stopCtx)
 			if err == nil {
 				cn = next
 				break
@@ -284,6 +292,7 @@ drain:
 	c.mu.Lock()
 	c.setStateLocked(c.pendingFinal)
 	c.mu.Unlock()
+	c.stopFn()
 	close(c.runDone)
 }
 

@@ -124,9 +124,6 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 	c.sessionID = cr.GetSessionId()
 	c.password = cr.GetPassword()
 	c.timeout = time.Duration(cr.GetTimeoutMs()) * time.Millisecond
-	if cr.GetZxid() > c.lastZxid && c.lastZxid == 0 {
-		c.lastZxid = cr.GetZxid()
-	}
 	c.maxReqBytes = int(cr.GetMaxRequestBytes())
 	if c.maxReqBytes <= 0 {
 		c.maxReqBytes = defaultMaxRequestBytes

@@ -31,8 +31,11 @@ type Server struct {
 }
 
 // RepoRoot finds the repository root (the directory holding server/main/cli.ts) above the
-// current directory.
+// current directory, or takes it from $PADDOCK_REPO_ROOT (to test against another checkout).
 func RepoRoot() (string, error) {
+	if dir := os.Getenv("PADDOCK_REPO_ROOT"); dir != "" {
+		return dir, nil
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
