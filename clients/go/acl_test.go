@@ -27,8 +27,9 @@ func TestDigestACL(t *testing.T) {
 	for _, w := range who {
 		found = found || (w.AuthScheme == "digest" && w.User == "alice")
 	}
+	// ZooKeeper 3.8 (checked with zkCli's whoami) reports the digest user name alone: "alice".
 	if !found {
-		t.Fatalf("WhoAmI = %+v, want digest alice", who)
+		t.Errorf("WhoAmI = %+v, want digest alice", who)
 	}
 
 	anon := connect(t)
@@ -62,8 +63,8 @@ func TestDigestACL(t *testing.T) {
 	if _, err := anon.SetData(ctx, p, nil, paddock.AnyVersion); !errors.Is(err, paddock.ErrNoAuth) {
 		t.Fatalf("write with read-only ACL: %v, want NoAuth", err)
 	}
-	// ZooKeeper: the auth scheme in an ACL needs an authenticated session.
-	if _, err := anon.Create(ctx, r+"/creator", nil, paddock.ModePersistent, paddock.CreatorAllACL); !errors.Is(err, paddock.ErrInvalidACL) {
+	// ZooKeeper: the auth scheme in an ACL needs an authenticated identity (ip does not count).
+	if _, err := connect(t).Create(ctx, r+"/creator", nil, paddock.ModePersistent, paddock.CreatorAllACL); !errors.Is(err, paddock.ErrInvalidACL) {
 		t.Fatalf("CreatorAllACL without auth: %v, want InvalidACL", err)
 	}
 }

@@ -205,6 +205,12 @@ func (c *Client) handle(cn *conn, m *pb.ServerMessage) error {
 			cl.onReply(r, err)
 		}
 		cl.finish(r, err)
+		if errors.Is(err, ErrSessionExpired) {
+			// Any request (a ping included) answered SessionExpired means the session is gone,
+			// even if the server did not say so with a session event.
+			c.terminate(StateExpired, ErrSessionExpired)
+			return errSessionOver
+		}
 	case *pb.ServerMessage_Event:
 		ev := k.Event
 		c.observeZxid(ev.GetZxid())
