@@ -62,3 +62,54 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 		}
 	}
 }
+
+// The connection breaks while the server keeps running: the client resumes the same session on
+// a new stream, re-sends its credentials and watches (SetWatches with its last zxid), and the
+// server fires at once the watch whose node changed while the client was away.
+func TestResumeAfterConnectionLoss(t *testing.T) {
+	ctx := testCtx(t)
+	px := startProxy(t, srv.Addr)
+	c := connectTo(t, px.Addr(), paddock.WithSessionTimeout(4*time.Second),
+		paddock.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
+	other := connect(t)
+	r := root(t, other)
+	noErr(t, c.AddAuth(ctx, "digest", []byte("carol:pw")))
+	secret, err := c.Create(ctx, r+"/secret", []byte("s"), paddock.ModePersistent, paddock.DigestACL(paddock.PermAll, "carol", "pw"))
+	noErr(t, err)
+	eph := create(t, c, r+"/eph", nil, paddock.ModeEphemeral)
+	node := create(t, c, r+"/node", []byte("a"), paddock.ModePersistent)
+	missed := getDataW(t, c, node)
+	persistent, err := c.AddWatch(ctx, r, paddock.AddWatchPersistentRecursive)
+	noErr(t, err)
+	sid := c.SessionID()
+
+	px.pause()
+	waitState(t, c, paddock.StateDisconnected, 10*time.Second)
+	_, err = other.SetData(ctx, node, []byte("b"), paddock.AnyVersion)
+	noErr(t, err)
+	px.resume()
+	waitState(t, c, paddock.StateConnected, 10*time.Second)
+
+	if c.SessionID() != sid {
+		t.Fatalf("session changed from %x to %x", sid, c.SessionID())
+	}
+	if ev := nextEvent(t, missed); ev.Type != paddock.EventNodeDataChanged || ev.Path != node {
+		t.Fatalf("missed change: %+v, want NodeDataChanged %s", ev, node)
+	}
+	// The replayed event also reaches the recursive watch on an ancestor (the client routes an
+	// event to every matching watcher, as ZooKeeper's client does).
+	if ev := nextEvent(t, persistent); ev.Type != paddock.EventNodeDataChanged || ev.Path != node {
+		t.Fatalf("persistent watch after resume: %+v, want the missed NodeDataChanged", ev)
+	}
+	_, err = other.SetData(ctx, node, []byte("c"), paddock.AnyVersion)
+	noErr(t, err)
+	if ev := nextEvent(t, persistent); ev.Type != paddock.EventNodeDataChanged || ev.Path != node {
+		t.Fatalf("persistent watch after resume: %+v", ev)
+	}
+	if ok, st, err := other.Exists(ctx, eph); err != nil || !ok || st.EphemeralOwner != sid {
+		t.Fatalf("ephemeral after resume: %v %+v %v", ok, st, err)
+	}
+	if data, _, err := c.GetData(ctx, secret); err != nil || string(data) != "s" {
+		t.Fatalf("credentials not re-applied on resume: %q %v", data, err)
+	}
+}
