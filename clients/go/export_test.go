@@ -32,6 +32,9 @@ func FreezeWriter(c *Client) (release func(), err error) {
 // StopHeartbeats stops pings (and the idle check) so the server expires the session.
 func StopHeartbeats(c *Client) { c.hooks.noPing.Store(true) }
 
+// ResumeHeartbeats undoes StopHeartbeats.
+func ResumeHeartbeats(c *Client) { c.hooks.noPing.Store(false) }
+
 // Queued is the number of requests waiting in the queue.
 func Queued(c *Client) int { return len(c.queue) }
 

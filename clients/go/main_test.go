@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +17,9 @@ import (
 var fastSettings = []string{"tickTime=200", "minSessionTimeout=400", "extendedTypesEnabled=true"}
 
 var srv *testserver.Server
+
+// rootSeq keeps test roots distinct when a test runs more than once on one server (-count).
+var rootSeq atomic.Int64
 
 func TestMain(m *testing.M) {
 	s, err := testserver.Start(fastSettings...)
@@ -56,7 +60,7 @@ func connectTo(t *testing.T, addr string, opts ...paddock.Option) *paddock.Clien
 // root returns a fresh persistent node named after the test.
 func root(t *testing.T, c *paddock.Client) string {
 	t.Helper()
-	p := "/" + strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
+	p := fmt.Sprintf("/%s-%d", strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()), rootSeq.Add(1))
 	if _, err := c.Create(testCtx(t), p, nil, paddock.ModePersistent, nil); err != nil {
 		t.Fatalf("create %s: %v", p, err)
 	}
