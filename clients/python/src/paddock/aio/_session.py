@@ -373,6 +373,11 @@ class Session:
 
     async def _connect(self, server: str) -> _Conn:
         options = [
+            # A fresh channel per attempt with its own subchannel: grpc's shared pool would
+            # hand back a subchannel still in its own (up to 120 s) reconnect backoff.
+            ("grpc.use_local_subchannel_pool", 1),
+            ("grpc.initial_reconnect_backoff_ms", 100),
+            ("grpc.min_reconnect_backoff_ms", 100),
             ("grpc.max_receive_message_length", _CHANNEL_MESSAGE_BYTES_MAX),
             ("grpc.max_send_message_length", _CHANNEL_MESSAGE_BYTES_MAX),
             *self.channel_options,
