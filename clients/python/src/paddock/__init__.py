@@ -4,7 +4,11 @@
 ``paddock.errors`` (also re-exported here), recipes in ``paddock.recipes``.
 """
 
-from . import aio, errors
+from . import (
+    aio,
+    errors,
+    recipes,
+)
 from .client import Client, EventQueue
 from .errors import (
     APIError,
@@ -105,5 +109,6 @@ __all__ = [
     "digest",
     "errors",
     "make_digest_acl",
+    "recipes",
     "sequence_of",
 ]
