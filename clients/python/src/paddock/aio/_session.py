@@ -139,6 +139,7 @@ class Session:
         self._xid = 0
         self._conn: _Conn | None = None
         self._connected = False
+        self._closing = False  # close() started: a dropped stream now means closed, not lost
         self._flush_scheduled = False
         self._ping_queued = False
         self._last_send = 0.0
@@ -169,6 +170,7 @@ class Session:
         if self.state in _TERMINAL:
             await self._stop_run()
             return
+        self._closing = True
         if self._connected:
             fut = self._enqueue(
                 spb.Request(close=spb.CloseSessionRequest()), None, bypass_limit=True
@@ -332,7 +334,7 @@ class Session:
     async def _run(self) -> None:
         attempt = 0
         try:
-            while self.state not in _TERMINAL:
+            while self.state not in _TERMINAL and not self._closing:
                 server = self.servers[self._server_index % len(self.servers)]
                 self._server_index += 1
                 try:
@@ -455,8 +457,10 @@ class Session:
             await self._teardown(conn)
         if self.state in _TERMINAL:
             return
-        log.info("paddock: connection to %s lost: %s", conn.server, conn.cause)
         self._fail_inflight(errors.ConnectionLossError(f"connection to {conn.server} lost"))
+        if self._closing:
+            return  # close() finishes the job (state CLOSED), no reconnect
+        log.info("paddock: connection to %s lost: %s", conn.server, conn.cause)
         self._set_state(SessionState.DISCONNECTED)
 
     async def _teardown(self, conn: _Conn) -> None:
