@@ -153,6 +153,16 @@ class Client:
 
     def _shutdown_threads(self) -> None:
         if self._io.is_alive():
+            # Let grpc's own tasks finish (or cancel them) before the loop goes away.
+            async def drain() -> None:
+                me = asyncio.current_task()
+                rest = [t for t in asyncio.all_tasks() if t is not me]
+                for t in rest:
+                    t.cancel()
+                await asyncio.gather(*rest, return_exceptions=True)
+
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(drain(), self._loop).result(timeout=5)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._io.join()
             self._loop.close()
