@@ -96,6 +96,11 @@ class TcpProxy:
             self._drop_all()
             if self._server is not None:
                 self._server.close()
+            me = asyncio.current_task()
+            rest = [t for t in asyncio.all_tasks() if t is not me]
+            for t in rest:
+                t.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
 
         with contextlib.suppress(Exception):
             self._call(go())
