@@ -289,7 +289,8 @@ public final class PaddockClient implements AutoCloseable {
    * Runs the ops atomically. On failure the future fails with the first failing op's exception,
    * whose {@link PaddockException#results()} lists every op's result.
    */
-  public CompletableFuture<List<OpResult>> multi(List<Op> ops) {
+  public CompletableFuture<List<OpResult>> multi(List<Op> opList) {
+    List<Op> ops = List.copyOf(opList);
     Data.MultiRequest.Builder b = Data.MultiRequest.newBuilder();
     for (Op op : ops) {
       b.addOps(op.toProto());
@@ -299,11 +300,27 @@ public final class PaddockClient implements AutoCloseable {
         r -> {
           List<OpResult> results = Protos.opResults(r.getMulti().getResultsList());
           if (r.hasError() && r.getError().getCodeValue() != 0) {
-            throw Protos.error(r.getError()).withResults(results);
+            Data.Error e = r.getError();
+            if (e.getPath().isEmpty()) {
+              // ZooKeeper names no path here; the failing op's path is more useful.
+              e = e.toBuilder().setPath(failingPath(ops, results)).build();
+            }
+            throw Protos.error(e).withResults(results);
           }
           return results;
         },
         null);
+  }
+
+  private static String failingPath(List<Op> ops, List<OpResult> results) {
+    for (int i = 0; i < results.size() && i < ops.size(); i++) {
+      if (results.get(i) instanceof OpResult.ErrorResult er
+          && er.code() != ErrorCode.OK
+          && er.code() != ErrorCode.RUNTIME_INCONSISTENCY) {
+        return ops.get(i).path();
+      }
+    }
+    return "";
   }
 
   public CompletableFuture<List<OpResult>> multi(Op... ops) {

@@ -49,9 +49,16 @@ class AclTest {
       AclResult acl = alice.blocking().getACL(p);
       assertEquals(aliceOnly, acl.acl());
       assertEquals(0, acl.stat().aversion());
+      // ZooKeeper 3.8's whoami (checked with zkCli) lists "digest: alice", the user without the
+      // hash; the server under test may still show the whole digest id ("alice:<hash>").
+      List<ClientInfo> who = alice.blocking().whoAmI();
       assertTrue(
-          alice.blocking().whoAmI().contains(new ClientInfo("digest", "alice")),
-          "whoAmI names the digest user");
+          who.stream()
+              .anyMatch(
+                  ci ->
+                      ci.authScheme().equals("digest")
+                          && (ci.user().equals("alice") || ci.user().startsWith("alice:"))),
+          "whoAmI: " + who);
     }
   }
 

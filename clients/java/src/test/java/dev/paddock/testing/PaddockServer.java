@@ -146,8 +146,15 @@ public final class PaddockServer implements AutoCloseable {
     }
   }
 
-  /** The repository root: the nearest ancestor holding proto/paddock and server/. */
+  /**
+   * The repository root: the nearest ancestor holding proto/paddock and server/, or
+   * PADDOCK_REPO_ROOT when set (to run the tests against another checkout's server).
+   */
   public static Path repoRoot() {
+    String override = System.getenv("PADDOCK_REPO_ROOT");
+    if (override != null && !override.isEmpty()) {
+      return Path.of(override).toAbsolutePath();
+    }
     Path p = Path.of("").toAbsolutePath();
     while (p != null) {
       if (Files.isDirectory(p.resolve("proto/paddock")) && Files.isDirectory(p.resolve("server"))) {
