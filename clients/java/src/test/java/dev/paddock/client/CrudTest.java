@@ -127,4 +127,38 @@ class CrudTest {
     List<ClientInfo> who = b.whoAmI();
     assertFalse(who.isEmpty());
   }
+
+  @Test
+  void envelopesAreSplitUnderTheServersRequestSizeLimit() throws Exception {
+    // PROTOCOL.md: keep an envelope under ConnectResponse.max_request_bytes (1 MiB by default).
+    String p = uniquePath("big");
+    b.create(p, new byte[0]);
+    byte[] data = new byte[300 * 1024];
+    long envelopes = client.envelopesSent();
+    List<CompletableFuture<String>> fs = new ArrayList<>();
+    try (AutoCloseable batch = client.batch()) {
+      for (int i = 0; i < 8; i++) {
+        fs.add(client.create(p + "/n" + i, data, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+      }
+    }
+    for (CompletableFuture<String> f : fs) {
+      f.get();
+    }
+    assertTrue(client.envelopesSent() - envelopes >= 3, "2.4 MB did not fit one envelope");
+    assertEquals(300 * 1024, b.exists(p + "/n7").dataLength());
+  }
+
+  @Test
+  void moreRequestsThanTheOutstandingLimitAllComplete() throws Exception {
+    // PROTOCOL.md: never more than max_outstanding_requests unanswered; the rest wait their turn.
+    List<CompletableFuture<Stat>> fs = new ArrayList<>();
+    try (AutoCloseable batch = client.batch()) {
+      for (int i = 0; i < 5000; i++) {
+        fs.add(client.exists("/", false));
+      }
+    }
+    for (CompletableFuture<Stat> f : fs) {
+      assertTrue(f.get().numChildren() >= 0);
+    }
+  }
 }
