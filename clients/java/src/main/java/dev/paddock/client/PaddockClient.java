@@ -123,7 +123,7 @@ public final class PaddockClient implements AutoCloseable {
    * Holds back the requests issued until the handle is closed so they leave in one envelope
    * (requests issued in one burst are batched anyway; this makes it certain).
    */
-  public AutoCloseable batch() {
+  public Batch batch() {
     return session.cork();
   }
 
@@ -464,6 +464,10 @@ public final class PaddockClient implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (session.onEventThread()) {
+      closeAsync(); // from a callback: the close completes on this very thread, after it returns
+      return;
+    }
     try {
       closeAsync().get(Math.max(2000, options.sessionTimeoutMs) + 1000L, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {

@@ -52,6 +52,7 @@ final class SessionConnection {
   private final ScheduledThreadPoolExecutor io;
   private final ExecutorService events;
   private final Executor ioSafe;
+  private volatile Thread eventThread;
   final WatchRegistry watches = new WatchRegistry();
   private final List<SessionStateListener> listeners = new CopyOnWriteArrayList<>();
   private final List<ClientOptions.AuthInfo> auth;
@@ -106,7 +107,13 @@ final class SessionConnection {
     io = new ScheduledThreadPoolExecutor(1, daemon("paddock-io-" + id));
     io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     io.setRemoveOnCancelPolicy(true);
-    events = Executors.newSingleThreadExecutor(daemon("paddock-event-" + id));
+    events =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = daemon("paddock-event-" + id).newThread(r);
+              eventThread = t;
+              return t;
+            });
     // After close the executor is shut: late gRPC callbacks are dropped, not logged as errors.
     ioSafe =
         r -> {
@@ -127,6 +134,11 @@ final class SessionConnection {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /** True on the event thread, where waiting for a future that it completes would deadlock. */
+  boolean onEventThread() {
+    return Thread.currentThread() == eventThread;
   }
 
   void start() {
@@ -229,7 +241,7 @@ final class SessionConnection {
   }
 
   /** Holds requests back until the returned handle is closed, so they leave in one envelope. */
-  AutoCloseable cork() {
+  Batch cork() {
     corks.incrementAndGet();
     AtomicBoolean done = new AtomicBoolean();
     return () -> {

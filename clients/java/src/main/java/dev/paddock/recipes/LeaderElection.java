@@ -8,8 +8,8 @@ import dev.paddock.client.PaddockException;
 import dev.paddock.client.PaddockException.NoNodeException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,6 +24,7 @@ import java.util.logging.Logger;
 public final class LeaderElection implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LeaderElection.class.getName());
   public static final String PREFIX = "candidate-";
+  private static final long RETRY_MS = 100;
 
   /** Told when this candidate becomes leader, and when it stops being one. */
   public interface Listener {
@@ -36,7 +37,7 @@ public final class LeaderElection implements AutoCloseable {
   private final String path;
   private final String id;
   private final Listener listener;
-  private final ExecutorService worker;
+  private final ScheduledExecutorService worker;
   private final Object lock = new Object();
   private String ourNode;
   private boolean leader;
@@ -48,7 +49,7 @@ public final class LeaderElection implements AutoCloseable {
     this.id = id;
     this.listener = listener;
     this.worker =
-        Executors.newSingleThreadExecutor(
+        Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "paddock-election-" + id);
               t.setDaemon(true);
@@ -69,7 +70,15 @@ public final class LeaderElection implements AutoCloseable {
     synchronized (lock) {
       ourNode = node;
     }
-    worker.execute(this::check);
+    recheck();
+  }
+
+  private void recheck() {
+    try {
+      worker.execute(this::check);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
   }
 
   private void check() {
@@ -93,13 +102,17 @@ public final class LeaderElection implements AutoCloseable {
         return;
       }
       String predecessor = Paths.join(path, candidates.get(idx - 1));
-      if (b.exists(predecessor, e -> worker.execute(this::check)) == null) {
-        worker.execute(this::check);
+      if (b.exists(predecessor, e -> recheck()) == null) {
+        recheck();
       }
     } catch (PaddockException e) {
       LOG.log(Level.FINE, "election check failed; retrying", e);
       if (client.state().isAlive()) {
-        worker.execute(this::check);
+        try {
+          worker.schedule(this::check, RETRY_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+          // closed meanwhile
+        }
       } else {
         setLeader(false);
       }

@@ -106,7 +106,7 @@ class CrudTest {
     long envelopes = client.envelopesSent();
     long requests = client.requestsSent();
     List<CompletableFuture<String>> fs = new ArrayList<>();
-    try (AutoCloseable batch = client.batch()) {
+    try (Batch batch = client.batch()) {
       for (int i = 0; i < 50; i++) {
         fs.add(client.create(p + "/n" + i, new byte[0], Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
       }
@@ -136,7 +136,7 @@ class CrudTest {
     byte[] data = new byte[300 * 1024];
     long envelopes = client.envelopesSent();
     List<CompletableFuture<String>> fs = new ArrayList<>();
-    try (AutoCloseable batch = client.batch()) {
+    try (Batch batch = client.batch()) {
       for (int i = 0; i < 8; i++) {
         fs.add(client.create(p + "/n" + i, data, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
       }
@@ -152,7 +152,7 @@ class CrudTest {
   void moreRequestsThanTheOutstandingLimitAllComplete() throws Exception {
     // PROTOCOL.md: never more than max_outstanding_requests unanswered; the rest wait their turn.
     List<CompletableFuture<Stat>> fs = new ArrayList<>();
-    try (AutoCloseable batch = client.batch()) {
+    try (Batch batch = client.batch()) {
       for (int i = 0; i < 5000; i++) {
         fs.add(client.exists("/", false));
       }

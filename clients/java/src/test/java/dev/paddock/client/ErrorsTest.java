@@ -108,7 +108,7 @@ class ErrorsTest {
       CompletableFuture<Stat> first;
       CompletableFuture<Stat> second;
       CompletableFuture<Stat> third;
-      try (AutoCloseable batch = c.batch()) { // holds them in the queue
+      try (Batch batch = c.batch()) { // holds them in the queue
         first = c.exists("/", false);
         second = c.exists("/", false);
         third = c.exists("/", false);
