@@ -9,3 +9,5 @@ for lang in go python java; do
   bash "clients/$lang/ci.sh"
   echo "== clients/$lang passed in $(( $(date +%s) - start )) s"
 done
+echo "== cross-language lock"
+npx vitest run --project clients

@@ -45,9 +45,11 @@ func run(servers []string, path, id string, hold, wait, sessionTimeout time.Dura
 	}
 	fmt.Printf("ACQUIRED %s\n", id)
 	time.Sleep(hold) // holding the lock is the point of this command
+	// Printed before the node goes, as the Python and Java demos do, so a shared output's line
+	// order is the lock's hand-over order.
+	fmt.Printf("RELEASED %s\n", id)
 	if err := lock.Unlock(context.Background()); err != nil {
 		return fmt.Errorf("release %s: %w", path, err)
 	}
-	fmt.Printf("RELEASED %s\n", id)
 	return nil
 }
