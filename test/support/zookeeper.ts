@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ProcessResult, runProcess } from "./run-process.js";
+
+/** Apache ZooKeeper 3.8 from Debian's `zookeeper` package, the reference for differential tests. */
+const zkHome = "/usr/share/zookeeper";
+const zkCliPath = join(zkHome, "bin/zkCli.sh");
+const classpath = `${zkHome}/lib/*:/usr/share/java/*`;
+
+export interface ZooKeeperHandle {
+  readonly address: string;
+  /** Runs zkCli.sh with the script on stdin (one JVM for the whole script). */
+  cli(script: string): Promise<ProcessResult>;
+  stop(): Promise<void>;
+}
+
+function which(command: string): boolean {
+  const dirs = (process.env.PATH ?? "").split(":");
+  return dirs.some((d) => d !== "" && existsSync(join(d, command)));
+}
+
+/** Throws (never skips) when the reference is missing: CI installs it. */
+export function requireZooKeeper(): void {
+  const missing: string[] = [];
+  if (!which("java")) missing.push("java (apt-get install default-jre-headless)");
+  if (!existsSync(zkCliPath) || !existsSync("/usr/share/java/zookeeper.jar"))
+    missing.push(`Apache ZooKeeper at ${zkHome} (apt-get install zookeeper)`);
+  if (missing.length > 0)
+    throw new Error(`differential tests need ${missing.join(" and ")}; install it and run again`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const addr = s.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+export async function startZooKeeper(options: { readyTimeoutMs?: number } = {}): Promise<ZooKeeperHandle> {
+  requireZooKeeper();
+  const dir = mkdtempSync(join(tmpdir(), "paddock-zk-"));
+  const dataDir = join(dir, "data");
+  mkdirSync(dataDir);
+  const port = await freePort();
+  const cfg = join(dir, "zoo.cfg");
+  writeFileSync(
+    cfg,
+    [
+      "tickTime=2000",
+      `dataDir=${dataDir}`,
+      `clientPort=${port}`,
+      "clientPortAddress=127.0.0.1",
+      "admin.enableServer=false",
+      "",
+    ].join("\n"),
+  );
+  const child: ChildProcess = spawn(
+    "java",
+    [
+      "-Dzookeeper.extendedTypesEnabled=true",
+      "-cp",
+      classpath,
+      "org.apache.zookeeper.server.ZooKeeperServerMain",
+      cfg,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let log = "";
+  child.stderr?.setEncoding("utf8").on("data", (c: string) => {
+    log += c;
+  });
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  while (!(await portOpen(port))) {
+    if (child.exitCode !== null) throw new Error(`ZooKeeper exited with ${child.exitCode}:\n${log}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`ZooKeeper not listening on ${port} in time:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const address = `127.0.0.1:${port}`;
+  return {
+    address,
+    cli: (script) =>
+      runProcess(zkCliPath, ["-server", address], {
+        input: script,
+        env: { ...process.env, TZ: "UTC", JVMFLAGS: "-Xshare:auto" },
+      }),
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
