@@ -92,7 +92,11 @@ export function executeRead(ctx: ReadContext, requester: Requester, op: Op): Rep
         $case: "whoAmI",
         // ZooKeeper shows the digest user's name, not the hash.
         value: {
-          clientInfo: requester.ids.map((id) => ({
+          // ZooKeeper 3.8 lists the ip identity after the ones added by addAuth.
+          clientInfo: [
+            ...requester.ids.filter((i) => i.scheme !== "ip"),
+            ...requester.ids.filter((i) => i.scheme === "ip"),
+          ].map((id) => ({
             authScheme: id.scheme,
             user: id.scheme === "digest" ? id.id.slice(0, id.id.indexOf(":")) : id.id,
           })),

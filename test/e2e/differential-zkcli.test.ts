@@ -61,6 +61,10 @@ describe("differential: paddock cli vs zkCli.sh on Apache ZooKeeper 3.8", () => 
     ]);
   }, 30_000);
 
+  it("whoami lists the addauth identities before the ip one", async () => {
+    await both(["addauth digest bob:pw", "whoami"]);
+  }, 30_000);
+
   it("error precedence in create: NoNode parent, ephemeral parent, ACL before NodeExists", async () => {
     await both([
       "create /pre",
