@@ -3,7 +3,6 @@ import { interval, Subject, type Subscription } from "rxjs";
 import type { Entry } from "../consensus/ready.js";
 import type { ZabNode } from "../consensus/zab-node.js";
 import type { Txn } from "../gen/paddock/internal/v1/txn.js";
-import type { ACL } from "../gen/paddock/v1/data.js";
 import type { Reply, Request } from "../gen/paddock/v1/session.js";
 import { ReadyLoop } from "../replica/ready-loop.js";
 import type { Storage } from "../replica/storage.js";
@@ -17,9 +16,10 @@ import { PaddockError } from "../util/paddock-error.js";
 import type { WatchEventOut, WatchRegistry } from "../watches/watch-registry.js";
 import { isLinearizable, isWrite, type Op, opPath } from "./op-kinds.js";
 import { executeRead, type ReadContext } from "./read-ops.js";
-import { errorReply, okReply, type ReplyResult } from "./replies.js";
+import { errorReply, okReply, outcomeReply, type ReplyResult } from "./replies.js";
 import { Requester, type Slot } from "./requester.js";
 import { startRequestSpan } from "./tracing.js";
+import { prepareWrite } from "./write-ops.js";
 
 export interface PipelineOptions {
   readonly limits: Limits;
@@ -50,8 +50,6 @@ interface Waiter {
   readonly slot: Slot | undefined;
   readonly onApplied: ((outcome: ApplyOutcome) => void) | undefined;
 }
-
-const OPEN_ACL_UNSAFE: ACL[] = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
 
 /**
  * The request-processor chain, assembled in one place: requests arrive as envelopes on `inbound$`,
@@ -253,50 +251,7 @@ export class Pipeline {
         now: this.deps.clock(),
         ephemeralAllowed: requester.isSession,
       };
-      const prep = this.deps.prep;
-      let body: TxnBody;
-      switch (op.$case) {
-        case "create": {
-          const req = op.value.acl.length === 0 ? { ...op.value, acl: OPEN_ACL_UNSAFE } : op.value;
-          body = prep.create(req, ctx, zxid);
-          break;
-        }
-        case "delete":
-          body = prep.delete(op.value, ctx, zxid);
-          break;
-        case "setData":
-          body = prep.setData(op.value, ctx, zxid);
-          break;
-        case "setAcl":
-          body = prep.setACL(op.value, ctx, zxid);
-          break;
-        case "multi":
-          if (op.value.ops.length > this.options.limits.multiOpsMax) {
-            throw PaddockError.badArguments(
-              "",
-              `multi of ${op.value.ops.length} ops exceeds multiOpsMax ${this.options.limits.multiOpsMax}`,
-            );
-          }
-          body = prep.multi(
-            {
-              ops: op.value.ops.map((o) =>
-                o.op?.$case === "create" && o.op.value.acl.length === 0
-                  ? { op: { $case: "create", value: { ...o.op.value, acl: OPEN_ACL_UNSAFE } } }
-                  : o,
-              ),
-            },
-            ctx,
-            zxid,
-          );
-          break;
-        case "close":
-          if (!requester.isSession) throw PaddockError.badArguments("", "close needs a session");
-          requester.closing = true;
-          body = prep.closeSession(requester.sessionId, zxid);
-          break;
-        default:
-          throw new PaddockError(Code.Unimplemented, "", `not a write: ${op.$case}`);
-      }
+      const body = prepareWrite(this.deps.prep, requester, op, ctx, zxid);
       slot.span?.addEvent("prepped");
       this.propose(requester.sessionId, xid, body, zxid, { requester, slot, onApplied: undefined });
       return undefined;
@@ -483,29 +438,4 @@ export class Pipeline {
     }
     this.waiting.clear();
   }
-}
-
-function outcomeReply(xid: number, outcome: ApplyOutcome): Reply {
-  const result = outcome.result;
-  let replyResult: ReplyResult;
-  switch (result.$case) {
-    case "session":
-      replyResult = { $case: "close", value: {} };
-      break;
-    case "none":
-    case "check":
-      replyResult = undefined;
-      break;
-    default:
-      replyResult = result as ReplyResult;
-  }
-  if (outcome.code !== Code.OK) {
-    return errorReply(
-      xid,
-      outcome.zxid,
-      new PaddockError(outcome.code as (typeof Code)[keyof typeof Code], outcome.path),
-      result.$case === "multi" ? replyResult : undefined,
-    );
-  }
-  return okReply(xid, outcome.zxid, replyResult);
 }

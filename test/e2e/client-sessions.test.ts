@@ -88,18 +88,21 @@ describe("TypeScript client against a real server: sessions", () => {
     }
   });
 
-  it("a server restart (in-memory data) ends the session: the client reports 'expired'", async () => {
+  it("a server killed and restarted keeps the session (durable): both clients resume theirs", async () => {
     const c = await connect(server.address, { sessionTimeoutMs: 10_000 });
-    const expired = nextEvent<ClientState>(c, "state", (s) => s === "expired", 20_000);
-    await server.stop();
+    const session = c.sessionId;
+    await c.create("/restart-eph", "", { mode: "EPHEMERAL" });
+    const back = nextEvent<ClientState>(c, "state", (s) => s === "connected", 20_000);
+    await server.kill();
     server = await server.restart();
-    await expired;
-    await waitUntil("observer expired too", () => observer.state === "expired");
-    const fresh = await connect(server.address);
+    await back;
+    await waitUntil("observer reconnected", () => observer.state === "connected");
     try {
-      expect(await fresh.exists("/missed")).toBeNull();
+      expect(c.sessionId).toBe(session);
+      expect((await observer.exists("/restart-eph"))?.ephemeralOwner).toBe(session);
     } finally {
-      await fresh.close();
+      await c.close();
     }
+    expect(await observer.exists("/restart-eph")).toBeNull();
   });
 });

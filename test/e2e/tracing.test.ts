@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +18,8 @@ beforeAll(async () => {
   const config = finishConfig(defaultConfig());
   config.clientPort = 0;
   config.clientPortAddress = "127.0.0.1";
+  config.dataDir = mkdtempSync(join(tmpdir(), "paddock-trace-"));
+  config.dataLogDir = config.dataDir;
   server = await startServer(config, () => {}, { spanExporter: exporter });
   address = `127.0.0.1:${server.port}`;
 });

@@ -1,0 +1,47 @@
+import type { ACL } from "../gen/paddock/v1/data.js";
+import type { Prep, PrepContext, TxnBody } from "../tree/prep.js";
+import { Code } from "../util/error-code.js";
+import { PaddockError } from "../util/paddock-error.js";
+import type { Op } from "./op-kinds.js";
+import type { Requester } from "./requester.js";
+
+/** What clients get when they send no ACL: ZooKeeper clients' usual default. */
+const OPEN_ACL_UNSAFE: ACL[] = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
+
+/** Turns a write op into a transaction body through prep (tree plus outstanding changes). Throws PaddockError. */
+export function prepareWrite(
+  prep: Prep,
+  requester: Requester,
+  op: Op,
+  ctx: PrepContext,
+  zxid: number,
+): TxnBody {
+  switch (op.$case) {
+    case "create":
+      return prep.create(
+        op.value.acl.length === 0 ? { ...op.value, acl: OPEN_ACL_UNSAFE } : op.value,
+        ctx,
+        zxid,
+      );
+    case "delete":
+      return prep.delete(op.value, ctx, zxid);
+    case "setData":
+      return prep.setData(op.value, ctx, zxid);
+    case "setAcl":
+      return prep.setACL(op.value, ctx, zxid);
+    case "multi": {
+      const ops = op.value.ops.map((o) =>
+        o.op?.$case === "create" && o.op.value.acl.length === 0
+          ? { op: { $case: "create" as const, value: { ...o.op.value, acl: OPEN_ACL_UNSAFE } } }
+          : o,
+      );
+      return prep.multi({ ops }, ctx, zxid);
+    }
+    case "close":
+      if (!requester.isSession) throw PaddockError.badArguments("", "close needs a session");
+      requester.closing = true;
+      return prep.closeSession(requester.sessionId, zxid);
+    default:
+      throw new PaddockError(Code.Unimplemented, "", `not a write: ${op.$case}`);
+  }
+}
