@@ -6,7 +6,7 @@ import type { BenchOptions } from "./args.js";
 import { Histogram } from "./histogram.js";
 import type { ServerRef } from "./load-runner.js";
 import { valueOfSize } from "./load-worker.js";
-import { cpuDelta, processCpuSeconds, processRssBytes } from "./proc-stats.js";
+import { cpuDelta, javaHeapUsedAfterGc, processCpuSeconds, processRssBytes } from "./proc-stats.js";
 import { makeRow, type RowResult } from "./report.js";
 import type { ServerHandle } from "./servers.js";
 import { drivers } from "./targets/index.js";
@@ -210,6 +210,8 @@ export async function runMemory(opts: BenchOptions, server: ServerRef): Promise<
   try {
     const parent = "/bench/memory";
     await ensurePath(client, parent);
+    const java = server.target === "zookeeper" && server.pid !== undefined;
+    const heap0 = java ? javaHeapUsedAfterGc(server.pid!) : null;
     const rss0 = rssOf(server.pid);
     const cpu0 = cpuOf(server.pid);
     const cpuClient0 = process.cpuUsage();
@@ -228,6 +230,9 @@ export async function runMemory(opts: BenchOptions, server: ServerRef): Promise<
       extra.rssGrowthBytes = rss1 - rss0;
       extra.bytesPerZnode = (rss1 - rss0) / Math.max(1, histogram.count);
     }
+    const heap1 = java ? javaHeapUsedAfterGc(server.pid!) : null;
+    if (heap0 !== null && heap1 !== null)
+      extra.heapBytesPerZnode = (heap1 - heap0) / Math.max(1, histogram.count);
     return makeRow({
       target: server.target,
       workload: "memory",

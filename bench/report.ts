@@ -77,6 +77,8 @@ function formatExtra(extra: Record<string, number>): string {
   if (extra.rssGrowthBytes !== undefined)
     parts.push(`rss +${(extra.rssGrowthBytes / 2 ** 20).toFixed(1)}MiB`);
   if (extra.bytesPerZnode !== undefined) parts.push(`${Math.round(extra.bytesPerZnode)} B/znode`);
+  if (extra.heapBytesPerZnode !== undefined)
+    parts.push(`${Math.round(extra.heapBytesPerZnode)} B/znode live Java heap after GC`);
   if (extra.recoveryMs !== undefined) parts.push(`recovery ${Math.round(extra.recoveryMs)}ms`);
   if (extra.rssPerSessionBytes !== undefined) parts.push(`${Math.round(extra.rssPerSessionBytes)} B/session`);
   if (extra.meanAckToLastNotificationUs !== undefined)
