@@ -23,6 +23,35 @@ const envelopeRequestsMax = 1000;
 
 type Op = NonNullable<Request["op"]>;
 
+/**
+ * Sessions of one process share a channel (one HTTP/2 connection, a stream per session): a channel
+ * per session made the tool, not the server, the limit of the session storm.
+ */
+const channels = new Map<string, { client: SessionServiceClient; refs: number }>();
+
+function acquireChannel(address: string): SessionServiceClient {
+  let entry = channels.get(address);
+  if (entry === undefined) {
+    const client = new SessionServiceClient(address, grpc.credentials.createInsecure(), {
+      "grpc.max_receive_message_length": messageBytesMax,
+      "grpc.max_send_message_length": messageBytesMax,
+    });
+    entry = { client, refs: 0 };
+    channels.set(address, entry);
+  }
+  entry.refs++;
+  return entry.client;
+}
+
+function releaseChannel(address: string): void {
+  const entry = channels.get(address);
+  if (entry === undefined) return;
+  if (--entry.refs === 0) {
+    channels.delete(address);
+    entry.client.close();
+  }
+}
+
 interface Pending {
   resolve: (reply: Reply) => void;
   reject: (error: Error) => void;
@@ -48,11 +77,8 @@ export class PaddockSession implements BenchClient {
   private maxRequestBytes = 0;
   private onConnected: ((error?: Error) => void) | undefined;
 
-  private constructor(address: string) {
-    this.grpc = new SessionServiceClient(address, grpc.credentials.createInsecure(), {
-      "grpc.max_receive_message_length": messageBytesMax,
-      "grpc.max_send_message_length": messageBytesMax,
-    });
+  private constructor(private readonly address: string) {
+    this.grpc = acquireChannel(address);
     this.stream = this.grpc.session();
     this.stream.on("data", (response: SessionResponse) => this.receive(response));
     this.stream.on("error", (e: Error) => this.fail(new BenchError(`session stream: ${e.message}`)));
@@ -84,7 +110,8 @@ export class PaddockSession implements BenchClient {
     try {
       await connected;
     } catch (e) {
-      s.grpc.close();
+      s.stream.cancel();
+      releaseChannel(address);
       throw e;
     }
     return s;
@@ -215,7 +242,7 @@ export class PaddockSession implements BenchClient {
     }
     this.fail(new BenchError("closed"));
     this.stream.end();
-    this.grpc.close();
+    releaseChannel(this.address);
   }
 }
 
