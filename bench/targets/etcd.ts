@@ -2,7 +2,8 @@
  * etcd v3 through the etcd3 client. A znode is a key (its path); create is a transaction "create
  * revision == 0 then put" (etcd has no sequential keys: the adapter appends its own counter, so the
  * server does less than ZooKeeper's parent update); a session is a lease kept alive by the client;
- * a data watch is one etcd watcher per key kept for the client's life (etcd watches do not fire once).
+ * a data watch is one etcd watcher per key kept for the client's life (etcd watches do not fire once);
+ * reads are serializable, as ZooKeeper's.
  */
 import { Etcd3, type Lease, type Watcher } from "etcd3";
 import { type BenchClient, BenchError, type CreateKind, type TargetDriver } from "./target.js";
@@ -47,7 +48,8 @@ class EtcdSession implements BenchClient {
   }
 
   async getData(path: string): Promise<Uint8Array> {
-    const value = await this.etcd.get(path).buffer();
+    // Serializable (member-local) reads: the consistency of ZooKeeper's and Paddock's plain reads.
+    const value = await this.etcd.get(path).serializable(true).buffer();
     if (value === null) throw new BenchError(`getData ${path}: no key`);
     return value;
   }
