@@ -75,6 +75,9 @@ export class PaddockSession implements BenchClient {
   private lastSendMs = Date.now();
   private pingTimer: NodeJS.Timeout | undefined;
   private maxRequestBytes = 0;
+  /** The server's max_outstanding_requests; senders beyond it wait for a reply. */
+  private outstandingMax = Number.POSITIVE_INFINITY;
+  private readonly waiting: (() => void)[] = [];
   private onConnected: ((error?: Error) => void) | undefined;
 
   private constructor(private readonly address: string) {
@@ -124,6 +127,7 @@ export class PaddockSession implements BenchClient {
       switch (kind.$case) {
         case "connected": {
           this.maxRequestBytes = kind.value.maxRequestBytes;
+          if (kind.value.maxOutstandingRequests > 0) this.outstandingMax = kind.value.maxOutstandingRequests;
           // Heartbeat at a third of the negotiated timeout when idle (PROTOCOL.md).
           const every = Math.max(50, Math.floor(kind.value.timeoutMs / 3));
           this.pingTimer = setInterval(() => {
@@ -139,6 +143,7 @@ export class PaddockSession implements BenchClient {
           const p = this.pending.get(kind.value.xid);
           if (p === undefined) break;
           this.pending.delete(kind.value.xid);
+          this.waiting.shift()?.();
           p.resolve(kind.value);
           break;
         }
@@ -166,10 +171,13 @@ export class PaddockSession implements BenchClient {
     this.onConnected = undefined;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
+    for (const wake of this.waiting.splice(0)) wake();
   }
 
-  private send(op: Op): Promise<Reply> {
-    if (this.failed !== undefined) return Promise.reject(this.failed);
+  private async send(op: Op): Promise<Reply> {
+    while (this.pending.size >= this.outstandingMax && this.failed === undefined)
+      await new Promise<void>((wake) => this.waiting.push(wake));
+    if (this.failed !== undefined) throw this.failed;
     const xid = ++this.xid;
     this.outbox.push({ kind: { $case: "request", value: { xid, timeoutMs: 0, trace: {}, op } } });
     if (!this.flushScheduled) {
