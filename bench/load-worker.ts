@@ -5,7 +5,7 @@
  */
 import type { LoadWorkload, TargetName } from "./args.js";
 import { Histogram, type HistogramData } from "./histogram.js";
-import { drivers } from "./targets/index.js";
+import { loadDriver } from "./targets/index.js";
 import type { BenchClient } from "./targets/target.js";
 
 export interface WorkerJob {
@@ -57,7 +57,7 @@ function post(message: WorkerReply): void {
 }
 
 async function runJob(job: WorkerJob, go: Promise<WorkerGo>): Promise<WorkerResult> {
-  const driver = drivers[job.target];
+  const driver = await loadDriver(job.target);
   const sessions: BenchClient[] = [];
   for (let c = 0; c < job.clients; c++)
     sessions.push(await driver.connect(job.address, job.sessionTimeoutMs));

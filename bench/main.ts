@@ -22,7 +22,8 @@ import { runLoadRow, type ServerRef } from "./load-runner.js";
 import { computeRatios, formatRatios, formatTable, makeRow, type RowResult } from "./report.js";
 import { repoRoot, type ServerHandle, startServer } from "./servers.js";
 import { latencyChartSvg } from "./svg-chart.js";
-import { drivers } from "./targets/index.js";
+import { loadDriver } from "./targets/index.js";
+import type { BenchClient } from "./targets/target.js";
 
 function noteRow(target: string, workload: string, note: string, errorSample?: string): RowResult {
   return makeRow({
@@ -94,9 +95,19 @@ async function runTarget(
     }
   }
   try {
-    if (server !== undefined) {
-      const ref = server;
-      const coordinator = await drivers[target].connect(ref.address, opts.sessionTimeoutMs);
+    const ref = server;
+    let coordinator: BenchClient | undefined;
+    if (ref !== undefined) {
+      try {
+        coordinator = await (await loadDriver(target)).connect(ref.address, opts.sessionTimeoutMs);
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        log(`${target}: cannot connect: ${message}`);
+        for (const w of shared) emit(noteRow(target, w, "failed", message.split("\n")[0]));
+      }
+    }
+    if (ref !== undefined && coordinator !== undefined) {
+      const client = coordinator;
       try {
         for (const w of shared) {
           if (w === "watch" && target === "noop") {
@@ -104,12 +115,12 @@ async function runTarget(
             continue;
           }
           log(`${target} ${w} ...`);
-          if (isLoad(w)) emit(await guarded(target, w, () => runLoadRow(opts, ref, w, coordinator)));
+          if (isLoad(w)) emit(await guarded(target, w, () => runLoadRow(opts, ref, w, client)));
           else if (w === "watch") emit(await guarded(target, w, () => runWatchFanOut(opts, ref)));
           else if (w === "sessions") emit(await guarded(target, w, () => runSessionStorm(opts, ref)));
         }
       } finally {
-        await coordinator.close().catch(() => {});
+        await client.close().catch(() => {});
       }
     }
   } finally {

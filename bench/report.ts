@@ -121,21 +121,8 @@ export function formatTable(rows: readonly RowResult[]): string {
   const cells = [header];
   for (const r of rows) {
     if (r.note !== undefined && r.ops === 0) {
-      cells.push([
-        r.workload,
-        r.target,
-        "-",
-        "-",
-        "-",
-        "-",
-        "-",
-        "-",
-        String(r.errors),
-        "-",
-        "-",
-        "-",
-        r.note,
-      ]);
+      const why = r.errorSample === undefined ? r.note : `${r.note}: ${r.errorSample}`;
+      cells.push([r.workload, r.target, "-", "-", "-", "-", "-", "-", String(r.errors), "-", "-", "-", why]);
       continue;
     }
     const perOp = serverCpuPerOpUs(r);
