@@ -199,6 +199,18 @@ function writeOutputs(opts: BenchOptions, rows: RowResult[], meta: Record<string
   return dir;
 }
 
+/** A rough duration of the whole invocation, so a shared machine is not held longer than meant. */
+export function estimateSeconds(opts: BenchOptions): number {
+  const rowS = opts.ops === undefined ? opts.warmupS + opts.durationS : opts.warmupS + 5;
+  let perTarget = 3; // server start
+  for (const w of opts.workloads) {
+    if (isLoad(w) || w === "watch") perTarget += rowS + 2;
+    else if (w === "sessions") perTarget += Math.min(5, opts.durationS) + 2;
+    else perTarget += 5 + opts.znodes / 5000;
+  }
+  return Math.round(perTarget * opts.targets.length);
+}
+
 const fmt = (us: number) => (us < 1000 ? `${Math.round(us)}µs` : `${(us / 1000).toFixed(2)}ms`);
 
 export async function main(argv: string[]): Promise<number> {
@@ -215,6 +227,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const metaStart = machineInfo();
+  log(
+    `about ${estimateSeconds(opts)} s (more where servers start slowly); load average ${metaStart.loadAverage1m}`,
+  );
   const rows: RowResult[] = [];
   for (const target of opts.targets) {
     await runTarget(opts, target, (row) => {
