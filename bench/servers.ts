@@ -141,6 +141,9 @@ function launchFor(target: TargetName, dataDir: string, port: number | undefined
           join(dataDir, "data"),
           "--ready-file",
           readyFile,
+          // As for ZooKeeper: the storm opens hundreds of sessions from 127.0.0.1 (default 60).
+          "--set",
+          "maxClientCnxns=0",
         ],
         ready: readyFromFile,
       };
