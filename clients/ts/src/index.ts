@@ -1,0 +1,39 @@
+/** Paddock's native TypeScript client: ZooKeeper's API over the SessionService stream. */
+export {
+  type AddWatchModeName,
+  type CallOptions,
+  Client,
+  type ClientState,
+  type ConnectOptions,
+  connect,
+  defaults,
+  type ReadOptions,
+} from "./client.js";
+export * from "./errors.js";
+export {
+  type CreateOptions,
+  type Op,
+  type OpResult,
+  op,
+  type ReadOp,
+  type ReadOpResult,
+  readOp,
+} from "./ops.js";
+export { validatePath } from "./path.js";
+export type { SessionStream, Transport } from "./transport.js";
+export { grpcTransport, parseServers } from "./transport.js";
+export {
+  type ACL,
+  CREATOR_ALL_ACL,
+  type CreateModeName,
+  type EventTypeName,
+  type Id,
+  OPEN_ACL_UNSAFE,
+  Perms,
+  READ_ACL_UNSAFE,
+  type Stat,
+  type WatchEvent,
+  type Watcher,
+} from "./types.js";
+export { WatchIterator } from "./watch-iterator.js";
+export type { WatcherTypeName } from "./watch-manager.js";

@@ -1,0 +1,62 @@
+/**
+ * The session stream as the client core sees it: the subset of grpc-js's ClientDuplexStream it
+ * uses, so unit tests can hand the core a fake stream and the real one is one small adapter.
+ */
+import { credentials } from "@grpc/grpc-js";
+import type { SessionRequest, SessionResponse } from "../gen/paddock/v1/session.js";
+import { SessionServiceClient } from "../gen/paddock/v1/session.js";
+
+export interface SessionStream {
+  write(message: SessionRequest): boolean;
+  end(): void;
+  cancel(): void;
+  on(event: "data", listener: (message: SessionResponse) => void): this;
+  on(event: "error", listener: (error: Error) => void): this;
+  on(event: "end", listener: () => void): this;
+}
+
+export interface Transport {
+  /** Opens a new session stream to one server ("host:port"). */
+  open(address: string): SessionStream;
+  /** Releases every channel. */
+  close(): void;
+}
+
+/** Replies (getData, multiRead) may be large; the server bounds what it sends. */
+const receiveBytesMax = 64 * 1024 * 1024;
+
+/** gRPC transport: one channel per server address, created on first use. */
+export function grpcTransport(): Transport {
+  const clients = new Map<string, SessionServiceClient>();
+  return {
+    open(address: string): SessionStream {
+      let client = clients.get(address);
+      if (client === undefined) {
+        client = new SessionServiceClient(address, credentials.createInsecure(), {
+          "grpc.max_receive_message_length": receiveBytesMax,
+          // Fail fast when the server is down: the session logic does its own retries.
+          "grpc.initial_reconnect_backoff_ms": 100,
+          "grpc.max_reconnect_backoff_ms": 1000,
+        });
+        clients.set(address, client);
+      }
+      return client.session();
+    },
+    close(): void {
+      for (const client of clients.values()) client.close();
+      clients.clear();
+    },
+  };
+}
+
+/** "h1:1,h2:2" or ["h1:1", "h2:2"] → ["h1:1", "h2:2"]; a trailing /chroot is refused. */
+export function parseServers(servers: string | readonly string[]): string[] {
+  const list = (typeof servers === "string" ? servers.split(",") : [...servers])
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (list.length === 0) throw new RangeError("no server address given");
+  for (const s of list) {
+    if (s.includes("/")) throw new RangeError(`chroot paths are not supported: ${s}`);
+  }
+  return list;
+}

@@ -1,0 +1,47 @@
+import { join } from "node:path";
+import { assert } from "../util/assert.js";
+import { type FileLayer, nodeFiles, writeFully } from "./file-layer.js";
+import { StorageCorruptionError } from "./storage-error.js";
+
+export type EpochName = "acceptedEpoch" | "currentEpoch";
+
+/**
+ * ZAB's epoch files in dataDir, as ZooKeeper keeps them: the number in decimal text. Read returns
+ * undefined when the file does not exist (a fresh server); anything unparsable is damage.
+ */
+export async function readEpoch(
+  dir: string,
+  name: EpochName,
+  files: FileLayer = nodeFiles,
+): Promise<number | undefined> {
+  const path = join(dir, name);
+  if (files.stat(path) === undefined) return undefined;
+  const text = new TextDecoder().decode(files.readFile(path)).trim();
+  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new StorageCorruptionError(path, 0, `not an epoch number: ${JSON.stringify(text.slice(0, 40))}`);
+  }
+  return Number(text);
+}
+
+/** Atomic replace: write a temp file, fsync it, rename over the old one, fsync the directory. */
+export async function writeEpoch(
+  dir: string,
+  name: EpochName,
+  value: number,
+  files: FileLayer = nodeFiles,
+): Promise<void> {
+  assert(Number.isSafeInteger(value) && value >= 0, `epoch out of range: ${value}`);
+  files.mkdir(dir);
+  const path = join(dir, name);
+  const temp = `${path}.tmp`;
+  const bytes = new TextEncoder().encode(`${value}\n`);
+  const fd = files.open(temp, "w");
+  try {
+    writeFully(files, fd, bytes, 0, bytes.length, 0);
+    files.fsync(fd);
+  } finally {
+    files.close(fd);
+  }
+  files.rename(temp, path);
+  files.fsyncDir(dir);
+}

@@ -1,0 +1,232 @@
+import { join } from "node:path";
+import { assert } from "../util/assert.js";
+import { zxidHex } from "../util/zxid.js";
+import { type FileLayer, nodeFiles } from "./file-layer.js";
+import { packFrames, RECORD_BYTES_MAX, sortedSegments } from "./log-format.js";
+import { InlineSink, type LogSink, WorkerSink } from "./log-sink.js";
+import { scanSegment } from "./segment-reader.js";
+import { TxnLogFailedError } from "./storage-error.js";
+
+export interface TxnLogOptions {
+  /** dataLogDir. */
+  dir: string;
+  /** zoo.cfg forceSync: false skips fdatasync (the caller logs a warning: acks are not durable). */
+  forceSync: boolean;
+  /** zoo.cfg preAllocSize (KiB there, bytes here); ZooKeeper's default is 64 MiB. */
+  preAllocBytes: number;
+  /** Roll to a new segment before a batch once the current one holds this many bytes. */
+  segmentBytesMax: number;
+  /** Records in one write + fdatasync. */
+  batchCountMax: number;
+  /** Bytes of frames in one write + fdatasync (a single larger record still goes alone). */
+  batchBytesMax: number;
+  /** Default: the real disk, written from a worker thread. Any other layer is written inline. */
+  files?: FileLayer;
+  /** The last zxid already in the log (from recover()); default: read from the newest segment. */
+  lastZxid?: number;
+}
+
+export interface TxnLogStats {
+  fsyncs: number;
+  records: number;
+  lastFsyncMs: number;
+  fsyncMsMax: number;
+  recordsPerFsyncAvg: number;
+}
+
+interface Pending {
+  zxid: number;
+  record: Uint8Array;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * The write-ahead transaction log with group commit. At most one batch is being written and
+ * fdatasynced at a time; everything appended meanwhile forms the next batch (bounded by
+ * batchCountMax and batchBytesMax). A promise resolves only after its record's batch is durable.
+ * After any write or sync error the log is failed for good: pending and later appends reject.
+ */
+export class TxnLog {
+  private readonly options: TxnLogOptions;
+  private readonly sink: LogSink;
+  private queue: Pending[] = [];
+  private head = 0;
+  private flushing = false;
+  private scheduled = false;
+  private closed = false;
+  private failure: Error | undefined;
+  private appended: number;
+  private durable: number;
+  private idleWaiters: (() => void)[] = [];
+  private readonly counters = { fsyncs: 0, records: 0, lastFsyncMs: 0, fsyncMsMax: 0 };
+
+  private constructor(options: TxnLogOptions, sink: LogSink, lastZxid: number) {
+    this.options = options;
+    this.sink = sink;
+    this.appended = lastZxid;
+    this.durable = lastZxid;
+  }
+
+  static async open(options: TxnLogOptions): Promise<TxnLog> {
+    assert(options.preAllocBytes >= 0 && Number.isInteger(options.preAllocBytes), "preAllocBytes");
+    assert(options.segmentBytesMax >= 1024, "segmentBytesMax must be >= 1 KiB");
+    assert(options.batchCountMax >= 1 && options.batchBytesMax >= 1, "batch limits must be >= 1");
+    const files = options.files ?? nodeFiles;
+    files.mkdir(options.dir);
+    const lastZxid = options.lastZxid ?? newestLoggedZxid(files, options.dir);
+    const init = {
+      dir: options.dir,
+      forceSync: options.forceSync,
+      preAllocBytes: options.preAllocBytes,
+      segmentBytesMax: options.segmentBytesMax,
+    };
+    const sink = files === nodeFiles ? await WorkerSink.start(init) : new InlineSink(init, files);
+    return new TxnLog(options, sink, lastZxid);
+  }
+
+  /** Resolves once the record is durable (or written, without forceSync). */
+  append(zxid: number, record: Uint8Array): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new TxnLogFailedError("txn log is closed"));
+    assert(
+      Number.isSafeInteger(zxid) && zxid > this.appended,
+      `zxid ${zxidHex(zxid)} after ${zxidHex(this.appended)}`,
+    );
+    assert(record.length <= RECORD_BYTES_MAX, `record of ${record.length} bytes exceeds ${RECORD_BYTES_MAX}`);
+    this.appended = zxid;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ zxid, record, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Appends several records; resolves when all are durable. */
+  appendAll(records: readonly { zxid: number; record: Uint8Array }[]): Promise<void> {
+    return Promise.all(records.map((r) => this.append(r.zxid, r.record))).then(() => undefined);
+  }
+
+  /** The last zxid accepted by append (durable or not). */
+  get lastZxid(): number {
+    return this.appended;
+  }
+
+  /** The last zxid known durable. */
+  get durableZxid(): number {
+    return this.durable;
+  }
+
+  get stats(): TxnLogStats {
+    const c = this.counters;
+    return { ...c, recordsPerFsyncAvg: c.fsyncs === 0 ? 0 : c.records / c.fsyncs };
+  }
+
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Flushes what is queued, then stops the writer. Appends after close reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.flushing || this.scheduled) await new Promise<void>((r) => this.idleWaiters.push(r));
+    await this.sink.close();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    // A microtask, so every append of the current synchronous run joins the first batch.
+    queueMicrotask(() => {
+      this.scheduled = false;
+      void this.flushLoop();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    this.flushing = true;
+    while (this.head < this.queue.length && this.failure === undefined) {
+      const batch = this.takeBatch();
+      const frames = packFrames(
+        batch.map((p) => p.zxid),
+        batch.map((p) => p.record),
+      );
+      try {
+        const ms = await this.sink.flush(frames);
+        const c = this.counters;
+        c.fsyncs++;
+        c.records += batch.length;
+        c.lastFsyncMs = ms;
+        c.fsyncMsMax = Math.max(c.fsyncMsMax, ms);
+        this.durable = batch[batch.length - 1]!.zxid;
+        for (const p of batch) p.resolve();
+      } catch (e) {
+        this.fail(e, batch);
+      }
+    }
+    this.flushing = false;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private takeBatch(): Pending[] {
+    const { batchCountMax, batchBytesMax } = this.options;
+    let end = this.head;
+    let bytes = 0;
+    while (end < this.queue.length && end - this.head < batchCountMax) {
+      const size = this.queue[end]!.record.length + 16;
+      if (end > this.head && bytes + size > batchBytesMax) break;
+      bytes += size;
+      end++;
+    }
+    const batch = this.queue.slice(this.head, end);
+    this.head = end;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return batch;
+  }
+
+  private fail(cause: unknown, batch: Pending[]): void {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    this.failure = new TxnLogFailedError(
+      `txn log ${this.options.dir} failed (${why}); records after ${zxidHex(this.durable)} are not durable ` +
+        "and no further appends are accepted",
+      { cause },
+    );
+    const rest = this.queue.slice(this.head);
+    this.queue = [];
+    this.head = 0;
+    for (const p of [...batch, ...rest]) p.reject(this.failure);
+  }
+}
+
+/**
+ * The last zxid in the newest segment, for opening without recover()'s answer. The tail must be
+ * clean: appending after a torn tail would bury the damage in the middle of the log. A newest
+ * segment with no record at all is removed (its name would clash with the next first zxid).
+ */
+function newestLoggedZxid(files: FileLayer, dir: string): number {
+  const segments = sortedSegments(files.readdir(dir));
+  while (segments.length > 0) {
+    const last = segments[segments.length - 1]!;
+    const path = join(dir, last.name);
+    const scan = scanSegment(files.readFile(path), 0);
+    if (scan.end.kind !== "clean") {
+      throw new Error(
+        `${path} has a damaged tail at offset ${scan.end.offset} (${scan.end.reason}); run recovery first`,
+      );
+    }
+    const lastRecord = scan.records[scan.records.length - 1];
+    if (lastRecord !== undefined) return lastRecord.zxid;
+    files.unlink(path);
+    files.fsyncDir(dir);
+    segments.pop();
+  }
+  return 0;
+}

@@ -1,0 +1,346 @@
+import type { SnapshotAcl, SnapshotNode } from "../gen/paddock/internal/v1/snapshot.js";
+import type { Txn } from "../gen/paddock/internal/v1/txn.js";
+import type {
+  ACL,
+  CheckResponse,
+  CreateResponse,
+  DeleteResponse,
+  GetACLResponse,
+  GetChildrenResponse,
+  GetDataResponse,
+  MultiResponse,
+  SetACLResponse,
+  SetDataResponse,
+  Stat,
+} from "../gen/paddock/v1/data.js";
+import { assert } from "../util/assert.js";
+import { PaddockError } from "../util/paddock-error.js";
+import { parentPath } from "../util/path.js";
+import { zxidFromWire } from "../util/zxid.js";
+import { type AuthId, checkAcl, Perms } from "./acl-check.js";
+import { loadData, storeData } from "./bytes.js";
+import { OwnerKind, ownerKind, ttlOf } from "./ephemeral-type.js";
+import { applyTxn } from "./tree-apply.js";
+import { TreeStore, type WatchTrigger } from "./tree-store.js";
+import { S } from "./znode.js";
+
+export type { AuthId } from "./acl-check.js";
+export { checkAcl } from "./acl-check.js";
+export { digestId } from "./sha1.js";
+export type { WatchTrigger } from "./tree-store.js";
+
+export type TxnResult =
+  | { $case: "create"; value: CreateResponse }
+  | { $case: "delete"; value: DeleteResponse }
+  | { $case: "setData"; value: SetDataResponse }
+  | { $case: "setAcl"; value: SetACLResponse }
+  | { $case: "check"; value: CheckResponse }
+  | { $case: "multi"; value: MultiResponse }
+  | { $case: "session"; value: undefined }
+  | { $case: "none"; value: undefined };
+
+export interface ApplyOutcome {
+  zxid: number;
+  /** Code.OK or a ZooKeeper error code (ErrorTxn, failed multi, or a replayed txn already in effect). */
+  code: number;
+  /** Path the error concerns ('' if none). */
+  path: string;
+  result: TxnResult;
+  /** In the order ZooKeeper fires them. */
+  triggers: WatchTrigger[];
+}
+
+/** What prep and watches need of a node, without building a proto Stat. */
+export interface NodeInfo {
+  czxid: number;
+  mzxid: number;
+  pzxid: number;
+  version: number;
+  /** As clients see it (creates + deletes of children). */
+  cversion: number;
+  /** Child creates ever: the next sequence suffix (ZooKeeper's persisted cversion). */
+  childCreates: number;
+  aversion: number;
+  ephemeralOwner: bigint;
+  numChildren: number;
+  acl: readonly ACL[];
+}
+
+export interface DataTreeOptions {
+  /** "super:<base64 sha1>": a session holding this digest id passes every ACL check. */
+  superDigest?: string;
+}
+
+const OPEN_ACL: readonly ACL[] = [{ perms: Perms.ALL, id: { scheme: "world", id: "anyone" } }];
+const READ_ACL: readonly ACL[] = [{ perms: Perms.READ, id: { scheme: "world", id: "anyone" } }];
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The znode tree: applies committed transactions and answers reads. It returns what happened (stat,
+ * results, watch triggers) and fires nothing. zxids are plain numbers (util/zxid.ts).
+ *
+ * Replay: a tree built by restore() starts in replay mode, for the log after a fuzzy snapshot whose
+ * nodes may already reflect some of the replayed txns. There a txn at or below lastZxid is accepted
+ * and every txn is applied idempotently (a create of an existing node or a delete of a missing one
+ * returns NodeExists/NoNode and changes nothing but what ZooKeeper changes). Call finishReplay()
+ * once the log is replayed; from then on zxids must strictly increase (asserted).
+ */
+export class DataTree {
+  readonly store = new TreeStore();
+  private applied = 0;
+  private replay = false;
+  readonly superDigest: string | undefined;
+
+  constructor(options: DataTreeOptions = {}, initial = true) {
+    this.superDigest = options.superDigest;
+    if (!initial) return;
+    // ZooKeeper 3.8's initial nodes, with the stat a fresh server shows (getData / ... on 3.8.0):
+    // every zxid and time 0; cversion as persisted 0 (clients see -1 on "/" and -2 on
+    // "/zookeeper"); /zookeeper/config is world-readable only and has aversion -1.
+    const open = this.store.acls.acquire(OPEN_ACL);
+    const root = this.store.insert("/", "", open, 0n, [0, 0, 0, 0, 0, 0, 0, 0]);
+    const zk = this.store.insert(
+      "/zookeeper",
+      "",
+      this.store.acls.acquire(OPEN_ACL),
+      0n,
+      [0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    this.store.link(root, zk);
+    const quota = this.store.insert(
+      "/zookeeper/quota",
+      "",
+      this.store.acls.acquire(OPEN_ACL),
+      0n,
+      [0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    this.store.link(zk, quota);
+    const config = this.store.insert(
+      "/zookeeper/config",
+      "",
+      this.store.acls.acquire(READ_ACL),
+      0n,
+      [0, 0, 0, 0, 0, 0, 0, -1],
+    );
+    this.store.link(zk, config);
+  }
+
+  get lastZxid(): number {
+    return this.applied;
+  }
+
+  get nodeCount(): number {
+    return this.store.nodes.size;
+  }
+
+  get digest(): bigint {
+    return this.store.digest;
+  }
+
+  get replaying(): boolean {
+    return this.replay;
+  }
+
+  /** Ends replay mode (see the class comment). */
+  finishReplay(): void {
+    this.replay = false;
+  }
+
+  apply(txn: Txn): ApplyOutcome {
+    const zxid = zxidFromWire(txn.zxid);
+    assert(this.replay || zxid > this.applied, `txn zxid ${zxid} not above last applied ${this.applied}`);
+    const outcome = applyTxn(this.store, txn, zxid, this.replay);
+    this.applied = Math.max(this.applied, zxid);
+    return outcome;
+  }
+
+  exists(path: string): Stat | undefined {
+    return this.statOf(path);
+  }
+
+  statOf(path: string): Stat | undefined {
+    const node = this.store.get(path);
+    return node === undefined ? undefined : this.store.toStat(node);
+  }
+
+  node(path: string): NodeInfo | undefined {
+    const n = this.store.get(path);
+    if (n === undefined) return undefined;
+    const stat = (c: number): number => this.store.stat(n, c);
+    const numChildren = n.numChildren;
+    return {
+      czxid: stat(S.czxid),
+      mzxid: stat(S.mzxid),
+      pzxid: stat(S.pzxid),
+      version: stat(S.version),
+      cversion: (Math.imul(stat(S.cversion), 2) - numChildren) | 0,
+      childCreates: stat(S.cversion),
+      aversion: stat(S.aversion),
+      ephemeralOwner: n.owner,
+      numChildren,
+      acl: n.acl.acl,
+    };
+  }
+
+  private readable(path: string, ids: readonly AuthId[]) {
+    const node = this.store.get(path);
+    if (node === undefined) throw PaddockError.noNode(path);
+    if (!checkAcl(node.acl.acl, Perms.READ, ids, this.superDigest)) throw PaddockError.noAuth(path, "READ");
+    return node;
+  }
+
+  getData(path: string, ids: readonly AuthId[]): GetDataResponse {
+    const node = this.readable(path, ids);
+    return { data: loadData(node.data), stat: this.store.toStat(node) };
+  }
+
+  /** Child names in no particular order (as ZooKeeper). */
+  getChildren(path: string, ids: readonly AuthId[]): GetChildrenResponse {
+    const node = this.readable(path, ids);
+    const children: string[] = [];
+    if (node.children !== null) for (const child of node.children) children.push(child.name);
+    return { children, stat: this.store.toStat(node) };
+  }
+
+  /** All descendants, as ZooKeeper's getAllChildrenNumber (for "/": every node but the root). */
+  getAllChildrenNumber(path: string, ids: readonly AuthId[]): number {
+    const node = this.readable(path, ids);
+    if (path === "/") return this.nodeCount - 1;
+    let count = 0;
+    const stack = [node];
+    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+      if (n.children === null) continue;
+      count += n.children.size;
+      for (const child of n.children) stack.push(child);
+    }
+    return count;
+  }
+
+  /** The session's ephemerals whose path starts with prefix ("" or "/" for all), sorted. */
+  getEphemerals(sessionId: bigint, prefix: string): string[] {
+    const paths = this.store.ephemerals.get(sessionId)?.paths;
+    if (paths === undefined) return [];
+    const all = prefix.trim() === "" || prefix.trim() === "/";
+    return [...paths].filter((p) => all || p.startsWith(prefix)).sort();
+  }
+
+  /**
+   * ZooKeeper 3.8's getACL: with ids, READ or ADMIN is required (else NoAuth), and without ADMIN
+   * digest ids come back as "user:x". Without ids (a trusted internal caller) the list is returned as is.
+   */
+  getACL(path: string, ids?: readonly AuthId[]): GetACLResponse {
+    const node = this.store.get(path);
+    if (node === undefined) throw PaddockError.noNode(path);
+    const copy = (a: ACL, id: string): ACL => ({ perms: a.perms, id: { scheme: a.id?.scheme ?? "", id } });
+    let acl = node.acl.acl.map((a) => copy(a, a.id?.id ?? ""));
+    if (ids !== undefined) {
+      if (!checkAcl(node.acl.acl, Perms.READ | Perms.ADMIN, ids, this.superDigest)) {
+        throw PaddockError.noAuth(path, "READ or ADMIN");
+      }
+      if (!checkAcl(node.acl.acl, Perms.ADMIN, ids, this.superDigest)) {
+        acl = acl.map((a) => (a.id?.scheme === "digest" ? copy(a, a.id.id.replace(/:.*/s, ":x")) : a));
+      }
+    }
+    return { acl, stat: this.store.toStat(node) };
+  }
+
+  ephemeralsOf(sessionId: bigint): ReadonlySet<string> | undefined {
+    return this.store.ephemerals.get(sessionId)?.paths;
+  }
+
+  /** Every container and TTL node. */
+  containersAndTtls(): Iterable<string> {
+    return this.store.containers;
+  }
+
+  /**
+   * ZooKeeper's ContainerManager rule at time now: a container that has had children and has none,
+   * a TTL node with no children whose mtime is more than its ttl ago. Sorted.
+   */
+  expiredContainersAndTtls(now: number): string[] {
+    const out: string[] = [];
+    for (const path of this.store.containers) {
+      const node = this.store.get(path)!;
+      if (!this.deletableContainer(node.path, now)) continue;
+      out.push(path);
+    }
+    return out.sort();
+  }
+
+  /** The DeleteContainerTxn rule; now is the txn's time (TTL) — containers need only be childless. */
+  deletableContainer(path: string, now: number): boolean {
+    const node = this.store.get(path);
+    if (node === undefined || node.numChildren > 0) return false;
+    const kind = ownerKind(node.owner);
+    if (kind === OwnerKind.Container) return this.store.stat(node, S.cversion) > 0;
+    if (kind === OwnerKind.Ttl) return now - this.store.stat(node, S.mtime) > ttlOf(node.owner);
+    return false;
+  }
+
+  snapshotAcls(): Iterable<SnapshotAcl> {
+    return [...this.store.acls.entries()].map((e) => ({ ref: e.ref, acl: e.acl.map((a) => ({ ...a })) }));
+  }
+
+  /** Parents before children; cversion is the persisted count of child creates. */
+  *snapshotNodes(): Iterable<SnapshotNode> {
+    const stack = [this.store.get("/")!];
+    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+      const stat = (c: number): bigint => BigInt(this.store.stat(n, c));
+      yield {
+        path: n.path,
+        data: loadData(n.data),
+        aclRef: n.acl.ref,
+        czxid: stat(S.czxid),
+        mzxid: stat(S.mzxid),
+        ctime: stat(S.ctime),
+        mtime: stat(S.mtime),
+        version: this.store.stat(n, S.version),
+        cversion: this.store.stat(n, S.cversion),
+        aversion: this.store.stat(n, S.aversion),
+        ephemeralOwner: n.owner,
+        pzxid: stat(S.pzxid),
+      };
+      if (n.children !== null) for (const child of n.children) stack.push(child);
+    }
+  }
+
+  /** Rebuilds a tree from snapshot records (parents first); it starts in replay mode at zxid. */
+  static restore(
+    acls: Iterable<SnapshotAcl>,
+    nodes: Iterable<SnapshotNode>,
+    zxid: number,
+    options: DataTreeOptions = {},
+  ): DataTree {
+    const tree = new DataTree(options, false);
+    const store = tree.store;
+    for (const a of acls) store.acls.restore(a.ref, a.acl);
+    for (const n of nodes) {
+      const num = zxidFromWire;
+      const node = store.insert(
+        n.path,
+        storeData(n.data ?? EMPTY),
+        store.acls.acquireRef(n.aclRef),
+        n.ephemeralOwner,
+        [
+          num(n.czxid),
+          num(n.mzxid),
+          num(n.pzxid),
+          Number(n.ctime),
+          Number(n.mtime),
+          n.version,
+          n.cversion,
+          n.aversion,
+        ],
+      );
+      if (n.path === "/") continue;
+      const parent = store.get(parentPath(n.path));
+      assert(parent !== undefined, `snapshot lists ${n.path} before its parent`);
+      store.link(parent, node);
+    }
+    assert(store.get("/") !== undefined, "snapshot has no root");
+    store.acls.prune();
+    tree.applied = zxid;
+    tree.replay = true;
+    return tree;
+  }
+}

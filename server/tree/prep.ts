@@ -1,0 +1,360 @@
+import type { Txn } from "../gen/paddock/internal/v1/txn.js";
+import type {
+  CheckRequest,
+  CreateRequest,
+  DeleteRequest,
+  MultiRequest,
+  Op,
+  SetACLRequest,
+  SetDataRequest,
+} from "../gen/paddock/v1/data.js";
+import { assert } from "../util/assert.js";
+import { Code } from "../util/error-code.js";
+import type { Limits } from "../util/limits.js";
+import { PaddockError } from "../util/paddock-error.js";
+import { parentPath, validatePath } from "../util/path.js";
+import { type AuthId, checkAcl, Perms, permName } from "./acl-check.js";
+import { asBuffer } from "./bytes.js";
+import type { DataTree } from "./data-tree.js";
+import { CONTAINER_OWNER, OwnerKind, ownerKind, TTL_MAX, ttlOwner } from "./ephemeral-type.js";
+import { fixupAcl } from "./fixup-acl.js";
+import { Outstanding, type PrepNode } from "./outstanding.js";
+import { requestSize } from "./request-size.js";
+
+export interface PrepContext {
+  sessionId: bigint;
+  ids: readonly AuthId[];
+  /** ms; not needed by any check today, kept for the pipeline's symmetry. */
+  now: number;
+  ephemeralAllowed: boolean;
+}
+
+export interface PrepOptions {
+  limits: Limits;
+  extendedTypesEnabled: boolean;
+  superDigest?: string;
+}
+
+export type TxnBody = NonNullable<Txn["body"]>;
+
+/** CreateMode values (paddock.v1.CreateMode, ZooKeeper's flags). */
+export const Mode = {
+  Persistent: 0,
+  Ephemeral: 1,
+  PersistentSequential: 2,
+  EphemeralSequential: 3,
+  Container: 4,
+  PersistentWithTtl: 5,
+  PersistentSequentialWithTtl: 6,
+} as const;
+
+/** Nodes ZooKeeper never lets a client delete (DataTree.isSpecialPath). */
+const SPECIAL_PATHS = new Set(["/", "/zookeeper", "/zookeeper/quota", "/zookeeper/config"]);
+
+/** Java's String.format("%010d", n). */
+export function sequenceSuffix(n: number): string {
+  return n < 0 ? `-${String(-n).padStart(9, "0")}` : String(n).padStart(10, "0");
+}
+
+/**
+ * Turns write requests into transactions, as ZooKeeper's PrepRequestProcessor: every check runs
+ * against the tree plus the changes proposed but not yet applied (outstanding), with ZooKeeper's
+ * error precedence. A successful call records its changes under its zxid; a throwing one records
+ * nothing. Errors carry the request's path (never the sequence-suffixed one, as ZooKeeper clients).
+ */
+export class Prep {
+  private readonly outstanding = new Outstanding();
+
+  constructor(
+    private readonly tree: DataTree,
+    private readonly options: PrepOptions,
+  ) {}
+
+  /** Outstanding change records (for tests and metrics). */
+  get outstandingCount(): number {
+    return this.outstanding.size;
+  }
+
+  create(req: CreateRequest, ctx: PrepContext, zxid: number): TxnBody {
+    this.checkSize(req.path, requestSize.create(req));
+    return this.prepCreate(req, ctx, zxid);
+  }
+
+  delete(req: DeleteRequest, ctx: PrepContext, zxid: number): TxnBody {
+    return this.prepDelete(req, ctx, zxid);
+  }
+
+  setData(req: SetDataRequest, ctx: PrepContext, zxid: number): TxnBody {
+    this.checkSize(req.path, requestSize.setData(req.path, req.data));
+    return this.prepSetData(req, ctx, zxid);
+  }
+
+  setACL(req: SetACLRequest, ctx: PrepContext, zxid: number): TxnBody {
+    this.checkSize(req.path, requestSize.setACL(req.path, req.acl));
+    validatePath(req.path);
+    const acl = fixupAcl(req.path, req.acl, ctx.ids, this.options.limits.aclEntriesMax);
+    const node = this.record(req.path);
+    this.requirePerm(node, Perms.ADMIN, req.path, ctx);
+    const aversion = this.nextVersion(node.aversion, req.version, req.path);
+    this.outstanding.add({ zxid, path: req.path, node: { ...node, aversion, acl } });
+    return { $case: "setAcl", value: { path: req.path, acl, version: aversion } };
+  }
+
+  /** A check op (multi): READ on the node and the version; records nothing. */
+  check(req: CheckRequest, ctx: PrepContext, _zxid: number): void {
+    this.prepCheck(req, ctx);
+  }
+
+  multi(req: MultiRequest, ctx: PrepContext, zxid: number): TxnBody {
+    const max = this.options.limits.multiOpsMax;
+    if (req.ops.length > max) {
+      throw PaddockError.badArguments("", `multi of ${req.ops.length} ops, over multiOpsMax ${max}`);
+    }
+    this.checkSize("", requestSize.multi(req));
+    req.ops.forEach((op, i) => {
+      if (op.op === undefined) throw PaddockError.badArguments("", `multi op ${i} is empty`);
+    });
+    const txns: Txn[] = [];
+    let failure: number = Code.OK;
+    this.outstanding.beginScope();
+    try {
+      for (const op of req.ops) {
+        if (failure !== Code.OK) {
+          txns.push(sub({ $case: "error", value: { code: Code.RuntimeInconsistency } }));
+          continue;
+        }
+        try {
+          txns.push(sub(this.prepOp(op, ctx, zxid)));
+        } catch (e) {
+          if (!(e instanceof PaddockError)) throw e;
+          failure = e.code;
+          // As ZooKeeper: ops before the failing one report OK, nothing of the multi is applied.
+          for (let i = 0; i < txns.length; i++) txns[i] = sub({ $case: "error", value: { code: Code.OK } });
+          txns.push(sub({ $case: "error", value: { code: e.code } }));
+        }
+      }
+    } finally {
+      this.outstanding.endScope(failure !== Code.OK);
+    }
+    return { $case: "multi", value: { txns } };
+  }
+
+  /** Marks the session's ephemerals (applied or outstanding) as deleted by the close at zxid. */
+  closeSession(sessionId: bigint, zxid: number): TxnBody {
+    const paths = new Set(this.tree.ephemeralsOf(sessionId) ?? []);
+    for (const record of this.outstanding.records()) {
+      if (record.node === null) paths.delete(record.path);
+      else if (record.node.ephemeralOwner === sessionId) paths.add(record.path);
+      else paths.delete(record.path); // re-created by someone else after a delete
+    }
+    for (const path of [...paths].sort()) this.recordDelete(path, zxid);
+    return { $case: "closeSession", value: {} };
+  }
+
+  createSession(timeoutMs: number, password: Uint8Array, _zxid: number): TxnBody {
+    return { $case: "createSession", value: { timeoutMs, password: asBuffer(password) } };
+  }
+
+  /**
+   * A DeleteContainerTxn for path if it is (counting outstanding changes) a childless container or
+   * TTL node, else undefined. The tree re-checks childlessness and TTL expiry when applying.
+   */
+  deleteContainer(path: string, zxid: number): TxnBody | undefined {
+    const node = this.find(path);
+    if (node === undefined || node.numChildren > 0) return undefined;
+    const kind = ownerKind(node.ephemeralOwner);
+    if (kind !== OwnerKind.Container && kind !== OwnerKind.Ttl) return undefined;
+    this.recordDelete(path, zxid);
+    return { $case: "deleteContainer", value: { path } };
+  }
+
+  /** The tree has applied everything up to zxid. */
+  committed(zxid: number): void {
+    this.outstanding.committed(zxid);
+  }
+
+  /** Forget every outstanding change (leadership lost). */
+  reset(): void {
+    this.outstanding.reset();
+  }
+
+  private prepOp(op: Op, ctx: PrepContext, zxid: number): TxnBody {
+    const o = op.op;
+    assert(o !== undefined, "empty multi op");
+    switch (o.$case) {
+      case "create":
+        return this.prepCreate(o.value, ctx, zxid);
+      case "delete":
+        return this.prepDelete(o.value, ctx, zxid);
+      case "setData":
+        return this.prepSetData(o.value, ctx, zxid);
+      case "check": {
+        const node = this.prepCheck(o.value, ctx);
+        return { $case: "check", value: { path: o.value.path, version: node.version } };
+      }
+    }
+  }
+
+  private prepCreate(req: CreateRequest, ctx: PrepContext, zxid: number): TxnBody {
+    const { path, mode } = req;
+    // ZooKeeper's order: mode and TTL rules, path, ACL, parent, CREATE permission, then the
+    // final path's existence, then the ephemeral parent.
+    if (!Number.isInteger(mode) || mode < Mode.Persistent || mode > Mode.PersistentSequentialWithTtl) {
+      throw PaddockError.badArguments(path, `unknown create mode ${mode}`);
+    }
+    const ttlMode = mode === Mode.PersistentWithTtl || mode === Mode.PersistentSequentialWithTtl;
+    const ephemeral = mode === Mode.Ephemeral || mode === Mode.EphemeralSequential;
+    const sequential =
+      mode === Mode.PersistentSequential ||
+      mode === Mode.EphemeralSequential ||
+      mode === Mode.PersistentSequentialWithTtl;
+    if (ttlMode && !this.options.extendedTypesEnabled) {
+      throw new PaddockError(
+        Code.Unimplemented,
+        path,
+        `Unimplemented for ${path}: TTL nodes need extendedTypesEnabled`,
+      );
+    }
+    if (ttlMode ? req.ttl <= 0n || req.ttl > BigInt(TTL_MAX) : req.ttl !== 0n) {
+      throw PaddockError.badArguments(
+        path,
+        ttlMode ? `ttl ${req.ttl} must be in 1..${TTL_MAX}` : `ttl ${req.ttl} not valid for mode ${mode}`,
+      );
+    }
+    if (ephemeral && !ctx.ephemeralAllowed)
+      throw PaddockError.badArguments(path, "ephemeral nodes need a session");
+    validatePath(path, sequential);
+    this.checkPathLength(path, path.length + (sequential ? 10 : 0));
+    const acl = fixupAcl(path, req.acl, ctx.ids, this.options.limits.aclEntriesMax);
+    const parentName = parentPath(path);
+    const parent = this.record(parentName, path);
+    this.requirePerm(parent, Perms.CREATE, path, ctx);
+    const finalPath = sequential ? path + sequenceSuffix(parent.childCreates) : path;
+    if (this.find(finalPath) !== undefined) throw PaddockError.nodeExists(path);
+    if (ownerKind(parent.ephemeralOwner) === OwnerKind.Ephemeral) {
+      throw new PaddockError(
+        Code.NoChildrenForEphemerals,
+        path,
+        `NoChildrenForEphemerals for ${path}: parent ${parentName} is ephemeral`,
+      );
+    }
+    let owner = 0n;
+    if (ephemeral) {
+      assert(ctx.sessionId > 0n, `ephemeral create for non-positive session id ${ctx.sessionId}`);
+      owner = ctx.sessionId;
+    } else if (mode === Mode.Container) owner = CONTAINER_OWNER;
+    else if (ttlMode) owner = ttlOwner(Number(req.ttl));
+    const parentCversion = (parent.childCreates + 1) | 0;
+    this.outstanding.add({
+      zxid,
+      path: parentName,
+      node: { ...parent, childCreates: parentCversion, numChildren: parent.numChildren + 1 },
+    });
+    this.outstanding.add({
+      zxid,
+      path: finalPath,
+      node: { version: 0, childCreates: 0, aversion: 0, ephemeralOwner: owner, numChildren: 0, acl },
+    });
+    return {
+      $case: "create",
+      value: { path: finalPath, data: req.data, acl, ephemeralOwner: owner, parentCversion },
+    };
+  }
+
+  private prepDelete(req: DeleteRequest, ctx: PrepContext, zxid: number): TxnBody {
+    const { path } = req;
+    validatePath(path);
+    if (SPECIAL_PATHS.has(path)) throw PaddockError.badArguments(path, "a system node cannot be deleted");
+    const parent = this.record(parentPath(path), path);
+    this.requirePerm(parent, Perms.DELETE, path, ctx);
+    const node = this.record(path);
+    this.nextVersion(node.version, req.version, path);
+    if (node.numChildren > 0) {
+      throw new PaddockError(Code.NotEmpty, path, `NotEmpty for ${path}: ${node.numChildren} children`);
+    }
+    this.recordDelete(path, zxid);
+    return { $case: "delete", value: { path } };
+  }
+
+  private prepSetData(req: SetDataRequest, ctx: PrepContext, zxid: number): TxnBody {
+    const { path } = req;
+    validatePath(path);
+    const node = this.record(path);
+    this.requirePerm(node, Perms.WRITE, path, ctx);
+    const version = this.nextVersion(node.version, req.version, path);
+    this.outstanding.add({ zxid, path, node: { ...node, version } });
+    return { $case: "setData", value: { path, data: req.data, version } };
+  }
+
+  private prepCheck(req: CheckRequest, ctx: PrepContext): PrepNode {
+    validatePath(req.path);
+    const node = this.record(req.path);
+    this.requirePerm(node, Perms.READ, req.path, ctx);
+    this.nextVersion(node.version, req.version, req.path);
+    return node;
+  }
+
+  /** Records the deletion of path and its parent's lost child. */
+  private recordDelete(path: string, zxid: number): void {
+    const parentName = parentPath(path);
+    const parent = this.find(parentName);
+    if (parent !== undefined) {
+      this.outstanding.add({
+        zxid,
+        path: parentName,
+        node: { ...parent, numChildren: parent.numChildren - 1 },
+      });
+    }
+    this.outstanding.add({ zxid, path, node: null });
+  }
+
+  /** The node as prep sees it: latest outstanding record, else the tree. */
+  private find(path: string): PrepNode | undefined {
+    const record = this.outstanding.get(path);
+    if (record !== undefined) return record.node ?? undefined;
+    return this.tree.node(path);
+  }
+
+  /** find, or NoNode naming reportPath (the request's path). */
+  private record(path: string, reportPath = path): PrepNode {
+    const node = this.find(path);
+    if (node === undefined) throw PaddockError.noNode(reportPath);
+    return node;
+  }
+
+  private requirePerm(node: PrepNode, perm: number, path: string, ctx: PrepContext): void {
+    if (!checkAcl(node.acl, perm, ctx.ids, this.options.superDigest))
+      throw PaddockError.noAuth(path, permName(perm));
+  }
+
+  /** ZooKeeper's checkAndIncVersion: absent or -1 matches any; int32 wraps as in Java. */
+  private nextVersion(current: number, expected: number | undefined, path: string): number {
+    if (expected !== undefined && expected !== -1 && expected !== current) {
+      throw PaddockError.badVersion(path, expected, current);
+    }
+    return (current + 1) | 0;
+  }
+
+  private checkSize(path: string, size: number): void {
+    const max = this.options.limits.requestBytesMax;
+    if (size > max) {
+      throw PaddockError.badArguments(
+        path,
+        `request is ${size} bytes, over requestBytesMax ${max} (jute.maxbuffer)`,
+      );
+    }
+  }
+
+  /** length: of the final path (a sequence suffix is 10 characters). */
+  private checkPathLength(path: string, length: number): void {
+    const max = this.options.limits.pathLengthMax;
+    if (length > max) {
+      throw PaddockError.badArguments(path, `path of ${length} characters, over pathLengthMax ${max}`);
+    }
+  }
+}
+
+/** A multi sub-txn: the tree uses the enclosing txn's zxid, session and time. */
+function sub(body: TxnBody): Txn {
+  return { zxid: 0n, sessionId: 0n, cxid: 0, time: 0n, body };
+}
