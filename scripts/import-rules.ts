@@ -38,7 +38,8 @@ export const rules: Record<string, { folders: string[]; packages: string[]; genT
   },
   api: {
     folders: ["pipeline", "tree", "sessions", "watches", "consensus", "util", "gen"],
-    packages: ["@grpc/grpc-js", "@opentelemetry/api", "node:crypto"],
+    // @bufbuild/protobuf/wire encodes google.rpc.Status details for gRPC errors.
+    packages: ["@grpc/grpc-js", "@opentelemetry/api", "node:crypto", "@bufbuild/protobuf/wire"],
   },
   admin: {
     folders: ["pipeline", "replica", "tree", "sessions", "watches", "consensus", "util", "gen"],

@@ -1,0 +1,142 @@
+import type { Pipeline } from "../pipeline/pipeline.js";
+import { zxidHex } from "../util/zxid.js";
+
+export interface AdminContext {
+  readonly pipeline: Pipeline;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly clientAddress: string;
+  /** Configuration as key=value pairs, for `conf`. */
+  readonly config: Record<string, string | number | boolean | undefined>;
+  readonly environment: Record<string, string>;
+  readonly dataDirs: { dataDir: string; dataLogDir: string };
+}
+
+type Command = (ctx: AdminContext) => string;
+
+function mode(ctx: AdminContext): string {
+  const role = ctx.pipeline.deps.node.currentRole;
+  return role === "leading" ? "standalone" : role;
+}
+
+function srvr(ctx: AdminContext): string {
+  const p = ctx.pipeline;
+  return [
+    `Zookeeper version: paddock-${ctx.version}`,
+    `Latency min/avg/max: 0/0/0`,
+    `Received: ${p.stats.received}`,
+    `Sent: ${p.stats.sent}`,
+    `Connections: ${p.local.size}`,
+    `Outstanding: ${p.outstandingCount}`,
+    `Zxid: ${zxidHex(p.zxid)}`,
+    `Mode: ${mode(ctx)}`,
+    `Node count: ${p.deps.tree.nodeCount}`,
+    "",
+  ].join("\n");
+}
+
+/** ZooKeeper's mntr keys (tab-separated), the ones that apply to Paddock. */
+function mntr(ctx: AdminContext): string {
+  const p = ctx.pipeline;
+  const rows: [string, string | number][] = [
+    ["zk_version", `paddock-${ctx.version}`],
+    ["zk_server_state", mode(ctx)],
+    ["zk_packets_received", p.stats.received],
+    ["zk_packets_sent", p.stats.sent],
+    ["zk_num_alive_connections", p.local.size],
+    ["zk_outstanding_requests", p.outstandingCount],
+    ["zk_znode_count", p.deps.tree.nodeCount],
+    ["zk_watch_count", p.deps.watches.size],
+    ["zk_global_sessions", p.deps.sessions.size],
+    ["zk_last_zxid", zxidHex(p.zxid)],
+    ["paddock_proposals_in_flight", p.deps.node.inFlightCount],
+    ["paddock_epoch", p.deps.node.currentEpoch],
+    ["paddock_storage_failed", p.failure ? 1 : 0],
+    ["paddock_uptime_ms", Date.now() - ctx.startedAt],
+  ];
+  return `${rows.map(([k, v]) => `${k}\t${v}`).join("\n")}\n`;
+}
+
+function cons(ctx: AdminContext): string {
+  const lines: string[] = [];
+  for (const [id, requester] of ctx.pipeline.local) {
+    const ip = requester.ids.find((i) => i.scheme === "ip")?.id ?? "?";
+    const state = requester.sink ? "connected" : "detached";
+    lines.push(` /${ip}[1](queued=${requester.queue.length},sid=0x${id.toString(16)},state=${state})`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function wchs(ctx: AdminContext): string {
+  const bySession = ctx.pipeline.deps.watches.bySession();
+  const paths = new Set<string>();
+  for (const list of bySession.values()) for (const p of list) paths.add(p);
+  return `${ctx.pipeline.local.size} connections watching ${paths.size} paths\nTotal watches:${ctx.pipeline.deps.watches.size}\n`;
+}
+
+function wchc(ctx: AdminContext): string {
+  const out: string[] = [];
+  for (const [id, paths] of ctx.pipeline.deps.watches.bySession()) {
+    out.push(`0x${id.toString(16)}`);
+    for (const p of paths) out.push(`\t${p}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function wchp(ctx: AdminContext): string {
+  const out: string[] = [];
+  for (const [path, ids] of ctx.pipeline.deps.watches.byPath()) {
+    out.push(path);
+    for (const id of ids) out.push(`\t0x${id.toString(16)}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+function dump(ctx: AdminContext): string {
+  const out = ["SessionTracker dump:", `Session count: ${ctx.pipeline.deps.sessions.size}`];
+  for (const s of ctx.pipeline.deps.sessions.entries()) {
+    out.push(`0x${s.id.toString(16)}\ttimeout=${s.timeoutMs}`);
+  }
+  out.push("ephemeral nodes dump:");
+  for (const s of ctx.pipeline.deps.sessions.entries()) {
+    const paths = ctx.pipeline.deps.tree.ephemeralsOf(s.id);
+    if (!paths || paths.size === 0) continue;
+    out.push(`Sessions with Ephemerals (1):\n0x${s.id.toString(16)}:`);
+    for (const p of paths) out.push(`\t${p}`);
+  }
+  return `${out.join("\n")}\n`;
+}
+
+export const commands: Record<string, Command> = {
+  ruok: (ctx) => (ctx.pipeline.failure ? "" : "imok"),
+  srvr,
+  stat: (ctx) => `${srvr(ctx).replace("Latency", `Clients:\n${cons(ctx)}\nLatency`)}`,
+  mntr,
+  conf: (ctx) =>
+    `${Object.entries(ctx.config)
+      .map(([k, v]) => `${k}=${v ?? ""}`)
+      .join("\n")}\n`,
+  envi: (ctx) =>
+    `Environment:\n${Object.entries(ctx.environment)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n")}\n`,
+  cons,
+  wchs,
+  wchc,
+  wchp,
+  dump,
+  isro: () => "rw",
+  dirs: (ctx) =>
+    `datadir_size: n/a\nlogdir_size: n/a\ndataDir: ${ctx.dataDirs.dataDir}\ndataLogDir: ${ctx.dataDirs.dataLogDir}\n`,
+};
+
+export function runCommand(name: string, ctx: AdminContext): { ok: boolean; output: string } {
+  const command = commands[name];
+  if (command === undefined) {
+    return {
+      ok: false,
+      output: `${name} is not a known command; known: ${Object.keys(commands).join(", ")}`,
+    };
+  }
+  return { ok: true, output: command(ctx) };
+}

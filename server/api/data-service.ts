@@ -1,0 +1,102 @@
+import {
+  type handleUnaryCall,
+  Metadata,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import type { Request } from "../gen/paddock/v1/session.js";
+import type { Pipeline } from "../pipeline/pipeline.js";
+import type { AuthId } from "../tree/data-tree.js";
+import { Code } from "../util/error-code.js";
+import { PaddockError } from "../util/paddock-error.js";
+import { peerAddress } from "./peer-address.js";
+import { grpcError } from "./status.js";
+
+type Op = NonNullable<Request["op"]>;
+type OpCase = Op["$case"];
+
+/** rpc name (as in DataServiceService) → the op it becomes in the pipeline. */
+const methods: Record<string, OpCase> = {
+  create: "create",
+  delete: "delete",
+  exists: "exists",
+  getData: "getData",
+  setData: "setData",
+  getChildren: "getChildren",
+  getAllChildrenNumber: "getAllChildrenNumber",
+  getEphemerals: "getEphemerals",
+  getACL: "getAcl",
+  setACL: "setAcl",
+  sync: "sync",
+  multi: "multi",
+  multiRead: "multiRead",
+  whoAmI: "whoAmI",
+};
+
+/**
+ * The sessionless unary API: each call is one request through the same pipeline, anonymous except
+ * for its client address and any `paddock-auth: digest user:password` metadata.
+ */
+export function dataServiceHandlers(
+  pipeline: Pipeline,
+  authenticate: (scheme: string, auth: Uint8Array) => AuthId[],
+): UntypedServiceImplementation {
+  const handlers: UntypedServiceImplementation = {};
+  for (const [method, opCase] of Object.entries(methods)) {
+    const handler: handleUnaryCall<unknown, unknown> = (
+      call: ServerUnaryCall<unknown, unknown>,
+      callback: sendUnaryData<unknown>,
+    ) => {
+      let ids: AuthId[];
+      try {
+        ids = identities(call, authenticate);
+      } catch (error) {
+        const e =
+          error instanceof PaddockError ? error : new PaddockError(Code.AuthFailed, "", String(error));
+        callback(grpcError({ code: e.code, path: e.path, message: e.message }, BigInt(pipeline.zxid)));
+        return;
+      }
+      const op = { $case: opCase, value: call.request } as Op;
+      const deadline = call.getDeadline();
+      const timeoutMs = deadline instanceof Date ? Math.max(1, deadline.getTime() - Date.now()) : 0;
+      void pipeline
+        .unary(op, ids, traceOf(call), Number.isFinite(timeoutMs) ? timeoutMs : 0)
+        .then((reply) => {
+          if (reply.error !== undefined) {
+            callback(grpcError(reply.error, reply.zxid));
+            return;
+          }
+          const trailer = new Metadata();
+          trailer.set("paddock-zxid", reply.zxid.toString());
+          callback(null, reply.result?.value ?? {}, trailer);
+        });
+    };
+    handlers[method] = handler;
+  }
+  return handlers;
+}
+
+/** W3C trace context from the call's metadata, so the request span joins the caller's trace. */
+function traceOf(call: ServerUnaryCall<unknown, unknown>): Record<string, string> {
+  const trace: Record<string, string> = {};
+  for (const key of ["traceparent", "tracestate"]) {
+    const value = call.metadata.get(key)[0];
+    if (value !== undefined) trace[key] = value.toString();
+  }
+  return trace;
+}
+
+function identities(
+  call: ServerUnaryCall<unknown, unknown>,
+  authenticate: (scheme: string, auth: Uint8Array) => AuthId[],
+): AuthId[] {
+  const ids: AuthId[] = [{ scheme: "ip", id: peerAddress(call.getPeer()) }];
+  for (const value of call.metadata.get("paddock-auth")) {
+    const text = value.toString();
+    const space = text.indexOf(" ");
+    if (space <= 0) throw new PaddockError(Code.AuthFailed, "", "paddock-auth must be '<scheme> <auth>'");
+    ids.push(...authenticate(text.slice(0, space), new TextEncoder().encode(text.slice(space + 1))));
+  }
+  return ids;
+}

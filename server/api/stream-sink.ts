@@ -1,0 +1,86 @@
+import type { ServerDuplexStream } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
+import { type ServerMessage, SessionResponse } from "../gen/paddock/v1/session.js";
+import type { ReplySink } from "../pipeline/requester.js";
+
+/** Approximate wire size, to split envelopes before they reach the peer's receive limit. */
+function sizeOf(message: ServerMessage): number {
+  const kind = message.kind;
+  if (kind?.$case === "reply" && kind.value.result?.$case === "getData")
+    return kind.value.result.value.data.length + 128;
+  if (kind?.$case === "reply" && kind.value.result?.$case === "getChildren") {
+    let size = 128;
+    for (const child of kind.value.result.value.children) size += child.length + 2;
+    return size;
+  }
+  return 128;
+}
+
+/**
+ * Collects a connection's replies and events and writes them as one envelope per event-loop turn.
+ * Bytes not yet taken by the transport are bounded: past `outboundBytesMax` the client is too slow
+ * and the stream is closed with RESOURCE_EXHAUSTED (ZooKeeper closes the connection); the session
+ * survives and the client may resume it.
+ */
+export class StreamSink implements ReplySink {
+  private pending: ServerMessage[] = [];
+  private pendingBytes = 0;
+  private queuedBytes = 0;
+  private scheduled = false;
+  private ended = false;
+
+  constructor(
+    private readonly call: ServerDuplexStream<Buffer, Buffer>,
+    private readonly envelopeBytesMax: number,
+    private readonly outboundBytesMax: number,
+  ) {}
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  send(message: ServerMessage): void {
+    if (this.ended) return;
+    const size = sizeOf(message);
+    if (this.pendingBytes + size > this.envelopeBytesMax && this.pending.length > 0) this.flush();
+    this.pending.push(message);
+    this.pendingBytes += size;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.flush();
+    this.ended = true;
+    this.call.end();
+  }
+
+  fail(code: status, details: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.pending = [];
+    this.call.emit("error", { code, details });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0 || this.ended) return;
+    const bytes = Buffer.from(SessionResponse.encode({ messages: this.pending }).finish());
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.queuedBytes += bytes.length;
+    if (this.queuedBytes > this.outboundBytesMax) {
+      this.fail(
+        status.RESOURCE_EXHAUSTED,
+        `slow consumer: ${this.queuedBytes} bytes queued exceed outboundBytesPerSessionMax ${this.outboundBytesMax}`,
+      );
+      return;
+    }
+    this.call.write(bytes, () => {
+      this.queuedBytes -= bytes.length;
+    });
+  }
+}

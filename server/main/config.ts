@@ -1,0 +1,202 @@
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { defaultLimits, type Limits } from "../util/limits.js";
+
+/** Everything a server process is configured with; zoo.cfg keys keep ZooKeeper's meaning. */
+export interface ServerConfig {
+  tickTime: number;
+  initLimit: number;
+  syncLimit: number;
+  dataDir: string;
+  dataLogDir: string;
+  clientPort: number;
+  clientPortAddress: string;
+  minSessionTimeout: number;
+  maxSessionTimeout: number;
+  snapCount: number;
+  snapRetainCount: number;
+  purgeIntervalHours: number;
+  preAllocSize: number;
+  forceSync: boolean;
+  extendedTypesEnabled: boolean;
+  superDigest: string | undefined;
+  containerCheckIntervalMs: number;
+  serverId: number;
+  tracingExporter: "none" | "console" | "otlp";
+  tracingEndpoint: string | undefined;
+  adminServerPort: number;
+  limits: Limits;
+  /** Where to write {"port","pid"} once serving (tests and scripts wait on it). */
+  readyFile: string | undefined;
+}
+
+export function defaultConfig(): ServerConfig {
+  return {
+    tickTime: 2000,
+    initLimit: 10,
+    syncLimit: 5,
+    dataDir: resolve("data"),
+    dataLogDir: resolve("data"),
+    clientPort: 2181,
+    clientPortAddress: "0.0.0.0",
+    minSessionTimeout: -1,
+    maxSessionTimeout: -1,
+    snapCount: 100_000,
+    snapRetainCount: 3,
+    purgeIntervalHours: 0,
+    preAllocSize: 64 * 1024 * 1024,
+    forceSync: true,
+    extendedTypesEnabled: false,
+    superDigest: undefined,
+    containerCheckIntervalMs: 60_000,
+    serverId: 1,
+    tracingExporter: "none",
+    tracingEndpoint: undefined,
+    adminServerPort: -1,
+    limits: { ...defaultLimits },
+    readyFile: undefined,
+  };
+}
+
+export type Warn = (message: string) => void;
+
+function integer(key: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`zoo.cfg: ${key}=${value} must be an integer >= ${min}`);
+  return n;
+}
+
+function bool(key: string, value: string): boolean {
+  const v = value.toLowerCase();
+  if (v === "true" || v === "yes") return true;
+  if (v === "false" || v === "no") return false;
+  throw new Error(`zoo.cfg: ${key}=${value} must be true or false`);
+}
+
+const limitKeys: Record<string, keyof Limits> = {
+  "jute.maxbuffer": "requestBytesMax",
+  maxClientCnxns: "connectionsPerAddressMax",
+  globalOutstandingLimit: "outstandingGlobalMax",
+  "paddock.pathLengthMax": "pathLengthMax",
+  "paddock.childrenPerReplyMax": "childrenPerReplyMax",
+  "paddock.outstandingPerSessionMax": "outstandingPerSessionMax",
+  "paddock.sessionsMax": "sessionsMax",
+  "paddock.watchesPerSessionMax": "watchesPerSessionMax",
+  "paddock.multiOpsMax": "multiOpsMax",
+  "paddock.outboundBytesPerSessionMax": "outboundBytesPerSessionMax",
+  "paddock.aclEntriesMax": "aclEntriesMax",
+};
+
+/** Applies one key=value, as zoo.cfg or `--set key=value`. Unknown keys warn and are ignored. */
+export function applyKey(config: ServerConfig, key: string, value: string, base: string, warn: Warn): void {
+  const limitKey = limitKeys[key];
+  if (limitKey !== undefined) {
+    config.limits[limitKey] = integer(key, value, 0);
+    return;
+  }
+  switch (key) {
+    case "tickTime":
+      config.tickTime = integer(key, value, 1);
+      return;
+    case "initLimit":
+      config.initLimit = integer(key, value, 1);
+      return;
+    case "syncLimit":
+      config.syncLimit = integer(key, value, 1);
+      return;
+    case "dataDir":
+      config.dataDir = resolve(base, value);
+      return;
+    case "dataLogDir":
+      config.dataLogDir = resolve(base, value);
+      return;
+    case "clientPort":
+      config.clientPort = integer(key, value, 0);
+      return;
+    case "clientPortAddress":
+      config.clientPortAddress = value;
+      return;
+    case "minSessionTimeout":
+      config.minSessionTimeout = integer(key, value, -1);
+      return;
+    case "maxSessionTimeout":
+      config.maxSessionTimeout = integer(key, value, -1);
+      return;
+    case "snapCount":
+      config.snapCount = integer(key, value, 2);
+      return;
+    case "autopurge.snapRetainCount":
+      config.snapRetainCount = Math.max(3, integer(key, value, 0));
+      return;
+    case "autopurge.purgeInterval":
+      config.purgeIntervalHours = integer(key, value, 0);
+      return;
+    case "preAllocSize":
+      // zoo.cfg gives KiB, as ZooKeeper.
+      config.preAllocSize = integer(key, value, 1) * 1024;
+      return;
+    case "forceSync":
+      config.forceSync = bool(key, value);
+      return;
+    case "extendedTypesEnabled":
+    case "zookeeper.extendedTypesEnabled":
+      config.extendedTypesEnabled = bool(key, value);
+      return;
+    case "superDigest":
+    case "zookeeper.DigestAuthenticationProvider.superDigest":
+      config.superDigest = value;
+      return;
+    case "znode.container.checkIntervalMs":
+      config.containerCheckIntervalMs = integer(key, value, 1);
+      return;
+    case "paddock.serverId":
+      config.serverId = integer(key, value, 0);
+      return;
+    case "paddock.tracing.exporter":
+      if (value !== "none" && value !== "console" && value !== "otlp") {
+        throw new Error(`zoo.cfg: ${key}=${value} must be none, console or otlp`);
+      }
+      config.tracingExporter = value;
+      return;
+    case "paddock.tracing.endpoint":
+      config.tracingEndpoint = value;
+      return;
+    case "admin.serverPort":
+      config.adminServerPort = integer(key, value, 0);
+      return;
+    case "admin.enableServer":
+      if (!bool(key, value)) config.adminServerPort = -1;
+      else if (config.adminServerPort < 0) config.adminServerPort = 8080;
+      return;
+    default:
+      warn(`zoo.cfg: unknown key ${key} ignored`);
+  }
+}
+
+/** Parses zoo.cfg text (Java properties subset: key=value, # and ! comments). */
+export function parseZooCfg(text: string, config: ServerConfig, base: string, warn: Warn): void {
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
+    const eq = line.search(/[=:]/);
+    if (eq <= 0) throw new Error(`zoo.cfg: cannot parse line "${line}"`);
+    applyKey(config, line.slice(0, eq).trim(), line.slice(eq + 1).trim(), base, warn);
+  }
+}
+
+export function loadZooCfg(file: string, config: ServerConfig, warn: Warn): void {
+  parseZooCfg(readFileSync(file, "utf8"), config, dirname(resolve(file)), warn);
+}
+
+/** Fills what depends on other keys and checks the combination. */
+export function finishConfig(config: ServerConfig): ServerConfig {
+  if (config.minSessionTimeout < 0) config.minSessionTimeout = 2 * config.tickTime;
+  if (config.maxSessionTimeout < 0) config.maxSessionTimeout = 20 * config.tickTime;
+  if (config.minSessionTimeout > config.maxSessionTimeout) {
+    throw new Error(
+      `minSessionTimeout ${config.minSessionTimeout} must not exceed maxSessionTimeout ${config.maxSessionTimeout}`,
+    );
+  }
+  return config;
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { adminServiceHandlers } from "../admin/admin-service.js";
+import type { AdminContext } from "../admin/commands.js";
+import { addHealth, addReflection, servedServices } from "../admin/reflection.js";
+import { dataServiceHandlers } from "../api/data-service.js";
+import { sessionServiceDefinition, sessionServiceHandlers } from "../api/session-service.js";
+import { ZabNode } from "../consensus/zab-node.js";
+import { AdminServiceService } from "../gen/paddock/v1/admin.js";
+import { DataServiceService } from "../gen/paddock/v1/data.js";
+import { Pipeline } from "../pipeline/pipeline.js";
+import { SessionFront } from "../pipeline/session-front.js";
+import { MemoryStorage } from "../replica/storage.js";
+import { SessionIdGenerator, SessionTable } from "../sessions/index.js";
+import { type AuthId, DataTree, digestId } from "../tree/data-tree.js";
+import { Prep } from "../tree/prep.js";
+import { Code } from "../util/error-code.js";
+import { PaddockError } from "../util/paddock-error.js";
+import { WatchRegistry } from "../watches/watch-registry.js";
+import type { ServerConfig } from "./config.js";
+import { setupTracing } from "./tracing-setup.js";
+
+export const VERSION = "0.1.0";
+
+export interface RunningServer {
+  readonly port: number;
+  readonly pipeline: Pipeline;
+  stop(): Promise<void>;
+}
+
+export type Log = (level: "info" | "warn" | "error", message: string) => void;
+
+/** The composition root: the one place that builds clocks, files and sockets and wires them. */
+export interface ServerOverrides {
+  /** Tests capture spans in memory instead of exporting them. */
+  readonly spanExporter?: SpanExporter;
+}
+
+export async function startServer(
+  config: ServerConfig,
+  log: Log,
+  overrides: ServerOverrides = {},
+): Promise<RunningServer> {
+  const limits = config.limits;
+  const tree = new DataTree({ superDigest: config.superDigest });
+  const prep = new Prep(tree, {
+    limits,
+    extendedTypesEnabled: config.extendedTypesEnabled,
+    superDigest: config.superDigest,
+  });
+  const sessions = new SessionTable({
+    tickMs: config.tickTime,
+    minTimeoutMs: config.minSessionTimeout,
+    maxTimeoutMs: config.maxSessionTimeout,
+    sessionsMax: limits.sessionsMax,
+  });
+  const watches = new WatchRegistry({ watchesPerSessionMax: limits.watchesPerSessionMax });
+  const proposalsInFlightMax = Math.max(1000, limits.outstandingGlobalMax * 2);
+  const node = new ZabNode({
+    id: config.serverId,
+    voters: [config.serverId],
+    acceptedEpoch: 0,
+    lastZxid: tree.lastZxid,
+    proposalsInFlightMax,
+  });
+  const tracing = setupTracing(config.tracingExporter, config.tracingEndpoint, overrides.spanExporter);
+  const pipeline = new Pipeline(
+    {
+      tree,
+      prep,
+      sessions,
+      watches,
+      node,
+      storage: new MemoryStorage(),
+      clock: Date.now,
+      tracer: tracing.tracer,
+      log,
+    },
+    {
+      limits,
+      tickMs: config.tickTime,
+      containerCheckMs: config.containerCheckIntervalMs,
+      proposalsInFlightMax,
+    },
+  );
+  const authenticate = (scheme: string, auth: Uint8Array): AuthId[] => {
+    if (scheme !== "digest") {
+      throw new PaddockError(Code.AuthFailed, "", `unknown auth scheme ${scheme}: only digest is supported`);
+    }
+    const text = new TextDecoder().decode(auth);
+    const colon = text.indexOf(":");
+    if (colon < 0) throw new PaddockError(Code.AuthFailed, "", "digest auth must be user:password");
+    return [{ scheme: "digest", id: digestId(text.slice(0, colon), text.slice(colon + 1)) }];
+  };
+  const idGenerator = new SessionIdGenerator(config.serverId, Date.now());
+  const front = new SessionFront({
+    pipeline,
+    nextSessionId: () => idGenerator.next(),
+    randomBytes: (size) => randomBytes(size),
+    authenticate,
+  });
+
+  const envelopeBytesMax = 4 * limits.requestBytesMax + 64 * 1024;
+  const server = new Server({
+    "grpc.max_receive_message_length": envelopeBytesMax,
+    "grpc.max_send_message_length": envelopeBytesMax,
+  });
+  server.addService(
+    sessionServiceDefinition,
+    sessionServiceHandlers(pipeline, front, {
+      envelopeBytesMax: 2 * limits.requestBytesMax,
+      outboundBytesMax: limits.outboundBytesPerSessionMax,
+      connectionsPerAddressMax: limits.connectionsPerAddressMax,
+      requestsBeforeConnectMax: limits.outstandingPerSessionMax,
+    }),
+  );
+  server.addService(DataServiceService, dataServiceHandlers(pipeline, authenticate));
+  const startedAt = Date.now();
+  const adminContext = (): AdminContext => ({
+    pipeline,
+    version: VERSION,
+    startedAt,
+    clientAddress: `${config.clientPortAddress}:${config.clientPort}`,
+    config: {
+      clientPort: config.clientPort,
+      clientPortAddress: config.clientPortAddress,
+      dataDir: config.dataDir,
+      dataLogDir: config.dataLogDir,
+      tickTime: config.tickTime,
+      maxClientCnxns: limits.connectionsPerAddressMax,
+      minSessionTimeout: config.minSessionTimeout,
+      maxSessionTimeout: config.maxSessionTimeout,
+      serverId: config.serverId,
+      forceSync: config.forceSync,
+      extendedTypesEnabled: config.extendedTypesEnabled,
+    },
+    environment: {
+      "paddock.version": VERSION,
+      "node.version": process.version,
+      "os.name": process.platform,
+      "os.arch": process.arch,
+      "user.dir": process.cwd(),
+    },
+    dataDirs: { dataDir: config.dataDir, dataLogDir: config.dataLogDir },
+  });
+  server.addService(AdminServiceService, adminServiceHandlers(adminContext));
+  const health = addHealth(server);
+  addReflection(server);
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(
+      `${config.clientPortAddress}:${config.clientPort}`,
+      ServerCredentials.createInsecure(),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
+    );
+  });
+  log("info", `paddock ${VERSION} serving on ${config.clientPortAddress}:${port} (data in memory only)`);
+  if (config.readyFile) writeFileSync(config.readyFile, JSON.stringify({ port, pid: process.pid }));
+
+  let stopped = false;
+  return {
+    port,
+    pipeline,
+    async stop(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      for (const name of ["", ...servedServices]) health.setStatus(name, "NOT_SERVING");
+      pipeline.stop();
+      // Streams never end on their own: end every session's stream, then give calls a moment.
+      for (const requester of pipeline.local.values()) requester.sink?.end();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 1000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await tracing.shutdown();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { propagation, type Tracer, trace } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from "@opentelemetry/sdk-trace-base";
+
+/** Builds the tracer when tracing is on; off by default so the hot path pays nothing. */
+export function setupTracing(
+  exporter: "none" | "console" | "otlp",
+  endpoint: string | undefined,
+  custom?: SpanExporter,
+): { tracer: Tracer | undefined; shutdown: () => Promise<void> } {
+  if (exporter === "none" && custom === undefined) return { tracer: undefined, shutdown: async () => {} };
+  const spanExporter =
+    custom ??
+    (exporter === "console"
+      ? new ConsoleSpanExporter()
+      : new OTLPTraceExporter(endpoint ? { url: endpoint } : {}));
+  // A test's in-memory exporter gets each span as it ends; real exporters batch.
+  const processor = custom ? new SimpleSpanProcessor(spanExporter) : new BatchSpanProcessor(spanExporter);
+  const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  return { tracer: provider.getTracer("paddock"), shutdown: () => provider.shutdown() };
+}

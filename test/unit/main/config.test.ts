@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { defaultConfig, finishConfig, parseZooCfg } from "../../../server/main/config.js";
+import { parseServerArgs } from "../../../server/main/server-command.js";
+
+describe("zoo.cfg", () => {
+  it("takes ZooKeeper's keys and meanings, and defaults as ZooKeeper", () => {
+    const warnings: string[] = [];
+    const config = defaultConfig();
+    parseZooCfg(
+      [
+        "# comment",
+        "tickTime=1000",
+        "dataDir=/var/lib/zk",
+        "clientPort=2182",
+        "maxClientCnxns=10",
+        "preAllocSize=1024",
+        "jute.maxbuffer=2048",
+        "autopurge.snapRetainCount=1",
+        "server.1=localhost:2888:3888",
+      ].join("\n"),
+      config,
+      "/etc",
+      (m) => warnings.push(m),
+    );
+    finishConfig(config);
+    expect(config.tickTime).toBe(1000);
+    expect(config.minSessionTimeout).toBe(2000);
+    expect(config.maxSessionTimeout).toBe(20000);
+    expect(config.dataDir).toBe("/var/lib/zk");
+    expect(config.clientPort).toBe(2182);
+    expect(config.limits.connectionsPerAddressMax).toBe(10);
+    expect(config.limits.requestBytesMax).toBe(2048);
+    expect(config.preAllocSize).toBe(1024 * 1024);
+    // ZooKeeper raises a retain count below 3 to 3.
+    expect(config.snapRetainCount).toBe(3);
+    expect(warnings).toEqual(["zoo.cfg: unknown key server.1 ignored"]);
+  });
+
+  it("defaults follow ZooKeeper", () => {
+    const config = finishConfig(defaultConfig());
+    expect(config.clientPort).toBe(2181);
+    expect(config.tickTime).toBe(2000);
+    expect(config.limits.connectionsPerAddressMax).toBe(60);
+    expect(config.limits.outstandingGlobalMax).toBe(1000);
+    expect(config.limits.requestBytesMax).toBe(1024 * 1024);
+  });
+
+  it("names the key and value it cannot use", () => {
+    expect(() => parseZooCfg("tickTime=abc", defaultConfig(), "/", () => {})).toThrow("tickTime=abc");
+    expect(() => parseZooCfg("forceSync=maybe", defaultConfig(), "/", () => {})).toThrow("forceSync=maybe");
+    const c = defaultConfig();
+    c.minSessionTimeout = 5000;
+    c.maxSessionTimeout = 100;
+    expect(() => finishConfig(c)).toThrow(/minSessionTimeout 5000/);
+  });
+
+  it("flags override the file, --set takes any key", () => {
+    const config = parseServerArgs(["--port", "0", "--set", "tickTime=50", "--data-dir", "/tmp/x"], () => {});
+    expect(config.clientPort).toBe(0);
+    expect(config.tickTime).toBe(50);
+    expect(config.dataLogDir).toBe("/tmp/x");
+    expect(() => parseServerArgs(["--bogus"], () => {})).toThrow(/unknown argument --bogus/);
+  });
+});
