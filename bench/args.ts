@@ -36,6 +36,8 @@ export interface BenchOptions {
   /** Znodes loaded by the memory and recovery workloads. */
   znodes: number;
   sessionTimeoutMs: number;
+  /** How the paddock and noop targets are driven: clients/ts, or the raw stubs adapter. */
+  paddockClient: "ts" | "raw";
   outDir: string;
   /** Also print the JSON results on stdout. */
   json: boolean;
@@ -61,6 +63,7 @@ export const defaultOptions: Readonly<BenchOptions> = {
   sessions: 500,
   znodes: 20_000,
   sessionTimeoutMs: 10_000,
+  paddockClient: "ts",
   outDir: "bench/out",
   json: false,
 };
@@ -176,6 +179,11 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case "session-timeout":
         o.sessionTimeoutMs = intArg(key, value, 100, 3_600_000);
         break;
+      case "paddock-client":
+        if (value !== "ts" && value !== "raw")
+          throw new BenchArgError(`--paddock-client wants ts or raw, got "${value}"`);
+        o.paddockClient = value;
+        break;
       case "out":
         if (value === "") throw new BenchArgError("--out wants a directory");
         o.outDir = value;
@@ -214,6 +222,7 @@ export const usage = `usage: paddock bench [run|compare] [options]
   --sessions N          sessions opened by sessions (default ${defaultOptions.sessions})
   --znodes N            znodes loaded by memory and recovery (default ${defaultOptions.znodes})
   --session-timeout MS  requested session timeout (default ${defaultOptions.sessionTimeoutMs})
+  --paddock-client ts|raw  drive paddock and noop with clients/ts (default) or the raw-stubs adapter
   --out DIR             results.json and latency SVGs go to DIR/<timestamp> (default ${defaultOptions.outDir})
   --json                also print the JSON results
 `;

@@ -45,7 +45,7 @@ async function inParallel<T>(count: number, limit: number, task: (i: number) => 
  * sessions before the writer's reply leaves. The ack-relative view is kept as counts in `extra`.
  */
 export async function runWatchFanOut(opts: BenchOptions, server: ServerRef): Promise<RowResult> {
-  const driver = await loadDriver(server.target);
+  const driver = await loadDriver(server.target, opts.paddockClient);
   const writer = await driver.connect(server.address, opts.sessionTimeoutMs);
   const watchers = await inParallel(opts.watchers, inFlightMax, () =>
     driver.connect(server.address, opts.sessionTimeoutMs),
@@ -136,7 +136,7 @@ export async function runWatchFanOut(opts: BenchOptions, server: ServerRef): Pro
 
 /** Opens N sessions (64 at a time), holds them, and measures open latency, RSS and idle CPU per session. */
 export async function runSessionStorm(opts: BenchOptions, server: ServerRef): Promise<RowResult> {
-  const driver = await loadDriver(server.target);
+  const driver = await loadDriver(server.target, opts.paddockClient);
   const holdMs = Math.min(5000, opts.durationS * 1000);
   const histogram = new Histogram();
   const rss0 = rssOf(server.pid);
@@ -206,7 +206,10 @@ async function loadZnodes(client: BenchClient, parent: string, count: number, hi
 
 /** RSS growth of a fresh server after loading N znodes of 100 bytes. */
 export async function runMemory(opts: BenchOptions, server: ServerRef): Promise<RowResult> {
-  const client = await (await loadDriver(server.target)).connect(server.address, opts.sessionTimeoutMs);
+  const client = await (await loadDriver(server.target, opts.paddockClient)).connect(
+    server.address,
+    opts.sessionTimeoutMs,
+  );
   try {
     const parent = "/bench/memory";
     await ensurePath(client, parent);
@@ -258,7 +261,7 @@ export async function runRecovery(
   opts: BenchOptions,
   handle: ServerHandle,
 ): Promise<{ row: RowResult; handle: ServerHandle }> {
-  const driver = await loadDriver(handle.target);
+  const driver = await loadDriver(handle.target, opts.paddockClient);
   const client = await driver.connect(handle.address, opts.sessionTimeoutMs);
   const parent = "/bench/recovery";
   const loadHistogram = new Histogram();

@@ -76,6 +76,7 @@ export async function runLoadRow(
         readRatio: opts.readRatio,
         prefix,
         sessionTimeoutMs: opts.sessionTimeoutMs,
+        paddockClient: opts.paddockClient,
       };
       c.send(job);
     });

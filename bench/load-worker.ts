@@ -3,7 +3,7 @@
  * closed loops on each, and records the latency of operations that start after the warm-up and end
  * before the deadline. Talks to its parent over the IPC channel only.
  */
-import type { LoadWorkload, TargetName } from "./args.js";
+import type { BenchOptions, LoadWorkload, TargetName } from "./args.js";
 import { Histogram, type HistogramData } from "./histogram.js";
 import { loadDriver } from "./targets/index.js";
 import type { BenchClient } from "./targets/target.js";
@@ -21,6 +21,7 @@ export interface WorkerJob {
   /** Parent znode (exists) under which this row's znodes go. */
   prefix: string;
   sessionTimeoutMs: number;
+  paddockClient: BenchOptions["paddockClient"];
 }
 
 export interface WorkerGo {
@@ -57,7 +58,7 @@ function post(message: WorkerReply): void {
 }
 
 async function runJob(job: WorkerJob, go: Promise<WorkerGo>): Promise<WorkerResult> {
-  const driver = await loadDriver(job.target);
+  const driver = await loadDriver(job.target, job.paddockClient);
   const sessions: BenchClient[] = [];
   for (let c = 0; c < job.clients; c++)
     sessions.push(await driver.connect(job.address, job.sessionTimeoutMs));

@@ -99,7 +99,10 @@ async function runTarget(
     let coordinator: BenchClient | undefined;
     if (ref !== undefined) {
       try {
-        coordinator = await (await loadDriver(target)).connect(ref.address, opts.sessionTimeoutMs);
+        coordinator = await (await loadDriver(target, opts.paddockClient)).connect(
+          ref.address,
+          opts.sessionTimeoutMs,
+        );
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         log(`${target}: cannot connect: ${message}`);
