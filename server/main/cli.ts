@@ -1,8 +1,13 @@
 import { serverCommand } from "./server-command.js";
+import { fileToolCommand, purgeCommand } from "./tools-command.js";
 
 const usage = `usage: paddock <command> [args]
-  server     start a server (paddock server --help)
-  cli        zkCli-compatible shell: paddock cli -server host:port [command]`;
+  server            start a server (paddock server --help)
+  cli               zkCli-compatible shell: paddock cli -server host:port [command]
+  purge             remove old snapshots and logs: paddock purge [--config zoo.cfg | --data-dir D] [-n 3]
+  log dump F        print the records of a log segment
+  snapshot inspect F  print a snapshot's zxid, node count, digest and sessions
+  bench             load generator (paddock bench --help)`;
 
 /** The `paddock` entry for server-side commands; bin/paddock.js routes `cli` to the client. */
 export async function main(argv: string[]): Promise<number> {
@@ -10,6 +15,11 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "server":
       return serverCommand(args);
+    case "purge":
+      return purgeCommand(args);
+    case "log":
+    case "snapshot":
+      return fileToolCommand(command, args);
     case undefined:
     case "-h":
     case "--help":

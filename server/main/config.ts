@@ -26,6 +26,8 @@ export interface ServerConfig {
   tracingEndpoint: string | undefined;
   adminServerPort: number;
   limits: Limits;
+  /** Start even when the log is damaged before its tail, truncating at the damage (operator's choice). */
+  truncateAtDamage: boolean;
   /** Where to write {"port","pid"} once serving (tests and scripts wait on it). */
   readyFile: string | undefined;
 }
@@ -54,6 +56,7 @@ export function defaultConfig(): ServerConfig {
     tracingEndpoint: undefined,
     adminServerPort: -1,
     limits: { ...defaultLimits },
+    truncateAtDamage: false,
     readyFile: undefined,
   };
 }

@@ -12,14 +12,15 @@ import { AdminServiceService } from "../gen/paddock/v1/admin.js";
 import { DataServiceService } from "../gen/paddock/v1/data.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import { SessionFront } from "../pipeline/session-front.js";
-import { MemoryStorage } from "../replica/storage.js";
+import { LogStorage } from "../replica/log-storage.js";
 import { SessionIdGenerator, SessionTable } from "../sessions/index.js";
-import { type AuthId, DataTree, digestId } from "../tree/data-tree.js";
+import { type AuthId, digestId } from "../tree/data-tree.js";
 import { Prep } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { WatchRegistry } from "../watches/watch-registry.js";
 import type { ServerConfig } from "./config.js";
+import { openDurableState, Snapshotter } from "./durability.js";
 import { setupTracing } from "./tracing-setup.js";
 
 export const VERSION = "0.1.0";
@@ -44,17 +45,21 @@ export async function startServer(
   overrides: ServerOverrides = {},
 ): Promise<RunningServer> {
   const limits = config.limits;
-  const tree = new DataTree({ superDigest: config.superDigest });
-  const prep = new Prep(tree, {
-    limits,
-    extendedTypesEnabled: config.extendedTypesEnabled,
-    superDigest: config.superDigest,
-  });
   const sessions = new SessionTable({
     tickMs: config.tickTime,
     minTimeoutMs: config.minSessionTimeout,
     maxTimeoutMs: config.maxSessionTimeout,
     sessionsMax: limits.sessionsMax,
+  });
+  const durable = await openDurableState(config, sessions, log);
+  const tree = durable.tree;
+  const snapshotter = new Snapshotter(config, tree, sessions, log);
+  if (durable.needsSnapshot) await snapshotter.take();
+  let health: ReturnType<typeof addHealth> | undefined;
+  const prep = new Prep(tree, {
+    limits,
+    extendedTypesEnabled: config.extendedTypesEnabled,
+    superDigest: config.superDigest,
   });
   const watches = new WatchRegistry({ watchesPerSessionMax: limits.watchesPerSessionMax });
   const proposalsInFlightMax = Math.max(1000, limits.outstandingGlobalMax * 2);
@@ -62,7 +67,7 @@ export async function startServer(
     id: config.serverId,
     voters: [config.serverId],
     acceptedEpoch: 0,
-    lastZxid: tree.lastZxid,
+    lastZxid: durable.lastZxid,
     proposalsInFlightMax,
   });
   const tracing = setupTracing(config.tracingExporter, config.tracingEndpoint, overrides.spanExporter);
@@ -73,10 +78,14 @@ export async function startServer(
       sessions,
       watches,
       node,
-      storage: new MemoryStorage(),
+      storage: new LogStorage(durable.log),
       clock: Date.now,
       tracer: tracing.tracer,
       log,
+      afterApply: (count) => snapshotter.applied(count),
+      storageFailed: () => {
+        for (const name of ["", ...servedServices]) health?.setStatus(name, "NOT_SERVING");
+      },
     },
     {
       limits,
@@ -146,7 +155,7 @@ export async function startServer(
     dataDirs: { dataDir: config.dataDir, dataLogDir: config.dataLogDir },
   });
   server.addService(AdminServiceService, adminServiceHandlers(adminContext));
-  const health = addHealth(server);
+  health = addHealth(server);
   addReflection(server);
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -156,9 +165,17 @@ export async function startServer(
       (error, bound) => (error ? reject(error) : resolve(bound)),
     );
   });
-  log("info", `paddock ${VERSION} serving on ${config.clientPortAddress}:${port} (data in memory only)`);
+  log(
+    "info",
+    `paddock ${VERSION} serving on ${config.clientPortAddress}:${port} (data in ${config.dataDir}, log in ${config.dataLogDir})`,
+  );
   if (config.readyFile) writeFileSync(config.readyFile, JSON.stringify({ port, pid: process.pid }));
 
+  // autopurge.purgeInterval hours, as ZooKeeper; 0 disables it.
+  const purgeTimer =
+    config.purgeIntervalHours > 0
+      ? setInterval(() => void snapshotter.purge(), config.purgeIntervalHours * 3_600_000)
+      : undefined;
   let stopped = false;
   return {
     port,
@@ -166,7 +183,8 @@ export async function startServer(
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
-      for (const name of ["", ...servedServices]) health.setStatus(name, "NOT_SERVING");
+      for (const name of ["", ...servedServices]) health?.setStatus(name, "NOT_SERVING");
+      if (purgeTimer) clearInterval(purgeTimer);
       pipeline.stop();
       // Streams never end on their own: end every session's stream, then give calls a moment.
       for (const requester of pipeline.local.values()) requester.sink?.end();
@@ -181,6 +199,7 @@ export async function startServer(
         });
       });
       await tracing.shutdown();
+      await durable.log.close();
     },
   };
 }

@@ -7,7 +7,7 @@ import type { ACL } from "../gen/paddock/v1/data.js";
 import type { Reply, Request } from "../gen/paddock/v1/session.js";
 import { ReadyLoop } from "../replica/ready-loop.js";
 import type { Storage } from "../replica/storage.js";
-import type { SessionTable } from "../sessions/session-table.js";
+import { applySessionTxn, type SessionTable } from "../sessions/index.js";
 import type { ApplyOutcome, DataTree } from "../tree/data-tree.js";
 import type { Prep, PrepContext, TxnBody } from "../tree/prep.js";
 import { assert } from "../util/assert.js";
@@ -38,6 +38,10 @@ export interface PipelineDeps {
   readonly clock: () => number;
   readonly tracer: Tracer | undefined;
   readonly log: (level: "info" | "warn" | "error", message: string) => void;
+  /** Told how many transactions each apply batch applied (snapshot scheduling). */
+  readonly afterApply?: (count: number) => void;
+  /** Storage failed: the member stops taking writes (health reports it). */
+  readonly storageFailed?: (error: Error) => void;
 }
 
 /** What the apply step does for a transaction proposed on behalf of a local requester. */
@@ -377,6 +381,7 @@ export class Pipeline {
       }
     }
     this.releaseBarriers();
+    this.deps.afterApply?.(committed.length);
   }
 
   private deliverEvents(): void {
@@ -390,20 +395,15 @@ export class Pipeline {
   }
 
   private applySessionEffects(txn: Txn): void {
-    const body = txn.body;
-    if (body?.$case === "createSession") {
-      const { timeoutMs, password } = body.value;
-      if (this.deps.sessions.get(txn.sessionId) === undefined) {
-        this.deps.sessions.add(txn.sessionId, timeoutMs, password, this.deps.clock());
-      }
-    } else if (body?.$case === "closeSession") {
-      this.deps.sessions.remove(txn.sessionId);
+    applySessionTxn(txn, this.deps.sessions, this.deps.clock());
+    if (txn.body?.$case === "closeSession") {
       this.deps.watches.removeSession(txn.sessionId);
       const requester = this.local.get(txn.sessionId);
       if (requester !== undefined) {
         this.local.delete(txn.sessionId);
         requester.closing = true;
-        if (!this.waiting.has(Number(txn.zxid))) {
+        // A waiter with a slot is the session's own close request; anything else is expiry.
+        if (this.waiting.get(Number(txn.zxid))?.slot === undefined) {
           // Closed by expiry, not by its own request: tell the client.
           requester.sink?.send({
             kind: {
@@ -464,6 +464,7 @@ export class Pipeline {
 
   private onStorageFailed(error: Error): void {
     this.storageFailure = error;
+    this.deps.storageFailed?.(error);
     this.deps.log("error", `storage failed, no longer accepting writes: ${error.message}`);
     // Nothing proposed after the failure can be acknowledged: fail the waiting requests.
     for (const [zxid, waiter] of this.waiting) {

@@ -10,12 +10,3 @@ export interface Storage {
   readonly failure: Error | undefined;
   close(): Promise<void>;
 }
-
-/** Keeps nothing: the server runs with data in memory only (until the log is wired in). */
-export class MemoryStorage implements Storage {
-  readonly failure = undefined;
-  append(): undefined {
-    return undefined;
-  }
-  async close(): Promise<void> {}
-}

@@ -154,8 +154,10 @@ describe("session stream (real server process)", () => {
     expect(created.error).toBeUndefined();
     const watcher = await RawSession.connect(server.address);
     await watcher.call1({ $case: "exists", value: { path: "/eph", watch: true, consistency: 0 } });
-    // Dropping the connection without close: only expiry can remove the ephemeral.
-    owner.drop();
+    // Stop sending anything: only expiry can remove the ephemeral; the owner's open stream is told.
+    const expired = await owner.waitFor((m) => m.kind?.$case === "sessionEvent", 15_000);
+    expect(expired.kind?.$case === "sessionEvent" && expired.kind.value.state).toBe(3);
+    await owner.endedPromise();
     await watcher.waitFor((m) => m.kind?.$case === "event" && m.kind.value.type === NODE_DELETED, 15_000);
     const after = await watcher.call1({
       $case: "exists",

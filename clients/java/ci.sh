@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# CI for the Java client: generates the gRPC/protobuf code from ../../proto at build time (so any
+# proto change is picked up, nothing generated is committed), compiles, and runs the tests against
+# real Paddock servers started from this repository. Needs Node 20 with `npm ci` done at the root,
+# JDK 17+ and Maven 3.8+.
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -d ../../node_modules ]; then
+  echo "ci.sh: run 'npm ci' at the repository root first (the tests start a real server)" >&2
+  exit 1
+fi
+start=$(date +%s)
+mvn -B -q test
+echo "clients/java: tests passed in $(( $(date +%s) - start ))s"

@@ -1,0 +1,119 @@
+package dev.paddock.client;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * {@link PaddockClient}'s operations as blocking calls. Replies wake the caller directly from the
+ * I/O thread, so these are safe to call from inside a Watcher or a future's callback.
+ */
+public final class BlockingClient {
+  private final PaddockClient client;
+
+  BlockingClient(PaddockClient client) {
+    this.client = client;
+  }
+
+  private static <T> T await(CompletableFuture<T> f) throws PaddockException, InterruptedException {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      throw PaddockClient.unwrap(e.getCause());
+    }
+  }
+
+  public String create(String path, byte[] data, List<Acl> acl, CreateMode mode)
+      throws PaddockException, InterruptedException {
+    return await(client.create(path, data, acl, mode));
+  }
+
+  public String create(String path, byte[] data, List<Acl> acl, CreateMode mode, long ttlMs)
+      throws PaddockException, InterruptedException {
+    return await(client.create(path, data, acl, mode, ttlMs));
+  }
+
+  /** A persistent node open to everyone. */
+  public String create(String path, byte[] data) throws PaddockException, InterruptedException {
+    return create(path, data, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+  }
+
+  public void delete(String path, int version) throws PaddockException, InterruptedException {
+    await(client.delete(path, version));
+  }
+
+  public Stat exists(String path, Watcher watcher) throws PaddockException, InterruptedException {
+    return await(client.exists(path, watcher));
+  }
+
+  public Stat exists(String path) throws PaddockException, InterruptedException {
+    return exists(path, null);
+  }
+
+  public DataResult getData(String path, Watcher watcher)
+      throws PaddockException, InterruptedException {
+    return await(client.getData(path, watcher));
+  }
+
+  public DataResult getData(String path) throws PaddockException, InterruptedException {
+    return getData(path, null);
+  }
+
+  public Stat setData(String path, byte[] data, int version)
+      throws PaddockException, InterruptedException {
+    return await(client.setData(path, data, version));
+  }
+
+  public List<String> getChildren(String path, Watcher watcher)
+      throws PaddockException, InterruptedException {
+    return await(client.getChildren(path, watcher));
+  }
+
+  public List<String> getChildren(String path) throws PaddockException, InterruptedException {
+    return getChildren(path, null);
+  }
+
+  public AclResult getACL(String path) throws PaddockException, InterruptedException {
+    return await(client.getACL(path));
+  }
+
+  public Stat setACL(String path, List<Acl> acl, int aclVersion)
+      throws PaddockException, InterruptedException {
+    return await(client.setACL(path, acl, aclVersion));
+  }
+
+  public String sync(String path) throws PaddockException, InterruptedException {
+    return await(client.sync(path));
+  }
+
+  public List<OpResult> multi(List<Op> ops) throws PaddockException, InterruptedException {
+    return await(client.multi(ops));
+  }
+
+  public List<OpResult> multi(Op... ops) throws PaddockException, InterruptedException {
+    return await(client.multi(ops));
+  }
+
+  public void addWatch(String path, Watcher watcher, AddWatchMode mode)
+      throws PaddockException, InterruptedException {
+    await(client.addWatch(path, watcher, mode));
+  }
+
+  public void removeWatches(String path, Watcher watcher, WatcherType type)
+      throws PaddockException, InterruptedException {
+    await(client.removeWatches(path, watcher, type));
+  }
+
+  public void removeAllWatches(String path, WatcherType type)
+      throws PaddockException, InterruptedException {
+    await(client.removeAllWatches(path, type));
+  }
+
+  public void addAuth(String scheme, byte[] auth) throws PaddockException, InterruptedException {
+    await(client.addAuth(scheme, auth));
+  }
+
+  public List<ClientInfo> whoAmI() throws PaddockException, InterruptedException {
+    return await(client.whoAmI());
+  }
+}

@@ -1,0 +1,52 @@
+package dev.paddock.client;
+
+/** ZooKeeper's error codes with ZooKeeper's numbers (the wire's {@code ErrorCode}). */
+public enum ErrorCode {
+  OK(0),
+  SYSTEM_ERROR(-1),
+  RUNTIME_INCONSISTENCY(-2),
+  DATA_INCONSISTENCY(-3),
+  CONNECTION_LOSS(-4),
+  MARSHALLING_ERROR(-5),
+  UNIMPLEMENTED(-6),
+  OPERATION_TIMEOUT(-7),
+  BAD_ARGUMENTS(-8),
+  UNKNOWN_SESSION(-12),
+  API_ERROR(-100),
+  NO_NODE(-101),
+  NO_AUTH(-102),
+  BAD_VERSION(-103),
+  NO_CHILDREN_FOR_EPHEMERALS(-108),
+  NODE_EXISTS(-110),
+  NOT_EMPTY(-111),
+  SESSION_EXPIRED(-112),
+  INVALID_CALLBACK(-113),
+  INVALID_ACL(-114),
+  AUTH_FAILED(-115),
+  SESSION_MOVED(-118),
+  NOT_READ_ONLY(-119),
+  NO_WATCHER(-121),
+  REQUEST_TIMEOUT(-122),
+  QUOTA_EXCEEDED(-125),
+  THROTTLED(-127);
+
+  private final int value;
+
+  ErrorCode(int value) {
+    this.value = value;
+  }
+
+  public int value() {
+    return value;
+  }
+
+  /** Unknown numbers map to SYSTEM_ERROR so a newer server never crashes an older client. */
+  public static ErrorCode fromValue(int value) {
+    for (ErrorCode c : values()) {
+      if (c.value == value) {
+        return c;
+      }
+    }
+    return SYSTEM_ERROR;
+  }
+}

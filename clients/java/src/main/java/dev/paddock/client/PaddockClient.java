@@ -1,0 +1,529 @@
+package dev.paddock.client;
+
+import com.google.protobuf.ByteString;
+import dev.paddock.client.PaddockException.ConnectionLossException;
+import dev.paddock.client.PaddockException.NoWatcherException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import paddock.v1.Data;
+import paddock.v1.Session;
+
+/**
+ * A Paddock session: ZooKeeper's client API over Paddock's gRPC session stream.
+ *
+ * <p>Every operation returns a {@link CompletableFuture} that fails with a {@link
+ * PaddockException} subclass (NoNodeException, BadVersionException, ...). Futures complete on the
+ * client's event thread in the order the server answered, after any watch event the server sent
+ * before the reply. {@link #blocking()} gives the same operations as plain blocking calls.
+ *
+ * <p>Requests issued together leave in one envelope; the session is kept alive with pings, and a
+ * broken connection is re-established to the next server with its watches re-registered. Requests
+ * in flight when a connection breaks fail with ConnectionLossException, as in ZooKeeper.
+ */
+public final class PaddockClient implements AutoCloseable {
+  private final SessionConnection session;
+  private final ClientOptions options;
+  /** Complete futures on the I/O thread: the twin behind {@link #blocking()}. */
+  private final boolean direct;
+  private final BlockingClient blocking;
+
+  private PaddockClient(SessionConnection session, ClientOptions options, boolean direct) {
+    this.session = session;
+    this.options = options;
+    this.direct = direct;
+    this.blocking = direct ? null : new BlockingClient(new PaddockClient(session, options, true));
+  }
+
+  /**
+   * Connects to one of {@code servers} ("host:port,host:port") and waits for the session.
+   *
+   * @throws PaddockException ConnectionLossException if no server answered within the connect
+   *     timeout, or the reason the server refused (SessionExpired, AuthFailed)
+   */
+  public static PaddockClient connect(String servers, ClientOptions options)
+      throws PaddockException, InterruptedException {
+    PaddockClient client = connectAsyncInternal(servers, options);
+    try {
+      client.session.firstConnect.get(options.connectTimeoutMs, TimeUnit.MILLISECONDS);
+      return client;
+    } catch (TimeoutException e) {
+      client.close();
+      throw new ConnectionLossException(
+          "no session with " + servers + " within " + options.connectTimeoutMs + " ms");
+    } catch (ExecutionException e) {
+      client.close();
+      throw unwrap(e.getCause());
+    } catch (InterruptedException e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  public static PaddockClient connect(String servers) throws PaddockException, InterruptedException {
+    return connect(servers, ClientOptions.defaults());
+  }
+
+  /** Connects in the background; the future completes once the session exists. */
+  public static CompletableFuture<PaddockClient> connectAsync(String servers, ClientOptions options) {
+    PaddockClient client = connectAsyncInternal(servers, options);
+    return client.session.firstConnect.thenApply(v -> client);
+  }
+
+  private static PaddockClient connectAsyncInternal(String servers, ClientOptions options) {
+    List<String> list = new ArrayList<>();
+    for (String s : servers.split(",")) {
+      String t = s.trim();
+      if (!t.isEmpty()) {
+        list.add(t);
+      }
+    }
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("no servers in '" + servers + "'");
+    }
+    SessionConnection session = new SessionConnection(list, options);
+    PaddockClient client = new PaddockClient(session, options, false);
+    session.start();
+    return client;
+  }
+
+  /** The same operations as blocking calls that throw PaddockException. */
+  public BlockingClient blocking() {
+    return blocking;
+  }
+
+  public long sessionId() {
+    return session.sessionId();
+  }
+
+  /** The timeout the server granted (0 before the first connect). */
+  public int sessionTimeoutMs() {
+    return session.negotiatedTimeoutMs();
+  }
+
+  public SessionState state() {
+    return session.state();
+  }
+
+  public void addStateListener(SessionStateListener listener) {
+    session.addListener(listener);
+  }
+
+  public void removeStateListener(SessionStateListener listener) {
+    session.removeListener(listener);
+  }
+
+  /**
+   * Holds back the requests issued until the handle is closed so they leave in one envelope
+   * (requests issued in one burst are batched anyway; this makes it certain).
+   */
+  public Batch batch() {
+    return session.cork();
+  }
+
+  /** Envelopes and requests sent so far (batching is visible as requests > envelopes). */
+  public long envelopesSent() {
+    return session.envelopesSent.get();
+  }
+
+  public long requestsSent() {
+    return session.requestsSent.get();
+  }
+
+  // ---- operations ----
+
+  public CompletableFuture<String> create(String path, byte[] data, List<Acl> acl, CreateMode mode) {
+    return create(path, data, acl, mode, 0);
+  }
+
+  /** Creates with a TTL (ms) for the TTL modes; returns the created path (with any suffix). */
+  public CompletableFuture<String> create(
+      String path, byte[] data, List<Acl> acl, CreateMode mode, long ttlMs) {
+    return createWithStat(path, data, acl, mode, ttlMs).thenApply(OpResult.CreateResult::path);
+  }
+
+  public CompletableFuture<OpResult.CreateResult> createWithStat(
+      String path, byte[] data, List<Acl> acl, CreateMode mode, long ttlMs) {
+    return call(
+        req().setCreate(Protos.createRequest(path, data, acl, mode, ttlMs)),
+        r -> {
+          Pending.check(r);
+          return new OpResult.CreateResult(
+              r.getCreate().getPath(), Protos.stat(r.getCreate().getStat()));
+        },
+        null);
+  }
+
+  /** Deletes if the version matches (-1: any version). */
+  public CompletableFuture<Void> delete(String path, int version) {
+    Data.DeleteRequest.Builder b = Data.DeleteRequest.newBuilder().setPath(path);
+    if (version != -1) {
+      b.setVersion(version);
+    }
+    return call(req().setDelete(b), PaddockClient::none, null);
+  }
+
+  /** The node's stat, or null if it does not exist; a watcher hears its creation or change. */
+  public CompletableFuture<Stat> exists(String path, boolean watch) {
+    return exists(path, watch ? defaultWatcher() : null);
+  }
+
+  public CompletableFuture<Stat> exists(String path, Watcher watcher) {
+    Data.ExistsRequest.Builder b =
+        Data.ExistsRequest.newBuilder().setPath(path).setWatch(watcher != null);
+    return call(
+        req().setExists(b),
+        r -> {
+          if (isNoNode(r)) {
+            return null;
+          }
+          Pending.check(r);
+          return r.getExists().hasStat() ? Protos.stat(r.getExists().getStat()) : null;
+        },
+        watcher == null
+            ? null
+            : (r, ok) -> {
+              if (ok || isNoNode(r)) {
+                boolean present = ok && r.getExists().hasStat();
+                session.watches.add(
+                    present ? WatchRegistry.Kind.DATA : WatchRegistry.Kind.EXIST, path, watcher);
+              }
+            });
+  }
+
+  public CompletableFuture<DataResult> getData(String path, boolean watch) {
+    return getData(path, watch ? defaultWatcher() : null);
+  }
+
+  public CompletableFuture<DataResult> getData(String path, Watcher watcher) {
+    Data.GetDataRequest.Builder b =
+        Data.GetDataRequest.newBuilder().setPath(path).setWatch(watcher != null);
+    return call(
+        req().setGetData(b),
+        r -> {
+          Pending.check(r);
+          return new DataResult(
+              r.getGetData().getData().toByteArray(), Protos.stat(r.getGetData().getStat()));
+        },
+        registerOnSuccess(WatchRegistry.Kind.DATA, path, watcher));
+  }
+
+  /** Sets the data if the version matches (-1: any version); returns the new stat. */
+  public CompletableFuture<Stat> setData(String path, byte[] data, int version) {
+    Data.SetDataRequest.Builder b =
+        Data.SetDataRequest.newBuilder().setPath(path).setData(ByteString.copyFrom(data));
+    if (version != -1) {
+      b.setVersion(version);
+    }
+    return call(
+        req().setSetData(b),
+        r -> {
+          Pending.check(r);
+          return Protos.stat(r.getSetData().getStat());
+        },
+        null);
+  }
+
+  /** Child names (not paths), in no particular order. */
+  public CompletableFuture<List<String>> getChildren(String path, boolean watch) {
+    return getChildren(path, watch ? defaultWatcher() : null);
+  }
+
+  public CompletableFuture<List<String>> getChildren(String path, Watcher watcher) {
+    Data.GetChildrenRequest.Builder b =
+        Data.GetChildrenRequest.newBuilder().setPath(path).setWatch(watcher != null);
+    return call(
+        req().setGetChildren(b),
+        r -> {
+          Pending.check(r);
+          return List.copyOf(r.getGetChildren().getChildrenList());
+        },
+        registerOnSuccess(WatchRegistry.Kind.CHILD, path, watcher));
+  }
+
+  public CompletableFuture<AclResult> getACL(String path) {
+    return call(
+        req().setGetAcl(Data.GetACLRequest.newBuilder().setPath(path)),
+        r -> {
+          Pending.check(r);
+          return new AclResult(
+              Protos.fromProto(r.getGetAcl().getAclList()), Protos.stat(r.getGetAcl().getStat()));
+        },
+        null);
+  }
+
+  /** Replaces the ACL if the ACL version matches (-1: any). */
+  public CompletableFuture<Stat> setACL(String path, List<Acl> acl, int aclVersion) {
+    Data.SetACLRequest.Builder b =
+        Data.SetACLRequest.newBuilder().setPath(path).addAllAcl(Protos.toProto(acl));
+    if (aclVersion != -1) {
+      b.setVersion(aclVersion);
+    }
+    return call(
+        req().setSetAcl(b),
+        r -> {
+          Pending.check(r);
+          return Protos.stat(r.getSetAcl().getStat());
+        },
+        null);
+  }
+
+  /** Waits until the member serving this session has caught up with the leader. */
+  public CompletableFuture<String> sync(String path) {
+    return call(
+        req().setSync(Data.SyncRequest.newBuilder().setPath(path)),
+        r -> {
+          Pending.check(r);
+          return r.getSync().getPath();
+        },
+        null);
+  }
+
+  /**
+   * Runs the ops atomically. On failure the future fails with the first failing op's exception,
+   * whose {@link PaddockException#results()} lists every op's result.
+   */
+  public CompletableFuture<List<OpResult>> multi(List<Op> opList) {
+    List<Op> ops = List.copyOf(opList);
+    Data.MultiRequest.Builder b = Data.MultiRequest.newBuilder();
+    for (Op op : ops) {
+      b.addOps(op.toProto());
+    }
+    return call(
+        req().setMulti(b),
+        r -> {
+          List<OpResult> results = Protos.opResults(r.getMulti().getResultsList());
+          if (r.hasError() && r.getError().getCodeValue() != 0) {
+            Data.Error e = r.getError();
+            if (e.getPath().isEmpty()) {
+              // ZooKeeper names no path here; the failing op's path is more useful.
+              e = e.toBuilder().setPath(failingPath(ops, results)).build();
+            }
+            throw Protos.error(e).withResults(results);
+          }
+          return results;
+        },
+        null);
+  }
+
+  private static String failingPath(List<Op> ops, List<OpResult> results) {
+    for (int i = 0; i < results.size() && i < ops.size(); i++) {
+      if (results.get(i) instanceof OpResult.ErrorResult er
+          && er.code() != ErrorCode.OK
+          && er.code() != ErrorCode.RUNTIME_INCONSISTENCY) {
+        return ops.get(i).path();
+      }
+    }
+    return "";
+  }
+
+  public CompletableFuture<List<OpResult>> multi(Op... ops) {
+    return multi(Arrays.asList(ops));
+  }
+
+  /** A watch that stays until removed: every matching event reaches the watcher. */
+  public CompletableFuture<Void> addWatch(String path, Watcher watcher, AddWatchMode mode) {
+    Data.AddWatchRequest.Builder b =
+        Data.AddWatchRequest.newBuilder()
+            .setPath(path)
+            .setMode(
+                mode == AddWatchMode.PERSISTENT
+                    ? Data.AddWatchMode.ADD_WATCH_MODE_PERSISTENT
+                    : Data.AddWatchMode.ADD_WATCH_MODE_PERSISTENT_RECURSIVE);
+    WatchRegistry.Kind kind =
+        mode == AddWatchMode.PERSISTENT
+            ? WatchRegistry.Kind.PERSISTENT
+            : WatchRegistry.Kind.PERSISTENT_RECURSIVE;
+    return call(req().setAddWatch(b), PaddockClient::none, registerOnSuccess(kind, path, watcher));
+  }
+
+  /**
+   * Removes this watcher's watches of the type on the path; it then hears a *_WATCH_REMOVED
+   * event. Fails with NoWatcherException if it had none. The server-side watch is removed once no
+   * watcher of the type is left on the path.
+   */
+  public CompletableFuture<Void> removeWatches(String path, Watcher watcher, WatcherType type) {
+    if (watcher == null) {
+      throw new IllegalArgumentException("watcher is required (removeAllWatches removes all)");
+    }
+    return removeWatchesInternal(path, watcher, type);
+  }
+
+  /** Removes every watcher of the type on the path. */
+  public CompletableFuture<Void> removeAllWatches(String path, WatcherType type) {
+    return removeWatchesInternal(path, null, type);
+  }
+
+  private CompletableFuture<Void> removeWatchesInternal(
+      String path, Watcher watcher, WatcherType type) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    session.onIo(
+        () -> {
+          if (!session.watches.contains(path, watcher, type)) {
+            result.completeExceptionally(
+                new NoWatcherException(path, "no " + type + " watch to remove"));
+            return;
+          }
+          Map<Watcher, EventType> removed = session.watches.remove(path, watcher, type);
+          Runnable deliver =
+              () -> {
+                for (Map.Entry<Watcher, EventType> e : removed.entrySet()) {
+                  e.getKey()
+                      .process(new WatchedEvent(e.getValue(), SessionState.CONNECTED, path, -1));
+                }
+              };
+          if (!session.watches.noneLeft(path, type)) {
+            session.onEvents(deliver);
+            if (direct) {
+              result.complete(null);
+            } else {
+              session.onEvents(() -> result.complete(null));
+            }
+            return;
+          }
+          Data.RemoveWatchesRequest.Builder b =
+              Data.RemoveWatchesRequest.newBuilder()
+                  .setPath(path)
+                  .setTypeValue(type.value());
+          CompletableFuture<Void> f =
+              call(
+                  req().setRemoveWatches(b),
+                  r -> {
+                    // The server may have fired a one-time watch already: locally it was there.
+                    if (r.hasError() && r.getError().getCodeValue() != ErrorCode.NO_WATCHER.value()) {
+                      Pending.check(r);
+                    }
+                    return null;
+                  },
+                  null);
+          f.whenComplete(
+              (v, err) -> {
+                // Removal events run on the event thread like every other watcher callback.
+                if (err == null) {
+                  session.onEvents(deliver);
+                }
+                Runnable done =
+                    () -> {
+                      if (err == null) {
+                        result.complete(null);
+                      } else {
+                        result.completeExceptionally(unwrap(err));
+                      }
+                    };
+                if (direct) {
+                  done.run();
+                } else {
+                  session.onEvents(done);
+                }
+              });
+        });
+    return result;
+  }
+
+  /** Adds credentials (e.g. "digest", "user:password") to this session and to every resume. */
+  public CompletableFuture<Void> addAuth(String scheme, byte[] auth) {
+    byte[] copy = auth.clone();
+    return call(
+        req()
+            .setAddAuth(
+                Data.AddAuthRequest.newBuilder()
+                    .setScheme(scheme)
+                    .setAuth(ByteString.copyFrom(copy))),
+        PaddockClient::none,
+        (r, ok) -> {
+          if (ok) {
+            session.addAuth(new ClientOptions.AuthInfo(scheme, copy));
+          }
+        });
+  }
+
+  public CompletableFuture<List<ClientInfo>> whoAmI() {
+    return call(
+        req().setWhoAmI(Data.WhoAmIRequest.getDefaultInstance()),
+        r -> {
+          Pending.check(r);
+          List<ClientInfo> out = new ArrayList<>();
+          for (Data.ClientInfo ci : r.getWhoAmI().getClientInfoList()) {
+            out.add(new ClientInfo(ci.getAuthScheme(), ci.getUser()));
+          }
+          return List.copyOf(out);
+        },
+        null);
+  }
+
+  /** Closes the session (ephemerals are deleted at once) and releases the connection. */
+  public CompletableFuture<Void> closeAsync() {
+    return session.close(Math.max(1000, options.sessionTimeoutMs));
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (session.onEventThread()) {
+      closeAsync(); // from a callback: the close completes on this very thread, after it returns
+      return;
+    }
+    try {
+      closeAsync().get(Math.max(2000, options.sessionTimeoutMs) + 1000L, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // The session will expire on the server; nothing else to release.
+    }
+  }
+
+  // ---- plumbing ----
+
+  private static Session.Request.Builder req() {
+    return Session.Request.newBuilder();
+  }
+
+  private static Object none(Session.Reply r) throws PaddockException {
+    Pending.check(r);
+    return null;
+  }
+
+  private static boolean isNoNode(Session.Reply r) {
+    return r.hasError() && r.getError().getCodeValue() == ErrorCode.NO_NODE.value();
+  }
+
+  private Watcher defaultWatcher() {
+    if (options.defaultWatcher == null) {
+      throw new IllegalStateException("watch = true needs ClientOptions.defaultWatcher");
+    }
+    return options.defaultWatcher;
+  }
+
+  private Pending.Hook registerOnSuccess(WatchRegistry.Kind kind, String path, Watcher watcher) {
+    if (watcher == null) {
+      return null;
+    }
+    return (r, ok) -> {
+      if (ok) {
+        session.watches.add(kind, path, watcher);
+      }
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> CompletableFuture<T> call(
+      Session.Request.Builder request, Pending.Decoder decoder, Pending.Hook hook) {
+    return (CompletableFuture<T>)
+        (CompletableFuture<?>) session.submit(new Pending(request, decoder, hook, direct, false));
+  }
+
+  /** The PaddockException inside a future's failure. */
+  static PaddockException unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof PaddockException pe) {
+      return pe;
+    }
+    return new PaddockException(ErrorCode.SYSTEM_ERROR, null, String.valueOf(t));
+  }
+}

@@ -1,0 +1,187 @@
+package dev.paddock.recipes;
+
+import dev.paddock.client.BlockingClient;
+import dev.paddock.client.CreateMode;
+import dev.paddock.client.PaddockClient;
+import dev.paddock.client.PaddockException;
+import dev.paddock.client.PaddockException.ConnectionLossException;
+import dev.paddock.client.PaddockException.NoNodeException;
+import dev.paddock.client.Stat;
+import dev.paddock.client.Watcher;
+import dev.paddock.client.WatcherType;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The textbook ZooKeeper lock: each contender creates {@code <lockPath>/lock-<seq>} as
+ * EPHEMERAL_SEQUENTIAL; the lowest sequence holds the lock; every other contender watches only
+ * its predecessor (no herd effect). Clients in other languages use the same names, so they
+ * contend for the same lock. The lock is lost if the session expires (the node vanishes).
+ *
+ * <p>Not reentrant; one instance per holder. Blocking: do not call from a Watcher.
+ */
+public final class DistributedLock {
+  /** Name prefix shared by every Paddock client's lock recipe. */
+  public static final String PREFIX = "lock-";
+
+  private final PaddockClient client;
+  private final String lockPath;
+  private final byte[] data;
+  private volatile String ourNode;
+  private volatile boolean held;
+
+  public DistributedLock(PaddockClient client, String lockPath) {
+    this(client, lockPath, new byte[0]);
+  }
+
+  /** {@code data} is stored in the contender's node (e.g. the holder's name). */
+  public DistributedLock(PaddockClient client, String lockPath, byte[] data) {
+    this.client = client;
+    this.lockPath = lockPath;
+    this.data = data.clone();
+  }
+
+  public static DistributedLock named(PaddockClient client, String lockPath, String holder) {
+    return new DistributedLock(client, lockPath, holder.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Waits until the lock is ours. */
+  public void acquire() throws PaddockException, InterruptedException {
+    tryAcquire(-1, TimeUnit.MILLISECONDS);
+  }
+
+  /** Waits up to the timeout (negative: forever); false (and no trace left) if not acquired. */
+  public boolean tryAcquire(long timeout, TimeUnit unit)
+      throws PaddockException, InterruptedException {
+    if (held) {
+      throw new IllegalStateException("lock " + lockPath + " is already held by this instance");
+    }
+    long deadline = timeout < 0 ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
+    BlockingClient b = client.blocking();
+    Paths.ensure(b, lockPath);
+    String node = createOurNode(b);
+    String ours = Paths.baseName(node);
+    try {
+      while (true) {
+        List<String> contenders = Paths.sortedWithPrefix(children(b), PREFIX);
+        int idx = contenders.indexOf(ours);
+        if (idx < 0) {
+          throw new NoNodeException(node, "our lock node vanished (session expired?)");
+        }
+        if (idx == 0) {
+          ourNode = node;
+          held = true;
+          return true;
+        }
+        String predecessor = Paths.join(lockPath, contenders.get(idx - 1));
+        CountDownLatch gone = new CountDownLatch(1);
+        Watcher w = event -> gone.countDown();
+        Stat st = exists(b, predecessor, w);
+        if (st == null) {
+          continue; // released between our listing and the watch
+        }
+        long waitNanos = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+        if (!gone.await(waitNanos, TimeUnit.NANOSECONDS)) {
+          try {
+            b.removeWatches(predecessor, w, WatcherType.DATA);
+          } catch (PaddockException e) {
+            // the watch fired meanwhile or the connection dropped: nothing left to clean
+          }
+          deleteQuietly(b, node);
+          return false;
+        }
+      }
+    } catch (PaddockException | InterruptedException | RuntimeException e) {
+      deleteQuietly(b, node);
+      throw e;
+    }
+  }
+
+  /** Deletes our node: the next contender takes the lock. */
+  public void release() throws PaddockException, InterruptedException {
+    String node = ourNode;
+    if (!held || node == null) {
+      throw new IllegalStateException("lock " + lockPath + " is not held by this instance");
+    }
+    held = false;
+    ourNode = null;
+    try {
+      client.blocking().delete(node, -1);
+    } catch (NoNodeException e) {
+      // already gone with the session: released either way
+    }
+  }
+
+  /** True between a successful acquire and release (the session may have expired since). */
+  public boolean isHeld() {
+    return held;
+  }
+
+  /** Our node's path while held, else null. */
+  public String nodePath() {
+    return ourNode;
+  }
+
+  public String lockPath() {
+    return lockPath;
+  }
+
+  private String createOurNode(BlockingClient b) throws PaddockException, InterruptedException {
+    String prefixPath = Paths.join(lockPath, PREFIX);
+    while (true) {
+      try {
+        return b.create(prefixPath, data, Paths.OPEN, CreateMode.EPHEMERAL_SEQUENTIAL);
+      } catch (ConnectionLossException e) {
+        // The create may have happened: find a node of ours before trying again.
+        String mine = findOurs(b);
+        if (mine != null) {
+          return mine;
+        }
+      }
+    }
+  }
+
+  private String findOurs(BlockingClient b) throws PaddockException, InterruptedException {
+    long session = client.sessionId();
+    for (String c : Paths.sortedWithPrefix(children(b), PREFIX)) {
+      Stat st = b.exists(Paths.join(lockPath, c));
+      if (st != null && st.ephemeralOwner() == session) {
+        return Paths.join(lockPath, c);
+      }
+    }
+    return null;
+  }
+
+  private List<String> children(BlockingClient b) throws PaddockException, InterruptedException {
+    while (true) {
+      try {
+        return b.getChildren(lockPath);
+      } catch (ConnectionLossException e) {
+        // retry once the connection is back; expiry ends the loop with SessionExpiredException
+      }
+    }
+  }
+
+  private static Stat exists(BlockingClient b, String path, Watcher w)
+      throws PaddockException, InterruptedException {
+    while (true) {
+      try {
+        return b.exists(path, w);
+      } catch (ConnectionLossException e) {
+        // retry
+      }
+    }
+  }
+
+  private static void deleteQuietly(BlockingClient b, String node) {
+    try {
+      b.delete(node, -1);
+    } catch (PaddockException e) {
+      // gone already, or the session is gone and takes the node with it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

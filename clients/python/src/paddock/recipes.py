@@ -1,0 +1,249 @@
+"""ZooKeeper's textbook recipes on the synchronous client: a lock and a leader election.
+
+Both queue contenders as EPHEMERAL_SEQUENTIAL children of one znode and each waits on its
+predecessor only (no herd effect). The lock's children are named ``lock-<seq>`` (the Paddock
+clients of every language use this name, so they contend for the same lock); a contender holds
+the lock when its sequence number is the lowest. A holder whose session expires loses the lock
+with its ephemeral node.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from . import errors
+from .client import Client
+from .types import CreateMode, SessionState, WatchedEvent
+
+T = TypeVar("T")
+
+LOCK_PREFIX = "lock-"
+ELECTION_PREFIX = "n_"
+
+
+class _Queue:
+    """A contender in a queue of sequential ephemeral children of ``path``."""
+
+    def __init__(self, client: Client, path: str, prefix: str, identifier: str | bytes) -> None:
+        if not path.startswith("/") or (path.endswith("/") and path != "/"):
+            raise ValueError(f"bad znode path {path!r}")
+        self.client = client
+        self.path = path.rstrip("/")
+        self.prefix = prefix
+        self.data = identifier.encode() if isinstance(identifier, str) else bytes(identifier)
+        self.node: str | None = None  # our full path while queued or holding
+        self._held = False
+        self._wake = threading.Event()
+        self._state_changed = threading.Condition()
+        self._cancelled = False
+        self._maybe_created = False
+        self._pattern = re.compile(re.escape(prefix) + r"(\d{10})$")
+        client.add_listener(self._on_state)
+
+    def _on_state(self, state: SessionState) -> None:
+        if state in (SessionState.EXPIRED, SessionState.CLOSED, SessionState.AUTH_FAILED):
+            self._held = False
+        self._wake.set()
+        with self._state_changed:
+            self._state_changed.notify_all()
+
+    def _await_connected(self, deadline: float | None) -> bool:
+        """After a ConnectionLoss: waits for the session to come back (False if it did not)."""
+        with self._state_changed:
+            while self.client.state == SessionState.DISCONNECTED:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._state_changed.wait(remaining)
+        return self.client.state == SessionState.CONNECTED
+
+    def _sequence(self, name: str) -> int | None:
+        m = self._pattern.search(name)
+        return int(m.group(1)) if m else None
+
+    def _queue_names(self) -> list[str]:
+        names = [c for c in self.client.get_children(self.path) if self._sequence(c) is not None]
+        return sorted(names, key=lambda c: (self._sequence(c), c))
+
+    def _enqueue(self) -> None:
+        if self._maybe_created:
+            # A create was cut off by a connection loss and may have been applied: look for
+            # our node by its owner (this session) before creating another.
+            self.node = self._find_own_node()
+            self._maybe_created = False
+            if self.node is not None:
+                return
+        self.client.ensure_path(self.path)
+        self._maybe_created = True
+        self.node = self.client.create(
+            f"{self.path}/{self.prefix}", self.data, mode=CreateMode.EPHEMERAL_SEQUENTIAL
+        )
+        self._maybe_created = False
+
+    def _find_own_node(self) -> str | None:
+        for name in self._queue_names():
+            stat = self.client.exists(f"{self.path}/{name}")
+            if stat is not None and stat.ephemeral_owner == self.client.session_id:
+                return f"{self.path}/{name}"
+        return None
+
+    def _wait_turn(self, blocking: bool, timeout: float | None) -> bool:
+        """Enqueues (if needed) and waits to be first. False on timeout/cancel (dequeued)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                return self._try_turn(blocking, deadline)
+            except errors.ConnectionLossError:
+                # The session may still be alive: wait for the reconnect and look again.
+                if not self._await_connected(deadline):
+                    raise
+
+    def _try_turn(self, blocking: bool, deadline: float | None) -> bool:
+        if self.node is None:
+            self._enqueue()
+        assert self.node is not None
+        mine = self.node.rsplit("/", 1)[1]
+        while True:
+            if self._cancelled:
+                self._dequeue()
+                return False
+            names = self._queue_names()
+            if mine not in names:
+                # Our ephemeral vanished (session expired, or someone deleted it).
+                self.node = None
+                raise errors.SessionExpiredError("lock node vanished while waiting", self.path)
+            index = names.index(mine)
+            if index == 0:
+                self._held = True
+                return True
+            if not blocking:
+                self._dequeue()
+                return False
+            self._wake.clear()
+            predecessor = f"{self.path}/{names[index - 1]}"
+
+            def on_change(_: WatchedEvent) -> None:
+                self._wake.set()
+
+            if self.client.exists(predecessor, on_change) is None:
+                continue  # it went away between the listing and the watch
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if (remaining is not None and remaining <= 0) or not self._wake.wait(remaining):
+                self._dequeue()
+                return False
+            if self.client.state in (SessionState.EXPIRED, SessionState.CLOSED):
+                self.node = None
+                raise errors.SessionExpiredError("session ended while waiting", self.path)
+
+    def _dequeue(self) -> None:
+        node, self.node = self.node, None
+        self._held = False
+        if node is not None:
+            with contextlib.suppress(errors.NoNodeError):
+                self.client.delete(node)
+
+    def contenders(self) -> list[str]:
+        """The data (identifiers) of the queued nodes, holder first."""
+        out = []
+        for name in self._queue_names():
+            try:
+                data, _ = self.client.get_data(f"{self.path}/{name}")
+            except errors.NoNodeError:
+                continue
+            out.append(data.decode(errors="replace"))
+        return out
+
+
+class Lock:
+    """A distributed mutex: ``with Lock(client, "/locks/x", "me"): ...``.
+
+    ``acquire(blocking=True, timeout=None)`` returns True once held (False on timeout or
+    non-blocking failure); ``release()`` deletes our node. Not reentrant. ``identifier`` is
+    stored as the node's data so ``contenders()`` can say who is queued.
+    """
+
+    def __init__(self, client: Client, path: str, identifier: str | bytes = "") -> None:
+        self._q = _Queue(client, path, LOCK_PREFIX, identifier)
+        self._mutex = threading.Lock()
+
+    @property
+    def path(self) -> str:
+        return self._q.path
+
+    @property
+    def node(self) -> str | None:
+        """Our lock node's full path while queued or holding."""
+        return self._q.node
+
+    @property
+    def is_acquired(self) -> bool:
+        return self._q._held and self._q.client.state == SessionState.CONNECTED
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        with self._mutex:
+            if self._q._held:
+                raise RuntimeError("Lock is not reentrant: already held by this object")
+            self._q._cancelled = False
+            return self._q._wait_turn(blocking, timeout)
+
+    def release(self) -> None:
+        with self._mutex:
+            self._q._dequeue()
+
+    def cancel(self) -> None:
+        """Makes a waiting ``acquire`` (in another thread) return False."""
+        self._q._cancelled = True
+        self._q._wake.set()
+
+    def contenders(self) -> list[str]:
+        return self._q.contenders()
+
+    def __enter__(self) -> Lock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class LeaderElection:
+    """Leader election: ``LeaderElection(client, "/election/x", "me").run(func)`` blocks until
+    elected, runs ``func`` as the leader, then steps down (deletes its node). Contenders are
+    ``n_<seq>`` children; the lowest sequence leads; each watches only its predecessor."""
+
+    def __init__(self, client: Client, path: str, identifier: str | bytes = "") -> None:
+        self._q = _Queue(client, path, ELECTION_PREFIX, identifier)
+        self._mutex = threading.Lock()
+
+    @property
+    def is_leader(self) -> bool:
+        return self._q._held and self._q.client.state == SessionState.CONNECTED
+
+    def run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Waits to lead, runs ``func(*args, **kwargs)`` and returns its value; returns None
+        without running it if ``cancel()`` was called first."""
+        with self._mutex:
+            self._q._cancelled = False
+            if not self._q._wait_turn(True, None):
+                return None
+            try:
+                return func(*args, **kwargs)
+            finally:
+                self._q._dequeue()
+
+    def cancel(self) -> None:
+        """Withdraws from the election (a waiting ``run`` returns None)."""
+        self._q._cancelled = True
+        self._q._wake.set()
+
+    def contenders(self) -> list[str]:
+        """Identifiers of the contenders, the leader first."""
+        return self._q.contenders()
+
+
+__all__ = ["ELECTION_PREFIX", "LOCK_PREFIX", "LeaderElection", "Lock"]
