@@ -1,0 +1,228 @@
+/** Command-line parsing for `paddock bench` (pure: no I/O, throws BenchArgError on bad input). */
+
+export const targetNames = ["paddock", "zookeeper", "etcd", "noop"] as const;
+export type TargetName = (typeof targetNames)[number];
+
+/** Closed-loop workloads run by the generator processes; the rest are run by the coordinator. */
+export const loadWorkloads = ["create-100", "create-1k", "set", "get", "mixed"] as const;
+export const workloadNames = [...loadWorkloads, "watch", "sessions", "memory", "recovery"] as const;
+export type WorkloadName = (typeof workloadNames)[number];
+export type LoadWorkload = (typeof loadWorkloads)[number];
+
+export interface BenchOptions {
+  command: "run" | "compare" | "help";
+  targets: TargetName[];
+  workloads: WorkloadName[];
+  /** host:port of an already running server (one target only); otherwise the tool starts one. */
+  address: string | undefined;
+  /** pid of that server, for its CPU and RSS. */
+  serverPid: number | undefined;
+  /** Generator processes. */
+  workers: number;
+  /** Sessions (connections) per generator process. */
+  clients: number;
+  /** Outstanding operations per session. */
+  concurrency: number;
+  /** Value size in bytes for set, get and mixed (create-100 and create-1k fix their own). */
+  valueSize: number;
+  durationS: number;
+  /** Total operations per row instead of a duration. */
+  ops: number | undefined;
+  warmupS: number;
+  /** Fraction of reads in the mixed workload. */
+  readRatio: number;
+  watchers: number;
+  sessions: number;
+  /** Znodes loaded by the memory and recovery workloads. */
+  znodes: number;
+  sessionTimeoutMs: number;
+  /** How the paddock and noop targets are driven: clients/ts, or the raw stubs adapter. */
+  paddockClient: "ts" | "raw";
+  outDir: string;
+  /** Also print the JSON results on stdout. */
+  json: boolean;
+}
+
+export class BenchArgError extends Error {}
+
+export const defaultOptions: Readonly<BenchOptions> = {
+  command: "run",
+  targets: ["paddock"],
+  workloads: ["create-100", "create-1k", "set", "get", "mixed", "watch", "sessions", "memory", "recovery"],
+  address: undefined,
+  serverPid: undefined,
+  workers: 2,
+  clients: 4,
+  concurrency: 8,
+  valueSize: 100,
+  durationS: 10,
+  ops: undefined,
+  warmupS: 2,
+  readRatio: 0.9,
+  watchers: 50,
+  sessions: 500,
+  znodes: 20_000,
+  sessionTimeoutMs: 10_000,
+  paddockClient: "ts",
+  outDir: "bench/out",
+  json: false,
+};
+
+function intArg(name: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new BenchArgError(`--${name} wants an integer in [${min}, ${max}], got "${text}"`);
+  return n;
+}
+
+function numArg(name: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < min || n > max)
+    throw new BenchArgError(`--${name} wants a number in [${min}, ${max}], got "${text}"`);
+  return n;
+}
+
+function listArg<T extends string>(name: string, text: string, allowed: readonly T[]): T[] {
+  if (text === "all") return [...allowed];
+  const items = text.split(",").filter((s) => s !== "");
+  if (items.length === 0) throw new BenchArgError(`--${name} wants a comma-separated list`);
+  for (const item of items)
+    if (!(allowed as readonly string[]).includes(item))
+      throw new BenchArgError(`--${name}: unknown "${item}" (known: ${allowed.join(", ")})`);
+  return [...new Set(items)] as T[];
+}
+
+/** Parses `[run|compare|help] --key value | --key=value ...`. */
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const o: BenchOptions = { ...defaultOptions, targets: [...defaultOptions.targets] };
+  o.workloads = [...defaultOptions.workloads];
+  let i = 0;
+  const first = argv[0];
+  if (first === "run" || first === "compare" || first === "help") {
+    o.command = first;
+    i = 1;
+    if (first === "compare") o.targets = ["paddock", "zookeeper", "etcd"];
+  }
+  let targetsGiven = false;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "-h" || arg === "--help") {
+      o.command = "help";
+      continue;
+    }
+    if (!arg.startsWith("--")) throw new BenchArgError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf("=");
+    const key = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (key === "json") {
+      o.json = true;
+      continue;
+    }
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      if (next === undefined) throw new BenchArgError(`--${key} needs a value`);
+      value = next;
+      i++;
+    }
+    switch (key) {
+      case "target":
+      case "targets":
+        o.targets = listArg("target", value, targetNames);
+        targetsGiven = true;
+        break;
+      case "workload":
+      case "workloads":
+        o.workloads = listArg("workload", value, workloadNames);
+        break;
+      case "address":
+        if (!/^[^\s:]+:\d+$/.test(value))
+          throw new BenchArgError(`--address wants host:port, got "${value}"`);
+        o.address = value;
+        break;
+      case "server-pid":
+        o.serverPid = intArg(key, value, 1, 2 ** 22);
+        break;
+      case "workers":
+        o.workers = intArg(key, value, 1, 64);
+        break;
+      case "clients":
+        o.clients = intArg(key, value, 1, 10_000);
+        break;
+      case "concurrency":
+        o.concurrency = intArg(key, value, 1, 10_000);
+        break;
+      case "value-size":
+        o.valueSize = intArg(key, value, 0, 1_000_000);
+        break;
+      case "duration":
+        o.durationS = numArg(key, value, 0.1, 3600);
+        break;
+      case "ops":
+        o.ops = intArg(key, value, 1, 1e9);
+        break;
+      case "warmup":
+        o.warmupS = numArg(key, value, 0, 600);
+        break;
+      case "read-ratio":
+        o.readRatio = numArg(key, value, 0, 1);
+        break;
+      case "watchers":
+        o.watchers = intArg(key, value, 1, 100_000);
+        break;
+      case "sessions":
+        o.sessions = intArg(key, value, 1, 1_000_000);
+        break;
+      case "znodes":
+        o.znodes = intArg(key, value, 1, 100_000_000);
+        break;
+      case "session-timeout":
+        o.sessionTimeoutMs = intArg(key, value, 100, 3_600_000);
+        break;
+      case "paddock-client":
+        if (value !== "ts" && value !== "raw")
+          throw new BenchArgError(`--paddock-client wants ts or raw, got "${value}"`);
+        o.paddockClient = value;
+        break;
+      case "out":
+        if (value === "") throw new BenchArgError("--out wants a directory");
+        o.outDir = value;
+        break;
+      default:
+        throw new BenchArgError(`unknown option --${key}`);
+    }
+  }
+  if (o.address !== undefined && o.targets.length !== 1)
+    throw new BenchArgError("--address names one server: give exactly one --target");
+  if (o.serverPid !== undefined && o.address === undefined)
+    throw new BenchArgError("--server-pid goes with --address");
+  if (o.command === "compare" && !o.targets.includes("paddock") && targetsGiven)
+    throw new BenchArgError("compare computes ratios against paddock: include it in --target");
+  return o;
+}
+
+export const usage = `usage: paddock bench [run|compare] [options]
+
+  run       run the workloads against each target (default target: paddock)
+  compare   the same against paddock,zookeeper,etcd and print Paddock/reference ratios
+
+  --target LIST         paddock, zookeeper, etcd, noop (gRPC echo: the tool's own ceiling), or all
+  --workload LIST       ${workloadNames.join(", ")}, or all
+  --address HOST:PORT   use a running server instead of starting one (one target)
+  --server-pid PID      that server's pid, for server CPU and RSS
+  --workers N           generator processes (default ${defaultOptions.workers})
+  --clients N           sessions per generator process (default ${defaultOptions.clients})
+  --concurrency N       outstanding operations per session (default ${defaultOptions.concurrency})
+  --value-size BYTES    value size for set, get, mixed (default ${defaultOptions.valueSize})
+  --duration S          measured seconds per row (default ${defaultOptions.durationS})
+  --ops N               measure N operations per row instead of a duration
+  --warmup S            unmeasured seconds before each row (default ${defaultOptions.warmupS})
+  --read-ratio R        reads in the mixed workload, 0..1 (default ${defaultOptions.readRatio})
+  --watchers N          watchers on one znode for watch (default ${defaultOptions.watchers})
+  --sessions N          sessions opened by sessions (default ${defaultOptions.sessions})
+  --znodes N            znodes loaded by memory and recovery (default ${defaultOptions.znodes})
+  --session-timeout MS  requested session timeout (default ${defaultOptions.sessionTimeoutMs})
+  --paddock-client ts|raw  drive paddock and noop with clients/ts (default) or the raw-stubs adapter
+  --out DIR             results.json and latency SVGs go to DIR/<timestamp> (default ${defaultOptions.outDir})
+  --json                also print the JSON results
+`;

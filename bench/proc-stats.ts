@@ -1,0 +1,51 @@
+/** CPU time and resident memory of a process, read from /proc (Linux only). */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+const clockTicksPerSecond = 100; // USER_HZ is 100 on every Linux that matters here
+
+/** utime + stime of `pid` in seconds, or null if the process is gone or /proc is missing. */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may contain spaces and parentheses: split after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return (utime + stime) / clockTicksPerSecond;
+  } catch {
+    return null;
+  }
+}
+
+/** VmRSS of `pid` in bytes, or null. */
+export function processRssBytes(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds used between two readings, null if either is missing. */
+export function cpuDelta(before: number | null, after: number | null): number | null {
+  return before === null || after === null ? null : Math.max(0, after - before);
+}
+
+/**
+ * Live Java heap after a full GC, in bytes (jcmd GC.run, then GC.heap_info), or null without jcmd.
+ * RSS alone overstates a JVM's per-znode cost: the heap grows by young-generation garbage too.
+ */
+export function javaHeapUsedAfterGc(pid: number): number | null {
+  try {
+    execFileSync("jcmd", [String(pid), "GC.run"], { stdio: "ignore", timeout: 20_000 });
+    const info = execFileSync("jcmd", [String(pid), "GC.heap_info"], { encoding: "utf8", timeout: 20_000 });
+    const m = /heap\s+total \d+K, used (\d+)K/.exec(info);
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,36 @@
+import type { BenchOptions, TargetName } from "../args.js";
+
+type PaddockClientKind = BenchOptions["paddockClient"];
+
+import type { TargetDriver } from "./target.js";
+
+/**
+ * Drivers load lazily: the reference clients live in bench/node_modules, which a Paddock-only run
+ * does not need installed.
+ */
+async function paddockDriver(client: PaddockClientKind): Promise<TargetDriver> {
+  return client === "ts"
+    ? (await import("./paddock-client.js")).paddockClientDriver
+    : (await import("./paddock.js")).paddockDriver;
+}
+
+const loaders: Record<TargetName, (client: PaddockClientKind) => Promise<TargetDriver>> = {
+  paddock: paddockDriver,
+  // The no-op echo speaks Paddock's session protocol, so it goes through the same client.
+  noop: async (client) => ({ ...(await paddockDriver(client)), name: "noop" }),
+  zookeeper: async () => (await import("./zookeeper.js")).zookeeperDriver,
+  etcd: async () => (await import("./etcd.js")).etcdDriver,
+};
+
+export async function loadDriver(target: TargetName, client: PaddockClientKind): Promise<TargetDriver> {
+  try {
+    return await loaders[target](client);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/Cannot find (package|module) '(etcd3|node-zookeeper-client)'/.test(message))
+      throw new Error(
+        `${target}: its client is not installed: run (cd bench && npm install --no-audit --no-fund)`,
+      );
+    throw e;
+  }
+}
