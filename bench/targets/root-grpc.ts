@@ -1,5 +1,5 @@
 /**
- * grpc-js as the repository root resolves it. etcd3 brings its own copy into bench/node_modules, and
+ * grpc-js as the repository root resolves it. etcd3 brings its own nested copy of grpc-js, and
  * grpc-js checks credentials with instanceof, so Paddock's generated stubs (which import the root's
  * copy) must be handed objects from that same copy.
  */

@@ -15,6 +15,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "server":
       return serverCommand(args);
+    case "bench":
+      return (await import("../../bench/main.js")).main(args);
     case "purge":
       return purgeCommand(args);
     case "log":
