@@ -10,6 +10,14 @@ export interface AdminContext {
   readonly config: Record<string, string | number | boolean | undefined>;
   readonly environment: Record<string, string>;
   readonly dataDirs: { dataDir: string; dataLogDir: string };
+  /** Write-ahead log figures: group commit shows as records per fsync. */
+  readonly logStats: () => {
+    fsyncs: number;
+    records: number;
+    lastFsyncMs: number;
+    fsyncMsMax: number;
+    recordsPerFsyncAvg: number;
+  };
 }
 
 type Command = (ctx: AdminContext) => string;
@@ -54,6 +62,14 @@ function mntr(ctx: AdminContext): string {
     ["paddock_storage_failed", p.failure ? 1 : 0],
     ["paddock_uptime_ms", Date.now() - ctx.startedAt],
   ];
+  const log = ctx.logStats();
+  rows.push(
+    ["paddock_log_fsyncs", log.fsyncs],
+    ["paddock_log_records", log.records],
+    ["paddock_log_records_per_fsync_avg", log.recordsPerFsyncAvg.toFixed(2)],
+    ["paddock_log_fsync_ms_last", log.lastFsyncMs.toFixed(3)],
+    ["paddock_log_fsync_ms_max", log.fsyncMsMax.toFixed(3)],
+  );
   return `${rows.map(([k, v]) => `${k}\t${v}`).join("\n")}\n`;
 }
 

@@ -3,9 +3,10 @@ import { stderrLog } from "./log.js";
 import { startServer } from "./server.js";
 
 export const serverUsage = `usage: paddock server [--config zoo.cfg] [--port N] [--host ADDR] [--data-dir DIR]
-                      [--ready-file FILE] [--set key=value]...
+                      [--ready-file FILE] [--truncate-at-damage] [--set key=value]...
   With no arguments: embedded defaults (clientPort 2181, data under ./data).
-  --set takes any zoo.cfg key and applies after the file.`;
+  --set takes any zoo.cfg key and applies after the file.
+  --truncate-at-damage starts even when the log is damaged before its tail, cutting it there.`;
 
 export function parseServerArgs(args: string[], warn: (m: string) => void): ServerConfig {
   const config = defaultConfig();
@@ -32,6 +33,10 @@ export function parseServerArgs(args: string[], warn: (m: string) => void): Serv
         sets.push(["dataDir", dir], ["dataLogDir", dir]);
         break;
       }
+      case "--truncate-at-damage":
+        // The operator accepts losing what follows damage in the log, to get the member back.
+        config.truncateAtDamage = true;
+        break;
       case "--ready-file":
         config.readyFile = value();
         break;

@@ -153,6 +153,7 @@ export async function startServer(
       "user.dir": process.cwd(),
     },
     dataDirs: { dataDir: config.dataDir, dataLogDir: config.dataLogDir },
+    logStats: () => durable.log.stats,
   });
   server.addService(AdminServiceService, adminServiceHandlers(adminContext));
   health = addHealth(server);
