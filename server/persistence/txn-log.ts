@@ -89,11 +89,11 @@ export class TxnLog {
   append(zxid: number, record: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new TxnLogFailedError("txn log is closed"));
-    assert(
-      Number.isSafeInteger(zxid) && zxid > this.appended,
-      `zxid ${zxidHex(zxid)} after ${zxidHex(this.appended)}`,
-    );
-    assert(record.length <= RECORD_BYTES_MAX, `record of ${record.length} bytes exceeds ${RECORD_BYTES_MAX}`);
+    // Messages are built only on failure: this runs once per record.
+    if (!(Number.isSafeInteger(zxid) && zxid > this.appended)) {
+      assert(false, `zxid ${zxidHex(zxid)} after ${zxidHex(this.appended)}`);
+    }
+    if (record.length > RECORD_BYTES_MAX) assert(false, `record of ${record.length} bytes exceeds ${RECORD_BYTES_MAX}`);
     this.appended = zxid;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ zxid, record, resolve, reject });
