@@ -19,7 +19,7 @@ public final class BlockingClient {
     try {
       return f.get();
     } catch (ExecutionException e) {
-      throw PaddockClient.unwrap(e.getCause());
+      throw Replies.unwrap(e.getCause());
     }
   }
 

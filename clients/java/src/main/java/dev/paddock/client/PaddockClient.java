@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -59,7 +58,7 @@ public final class PaddockClient implements AutoCloseable {
           "no session with " + servers + " within " + options.connectTimeoutMs + " ms");
     } catch (ExecutionException e) {
       client.close();
-      throw unwrap(e.getCause());
+      throw Replies.unwrap(e.getCause());
     } catch (InterruptedException e) {
       client.close();
       throw e;
@@ -151,13 +150,7 @@ public final class PaddockClient implements AutoCloseable {
   public CompletableFuture<OpResult.CreateResult> createWithStat(
       String path, byte[] data, List<Acl> acl, CreateMode mode, long ttlMs) {
     return call(
-        req().setCreate(Protos.createRequest(path, data, acl, mode, ttlMs)),
-        r -> {
-          Pending.check(r);
-          return new OpResult.CreateResult(
-              r.getCreate().getPath(), Protos.stat(r.getCreate().getStat()));
-        },
-        null);
+        req().setCreate(Protos.createRequest(path, data, acl, mode, ttlMs)), Replies::create, null);
   }
 
   /** Deletes if the version matches (-1: any version). */
@@ -166,7 +159,7 @@ public final class PaddockClient implements AutoCloseable {
     if (version != -1) {
       b.setVersion(version);
     }
-    return call(req().setDelete(b), PaddockClient::none, null);
+    return call(req().setDelete(b), Replies::none, null);
   }
 
   /** The node's stat, or null if it does not exist; a watcher hears its creation or change. */
@@ -179,17 +172,11 @@ public final class PaddockClient implements AutoCloseable {
         Data.ExistsRequest.newBuilder().setPath(path).setWatch(watcher != null);
     return call(
         req().setExists(b),
-        r -> {
-          if (isNoNode(r)) {
-            return null;
-          }
-          Pending.check(r);
-          return r.getExists().hasStat() ? Protos.stat(r.getExists().getStat()) : null;
-        },
+        Replies::exists,
         watcher == null
             ? null
             : (r, ok) -> {
-              if (ok || isNoNode(r)) {
+              if (ok || Replies.isNoNode(r)) {
                 boolean present = ok && r.getExists().hasStat();
                 session.watches.add(
                     present ? WatchRegistry.Kind.DATA : WatchRegistry.Kind.EXIST, path, watcher);
@@ -206,11 +193,7 @@ public final class PaddockClient implements AutoCloseable {
         Data.GetDataRequest.newBuilder().setPath(path).setWatch(watcher != null);
     return call(
         req().setGetData(b),
-        r -> {
-          Pending.check(r);
-          return new DataResult(
-              r.getGetData().getData().toByteArray(), Protos.stat(r.getGetData().getStat()));
-        },
+        Replies::getData,
         registerOnSuccess(WatchRegistry.Kind.DATA, path, watcher));
   }
 
@@ -221,13 +204,7 @@ public final class PaddockClient implements AutoCloseable {
     if (version != -1) {
       b.setVersion(version);
     }
-    return call(
-        req().setSetData(b),
-        r -> {
-          Pending.check(r);
-          return Protos.stat(r.getSetData().getStat());
-        },
-        null);
+    return call(req().setSetData(b), Replies::setData, null);
   }
 
   /** Child names (not paths), in no particular order. */
@@ -240,22 +217,13 @@ public final class PaddockClient implements AutoCloseable {
         Data.GetChildrenRequest.newBuilder().setPath(path).setWatch(watcher != null);
     return call(
         req().setGetChildren(b),
-        r -> {
-          Pending.check(r);
-          return List.copyOf(r.getGetChildren().getChildrenList());
-        },
+        Replies::getChildren,
         registerOnSuccess(WatchRegistry.Kind.CHILD, path, watcher));
   }
 
   public CompletableFuture<AclResult> getACL(String path) {
     return call(
-        req().setGetAcl(Data.GetACLRequest.newBuilder().setPath(path)),
-        r -> {
-          Pending.check(r);
-          return new AclResult(
-              Protos.fromProto(r.getGetAcl().getAclList()), Protos.stat(r.getGetAcl().getStat()));
-        },
-        null);
+        req().setGetAcl(Data.GetACLRequest.newBuilder().setPath(path)), Replies::getAcl, null);
   }
 
   /** Replaces the ACL if the ACL version matches (-1: any). */
@@ -265,24 +233,12 @@ public final class PaddockClient implements AutoCloseable {
     if (aclVersion != -1) {
       b.setVersion(aclVersion);
     }
-    return call(
-        req().setSetAcl(b),
-        r -> {
-          Pending.check(r);
-          return Protos.stat(r.getSetAcl().getStat());
-        },
-        null);
+    return call(req().setSetAcl(b), Replies::setAcl, null);
   }
 
   /** Waits until the member serving this session has caught up with the leader. */
   public CompletableFuture<String> sync(String path) {
-    return call(
-        req().setSync(Data.SyncRequest.newBuilder().setPath(path)),
-        r -> {
-          Pending.check(r);
-          return r.getSync().getPath();
-        },
-        null);
+    return call(req().setSync(Data.SyncRequest.newBuilder().setPath(path)), Replies::sync, null);
   }
 
   /**
@@ -295,32 +251,7 @@ public final class PaddockClient implements AutoCloseable {
     for (Op op : ops) {
       b.addOps(op.toProto());
     }
-    return call(
-        req().setMulti(b),
-        r -> {
-          List<OpResult> results = Protos.opResults(r.getMulti().getResultsList());
-          if (r.hasError() && r.getError().getCodeValue() != 0) {
-            Data.Error e = r.getError();
-            if (e.getPath().isEmpty()) {
-              // ZooKeeper names no path here; the failing op's path is more useful.
-              e = e.toBuilder().setPath(failingPath(ops, results)).build();
-            }
-            throw Protos.error(e).withResults(results);
-          }
-          return results;
-        },
-        null);
-  }
-
-  private static String failingPath(List<Op> ops, List<OpResult> results) {
-    for (int i = 0; i < results.size() && i < ops.size(); i++) {
-      if (results.get(i) instanceof OpResult.ErrorResult er
-          && er.code() != ErrorCode.OK
-          && er.code() != ErrorCode.RUNTIME_INCONSISTENCY) {
-        return ops.get(i).path();
-      }
-    }
-    return "";
+    return call(req().setMulti(b), r -> Replies.multi(r, ops), null);
   }
 
   public CompletableFuture<List<OpResult>> multi(Op... ops) {
@@ -340,7 +271,7 @@ public final class PaddockClient implements AutoCloseable {
         mode == AddWatchMode.PERSISTENT
             ? WatchRegistry.Kind.PERSISTENT
             : WatchRegistry.Kind.PERSISTENT_RECURSIVE;
-    return call(req().setAddWatch(b), PaddockClient::none, registerOnSuccess(kind, path, watcher));
+    return call(req().setAddWatch(b), Replies::none, registerOnSuccess(kind, path, watcher));
   }
 
   /**
@@ -392,16 +323,7 @@ public final class PaddockClient implements AutoCloseable {
                   .setPath(path)
                   .setTypeValue(type.value());
           CompletableFuture<Void> f =
-              call(
-                  req().setRemoveWatches(b),
-                  r -> {
-                    // The server may have fired a one-time watch already: locally it was there.
-                    if (r.hasError() && r.getError().getCodeValue() != ErrorCode.NO_WATCHER.value()) {
-                      Pending.check(r);
-                    }
-                    return null;
-                  },
-                  null);
+              call(req().setRemoveWatches(b), Replies::removeWatches, null);
           f.whenComplete(
               (v, err) -> {
                 // Removal events run on the event thread like every other watcher callback.
@@ -413,7 +335,7 @@ public final class PaddockClient implements AutoCloseable {
                       if (err == null) {
                         result.complete(null);
                       } else {
-                        result.completeExceptionally(unwrap(err));
+                        result.completeExceptionally(Replies.unwrap(err));
                       }
                     };
                 if (direct) {
@@ -435,7 +357,7 @@ public final class PaddockClient implements AutoCloseable {
                 Data.AddAuthRequest.newBuilder()
                     .setScheme(scheme)
                     .setAuth(ByteString.copyFrom(copy))),
-        PaddockClient::none,
+        Replies::none,
         (r, ok) -> {
           if (ok) {
             session.addAuth(new ClientOptions.AuthInfo(scheme, copy));
@@ -444,17 +366,7 @@ public final class PaddockClient implements AutoCloseable {
   }
 
   public CompletableFuture<List<ClientInfo>> whoAmI() {
-    return call(
-        req().setWhoAmI(Data.WhoAmIRequest.getDefaultInstance()),
-        r -> {
-          Pending.check(r);
-          List<ClientInfo> out = new ArrayList<>();
-          for (Data.ClientInfo ci : r.getWhoAmI().getClientInfoList()) {
-            out.add(new ClientInfo(ci.getAuthScheme(), ci.getUser()));
-          }
-          return List.copyOf(out);
-        },
-        null);
+    return call(req().setWhoAmI(Data.WhoAmIRequest.getDefaultInstance()), Replies::whoAmI, null);
   }
 
   /** Closes the session (ephemerals are deleted at once) and releases the connection. */
@@ -481,15 +393,6 @@ public final class PaddockClient implements AutoCloseable {
     return Session.Request.newBuilder();
   }
 
-  private static Object none(Session.Reply r) throws PaddockException {
-    Pending.check(r);
-    return null;
-  }
-
-  private static boolean isNoNode(Session.Reply r) {
-    return r.hasError() && r.getError().getCodeValue() == ErrorCode.NO_NODE.value();
-  }
-
   private Watcher defaultWatcher() {
     if (options.defaultWatcher == null) {
       throw new IllegalStateException("watch = true needs ClientOptions.defaultWatcher");
@@ -513,17 +416,5 @@ public final class PaddockClient implements AutoCloseable {
       Session.Request.Builder request, Pending.Decoder decoder, Pending.Hook hook) {
     return (CompletableFuture<T>)
         (CompletableFuture<?>) session.submit(new Pending(request, decoder, hook, direct, false));
-  }
-
-  /** The PaddockException inside a future's failure. */
-  static PaddockException unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof PaddockException pe) {
-      return pe;
-    }
-    return new PaddockException(ErrorCode.SYSTEM_ERROR, null, String.valueOf(t));
   }
 }

@@ -36,6 +36,31 @@ final class Pending {
     this.internal = internal;
   }
 
+  /**
+   * Reads the reply (a decoder that breaks is a marshalling error), runs the hook, then completes
+   * the future through events (I/O thread).
+   */
+  void settle(Session.Reply reply, EventDispatcher events) {
+    Object value = null;
+    PaddockException error = null;
+    try {
+      value = decoder.decode(reply);
+    } catch (PaddockException e) {
+      error = e;
+    } catch (RuntimeException e) {
+      error = new PaddockException(ErrorCode.MARSHALLING_ERROR, null, "bad reply: " + e);
+    }
+    if (hook != null) {
+      hook.onReply(reply, error == null);
+    }
+    events.complete(this, value, error);
+  }
+
+  /** A ping or close: no result, completed on the I/O thread. */
+  static Pending internal(Session.Request.Builder request) {
+    return new Pending(request, r -> null, null, true, true);
+  }
+
   /** The error of a failed reply as the matching exception; a no-op when it succeeded. */
   static void check(Session.Reply reply) throws PaddockException {
     if (reply.hasError() && reply.getError().getCodeValue() != 0) {

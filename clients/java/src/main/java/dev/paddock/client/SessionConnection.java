@@ -4,64 +4,44 @@ import com.google.protobuf.ByteString;
 import dev.paddock.client.PaddockException.AuthFailedException;
 import dev.paddock.client.PaddockException.ConnectionLossException;
 import dev.paddock.client.PaddockException.SessionExpiredException;
-import dev.paddock.client.PaddockException.ThrottledException;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import paddock.v1.Data;
 import paddock.v1.Session;
-import paddock.v1.SessionServiceGrpc;
 
 /**
  * The session state machine over one bidi stream at a time. All its state belongs to one I/O
  * thread (gRPC delivers inbound messages on it too), so there are no locks: callers only append
- * to a bounded queue. The I/O thread is the single writer: it drains the queue into as few
- * envelopes as the limits allow. User code (watchers, listeners, async completions) runs on a
- * second, event thread, in the order the server sent things, so a watch event is seen before a
- * reply that shows its data (ZooKeeper's ordering guarantee).
+ * to a bounded queue ({@link Outbox}). The I/O thread is the single writer: it drains the queue
+ * into as few envelopes as the limits allow. User code (watchers, listeners, async completions)
+ * runs on a second, event thread ({@link EventDispatcher}), in the order the server sent things,
+ * so a watch event is seen before a reply that shows its data (ZooKeeper's ordering guarantee).
  */
 final class SessionConnection {
   private static final Logger LOG = Logger.getLogger(SessionConnection.class.getName());
   private static final AtomicInteger IDS = new AtomicInteger();
-  private static final int MAX_INBOUND_BYTES = 256 << 20;
-  /** Per-message overhead in an envelope (tag and length), for the size budget. */
-  private static final int ENVELOPE_OVERHEAD = 6;
 
   private final List<String> servers;
   private final ClientOptions options;
   private final ScheduledThreadPoolExecutor io;
-  private final ExecutorService events;
+  private final EventDispatcher events;
   private final Executor ioSafe;
-  private volatile Thread eventThread;
   final WatchRegistry watches = new WatchRegistry();
-  private final List<SessionStateListener> listeners = new CopyOnWriteArrayList<>();
   private final List<ClientOptions.AuthInfo> auth;
 
   // Shared with caller threads.
-  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger();
-  private final AtomicBoolean drainScheduled = new AtomicBoolean();
-  private final AtomicInteger corks = new AtomicInteger();
+  private final Outbox outbox;
   private volatile SessionState state = SessionState.CONNECTING;
   private volatile boolean closing;
   private volatile long sessionId;
@@ -74,30 +54,12 @@ final class SessionConnection {
   // I/O thread only.
   private ByteString password = ByteString.EMPTY;
   private long lastZxid;
-  private int maxRequestBytes = 1 << 20;
   private int maxOutstanding = 1000;
-  private int nextXid = 1;
   private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
-  private Conn conn;
+  private ServerStream conn;
   private int serverIndex = -1;
-  private int failedAttempts;
-  private long lastSendNanos;
-  private long lastRecvNanos;
-  private ScheduledFuture<?> ticker;
-
-  /** One connection attempt: a channel and its stream. Stale callbacks compare against conn. */
-  private static final class Conn {
-    final ManagedChannel channel;
-    final String target;
-    ClientCallStreamObserver<Session.SessionRequest> out;
-    boolean connected;
-    ScheduledFuture<?> attemptTimer;
-
-    Conn(ManagedChannel channel, String target) {
-      this.channel = channel;
-      this.target = target;
-    }
-  }
+  private final Backoff backoff;
+  private final Heartbeat heartbeat = new Heartbeat();
 
   SessionConnection(List<String> servers, ClientOptions options) {
     this.servers = List.copyOf(servers);
@@ -107,13 +69,7 @@ final class SessionConnection {
     io = new ScheduledThreadPoolExecutor(1, daemon("paddock-io-" + id));
     io.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     io.setRemoveOnCancelPolicy(true);
-    events =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = daemon("paddock-event-" + id).newThread(r);
-              eventThread = t;
-              return t;
-            });
+    events = new EventDispatcher(id, options.defaultWatcher, options.stateListener);
     // After close the executor is shut: late gRPC callbacks are dropped, not logged as errors.
     ioSafe =
         r -> {
@@ -123,12 +79,13 @@ final class SessionConnection {
             // closed
           }
         };
-    if (options.stateListener != null) {
-      listeners.add(options.stateListener);
-    }
+    outbox =
+        new Outbox(
+            options.maxQueuedRequests, options.requestTimeoutMs, () -> ioSafe.execute(this::drain));
+    backoff = new Backoff(options.reconnectBackoffMinMs, options.reconnectBackoffMaxMs);
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  static ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
@@ -138,7 +95,7 @@ final class SessionConnection {
 
   /** True on the event thread, where waiting for a future that it completes would deadlock. */
   boolean onEventThread() {
-    return Thread.currentThread() == eventThread;
+    return events.onEventThread();
   }
 
   void start() {
@@ -163,11 +120,11 @@ final class SessionConnection {
   }
 
   void addListener(SessionStateListener l) {
-    listeners.add(l);
+    events.addListener(l);
   }
 
   void removeListener(SessionStateListener l) {
-    listeners.remove(l);
+    events.removeListener(l);
   }
 
   /** Runs a task on the I/O thread (watch bookkeeping that must not race with events). */
@@ -181,18 +138,7 @@ final class SessionConnection {
 
   /** Runs user code on the event thread, after everything delivered before it. */
   void onEvents(Runnable r) {
-    try {
-      events.execute(
-          () -> {
-            try {
-              r.run();
-            } catch (RuntimeException e) {
-              LOG.log(Level.WARNING, "callback threw", e);
-            }
-          });
-    } catch (RejectedExecutionException e) {
-      // closed: nobody is listening any more
-    }
+    events.run(r);
   }
 
   // ---- submission (any thread) ----
@@ -203,19 +149,9 @@ final class SessionConnection {
       fail(p, refusal);
       return p.future;
     }
-    if (queued.incrementAndGet() > options.maxQueuedRequests) {
-      queued.decrementAndGet();
-      fail(
-          p,
-          new ThrottledException(
-              "client request queue full: "
-                  + options.maxQueuedRequests
-                  + " requests waiting to be sent (maxQueuedRequests); the server is slow or"
-                  + " unreachable"));
-      return p.future;
+    if (!outbox.offer(p)) {
+      fail(p, outbox.full());
     }
-    queue.add(p);
-    scheduleDrain();
     return p.future;
   }
 
@@ -234,76 +170,30 @@ final class SessionConnection {
     return null;
   }
 
-  private void scheduleDrain() {
-    if (drainScheduled.compareAndSet(false, true)) {
-      ioSafe.execute(this::drain);
-    }
-  }
-
   /** Holds requests back until the returned handle is closed, so they leave in one envelope. */
   Batch cork() {
-    corks.incrementAndGet();
-    AtomicBoolean done = new AtomicBoolean();
-    return () -> {
-      if (done.compareAndSet(false, true) && corks.decrementAndGet() == 0) {
-        scheduleDrain();
-      }
-    };
+    return outbox.cork();
   }
 
   // ---- the single writer (I/O thread) ----
 
   private void drain() {
-    drainScheduled.set(false);
+    outbox.drainStarted();
     PaddockException refusal = state.isAlive() ? null : refusal();
     if (refusal != null) {
       failQueued(refusal);
       return;
     }
-    if (conn == null || !conn.connected || (corks.get() > 0 && !closing)) {
+    if (conn == null || !conn.connected || (outbox.corked() && !closing)) {
       return; // sent once connected (or uncorked); failed if the next attempt fails
     }
-    Session.SessionRequest.Builder env = null;
-    int envBytes = 0;
-    while (inFlight.size() < maxOutstanding) {
-      Pending p = queue.poll();
-      if (p == null) {
-        break;
-      }
-      queued.decrementAndGet();
-      Session.ClientMessage m = message(p);
-      int size = m.getSerializedSize() + ENVELOPE_OVERHEAD;
-      if (env != null && envBytes + size > maxRequestBytes) {
-        send(env);
-        env = null;
-        envBytes = 0;
-      }
-      if (env == null) {
-        env = Session.SessionRequest.newBuilder();
-      }
-      env.addMessages(m);
-      envBytes += size;
-      inFlight.add(p);
-    }
-    if (env != null) {
-      send(env);
-    }
-  }
-
-  private Session.ClientMessage message(Pending p) {
-    p.xid = nextXid;
-    nextXid = nextXid == Integer.MAX_VALUE ? 1 : nextXid + 1;
-    p.request.setXid(p.xid);
-    if (options.requestTimeoutMs > 0 && !p.internal) {
-      p.request.setTimeoutMs(options.requestTimeoutMs);
-    }
-    return Session.ClientMessage.newBuilder().setRequest(p.request).build();
+    outbox.pack(inFlight, maxOutstanding, this::send);
   }
 
   private void send(Session.SessionRequest.Builder env) {
     envelopesSent.incrementAndGet();
     requestsSent.addAndGet(env.getMessagesCount());
-    lastSendNanos = System.nanoTime();
+    heartbeat.sent();
     try {
       conn.out.onNext(env.build());
     } catch (RuntimeException e) {
@@ -320,37 +210,20 @@ final class SessionConnection {
     }
     serverIndex = (serverIndex + 1) % servers.size();
     String target = servers.get(serverIndex);
-    ManagedChannel channel =
-        NettyChannelBuilder.forTarget(target)
-            .usePlaintext()
-            .executor(ioSafe)
-            .maxInboundMessageSize(MAX_INBOUND_BYTES)
-            .build();
-    Conn c = new Conn(channel, target);
+    ServerStream c = new ServerStream(target, ioSafe);
     conn = c;
-    c.out =
-        (ClientCallStreamObserver<Session.SessionRequest>)
-            SessionServiceGrpc.newStub(channel).session(observer(c));
+    c.open(
+        (s, value) -> {
+          if (conn == s) {
+            onMessages(s, value);
+          }
+        },
+        this::connectionLost);
     Session.ConnectRequest.Builder req =
-        Session.ConnectRequest.newBuilder()
-            .setSessionId(sessionId)
-            .setPassword(password)
-            .setTimeoutMs(options.sessionTimeoutMs)
-            .setLastZxidSeen(lastZxid);
-    for (ClientOptions.AuthInfo a : auth) {
-      req.addAuth(
-          Data.AddAuthRequest.newBuilder()
-              .setScheme(a.scheme())
-              .setAuth(ByteString.copyFrom(a.auth())));
-    }
-    if (sessionId != 0 && !watches.isEmpty()) {
-      req.setWatches(watches.toSetWatches(lastZxid));
-    }
-    lastSendNanos = System.nanoTime();
-    c.out.onNext(
-        Session.SessionRequest.newBuilder()
-            .addMessages(Session.ClientMessage.newBuilder().setConnect(req))
-            .build());
+        Handshake.connectRequest(
+            sessionId, password, options.sessionTimeoutMs, lastZxid, auth, watches);
+    heartbeat.sent();
+    c.out.onNext(Handshake.envelope(req));
     int attemptMs = Math.max(1000, options.sessionTimeoutMs / servers.size());
     c.attemptTimer =
         io.schedule(
@@ -363,32 +236,8 @@ final class SessionConnection {
             TimeUnit.MILLISECONDS);
   }
 
-  private ClientResponseObserver<Session.SessionRequest, Session.SessionResponse> observer(Conn c) {
-    return new ClientResponseObserver<>() {
-      @Override
-      public void beforeStart(ClientCallStreamObserver<Session.SessionRequest> requestStream) {}
-
-      @Override
-      public void onNext(Session.SessionResponse value) {
-        if (conn == c) {
-          onMessages(c, value);
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        connectionLost(c, "stream to " + c.target + " failed: " + t.getMessage());
-      }
-
-      @Override
-      public void onCompleted() {
-        connectionLost(c, "server " + c.target + " ended the stream");
-      }
-    };
-  }
-
-  private void onMessages(Conn c, Session.SessionResponse env) {
-    lastRecvNanos = System.nanoTime();
+  private void onMessages(ServerStream c, Session.SessionResponse env) {
+    heartbeat.heard();
     for (Session.ServerMessage m : env.getMessagesList()) {
       if (conn != c) {
         return; // a message above ended this connection
@@ -409,10 +258,8 @@ final class SessionConnection {
     }
   }
 
-  private void onConnected(Conn c, Session.ConnectResponse r) {
-    if (c.attemptTimer != null) {
-      c.attemptTimer.cancel(false);
-    }
+  private void onConnected(ServerStream c, Session.ConnectResponse r) {
+    c.cancelAttemptTimer();
     if (sessionId != 0 && r.getSessionId() != sessionId) {
       // A new session in place of ours means ours is gone: its ephemerals and watches too.
       expire(c, "server opened session 0x" + Long.toHexString(r.getSessionId()) + " instead");
@@ -423,7 +270,7 @@ final class SessionConnection {
     password = r.getPassword();
     negotiatedTimeoutMs = r.getTimeoutMs() > 0 ? r.getTimeoutMs() : options.sessionTimeoutMs;
     if (r.getMaxRequestBytes() > 0) {
-      maxRequestBytes = r.getMaxRequestBytes();
+      outbox.maxRequestBytes = r.getMaxRequestBytes();
     }
     if (r.getMaxOutstandingRequests() > 0) {
       maxOutstanding = r.getMaxOutstandingRequests();
@@ -431,15 +278,15 @@ final class SessionConnection {
     if (r.getZxid() > lastZxid && lastZxid == 0) {
       lastZxid = r.getZxid();
     }
-    failedAttempts = 0;
-    lastRecvNanos = System.nanoTime();
-    startTicker();
+    backoff.reset();
+    heartbeat.heard();
+    heartbeat.start(io, negotiatedTimeoutMs, this::tick);
     setState(SessionState.CONNECTED);
     firstConnect.complete(null);
     drain();
   }
 
-  private void onReply(Conn c, Session.Reply reply) {
+  private void onReply(ServerStream c, Session.Reply reply) {
     Pending p = inFlight.poll();
     if (p == null || p.xid != reply.getXid()) {
       if (p != null) {
@@ -451,24 +298,12 @@ final class SessionConnection {
     if (reply.getZxid() > lastZxid) {
       lastZxid = reply.getZxid();
     }
-    Object value = null;
-    PaddockException error = null;
-    try {
-      value = p.decoder.decode(reply);
-    } catch (PaddockException e) {
-      error = e;
-    } catch (RuntimeException e) {
-      error = new PaddockException(ErrorCode.MARSHALLING_ERROR, null, "bad reply: " + e);
-    }
-    if (p.hook != null) {
-      p.hook.onReply(reply, error == null);
-    }
-    complete(p, value, error);
+    p.settle(reply, events);
     if (p.request.getOpCase() == Session.Request.OpCase.CLOSE) {
       finishClose(SessionState.CLOSED);
       return;
     }
-    if (!queue.isEmpty()) {
+    if (!outbox.isEmpty()) {
       drain();
     }
   }
@@ -485,20 +320,11 @@ final class SessionConnection {
     if (targets.isEmpty()) {
       return;
     }
-    WatchedEvent we = new WatchedEvent(type, SessionState.CONNECTED, e.getPath(), e.getZxid());
-    onEvents(
-        () -> {
-          for (Watcher w : targets) {
-            try {
-              w.process(we);
-            } catch (RuntimeException ex) {
-              LOG.log(Level.WARNING, "watcher threw", ex);
-            }
-          }
-        });
+    events.deliver(
+        targets, new WatchedEvent(type, SessionState.CONNECTED, e.getPath(), e.getZxid()));
   }
 
-  private void onSessionEvent(Conn c, Session.SessionEvent e) {
+  private void onSessionEvent(ServerStream c, Session.SessionEvent e) {
     String why = e.hasError() ? e.getError().getMessage() : "";
     switch (e.getState()) {
       case SESSION_STATE_EXPIRED -> expire(c, why.isEmpty() ? "session expired" : why);
@@ -511,7 +337,7 @@ final class SessionConnection {
     }
   }
 
-  private void expire(Conn c, String why) {
+  private void expire(ServerStream c, String why) {
     tearDown(c);
     terminal(
         SessionState.EXPIRED,
@@ -520,7 +346,7 @@ final class SessionConnection {
   }
 
   /** The stream broke: fail what was sent (it may or may not have happened), then reconnect. */
-  private void connectionLost(Conn c, String why) {
+  private void connectionLost(ServerStream c, String why) {
     if (c != conn) {
       return;
     }
@@ -540,74 +366,40 @@ final class SessionConnection {
     if (wasConnected) {
       setState(SessionState.DISCONNECTED);
     }
-    long delay = 0;
-    if (failedAttempts > 0) {
-      long ceiling =
-          Math.min(
-              options.reconnectBackoffMaxMs,
-              (long) options.reconnectBackoffMinMs << Math.min(failedAttempts - 1, 20));
-      delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
-    }
-    if (!wasConnected) {
-      failedAttempts++;
-    }
+    long delay = backoff.nextDelayMs(wasConnected);
     io.schedule(this::connectNext, delay, TimeUnit.MILLISECONDS);
   }
 
-  private void tearDown(Conn c) {
+  private void tearDown(ServerStream c) {
     if (conn == c) {
       conn = null;
     }
     if (c == null) {
       return;
     }
-    if (c.attemptTimer != null) {
-      c.attemptTimer.cancel(false);
-    }
-    if (ticker != null) {
-      ticker.cancel(false);
-      ticker = null;
-    }
-    try {
-      c.out.cancel("paddock client closing connection", null);
-    } catch (RuntimeException e) {
-      // already finished
-    }
-    c.channel.shutdownNow();
+    c.cancelAttemptTimer();
+    heartbeat.stop();
+    c.shutdown();
   }
 
   // ---- heartbeats ----
 
-  private void startTicker() {
-    if (ticker != null) {
-      ticker.cancel(false);
-    }
-    long period = Math.max(10, negotiatedTimeoutMs / 10);
-    ticker = io.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
-  }
-
   private void tick() {
-    Conn c = conn;
+    ServerStream c = conn;
     if (c == null || !c.connected) {
       return;
     }
     long now = System.nanoTime();
-    long readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(negotiatedTimeoutMs * 2L / 3);
-    if (now - lastRecvNanos > readTimeoutNanos) {
+    if (heartbeat.serverSilent(now, negotiatedTimeoutMs)) {
       // As ZooKeeper: no word for 2/3 of the timeout means the server is gone; try the next.
       connectionLost(c, "no message from " + c.target + " for " + negotiatedTimeoutMs * 2 / 3 + " ms");
       return;
     }
-    if (now - lastSendNanos >= TimeUnit.MILLISECONDS.toNanos(negotiatedTimeoutMs / 3)
-        && inFlight.size() < maxOutstanding) {
+    if (heartbeat.pingDue(now, negotiatedTimeoutMs) && inFlight.size() < maxOutstanding) {
       Pending ping =
-          new Pending(
-              Session.Request.newBuilder().setPing(Session.PingRequest.getDefaultInstance()),
-              r -> null,
-              null,
-              true,
-              true);
-      Session.ClientMessage m = message(ping);
+          Pending.internal(
+              Session.Request.newBuilder().setPing(Session.PingRequest.getDefaultInstance()));
+      Session.ClientMessage m = outbox.stamp(ping);
       inFlight.add(ping);
       send(Session.SessionRequest.newBuilder().addMessages(m));
     }
@@ -615,24 +407,8 @@ final class SessionConnection {
 
   // ---- completion ----
 
-  private void complete(Pending p, Object value, PaddockException error) {
-    if (p.direct) {
-      finish(p, value, error);
-    } else {
-      onEvents(() -> finish(p, value, error));
-    }
-  }
-
-  private static void finish(Pending p, Object value, PaddockException error) {
-    if (error != null) {
-      p.future.completeExceptionally(error);
-    } else {
-      p.future.complete(value);
-    }
-  }
-
   private void fail(Pending p, PaddockException error) {
-    complete(p, null, error);
+    events.complete(p, null, error);
   }
 
   private void failInFlight(PaddockException error) {
@@ -644,29 +420,14 @@ final class SessionConnection {
 
   private void failQueued(PaddockException error) {
     Pending p;
-    while ((p = queue.poll()) != null) {
-      queued.decrementAndGet();
+    while ((p = outbox.poll()) != null) {
       fail(p, error);
     }
   }
 
   private void setState(SessionState s) {
     state = s;
-    WatchedEvent ev = new WatchedEvent(EventType.NONE, s, null, -1);
-    Watcher dw = options.defaultWatcher;
-    onEvents(
-        () -> {
-          for (SessionStateListener l : listeners) {
-            try {
-              l.stateChanged(s);
-            } catch (RuntimeException e) {
-              LOG.log(Level.WARNING, "state listener threw", e);
-            }
-          }
-          if (dw != null) {
-            dw.process(ev);
-          }
-        });
+    events.stateChanged(s);
   }
 
   /** A final state: every request fails with the reason, watches are dropped. */
@@ -696,15 +457,10 @@ final class SessionConnection {
           closing = true;
           if (conn != null && conn.connected && state == SessionState.CONNECTED) {
             Pending p =
-                new Pending(
+                Pending.internal(
                     Session.Request.newBuilder()
-                        .setClose(Session.CloseSessionRequest.getDefaultInstance()),
-                    r -> null,
-                    null,
-                    true,
-                    true);
-            queue.add(p);
-            queued.incrementAndGet();
+                        .setClose(Session.CloseSessionRequest.getDefaultInstance()));
+            outbox.addInternal(p);
             drain();
             io.schedule(
                 () -> finishClose(SessionState.CLOSED), timeoutMs, TimeUnit.MILLISECONDS);
@@ -729,7 +485,7 @@ final class SessionConnection {
     failQueued(reason);
     watches.clear();
     firstConnect.completeExceptionally(reason);
-    onEvents(() -> closed.complete(null));
+    events.run(() -> closed.complete(null));
     events.shutdown();
     io.shutdown();
   }
