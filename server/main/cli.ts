@@ -15,8 +15,6 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "server":
       return serverCommand(args);
-    case "bench":
-      return (await import("../../bench/main.js")).main(args);
     case "purge":
       return purgeCommand(args);
     case "log":

@@ -93,7 +93,8 @@ export class TxnLog {
     if (!(Number.isSafeInteger(zxid) && zxid > this.appended)) {
       assert(false, `zxid ${zxidHex(zxid)} after ${zxidHex(this.appended)}`);
     }
-    if (record.length > RECORD_BYTES_MAX) assert(false, `record of ${record.length} bytes exceeds ${RECORD_BYTES_MAX}`);
+    if (record.length > RECORD_BYTES_MAX)
+      assert(false, `record of ${record.length} bytes exceeds ${RECORD_BYTES_MAX}`);
     this.appended = zxid;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ zxid, record, resolve, reject });
