@@ -81,12 +81,17 @@ function onLeaderInfo(s: ZabState, epoch: number): void {
   s.send(s.leader, { type: "ackEpoch", epoch, fresh, currentEpoch: s.currentEpoch, lastZxid: s.lastZxid });
 }
 
-/** Retransmits FOLLOWERINFO until the leader answers; gives up on a silent leader. */
+/**
+ * Retransmits FOLLOWERINFO until the leader answers. Synchronisation must finish within initLimit
+ * of connecting (pings alone do not keep a stuck sync alive); afterwards a silent leader is dropped
+ * after syncLimit.
+ */
 export function tickFollower(s: ZabState): void {
-  const limit = s.phase === "broadcast" ? s.timing.syncLimitTicks : s.timing.initLimitTicks;
-  if (s.now - s.heardTick > limit) {
-    s.becomeLooking();
+  if (s.phase !== "broadcast") {
+    if (s.now >= s.deadline) s.becomeLooking();
+    else if (s.phase === "discovery" && (s.now - s.heardTick) % s.timing.heartbeatTicks === 0)
+      s.sendFollowerInfo();
     return;
   }
-  if (s.phase === "discovery" && (s.now - s.heardTick) % s.timing.heartbeatTicks === 0) s.sendFollowerInfo();
+  if (s.now - s.heardTick > s.timing.syncLimitTicks) s.becomeLooking();
 }

@@ -256,6 +256,7 @@ export class ZabState {
     this.leader = leader;
     this.followAttempt++;
     this.heardTick = this.now;
+    this.resetDeadline(this.timing.initLimitTicks, false);
     this.sendFollowerInfo();
   }
 
