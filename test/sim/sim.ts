@@ -175,7 +175,7 @@ export class Sim {
   /** A snapshot must extend what the member already applied, and agree with the chain. */
   private checkExtends(m: Member, payload: readonly Entry[]): void {
     if (payload.length < m.applied.length) this.fail(`snapshot to ${m.id} loses applied entries`);
-    payload.forEach((e, i) => this.checkChain(i, e));
+    for (const [i, e] of payload.entries()) this.checkChain(i, e);
   }
 
   private send(from: Member, to: number, message: ZabMessage): void {
