@@ -1,4 +1,5 @@
 import type { Txn } from "../gen/paddock/internal/v1/txn.js";
+import type { ZabMessage } from "./messages.js";
 
 /** One log entry: a transaction and its zxid (the same number as txn.zxid, kept as a number). */
 export interface Entry {
@@ -11,13 +12,20 @@ export type Role = "leading" | "following" | "observing" | "looking";
 /** A message to one peer. The transport (replica/) serialises it; the core never does I/O. */
 export interface Outbound {
   readonly to: number;
-  readonly message: unknown;
+  readonly message: ZabMessage;
+}
+
+/** The epochs that must survive a restart (ZooKeeper's acceptedEpoch and currentEpoch files). */
+export interface HardState {
+  readonly acceptedEpoch: number;
+  readonly currentEpoch: number;
 }
 
 /**
- * What the core asks its driver to do. Contract, in this order: persist `entries` durably, then send
- * `messages`, then apply `committed` in order, then call `advance(ready)`. Committed entries are
- * always already persisted on this member.
+ * What the core asks its driver to do. Contract, in this order: install `snapshotZxid` (the state
+ * that came with the SNAP message, replacing log and tree), truncate the log to `truncateTo`, persist
+ * `hardState` and `entries` durably, then send `messages`, then apply `committed` in order, then call
+ * `advance(ready)`. Committed entries are always already persisted on this member.
  */
 export interface Ready {
   readonly entries: readonly Entry[];
@@ -25,4 +33,7 @@ export interface Ready {
   readonly committed: readonly Entry[];
   readonly role: Role;
   readonly epoch: number;
+  readonly hardState?: HardState;
+  readonly truncateTo?: number;
+  readonly snapshotZxid?: number;
 }

@@ -1,62 +1,121 @@
 import type { Txn } from "../gen/paddock/internal/v1/txn.js";
 import { assert } from "../util/assert.js";
 import { COUNTER_LIMIT, makeZxid, zxidEpoch } from "../util/zxid.js";
+import type { ZabMessage } from "./messages.js";
 import type { Entry, Ready, Role } from "./ready.js";
+import { stepFollower, tickFollower } from "./step-follower.js";
+import {
+  becomeLeading,
+  broadcastProposal,
+  leaderProgress,
+  maybeCommit,
+  stepLeader,
+  tickLeader,
+} from "./step-leader.js";
+import { stepLooking, tickLooking } from "./step-looking.js";
+import { type Random, ZabState } from "./zab-state.js";
+
+export type { Random } from "./zab-state.js";
 
 export interface ZabNodeOptions {
   readonly id: number;
   /** Voting members' ids, including this one when it votes. */
   readonly voters: readonly number[];
-  /** The epoch and last zxid recovered from disk. */
+  /** Observers' ids (this one too, when it observes): they learn commits and never vote. */
+  readonly observers?: readonly number[];
+  /** The epochs and last zxid recovered from disk. */
   readonly acceptedEpoch: number;
+  readonly currentEpoch?: number;
   readonly lastZxid: number;
+  /** Recovered log entries after `logBaseZxid`, for DIFF; without them learners behind get SNAP. */
+  readonly log?: readonly Entry[];
+  readonly logBaseZxid?: number;
+  /** The zxid of the applied (known committed) state; defaults to lastZxid, right for one voter. */
+  readonly committedZxid?: number;
   /** Proposals not yet committed, bounded: propose() refuses past it. */
   readonly proposalsInFlightMax: number;
+  /** Applied entries kept in memory for DIFF. */
+  readonly logEntriesMax?: number;
+  readonly electionTimeoutTicks?: number;
+  readonly initLimitTicks?: number;
+  readonly syncLimitTicks?: number;
+  readonly heartbeatTicks?: number;
+  /** Seeded randomness for election jitter; none means no jitter. */
+  readonly random?: Random;
 }
 
 /**
- * The ZAB core as a synchronous state machine (etcd-io/raft's shape). This first version runs the
- * broadcast phase for an ensemble of one, where this member's own durable ack is a quorum; election,
- * discovery and synchronisation with peers arrive with replication, behind the same interface.
+ * The ZAB core as a synchronous state machine (etcd-io/raft's shape): fast leader election,
+ * discovery, synchronisation and broadcast for an ensemble of N voters plus observers. Role
+ * behaviour lives in step-looking.ts, step-follower.ts and step-leader.ts; this class is the API.
+ * An ensemble of one elects itself and establishes its epoch inside the constructor.
  */
 export class ZabNode {
-  private readonly id: number;
-  private role: Role = "looking";
-  private epoch: number;
-  private nextCounter: number;
-  private unpersisted: Entry[] = [];
-  /** Persisted, awaiting a quorum of acks (here: ours). */
-  private inFlight: Entry[] = [];
-  private committable: Entry[] = [];
-  /** The Ready handed out and not yet advanced: its arrays are the driver's until then. */
+  private readonly s: ZabState;
+  /** The Ready handed out and not yet advanced, and the log generation it was cut from. */
   private pending: Ready | undefined;
-  private lastPersisted: number;
+  private pendingGeneration = 0;
   private readonly proposalsInFlightMax: number;
+  private readonly logEntriesMax: number;
 
   constructor(options: ZabNodeOptions) {
-    assert(
-      options.voters.length === 1 && options.voters[0] === options.id,
-      "replication is not built yet: one voter",
-    );
-    this.id = options.id;
+    const voters = new Set(options.voters);
+    const observers = new Set(options.observers ?? []);
+    assert(voters.size === options.voters.length && voters.size > 0, "voters: distinct ids, at least one");
+    assert(voters.has(options.id) || observers.has(options.id), "this member is a voter or an observer");
+    for (const o of observers) assert(!voters.has(o), `member ${o} both votes and observes`);
     this.proposalsInFlightMax = options.proposalsInFlightMax;
-    this.lastPersisted = options.lastZxid;
-    // A new leader opens a new epoch, so zxids never repeat across restarts.
-    this.epoch = Math.max(options.acceptedEpoch, zxidEpoch(options.lastZxid)) + 1;
-    this.nextCounter = 0;
-    this.role = "leading";
+    this.logEntriesMax = options.logEntriesMax ?? 10_000;
+    const log = options.log ?? [];
+    const lastZxid = log.length > 0 ? log[log.length - 1]!.zxid : options.lastZxid;
+    assert(lastZxid === options.lastZxid, "lastZxid is the last recovered entry");
+    const currentEpoch = options.currentEpoch ?? 0;
+    this.s = new ZabState(
+      options.id,
+      voters,
+      observers,
+      {
+        electionTimeoutTicks: options.electionTimeoutTicks ?? 10,
+        initLimitTicks: options.initLimitTicks ?? 30,
+        syncLimitTicks: options.syncLimitTicks ?? 10,
+        heartbeatTicks: options.heartbeatTicks ?? 2,
+      },
+      options.random,
+      {
+        // A log written before epochs were persisted still proves its epoch was accepted.
+        acceptedEpoch: Math.max(options.acceptedEpoch, currentEpoch, zxidEpoch(lastZxid)),
+        currentEpoch,
+        lastZxid,
+        log,
+        logBase: log.length > 0 ? (options.logBaseZxid ?? 0) : lastZxid,
+        committedZxid: options.committedZxid ?? lastZxid,
+      },
+    );
+    this.s.trimLog(this.logEntriesMax);
+    if (voters.size === 1 && voters.has(options.id)) becomeLeading(this.s);
+    else this.s.becomeLooking();
   }
 
   get serverId(): number {
-    return this.id;
+    return this.s.id;
   }
 
   get currentRole(): Role {
-    return this.role;
+    return this.s.role;
   }
 
   get currentEpoch(): number {
-    return this.epoch;
+    return this.s.currentEpoch;
+  }
+
+  /** The leader this member follows or observes (itself when leading), -1 while looking. */
+  get leaderId(): number {
+    return this.s.role === "looking" ? -1 : this.s.leaderId();
+  }
+
+  /** Leading or synchronised with a leader (UPTODATE received or sent), so it may serve. */
+  get isBroadcasting(): boolean {
+    return this.s.phase === "broadcast";
   }
 
   /** The zxid the next proposal will get (prep records outstanding changes under it). */
@@ -66,79 +125,142 @@ export class ZabNode {
   }
 
   private nextParts(): [number, number] {
-    // Counter exhaustion forces a new epoch, as in ZooKeeper.
-    return this.nextCounter + 1 >= COUNTER_LIMIT - 1
-      ? [this.epoch + 1, 1]
-      : [this.epoch, this.nextCounter + 1];
+    // Counter exhaustion forces a new epoch, as in ZooKeeper (an ensemble re-elects, see tick()).
+    return this.counterExhausted() ? [this.s.newEpoch + 1, 1] : [this.s.newEpoch, this.s.nextCounter + 1];
   }
 
-  /** Proposals accepted but not yet committed. */
+  private counterExhausted(): boolean {
+    return this.s.nextCounter + 1 >= COUNTER_LIMIT - 1;
+  }
+
+  /** Proposals accepted but not yet applied. */
   get inFlightCount(): number {
-    const handedOut = this.pending ? this.pending.entries.length + this.pending.committed.length : 0;
-    return this.unpersisted.length + this.inFlight.length + this.committable.length + handedOut;
+    return this.s.log.length - this.s.indexAfter(this.s.appliedZxid);
   }
 
   canPropose(): boolean {
-    return this.role === "leading" && this.inFlightCount < this.proposalsInFlightMax;
+    const s = this.s;
+    if (s.role !== "leading" || s.phase !== "broadcast") return false;
+    if (this.counterExhausted() && s.voters.size > 1) return false;
+    return this.inFlightCount < this.proposalsInFlightMax;
   }
 
   /** Assigns the next zxid and queues the proposal. Leader only. */
   propose(txn: Txn): number {
-    assert(this.role === "leading", "propose on a member that does not lead");
+    const s = this.s;
+    assert(s.role === "leading" && s.phase === "broadcast", "propose on a member that does not lead");
     assert(this.inFlightCount < this.proposalsInFlightMax, "proposalsInFlightMax exceeded");
-    [this.epoch, this.nextCounter] = this.nextParts();
-    const zxid = makeZxid(this.epoch, this.nextCounter);
+    if (this.counterExhausted()) {
+      assert(s.voters.size === 1, "counter exhausted: the ensemble must re-elect");
+      // Alone, the new epoch needs nobody's agreement.
+      s.newEpoch++;
+      s.setAcceptedEpoch(s.newEpoch);
+      s.setCurrentEpoch(s.newEpoch);
+      s.nextCounter = 0;
+    }
+    s.nextCounter++;
+    const zxid = makeZxid(s.newEpoch, s.nextCounter);
     txn.zxid = BigInt(zxid);
-    this.unpersisted.push({ zxid, txn });
+    const entry: Entry = { zxid, txn };
+    s.append(entry);
+    broadcastProposal(s, entry);
     return zxid;
   }
 
+  /** Feeds one peer message in. */
+  step(from: number, message: ZabMessage): void {
+    const s = this.s;
+    if (from === s.id || (!s.voters.has(from) && !s.observers.has(from))) return;
+    if (message.type === "notification" && s.role !== "looking") {
+      // A settled member answers a looking one with whom it follows.
+      if (message.state === "looking") s.send(from, s.notification());
+      return;
+    }
+    if (s.role === "looking") stepLooking(s, from, message);
+    else if (s.role === "leading") stepLeader(s, from, message);
+    else stepFollower(s, from, message);
+  }
+
   tick(): void {
-    // Election and heartbeat timeouts arrive with replication.
+    const s = this.s;
+    s.now++;
+    if (s.role === "looking") tickLooking(s);
+    else if (s.role === "leading") {
+      if (this.counterExhausted() && s.voters.size > 1) {
+        s.becomeLooking();
+        return;
+      }
+      tickLeader(s);
+    } else tickFollower(s);
   }
 
   hasReady(): boolean {
-    return this.unpersisted.length > 0 || this.committable.length > 0;
+    const s = this.s;
+    return (
+      s.outbox.length > 0 ||
+      s.hardStateDirty ||
+      s.truncateTo !== undefined ||
+      s.snapshotZxid !== undefined ||
+      s.lastZxid > s.handedPersistZxid ||
+      Math.min(s.commitZxid, s.persistedZxid) > s.committedOutZxid
+    );
   }
 
-  /** Hands out what to persist and apply; proposals made before advance() go in the next Ready. */
+  /** Hands out what to persist, send and apply; anything produced before advance() waits. */
   ready(): Ready {
     assert(this.pending === undefined, "ready() twice without advance()");
+    const s = this.s;
+    const entries = s.entriesBetween(s.handedPersistZxid, s.lastZxid);
+    if (entries.length > 0) s.handedPersistZxid = entries[entries.length - 1]!.zxid;
+    const upTo = Math.min(s.commitZxid, s.persistedZxid);
+    const committed = upTo > s.committedOutZxid ? s.entriesBetween(s.committedOutZxid, upTo) : [];
+    if (upTo > s.committedOutZxid) s.committedOutZxid = upTo;
+    if (entries.length > 0 && s.role === "following" && s.phase === "broadcast") {
+      // The ack rides after the persist it acknowledges (the Ready's contract orders them).
+      s.send(s.leader, { type: "ack", epoch: s.newEpoch, zxid: s.handedPersistZxid });
+    }
     const ready: Ready = {
-      entries: this.unpersisted,
-      messages: [],
-      committed: this.committable,
-      role: this.role,
-      epoch: this.epoch,
+      entries,
+      messages: s.outbox,
+      committed,
+      role: s.role,
+      epoch: s.currentEpoch,
+      ...(s.hardStateDirty
+        ? { hardState: { acceptedEpoch: s.acceptedEpoch, currentEpoch: s.currentEpoch } }
+        : {}),
+      ...(s.truncateTo !== undefined ? { truncateTo: s.truncateTo } : {}),
+      ...(s.snapshotZxid !== undefined ? { snapshotZxid: s.snapshotZxid } : {}),
     };
-    this.unpersisted = [];
-    this.committable = [];
+    s.outbox = [];
+    s.hardStateDirty = false;
+    s.truncateTo = undefined;
+    s.snapshotZxid = undefined;
     this.pending = ready;
+    this.pendingGeneration = s.logGeneration;
     return ready;
   }
 
   advance(ready: Ready): void {
     assert(ready === this.pending, "advance with a stale Ready");
     this.pending = undefined;
-    const persisted = ready.entries;
-    if (persisted.length > 0) {
-      const last = persisted[persisted.length - 1]!;
-      assert(last.zxid > this.lastPersisted, "persisted zxids must grow");
-      this.lastPersisted = last.zxid;
+    const s = this.s;
+    const last = ready.entries[ready.entries.length - 1];
+    // A truncation or snapshot since this Ready was cut makes its entries dead history.
+    if (last !== undefined && this.pendingGeneration === s.logGeneration) {
+      assert(last.zxid > s.persistedZxid, "persisted zxids must grow");
+      s.persistedZxid = last.zxid;
     }
-    // Our own durable ack is a quorum of one: everything persisted is committed.
-    for (const entry of persisted) this.inFlight.push(entry);
-    if (this.inFlight.length > 0) {
-      this.committable = this.inFlight;
-      this.inFlight = [];
+    const applied = ready.committed[ready.committed.length - 1];
+    if (applied !== undefined) s.appliedZxid = Math.max(s.appliedZxid, applied.zxid);
+    if (s.role === "leading") {
+      leaderProgress(s);
+      maybeCommit(s);
     }
+    s.trimLog(this.logEntriesMax);
   }
 
-  /** The last zxid proposed (persisted or not). */
+  /** The last zxid proposed or received (persisted or not). */
   get lastZxid(): number {
-    if (this.unpersisted.length > 0) return this.unpersisted[this.unpersisted.length - 1]!.zxid;
-    const handedOut = this.pending?.entries;
-    if (handedOut && handedOut.length > 0) return handedOut[handedOut.length - 1]!.zxid;
-    return this.lastPersisted;
+    return this.s.lastZxid;
   }
 }

@@ -69,10 +69,23 @@ describe("ZabNode, ensemble of one", () => {
     expect(t.zxid).toBe(BigInt(zxid));
   });
 
-  it("refuses more than one voter until replication exists", () => {
-    expect(
-      () => new ZabNode({ id: 1, voters: [1, 2, 3], acceptedEpoch: 0, lastZxid: 0, proposalsInFlightMax: 1 }),
-    ).toThrow(/one voter/);
+  it("starts LOOKING with more than one voter and votes for itself", () => {
+    const node = new ZabNode({
+      id: 1,
+      voters: [1, 2, 3],
+      acceptedEpoch: 0,
+      lastZxid: 0,
+      proposalsInFlightMax: 1,
+    });
+    expect(node.currentRole).toBe("looking");
+    expect(node.canPropose()).toBe(false);
+    const ready = node.ready();
+    expect(ready.messages.map((m) => m.to)).toEqual([2, 3]);
+    expect(ready.messages[0]?.message).toMatchObject({
+      type: "notification",
+      vote: { leader: 1 },
+      state: "looking",
+    });
   });
 });
 

@@ -1,0 +1,219 @@
+import { assert } from "../util/assert.js";
+import type { ZabMessage } from "./messages.js";
+import { quorumZxid } from "./vote.js";
+import type { LearnerState, ZabState } from "./zab-state.js";
+
+/**
+ * The leader: discovery (a new epoch above every acceptedEpoch of a quorum), synchronisation (DIFF,
+ * TRUNC or SNAP per learner, then NEWLEADER), broadcast (proposals, cumulative acks, commits on a
+ * quorum of voters, informs to observers). Until a quorum acked NEWLEADER nothing is proposed.
+ */
+export function becomeLeading(s: ZabState): void {
+  s.resetRole("leading", "discovery");
+  s.resetDeadline(s.timing.initLimitTicks, false);
+  leaderProgress(s);
+}
+
+export function stepLeader(s: ZabState, from: number, message: ZabMessage): void {
+  if (message.type === "followerInfo") {
+    onFollowerInfo(s, from, message);
+    return;
+  }
+  const learner = s.learners.get(from);
+  if (learner === undefined) return;
+  learner.heardTick = s.now;
+  switch (message.type) {
+    case "ackEpoch":
+      if (!s.learnerEpochOk(message.epoch) || learner.epochAcked) return;
+      if (s.phase === "epochAck" && message.fresh && !learner.observer) {
+        // ZooKeeper's check: a learner of the epoch quorum with a more recent history than ours
+        // means this election chose wrongly; stepping down keeps its entries from being lost.
+        const ahead =
+          message.currentEpoch > s.currentEpoch ||
+          (message.currentEpoch === s.currentEpoch && message.lastZxid > s.lastZxid);
+        if (ahead) {
+          s.becomeLooking();
+          return;
+        }
+      }
+      learner.epochAcked = true;
+      learner.freshAck = message.fresh;
+      learner.lastZxid = message.lastZxid;
+      if (s.phase === "sync" || s.phase === "broadcast") startSync(s, from, learner);
+      {
+        leaderProgress(s);
+        return;
+      }
+    case "ackNewLeader":
+      if (!s.learnerEpochOk(message.epoch) || !learner.syncing) return;
+      learner.newLeaderAcked = true;
+      learner.ackedZxid = Math.max(learner.ackedZxid, message.zxid);
+      if (s.phase === "broadcast")
+        s.send(from, { type: "upToDate", epoch: s.newEpoch, commitZxid: s.commitZxid });
+      leaderProgress(s);
+      {
+        maybeCommit(s);
+        return;
+      }
+    case "ack":
+      if (!s.learnerEpochOk(message.epoch) || !learner.newLeaderAcked || learner.observer) return;
+      learner.ackedZxid = Math.max(learner.ackedZxid, message.zxid);
+      {
+        maybeCommit(s);
+        return;
+      }
+    default:
+      return;
+  }
+}
+
+function onFollowerInfo(
+  s: ZabState,
+  from: number,
+  info: Extract<ZabMessage, { type: "followerInfo" }>,
+): void {
+  const observer = s.observers.has(from);
+  if (!observer && !s.voters.has(from)) return;
+  const known = s.learners.get(from);
+  if (known !== undefined && known.attempt === info.attempt) {
+    // A retransmission: answer again only if it still waits for the epoch.
+    known.heardTick = s.now;
+    if (s.phase !== "discovery" && !known.epochAcked) s.send(from, { type: "leaderInfo", epoch: s.newEpoch });
+    return;
+  }
+  s.learners.set(from, {
+    observer,
+    attempt: info.attempt,
+    acceptedEpoch: info.acceptedEpoch,
+    lastZxid: info.lastZxid,
+    epochAcked: false,
+    freshAck: false,
+    syncing: false,
+    newLeaderAcked: false,
+    sentZxid: 0,
+    ackedZxid: 0,
+    heardTick: s.now,
+  });
+  if (s.phase !== "discovery") s.send(from, { type: "leaderInfo", epoch: s.newEpoch });
+  leaderProgress(s);
+}
+
+function votersWhere(s: ZabState, test: (l: LearnerState) => boolean): number[] {
+  const ids = [s.id];
+  for (const [id, l] of s.learners) if (!l.observer && test(l)) ids.push(id);
+  return ids;
+}
+
+/** Moves through discovery → epochAck → sync → broadcast as quorums arrive. */
+export function leaderProgress(s: ZabState): void {
+  if (s.phase === "discovery" && s.quorum(votersWhere(s, () => true))) {
+    let epoch = s.acceptedEpoch;
+    for (const l of s.learners.values()) if (!l.observer) epoch = Math.max(epoch, l.acceptedEpoch);
+    s.newEpoch = epoch + 1;
+    s.setAcceptedEpoch(s.newEpoch);
+    s.phase = "epochAck";
+    for (const id of s.learners.keys()) s.send(id, { type: "leaderInfo", epoch: s.newEpoch });
+  }
+  if (s.phase === "epochAck" && s.quorum(votersWhere(s, (l) => l.epochAcked && l.freshAck))) {
+    s.phase = "sync";
+    // The history this epoch starts from: committed as a whole once a quorum has it.
+    s.historyZxid = s.lastZxid;
+    s.nextCounter = 0;
+    for (const [id, l] of s.learners) if (l.epochAcked) startSync(s, id, l);
+  }
+  if (
+    s.phase === "sync" &&
+    s.persistedZxid >= s.historyZxid &&
+    s.quorum(votersWhere(s, (l) => l.newLeaderAcked))
+  ) {
+    s.phase = "broadcast";
+    s.setCurrentEpoch(s.newEpoch);
+    s.commitZxid = Math.max(s.commitZxid, s.historyZxid);
+    s.resetDeadline(s.timing.heartbeatTicks, false);
+    for (const [id, l] of s.learners) {
+      if (l.newLeaderAcked) s.send(id, { type: "upToDate", epoch: s.newEpoch, commitZxid: s.commitZxid });
+    }
+  }
+}
+
+/** Chooses DIFF, TRUNC or SNAP from our log and the learner's last zxid, then sends NEWLEADER. */
+function startSync(s: ZabState, id: number, l: LearnerState): void {
+  const epoch = s.newEpoch;
+  const last = s.lastZxid;
+  const peer = l.lastZxid;
+  let from: number;
+  if (peer >= last) {
+    // Equal: nothing to send. Above: its tail was never committed (our history wins the election).
+    s.send(id, peer === last ? { type: "diff", epoch, zxid: last } : { type: "trunc", epoch, zxid: last });
+    from = last;
+  } else if (peer >= s.logBase && s.hasZxid(peer)) {
+    s.send(id, { type: "diff", epoch, zxid: peer });
+    from = peer;
+  } else if (peer > s.logBase) {
+    // It has entries we do not: truncate to the last of ours below them, then send the rest.
+    const i = s.indexAfter(peer) - 1;
+    from = i >= 0 ? s.log[i]!.zxid : s.logBase;
+    s.send(id, { type: "trunc", epoch, zxid: from });
+  } else {
+    assert(s.appliedZxid >= s.logBase, "entries after the applied state are kept for SNAP");
+    from = s.appliedZxid;
+    s.send(id, { type: "snap", epoch, zxid: from });
+  }
+  let prev = from;
+  for (const entry of s.entriesBetween(from, last)) {
+    s.send(id, { type: "proposal", epoch, prevZxid: prev, entry });
+    prev = entry.zxid;
+  }
+  s.send(id, { type: "newLeader", epoch, zxid: last });
+  l.syncing = true;
+  l.sentZxid = last;
+}
+
+/** Commits the highest zxid a quorum of voters (this member included) holds durably. */
+export function maybeCommit(s: ZabState): void {
+  if (s.phase !== "broadcast") return;
+  const acked = [s.persistedZxid];
+  for (const l of s.learners.values()) if (!l.observer && l.newLeaderAcked) acked.push(l.ackedZxid);
+  const zxid = Math.min(quorumZxid(acked, s.voters.size), s.lastZxid);
+  if (zxid <= s.commitZxid) return;
+  s.commitZxid = zxid;
+  for (const [id, l] of s.learners) {
+    if (!l.syncing) continue;
+    if (!l.observer) {
+      s.send(id, { type: "commit", epoch: s.newEpoch, zxid });
+      continue;
+    }
+    for (const entry of s.entriesBetween(l.sentZxid, zxid)) {
+      s.send(id, { type: "inform", epoch: s.newEpoch, prevZxid: l.sentZxid, entry });
+      l.sentZxid = entry.zxid;
+    }
+  }
+}
+
+/** Sends a new proposal to every synchronising or synchronised follower, in zxid order. */
+export function broadcastProposal(s: ZabState, entry: ZabState["log"][number]): void {
+  for (const [id, l] of s.learners) {
+    if (!l.syncing || l.observer) continue;
+    s.send(id, { type: "proposal", epoch: s.newEpoch, prevZxid: l.sentZxid, entry });
+    l.sentZxid = entry.zxid;
+  }
+}
+
+/** Timeouts: establish within initLimit; afterwards ping, and step down without a quorum in touch. */
+export function tickLeader(s: ZabState): void {
+  if (s.phase !== "broadcast") {
+    if (s.now >= s.deadline) s.becomeLooking();
+    return;
+  }
+  for (const [id, l] of s.learners) {
+    if (s.now - l.heardTick > s.timing.syncLimitTicks) s.learners.delete(id);
+  }
+  if (!s.quorum(votersWhere(s, (l) => l.newLeaderAcked))) {
+    s.becomeLooking();
+    return;
+  }
+  if (s.now >= s.deadline) {
+    for (const id of s.learners.keys()) s.send(id, { type: "ping", epoch: s.newEpoch });
+    s.resetDeadline(s.timing.heartbeatTicks, false);
+  }
+}

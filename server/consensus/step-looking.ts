@@ -1,0 +1,63 @@
+import type { ZabMessage } from "./messages.js";
+import { becomeLeading } from "./step-leader.js";
+import { compareVotes, sameVote } from "./vote.js";
+import type { ZabState } from "./zab-state.js";
+
+type Notification = Extract<ZabMessage, { type: "notification" }>;
+
+/**
+ * Fast leader election (the LOOKING state). A member adopts any better vote of its round and
+ * re-broadcasts; it decides when a quorum of voters holds the same vote as its own. A member that
+ * finds a quorum already following a leader which itself says it leads joins that leader.
+ */
+export function stepLooking(s: ZabState, from: number, message: ZabMessage): void {
+  if (message.type !== "notification") return;
+  if (!s.voters.has(from)) {
+    // Observers never vote, but they learn whom to follow from our answer.
+    if (message.state === "looking") s.send(from, s.notification());
+    return;
+  }
+  if (message.state === "looking") lookingVote(s, from, message);
+  else settledVote(s, from, message);
+}
+
+function lookingVote(s: ZabState, from: number, n: Notification): void {
+  if (n.round > s.round) {
+    s.round = n.round;
+    s.votes.clear();
+    s.vote = s.isVoter && compareVotes(s.selfVote(), n.vote) > 0 ? s.selfVote() : n.vote;
+    if (s.isVoter) s.votes.set(s.id, s.vote);
+    s.broadcastNotification();
+  } else if (n.round < s.round) {
+    // Help a member of an older round catch up; its vote does not count in ours.
+    s.send(from, s.notification());
+    return;
+  } else if (compareVotes(n.vote, s.vote) > 0) {
+    s.vote = n.vote;
+    if (s.isVoter) s.votes.set(s.id, s.vote);
+    s.broadcastNotification();
+  }
+  s.votes.set(from, n.vote);
+  const agreeing = [...s.votes].filter(([, v]) => sameVote(v, s.vote)).map(([id]) => id);
+  if (s.quorum(agreeing)) decide(s, s.vote.leader);
+}
+
+function settledVote(s: ZabState, from: number, n: Notification): void {
+  s.outOfElection.set(from, { leader: n.vote.leader, state: n.state });
+  const leader = n.vote.leader;
+  if (leader === s.id) return;
+  const backers = [...s.outOfElection].filter(([, v]) => v.leader === leader).map(([id]) => id);
+  if (s.outOfElection.get(leader)?.state === "leading" && s.quorum(backers)) decide(s, leader);
+}
+
+function decide(s: ZabState, leader: number): void {
+  if (leader === s.id) becomeLeading(s);
+  else s.becomeFollowing(leader);
+}
+
+/** Re-sends the vote when the round is quiet (lost notifications); the round itself stays. */
+export function tickLooking(s: ZabState): void {
+  if (s.now < s.deadline) return;
+  s.broadcastNotification();
+  s.resetDeadline(s.timing.electionTimeoutTicks, true);
+}

@@ -1,0 +1,273 @@
+import { assert } from "../util/assert.js";
+import { zxidEpoch } from "../util/zxid.js";
+import type { ZabMessage } from "./messages.js";
+import type { Entry, Outbound, Role } from "./ready.js";
+import type { Vote } from "./vote.js";
+import { isQuorum } from "./vote.js";
+
+/** The injected randomness (server/util/prng.ts fits): the core has none of its own. */
+export interface Random {
+  below(n: number): number;
+}
+
+/** What the leader knows of one learner (ZooKeeper's LearnerHandler, as data). */
+export interface LearnerState {
+  readonly observer: boolean;
+  readonly attempt: number;
+  readonly acceptedEpoch: number;
+  lastZxid: number;
+  epochAcked: boolean;
+  /** Counted for the epoch quorum: it accepted the new epoch from us first. */
+  freshAck: boolean;
+  /** Sync sent: from now on it receives every proposal (or inform), in order. */
+  syncing: boolean;
+  newLeaderAcked: boolean;
+  /** The last zxid sent to it (proposal or inform). */
+  sentZxid: number;
+  ackedZxid: number;
+  heardTick: number;
+}
+
+export type Phase = "election" | "discovery" | "epochAck" | "sync" | "broadcast";
+
+export interface Timing {
+  readonly electionTimeoutTicks: number;
+  readonly initLimitTicks: number;
+  readonly syncLimitTicks: number;
+  readonly heartbeatTicks: number;
+}
+
+/**
+ * The mutable state shared by the role step functions. Fields are public to the consensus folder
+ * only (ZabNode keeps this object private); each role file changes what its role owns.
+ */
+export class ZabState {
+  role: Role = "looking";
+  phase: Phase = "election";
+  acceptedEpoch: number;
+  currentEpoch: number;
+  hardStateDirty = false;
+  nextCounter = 0;
+
+  /** In-memory log after `logBase`: recovered or received entries, persisted or not. */
+  log: Entry[];
+  logBase: number;
+  handedPersistZxid: number;
+  persistedZxid: number;
+  commitZxid: number;
+  committedOutZxid: number;
+  appliedZxid: number;
+  /** Bumped by truncation or snapshot: a Ready handed out before it persisted a dead history. */
+  logGeneration = 0;
+  truncateTo: number | undefined;
+  snapshotZxid: number | undefined;
+  outbox: Outbound[] = [];
+
+  now = 0;
+  deadline = 0;
+  // Election.
+  round = 0;
+  vote: Vote;
+  readonly votes = new Map<number, Vote>();
+  readonly outOfElection = new Map<number, { leader: number; state: Role }>();
+  // Following.
+  leader = -1;
+  followAttempt = 0;
+  heardTick = 0;
+  // Leading.
+  readonly learners = new Map<number, LearnerState>();
+  newEpoch = 0;
+  historyZxid = 0;
+
+  constructor(
+    readonly id: number,
+    readonly voters: ReadonlySet<number>,
+    readonly observers: ReadonlySet<number>,
+    readonly timing: Timing,
+    readonly random: Random | undefined,
+    recovered: {
+      acceptedEpoch: number;
+      currentEpoch: number;
+      lastZxid: number;
+      log: readonly Entry[];
+      logBase: number;
+      committedZxid: number;
+    },
+  ) {
+    this.acceptedEpoch = recovered.acceptedEpoch;
+    this.currentEpoch = recovered.currentEpoch;
+    this.log = [...recovered.log];
+    this.logBase = recovered.logBase;
+    this.persistedZxid = this.handedPersistZxid = recovered.lastZxid;
+    this.commitZxid = this.committedOutZxid = this.appliedZxid = recovered.committedZxid;
+    this.vote = this.selfVote();
+  }
+
+  get isVoter(): boolean {
+    return this.voters.has(this.id);
+  }
+
+  get lastZxid(): number {
+    return this.log.length > 0 ? this.log[this.log.length - 1]!.zxid : this.logBase;
+  }
+
+  selfVote(): Vote {
+    return { leader: this.id, epoch: this.currentEpoch, zxid: this.lastZxid };
+  }
+
+  members(): number[] {
+    return [...this.voters, ...this.observers].filter((m) => m !== this.id);
+  }
+
+  send(to: number, message: ZabMessage): void {
+    assert(to !== this.id, "a member does not send to itself");
+    this.outbox.push({ to, message });
+  }
+
+  quorum(ids: Iterable<number>): boolean {
+    return isQuorum(ids, this.voters);
+  }
+
+  setAcceptedEpoch(epoch: number): void {
+    assert(epoch >= this.acceptedEpoch, "acceptedEpoch never goes back");
+    this.acceptedEpoch = epoch;
+    this.hardStateDirty = true;
+  }
+
+  setCurrentEpoch(epoch: number): void {
+    assert(epoch >= this.currentEpoch && epoch <= this.acceptedEpoch, "currentEpoch within bounds");
+    this.currentEpoch = epoch;
+    this.hardStateDirty = true;
+  }
+
+  /** Timeouts in ticks; the election one gets seeded jitter so members do not retry in lockstep. */
+  resetDeadline(ticks: number, jitter: boolean): void {
+    const extra = jitter && this.random ? this.random.below(ticks) : 0;
+    this.deadline = this.now + ticks + extra;
+  }
+
+  /** Index of the first entry whose zxid is above `zxid`. */
+  indexAfter(zxid: number): number {
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.log[mid]!.zxid <= zxid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  entriesBetween(after: number, upTo: number): Entry[] {
+    return this.log.slice(this.indexAfter(after), this.indexAfter(upTo));
+  }
+
+  hasZxid(zxid: number): boolean {
+    if (zxid === this.logBase) return true;
+    const i = this.indexAfter(zxid) - 1;
+    return i >= 0 && this.log[i]!.zxid === zxid;
+  }
+
+  append(entry: Entry): void {
+    assert(entry.zxid > this.lastZxid, "log zxids must grow");
+    this.log.push(entry);
+  }
+
+  /** Drops the tail above `zxid` (TRUNC). A committed entry is never dropped. */
+  truncate(zxid: number): void {
+    assert(zxid >= this.commitZxid, `TRUNC to ${zxid} below the committed ${this.commitZxid}`);
+    assert(zxid >= this.logBase, "TRUNC below the in-memory log");
+    this.log.length = this.indexAfter(zxid);
+    this.handedPersistZxid = Math.min(this.handedPersistZxid, zxid);
+    this.persistedZxid = Math.min(this.persistedZxid, zxid);
+    this.truncateTo = Math.min(this.truncateTo ?? zxid, zxid);
+    this.logGeneration++;
+  }
+
+  /** Replaces the whole history by the leader's state at `zxid` (SNAP). */
+  installSnapshot(zxid: number): void {
+    this.log = [];
+    this.logBase = zxid;
+    this.persistedZxid = this.handedPersistZxid = zxid;
+    this.commitZxid = this.committedOutZxid = this.appliedZxid = zxid;
+    this.snapshotZxid = zxid;
+    this.truncateTo = undefined;
+    this.logGeneration++;
+  }
+
+  /** Keeps at most `max` applied entries for DIFF; older learners get SNAP. */
+  trimLog(max: number): void {
+    const applied = this.indexAfter(this.appliedZxid);
+    const drop = Math.min(applied, this.log.length - max);
+    if (drop <= 0) return;
+    this.logBase = this.log[drop - 1]!.zxid;
+    this.log.splice(0, drop);
+  }
+
+  learnerEpochOk(epoch: number): boolean {
+    return epoch === this.newEpoch;
+  }
+
+  /** Clears every role's volatile state. */
+  resetRole(role: Role, phase: Phase): void {
+    this.role = role;
+    this.phase = phase;
+    this.votes.clear();
+    this.outOfElection.clear();
+    this.learners.clear();
+    this.leader = -1;
+    this.newEpoch = 0;
+  }
+
+  zxidEpochOfLast(): number {
+    return zxidEpoch(this.lastZxid);
+  }
+
+  /** Starts a new election round voting for itself (observers vote for nobody, they only listen). */
+  becomeLooking(): void {
+    this.resetRole("looking", "election");
+    this.round++;
+    this.vote = this.selfVote();
+    if (this.isVoter) this.votes.set(this.id, this.vote);
+    this.broadcastNotification();
+    this.resetDeadline(this.timing.electionTimeoutTicks, true);
+  }
+
+  broadcastNotification(): void {
+    for (const m of this.members()) this.send(m, this.notification());
+  }
+
+  notification(): ZabMessage {
+    const vote =
+      this.role === "looking"
+        ? this.vote
+        : { leader: this.leaderId(), epoch: this.currentEpoch, zxid: this.lastZxid };
+    return { type: "notification", vote, round: this.round, state: this.role };
+  }
+
+  leaderId(): number {
+    return this.role === "leading" ? this.id : this.leader;
+  }
+
+  /** Connects to `leader` as follower (or observer) and announces what it has. */
+  becomeFollowing(leader: number): void {
+    assert(leader !== this.id, "a member does not follow itself");
+    this.resetRole(this.isVoter ? "following" : "observing", "discovery");
+    this.leader = leader;
+    this.followAttempt++;
+    this.heardTick = this.now;
+    this.resetDeadline(this.timing.initLimitTicks, false);
+    this.sendFollowerInfo();
+  }
+
+  sendFollowerInfo(): void {
+    this.send(this.leader, {
+      type: "followerInfo",
+      attempt: this.followAttempt,
+      acceptedEpoch: this.acceptedEpoch,
+      currentEpoch: this.currentEpoch,
+      lastZxid: this.lastZxid,
+      observer: !this.isVoter,
+    });
+  }
+}

@@ -1,0 +1,318 @@
+import type { ZabMessage } from "../../server/consensus/messages.js";
+import type { Entry, Ready } from "../../server/consensus/ready.js";
+import { ZabNode } from "../../server/consensus/zab-node.js";
+import type { Txn } from "../../server/gen/paddock/internal/v1/txn.js";
+import { Prng } from "../../server/util/prng.js";
+import { zxidEpoch } from "../../server/util/zxid.js";
+
+/** What survives a crash: the epochs, the log, and how far it was applied. */
+interface Disk {
+  acceptedEpoch: number;
+  currentEpoch: number;
+  log: Entry[];
+  appliedZxid: number;
+}
+
+interface Member {
+  readonly id: number;
+  node: ZabNode | undefined;
+  readonly disk: Disk;
+  /** Applied (committed) entries in order; rebuilt from the disk on restart. */
+  applied: Entry[];
+  restarts: number;
+  /** SNAP payloads received, by zxid: the sim's stand-in for the snapshot transfer. */
+  snapshots: Map<number, Entry[]>;
+}
+
+interface InFlight {
+  readonly at: number;
+  readonly seq: number;
+  readonly from: number;
+  readonly to: number;
+  readonly message: ZabMessage;
+  readonly snapshot?: Entry[];
+}
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly voters: number;
+  readonly observers: number;
+  readonly ticks: number;
+  /** Per-message drop probability in thousandths. */
+  readonly dropPerMille: number;
+  readonly delayTicksMax: number;
+  readonly faults: boolean;
+}
+
+/**
+ * All members in one process on a seeded network: FIFO per directed link (delay never reorders a
+ * link, as a stream would), random drops, partitions of one member, crashes and restarts that keep
+ * only the disk. Checkers run on every step and throw with the seed in the message.
+ */
+export class Sim {
+  private readonly rng: Prng;
+  private readonly members = new Map<number, Member>();
+  private readonly voterIds: number[];
+  private readonly observerIds: number[];
+  private net: InFlight[] = [];
+  private readonly linkLast = new Map<string, number>();
+  private seq = 0;
+  now = 0;
+  private isolated = -1;
+  private isolatedUntil = 0;
+  private writes = 0;
+  /** The committed history every member must agree with: zxid and txn path per position. */
+  readonly chain: { zxid: number; path: string }[] = [];
+  /** What the run exercised, so a test can show the faults happened. */
+  readonly stats = { snap: 0, trunc: 0, diff: 0, other: 0, crashes: 0 };
+  /** Epoch → the member that led it. */
+  readonly leaders = new Map<number, number>();
+
+  constructor(private readonly options: SimOptions) {
+    this.rng = new Prng(options.seed);
+    this.voterIds = Array.from({ length: options.voters }, (_, i) => i + 1);
+    this.observerIds = Array.from({ length: options.observers }, (_, i) => options.voters + i + 1);
+    for (const id of [...this.voterIds, ...this.observerIds]) {
+      const member: Member = {
+        id,
+        node: undefined,
+        disk: { acceptedEpoch: 0, currentEpoch: 0, log: [], appliedZxid: 0 },
+        applied: [],
+        restarts: 0,
+        snapshots: new Map(),
+      };
+      this.members.set(id, member);
+      this.start(member);
+    }
+  }
+
+  private fail(message: string): never {
+    throw new Error(`seed ${this.options.seed} tick ${this.now}: ${message}`);
+  }
+
+  private start(m: Member): void {
+    const last = m.disk.log[m.disk.log.length - 1]?.zxid ?? 0;
+    m.applied = m.disk.log.filter((e) => e.zxid <= m.disk.appliedZxid);
+    m.node = new ZabNode({
+      id: m.id,
+      voters: this.voterIds,
+      observers: this.observerIds,
+      acceptedEpoch: m.disk.acceptedEpoch,
+      currentEpoch: m.disk.currentEpoch,
+      lastZxid: last,
+      log: m.disk.log,
+      logBaseZxid: 0,
+      committedZxid: m.disk.appliedZxid,
+      proposalsInFlightMax: 50,
+      logEntriesMax: 16,
+      random: new Prng(this.options.seed * 31 + m.id * 7 + m.restarts),
+    });
+    this.drain(m);
+  }
+
+  /** The driver: persist, send, apply, advance, as the Ready contract orders. */
+  private drain(m: Member): void {
+    const node = m.node;
+    if (node === undefined) return;
+    while (node.hasReady()) {
+      const ready: Ready = node.ready();
+      if (ready.snapshotZxid !== undefined) {
+        const payload = m.snapshots.get(ready.snapshotZxid);
+        if (payload === undefined) this.fail(`member ${m.id} installs an unknown snapshot`);
+        this.checkExtends(m, payload);
+        m.disk.log = [...payload];
+        m.disk.appliedZxid = ready.snapshotZxid;
+        m.applied = [...payload];
+        m.snapshots.clear();
+      }
+      if (ready.truncateTo !== undefined) {
+        if (ready.truncateTo < m.disk.appliedZxid) this.fail(`member ${m.id} truncates below applied`);
+        m.disk.log = m.disk.log.filter((e) => e.zxid <= ready.truncateTo!);
+      }
+      if (ready.hardState) {
+        m.disk.acceptedEpoch = ready.hardState.acceptedEpoch;
+        m.disk.currentEpoch = ready.hardState.currentEpoch;
+        if (ready.role === "leading" && node.isBroadcasting)
+          this.claimEpoch(ready.hardState.currentEpoch, m.id);
+      }
+      for (const e of ready.entries) {
+        const last = m.disk.log[m.disk.log.length - 1]?.zxid ?? 0;
+        if (e.zxid <= last) this.fail(`member ${m.id} persists ${e.zxid} after ${last}`);
+        if (ready.role === "leading") this.claimEpoch(zxidEpoch(e.zxid), m.id);
+        m.disk.log.push(e);
+      }
+      for (const out of ready.messages) this.send(m, out.to, out.message);
+      for (const e of ready.committed) {
+        if (!m.disk.log.some((d) => d.zxid === e.zxid))
+          this.fail(`member ${m.id} applies unpersisted ${e.zxid}`);
+        this.checkChain(m.applied.length, e);
+        m.applied.push(e);
+        m.disk.appliedZxid = e.zxid;
+      }
+      node.advance(ready);
+    }
+  }
+
+  private claimEpoch(epoch: number, id: number): void {
+    const known = this.leaders.get(epoch);
+    if (known !== undefined && known !== id) this.fail(`two leaders in epoch ${epoch}: ${known} and ${id}`);
+    this.leaders.set(epoch, id);
+  }
+
+  private checkChain(position: number, e: Entry): void {
+    const path = txnPath(e.txn);
+    const known = this.chain[position];
+    if (known === undefined) {
+      if (position !== this.chain.length) this.fail("committed history has a hole");
+      this.chain.push({ zxid: e.zxid, path });
+    } else if (known.zxid !== e.zxid || known.path !== path) {
+      this.fail(
+        `committed histories diverge at ${position}: ${known.zxid}/${known.path} vs ${e.zxid}/${path}`,
+      );
+    }
+  }
+
+  /** A snapshot must extend what the member already applied, and agree with the chain. */
+  private checkExtends(m: Member, payload: readonly Entry[]): void {
+    if (payload.length < m.applied.length) this.fail(`snapshot to ${m.id} loses applied entries`);
+    for (const [i, e] of payload.entries()) this.checkChain(i, e);
+  }
+
+  private send(from: Member, to: number, message: ZabMessage): void {
+    if (this.options.faults && this.rng.below(1000) < this.options.dropPerMille) return;
+    if (this.cut(from.id, to)) return;
+    const key = `${from.id}>${to}`;
+    const at = Math.max(
+      this.linkLast.get(key) ?? 0,
+      this.now + 1 + this.rng.below(this.options.delayTicksMax),
+    );
+    this.linkLast.set(key, at);
+    this.stats[
+      message.type === "snap" || message.type === "trunc" || message.type === "diff" ? message.type : "other"
+    ]++;
+    const snapshot = message.type === "snap" ? [...from.applied] : undefined;
+    if (message.type === "snap" && (from.applied[from.applied.length - 1]?.zxid ?? 0) !== message.zxid) {
+      this.fail(`snap at ${message.zxid} but member ${from.id} applied ${from.applied.length} entries`);
+    }
+    this.net.push({ at, seq: this.seq++, from: from.id, to, message, ...(snapshot ? { snapshot } : {}) });
+  }
+
+  private cut(a: number, b: number): boolean {
+    return this.now < this.isolatedUntil && (a === this.isolated || b === this.isolated);
+  }
+
+  private deliver(): void {
+    const due = this.net.filter((f) => f.at <= this.now).sort((x, y) => x.at - y.at || x.seq - y.seq);
+    this.net = this.net.filter((f) => f.at > this.now);
+    for (const f of due) {
+      const m = this.members.get(f.to)!;
+      if (m.node === undefined || this.cut(f.from, f.to)) continue;
+      if (f.snapshot !== undefined && f.message.type === "snap") m.snapshots.set(f.message.zxid, f.snapshot);
+      m.node.step(f.from, f.message);
+      this.drain(m);
+    }
+  }
+
+  private faults(): void {
+    if (!this.options.faults) return;
+    const ids = [...this.members.keys()];
+    const roll = this.rng.below(1000);
+    if (roll < 4) {
+      const victim = this.members.get(ids[this.rng.below(ids.length)]!)!;
+      if (victim.node !== undefined && this.crashed() < Math.floor((this.options.voters - 1) / 2)) {
+        victim.node = undefined;
+        this.stats.crashes++;
+        victim.snapshots.clear();
+        for (const [k] of this.linkLast) if (k.endsWith(`>${victim.id}`)) this.linkLast.delete(k);
+      }
+    } else if (roll < 12) {
+      for (const m of this.members.values()) {
+        if (m.node === undefined) {
+          m.restarts++;
+          this.start(m);
+          break;
+        }
+      }
+    } else if (roll < 14 && this.now >= this.isolatedUntil) {
+      this.isolated = ids[this.rng.below(ids.length)]!;
+      this.isolatedUntil = this.now + 20 + this.rng.below(60);
+    }
+  }
+
+  private crashed(): number {
+    let n = 0;
+    for (const m of this.members.values()) if (m.node === undefined) n++;
+    return n;
+  }
+
+  private clientWrites(): void {
+    for (const m of this.members.values()) {
+      const node = m.node;
+      if (node === undefined || !node.canPropose() || this.rng.below(3) !== 0) continue;
+      node.propose(writeTxn(`/s${this.options.seed}-${this.writes++}`));
+      this.drain(m);
+    }
+  }
+
+  step(): void {
+    this.now++;
+    this.deliver();
+    for (const m of this.members.values()) {
+      if (m.node === undefined) continue;
+      m.node.tick();
+      this.drain(m);
+    }
+    this.clientWrites();
+    this.faults();
+  }
+
+  /** Runs the faulty phase, then heals and requires one more write to reach every member. */
+  run(): void {
+    for (let i = 0; i < this.options.ticks; i++) this.step();
+    this.isolatedUntil = 0;
+    for (const m of this.members.values()) {
+      if (m.node === undefined) {
+        m.restarts++;
+        this.start(m);
+      }
+    }
+    const faults = this.options.faults;
+    (this.options as { faults: boolean }).faults = false;
+    const before = this.chain.length;
+    for (let i = 0; i < 2000; i++) {
+      this.step();
+      if (this.chain.length > before && this.allCaughtUp()) break;
+    }
+    (this.options as { faults: boolean }).faults = faults;
+    if (!(this.chain.length > before && this.allCaughtUp())) {
+      const roles = [...this.members.values()].map((m) => `${m.id}:${m.node?.currentRole}`).join(" ");
+      this.fail(`no progress after healing (${roles}, chain ${this.chain.length})\n${this.debug()}`);
+    }
+  }
+
+  private allCaughtUp(): boolean {
+    for (const m of this.members.values()) if (m.applied.length !== this.chain.length) return false;
+    return true;
+  }
+
+  debug(): string {
+    return [...this.members.values()]
+      .map(
+        (m) =>
+          `${m.id}:${m.node?.currentRole}/${m.node?.isBroadcasting} applied=${m.applied.length} log=${m.disk.log.length} last=${m.node?.lastZxid}`,
+      )
+      .join("\n");
+  }
+
+  roles(): string[] {
+    return [...this.members.values()].map((m) => m.node?.currentRole ?? "crashed");
+  }
+}
+
+export function writeTxn(path: string): Txn {
+  return { zxid: 0n, sessionId: 0n, cxid: 0, time: 0n, body: { $case: "delete", value: { path } } };
+}
+
+function txnPath(txn: Txn): string {
+  return txn.body?.$case === "delete" ? txn.body.value.path : "?";
+}

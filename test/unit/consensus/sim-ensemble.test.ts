@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { Sim } from "../../sim/sim.js";
+
+const SEEDS = Number(process.env.SIM_SEEDS ?? 200);
+
+function runSeeds(voters: number, observers: number, faults: boolean, seeds: number): void {
+  const failures: string[] = [];
+  const seen = { snap: 0, trunc: 0, diff: 0, crashes: 0, leaderChanges: 0 };
+  for (let seed = 1; seed <= seeds; seed++) {
+    try {
+      const sim = new Sim({ seed, voters, observers, ticks: 400, dropPerMille: 5, delayTicksMax: 3, faults });
+      sim.run();
+      seen.snap += sim.stats.snap;
+      seen.trunc += sim.stats.trunc;
+      seen.diff += sim.stats.diff;
+      seen.crashes += sim.stats.crashes;
+      seen.leaderChanges += sim.leaders.size - 1;
+    } catch (error) {
+      failures.push(String(error));
+      if (failures.length >= 3) break;
+    }
+  }
+  expect(failures).toEqual([]);
+  // A green run means something only if the faults and every sync mode actually happened.
+  for (const [what, count] of Object.entries(seen)) expect(count, what).toBeGreaterThan(seeds / 20);
+}
+
+describe("ZAB ensemble in the deterministic simulator", () => {
+  it("elects one leader and commits on a quiet network (3 voters)", () => {
+    const sim = new Sim({
+      seed: 7,
+      voters: 3,
+      observers: 0,
+      ticks: 200,
+      dropPerMille: 0,
+      delayTicksMax: 3,
+      faults: false,
+    });
+    sim.run();
+    expect(sim.roles().filter((r) => r === "leading")).toHaveLength(1);
+    expect(sim.chain.length).toBeGreaterThan(20);
+  });
+
+  it("keeps agreement and loses no commit under drops, partitions, crashes (3 voters + 1 observer)", () => {
+    runSeeds(3, 1, true, SEEDS);
+  });
+
+  it("keeps agreement and loses no commit under drops, partitions, crashes (5 voters)", () => {
+    runSeeds(5, 0, true, Math.ceil(SEEDS / 2));
+  });
+});
