@@ -24,8 +24,11 @@ export interface HardState {
 /**
  * What the core asks its driver to do. Contract, in this order: install `snapshotZxid` (the state
  * that came with the SNAP message, replacing log and tree), truncate the log to `truncateTo`, persist
- * `hardState` and `entries` durably, then send `messages`, then apply `committed` in order, then call
- * `advance(ready)`. Committed entries are always already persisted on this member.
+ * `hardState` durably, then send `messages`, then apply `committed` in order, then call
+ * `advance(ready)`; start making `entries` durable (appending after every earlier Ready's entries)
+ * and call `persisted(ready)` once they are, in Ready order. The core sends acks and counts its own
+ * only after persisted(), so nothing is acknowledged before it is durable, while the driver may
+ * cut the next Ready during the fsync. Committed entries are always already persisted here.
  */
 export interface Ready {
   readonly entries: readonly Entry[];

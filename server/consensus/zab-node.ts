@@ -55,6 +55,8 @@ export class ZabNode {
   /** The Ready handed out and not yet advanced, and the log generation it was cut from. */
   private pending: Ready | undefined;
   private pendingGeneration = 0;
+  /** Advanced Readys whose entries the driver is still making durable, oldest first. */
+  private readonly persisting: { ready: Ready; generation: number }[] = [];
   private readonly proposalsInFlightMax: number;
   private readonly logEntriesMax: number;
 
@@ -215,10 +217,6 @@ export class ZabNode {
     const upTo = Math.min(s.commitZxid, s.persistedZxid);
     const committed = upTo > s.committedOutZxid ? s.entriesBetween(s.committedOutZxid, upTo) : [];
     if (upTo > s.committedOutZxid) s.committedOutZxid = upTo;
-    if (entries.length > 0 && s.role === "following" && s.phase === "broadcast") {
-      // The ack rides after the persist it acknowledges (the Ready's contract orders them).
-      s.send(s.leader, { type: "ack", epoch: s.newEpoch, zxid: s.handedPersistZxid });
-    }
     const ready: Ready = {
       entries,
       messages: s.outbox,
@@ -244,12 +242,7 @@ export class ZabNode {
     assert(ready === this.pending, "advance with a stale Ready");
     this.pending = undefined;
     const s = this.s;
-    const last = ready.entries[ready.entries.length - 1];
-    // A truncation or snapshot since this Ready was cut makes its entries dead history.
-    if (last !== undefined && this.pendingGeneration === s.logGeneration) {
-      assert(last.zxid > s.persistedZxid, "persisted zxids must grow");
-      s.persistedZxid = last.zxid;
-    }
+    if (ready.entries.length > 0) this.persisting.push({ ready, generation: this.pendingGeneration });
     const applied = ready.committed[ready.committed.length - 1];
     if (applied !== undefined) s.appliedZxid = Math.max(s.appliedZxid, applied.zxid);
     if (s.role === "leading") {
@@ -257,6 +250,28 @@ export class ZabNode {
       maybeCommit(s);
     }
     s.trimLog(this.logEntriesMax);
+  }
+
+  /**
+   * The driver made `ready`'s entries durable (in Ready order, after advance). Decoupled from
+   * advance() so the driver can cut and persist the next Ready while this one's fsync runs.
+   */
+  persisted(ready: Ready): void {
+    const head = this.persisting.shift();
+    assert(head !== undefined && head.ready === ready, "persisted() out of order or for an unknown Ready");
+    const s = this.s;
+    const last = ready.entries[ready.entries.length - 1]!;
+    // A truncation or snapshot since this Ready was cut makes its entries dead history.
+    if (head.generation !== s.logGeneration) return;
+    assert(last.zxid > s.persistedZxid, "persisted zxids must grow");
+    s.persistedZxid = last.zxid;
+    if (s.role === "following" && s.phase === "broadcast") {
+      // The ack goes out only once the entries it acknowledges are durable.
+      s.send(s.leader, { type: "ack", epoch: s.newEpoch, zxid: last.zxid });
+    } else if (s.role === "leading") {
+      leaderProgress(s);
+      maybeCommit(s);
+    }
   }
 
   /** The last zxid proposed or received (persisted or not). */

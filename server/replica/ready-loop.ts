@@ -32,7 +32,7 @@ export class ReadyLoop {
     // A microtask lets every request of the current envelope be proposed before the flush.
     queueMicrotask(() => {
       this.scheduled = false;
-      void this.run();
+      this.run();
     });
   }
 
@@ -40,33 +40,54 @@ export class ReadyLoop {
     this.stopped = true;
   }
 
-  private async run(): Promise<void> {
+  /**
+   * Synchronous: a Ready's entries start persisting and the loop moves on, so the next Ready can be
+   * cut while this one's fsync runs (the log groups whatever arrives meanwhile into its next
+   * flush). The core learns of durability through persisted(), and only then counts its ack.
+   */
+  private run(): void {
     if (this.running || this.stopped) return;
     this.running = true;
     try {
       while (!this.stopped && this.node.hasReady()) {
         const ready: Ready = this.node.ready();
-        if (ready.entries.length > 0 && !(await this.persist(ready.entries))) return;
-        if (this.stopped) return;
-        // Apply failures are broken invariants: they propagate and stop the process.
+        // Committed entries were made durable by earlier Readys. Apply failures are broken
+        // invariants: they propagate and stop the process.
         if (ready.committed.length > 0) this.hooks.apply(ready.committed);
         this.node.advance(ready);
+        if (ready.entries.length > 0) this.persist(ready);
       }
     } finally {
       this.running = false;
     }
   }
 
-  private async persist(entries: readonly Entry[]): Promise<boolean> {
+  private persist(ready: Ready): void {
+    let pending: Promise<void> | undefined;
     try {
-      const pending = this.storage.append(entries);
-      if (pending !== undefined) await pending;
-      return true;
+      pending = this.storage.append(ready.entries);
     } catch (error) {
-      // Nothing of this Ready is acknowledged: the member stops taking writes.
-      this.stopped = true;
-      this.hooks.storageFailed(error instanceof Error ? error : new Error(String(error)));
-      return false;
+      this.fail(error);
+      return;
     }
+    if (pending === undefined) {
+      this.node.persisted(ready);
+      return;
+    }
+    pending.then(
+      () => {
+        if (this.stopped) return;
+        this.node.persisted(ready);
+        this.kick();
+      },
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  /** Nothing not yet durable is acknowledged: the member stops taking writes. */
+  private fail(error: unknown): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.hooks.storageFailed(error instanceof Error ? error : new Error(String(error)));
   }
 }

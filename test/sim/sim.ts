@@ -150,6 +150,8 @@ export class Sim {
         m.disk.appliedZxid = e.zxid;
       }
       node.advance(ready);
+      // The sim's disk is synchronous: the entries above are durable now.
+      if (ready.entries.length > 0) node.persisted(ready);
     }
   }
 

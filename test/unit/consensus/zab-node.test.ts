@@ -23,7 +23,7 @@ describe("ZabNode, ensemble of one", () => {
     expect(node.peekZxid()).toBe(makeZxid(5, 1));
   });
 
-  it("persists before it commits: entries first, committed only after advance", () => {
+  it("persists before it commits: entries first, committed only once persisted()", () => {
     const node = single();
     const zxid = node.propose(txn());
     expect(zxid).toBe(makeZxid(1, 1));
@@ -31,6 +31,9 @@ describe("ZabNode, ensemble of one", () => {
     expect(first.entries.map((e) => e.zxid)).toEqual([zxid]);
     expect(first.committed).toEqual([]);
     node.advance(first);
+    // Advanced but not yet durable: nothing may commit.
+    expect(node.hasReady()).toBe(false);
+    node.persisted(first);
     const second = node.ready();
     expect(second.entries).toEqual([]);
     expect(second.committed.map((e) => e.zxid)).toEqual([zxid]);
@@ -38,7 +41,7 @@ describe("ZabNode, ensemble of one", () => {
     expect(node.hasReady()).toBe(false);
   });
 
-  it("groups proposals made during a flush into the next Ready", () => {
+  it("groups proposals made during a flush into the next Ready, which may be cut before the fsync ends", () => {
     const node = single();
     node.propose(txn());
     const first = node.ready();
@@ -47,7 +50,21 @@ describe("ZabNode, ensemble of one", () => {
     node.advance(first);
     const second = node.ready();
     expect(second.entries).toHaveLength(2);
-    expect(second.committed).toHaveLength(1);
+    expect(second.committed).toHaveLength(0);
+    node.advance(second);
+    node.persisted(first);
+    expect(node.ready().committed).toHaveLength(1);
+  });
+
+  it("refuses persisted() out of Ready order", () => {
+    const node = single();
+    node.propose(txn());
+    const first = node.ready();
+    node.advance(first);
+    node.propose(txn());
+    const second = node.ready();
+    node.advance(second);
+    expect(() => node.persisted(second)).toThrow(/out of order/);
   });
 
   it("bounds proposals in flight and refuses a stale Ready", () => {
