@@ -161,7 +161,7 @@ export class Pipeline {
   private propose(sessionId: bigint, cxid: number, body: TxnBody, zxid: number, waiter: Waiter): void {
     const txn: Txn = { zxid: 0n, sessionId, cxid, time: BigInt(this.deps.clock()), body };
     const assigned = this.deps.node.propose(txn);
-    assert(assigned === zxid, `proposal got zxid ${assigned}, prep used ${zxid}`);
+    if (assigned !== zxid) assert(false, `proposal got zxid ${assigned}, prep used ${zxid}`);
     this.waiting.set(zxid, waiter);
     this.loop.kick();
   }
@@ -234,6 +234,13 @@ export class Pipeline {
     const reply = errorReply(request.xid, this.appliedZxid, error);
     if (requester.queue.length === 0) {
       requester.sink?.send({ kind: { $case: "reply", value: reply } });
+      return;
+    }
+    if (requester.queue.length >= 2 * this.options.limits.outstandingPerSessionMax) {
+      // A client that keeps sending past Throttled answers: close its stream, as ZooKeeper closes
+      // an overloaded connection; the session survives and may resume.
+      requester.sink?.end();
+      requester.sink = undefined;
       return;
     }
     this.outstanding++;
