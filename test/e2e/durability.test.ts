@@ -1,7 +1,10 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Prng } from "../../server/util/prng.js";
 import { type ServerHandle, startServer } from "../support/launcher.js";
 import { enc, RawSession } from "../support/raw-session.js";
+import { runProcess } from "../support/run-process.js";
 
 // Rounds of SIGKILL at a random moment; PADDOCK_CRASH_ROUNDS raises it for a soak.
 const rounds = Number(process.env.PADDOCK_CRASH_ROUNDS ?? 4);
@@ -50,6 +53,32 @@ describe("durability with real processes", () => {
     expect(e.result?.$case === "exists" && e.result.value.stat !== undefined).toBe(true);
     await resumed.close();
     await server.stop();
+    // The operator's tools read the stopped server's files.
+    const files = readdirSync(server.dataDir);
+    const segments = files.filter((f) => f.startsWith("log."));
+    const snapshot = files.find((f) => f.startsWith("snapshot.") && !f.endsWith(".tmp"));
+    if (segments.length === 0 || snapshot === undefined)
+      throw new Error(`no log or snapshot in ${files.join(",")}`);
+    let dumped = "";
+    for (const segment of segments) {
+      const dump = await runProcess(process.execPath, [
+        "bin/paddock.js",
+        "log",
+        "dump",
+        join(server.dataDir, segment),
+      ]);
+      expect(dump.code).toBe(0);
+      dumped += dump.stdout;
+    }
+    expect(dumped).toMatch(/type=setData path=\/keep/);
+    const inspect = await runProcess(process.execPath, [
+      "bin/paddock.js",
+      "snapshot",
+      "inspect",
+      join(server.dataDir, snapshot),
+    ]);
+    expect(inspect.code).toBe(0);
+    expect(inspect.stdout).toMatch(/digest/i);
   });
 
   it(`loses no acknowledged write when SIGKILLed at random moments (seed ${seed}, ${rounds} rounds)`, async () => {
