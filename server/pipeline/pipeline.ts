@@ -171,44 +171,12 @@ export class Pipeline {
     const sessionId = requester.sessionId;
     this.stats.received++;
     if (requester.isSession) this.deps.sessions.touch(sessionId, this.deps.clock());
-    if (op === undefined) {
+    const refusal = op === undefined ? undefined : this.refusal(requester, op);
+    if (op === undefined || refusal !== undefined) {
       this.answerNow(
         requester,
         request,
-        PaddockError.badArguments("", `request xid ${request.xid} has no op`),
-      );
-      return;
-    }
-    if (requester.closing) {
-      this.answerNow(
-        requester,
-        request,
-        new PaddockError(Code.SessionExpired, opPath(op), "session is closing"),
-      );
-      return;
-    }
-    const limits = this.options.limits;
-    if (this.outstanding >= limits.outstandingGlobalMax) {
-      this.answerNow(
-        requester,
-        request,
-        new PaddockError(
-          Code.Throttled,
-          opPath(op),
-          `outstandingGlobalMax ${limits.outstandingGlobalMax} reached`,
-        ),
-      );
-      return;
-    }
-    if (requester.queue.length >= limits.outstandingPerSessionMax) {
-      this.answerNow(
-        requester,
-        request,
-        new PaddockError(
-          Code.Throttled,
-          opPath(op),
-          `outstandingPerSessionMax ${limits.outstandingPerSessionMax} reached`,
-        ),
+        refusal ?? PaddockError.badArguments("", `request xid ${request.xid} has no op`),
       );
       return;
     }
@@ -227,6 +195,27 @@ export class Pipeline {
     }
     requester.queue.push(slot);
     this.drain(requester);
+  }
+
+  /** Why a request is answered at once instead of queued: a closing session or a limit. */
+  private refusal(requester: Requester, op: Op): PaddockError | undefined {
+    const limits = this.options.limits;
+    if (requester.closing) return new PaddockError(Code.SessionExpired, opPath(op), "session is closing");
+    if (this.outstanding >= limits.outstandingGlobalMax) {
+      return new PaddockError(
+        Code.Throttled,
+        opPath(op),
+        `outstandingGlobalMax ${limits.outstandingGlobalMax} reached`,
+      );
+    }
+    if (requester.queue.length >= limits.outstandingPerSessionMax) {
+      return new PaddockError(
+        Code.Throttled,
+        opPath(op),
+        `outstandingPerSessionMax ${limits.outstandingPerSessionMax} reached`,
+      );
+    }
+    return undefined;
   }
 
   /** An answer that needs no slot of its own still leaves after the earlier replies (FIFO). */

@@ -1,6 +1,7 @@
 import type { ACL, Stat } from "../gen/paddock/v1/data.js";
 import { assert } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
+import { EventType } from "../util/event-type.js";
 import { parentPath } from "../util/path.js";
 import { AclCache, type AclEntry } from "./acl-cache.js";
 import { type StoredData, storeData } from "./bytes.js";
@@ -14,12 +15,7 @@ export interface WatchTrigger {
   type: number;
 }
 
-export const EventType = {
-  NodeCreated: 1,
-  NodeDeleted: 2,
-  NodeDataChanged: 3,
-  NodeChildrenChanged: 4,
-} as const;
+export { EventType };
 
 interface SessionEphemerals {
   /** The one bigint all of the session's ephemerals share as owner. */

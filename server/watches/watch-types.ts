@@ -1,17 +1,9 @@
+export { EventType } from "../util/event-type.js";
+
 /**
- * paddock.v1.EventType and paddock.v1.WatcherType values (ZooKeeper's numbers), kept here so this
- * pure folder needs no value import from generated code.
+ * paddock.v1.WatcherType values (ZooKeeper's numbers), kept here so this pure folder needs no
+ * value import from generated code.
  */
-export const EventType = {
-  None: 0,
-  NodeCreated: 1,
-  NodeDeleted: 2,
-  NodeDataChanged: 3,
-  NodeChildrenChanged: 4,
-  DataWatchRemoved: 5,
-  ChildWatchRemoved: 6,
-  PersistentWatchRemoved: 7,
-} as const;
 
 export const WatcherType = {
   Children: 1,
