@@ -12,6 +12,8 @@ function createTxn(zxid: number, path: string, parentCversion: number): Txn {
     zxid: BigInt(zxid),
     sessionId: 1n,
     cxid: zxid,
+    origin: 0,
+    originRef: 0,
     time,
     body: { $case: "create", value: { path, data, acl: [], ephemeralOwner: 0n, parentCversion } },
   };
@@ -43,6 +45,8 @@ describe("DataTree", () => {
       zxid: BigInt(++big.zxid),
       sessionId: 1n,
       cxid: 0,
+      origin: 0,
+      originRef: 0,
       time,
       // SetDataTxn carries the new version.
       body: { $case: "setData", value: { path, data, version: Math.floor(i / 100_000) + 1 } },

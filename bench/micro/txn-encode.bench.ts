@@ -10,6 +10,8 @@ function createTxn(i: number, data: Buffer): Txn {
     zxid: 0x1_0000_0000n + BigInt(i),
     sessionId: 0x1234_5678_9abc_def0n,
     cxid: i,
+    origin: 0,
+    originRef: 0,
     time: 1_700_000_000_000n,
     body: {
       $case: "create",
@@ -30,6 +32,8 @@ const setData: Txn = {
   zxid: 0x1_0000_0003n,
   sessionId: 7n,
   cxid: 3,
+  origin: 0,
+  originRef: 0,
   time: 1_700_000_000_000n,
   body: { $case: "setData", value: { path: "/bench/set/k-0-0-0", data: data100, version: 4 } },
 };

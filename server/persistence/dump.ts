@@ -24,6 +24,8 @@ export function describeTxnBody(t: Txn): string {
       return `type=createSession timeout=${body.value.timeoutMs}`;
     case "closeSession":
       return "type=closeSession";
+    case "noop":
+      return "type=noop";
     case "error":
       return `type=error code=${body.value.code}`;
     case "multi": {

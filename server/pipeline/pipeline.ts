@@ -159,7 +159,15 @@ export class Pipeline {
   }
 
   private propose(sessionId: bigint, cxid: number, body: TxnBody, zxid: number, waiter: Waiter): void {
-    const txn: Txn = { zxid: 0n, sessionId, cxid, time: BigInt(this.deps.clock()), body };
+    const txn: Txn = {
+      zxid: 0n,
+      sessionId,
+      cxid,
+      time: BigInt(this.deps.clock()),
+      origin: 0,
+      originRef: 0,
+      body,
+    };
     const assigned = this.deps.node.propose(txn);
     if (assigned !== zxid) assert(false, `proposal got zxid ${assigned}, prep used ${zxid}`);
     this.waiting.set(zxid, waiter);

@@ -356,5 +356,5 @@ export class Prep {
 
 /** A multi sub-txn: the tree uses the enclosing txn's zxid, session and time. */
 function sub(body: TxnBody): Txn {
-  return { zxid: 0n, sessionId: 0n, cxid: 0, time: 0n, body };
+  return { zxid: 0n, sessionId: 0n, cxid: 0, time: 0n, origin: 0, originRef: 0, body };
 }

@@ -99,6 +99,8 @@ function applyBody(
     }
     case "error":
       return { code: body.value.code, path: "", result: NONE };
+    case "noop":
+      return { code: Code.OK, path: "", result: NONE };
     case "multi":
       return applyMulti(store, txn, body.value.txns, zxid, time, replaying, triggers);
     default:
@@ -138,6 +140,8 @@ function applyMulti(
       zxid: txn.zxid,
       sessionId: txn.sessionId,
       cxid: txn.cxid,
+      origin: txn.origin,
+      originRef: txn.originRef,
       time: txn.time,
       body: sub.body,
     };

@@ -312,7 +312,15 @@ export class Sim {
 }
 
 export function writeTxn(path: string): Txn {
-  return { zxid: 0n, sessionId: 0n, cxid: 0, time: 0n, body: { $case: "delete", value: { path } } };
+  return {
+    zxid: 0n,
+    sessionId: 0n,
+    cxid: 0,
+    time: 0n,
+    origin: 0,
+    originRef: 0,
+    body: { $case: "delete", value: { path } },
+  };
 }
 
 function txnPath(txn: Txn): string {

@@ -7,6 +7,8 @@ const txn = (): Txn => ({
   zxid: 0n,
   sessionId: 0n,
   cxid: 0,
+  origin: 0,
+  originRef: 0,
   time: 0n,
   body: { $case: "delete", value: { path: "/a" } },
 });

@@ -12,6 +12,8 @@ export function txn(zxid: number, path = `/n${zxid}`, bytes = 8): Txn {
     zxid: BigInt(zxid),
     sessionId: 0x1234_5678_9abc_def0n,
     cxid: zxid % 1000,
+    origin: 0,
+    originRef: 0,
     time: 1_700_000_000_000n + BigInt(zxid),
     body: { $case: "setData", value: { path, data: Buffer.alloc(bytes, zxid & 0xff), version: 1 } },
   };

@@ -46,6 +46,8 @@ export class Harness {
       zxid: BigInt(p.zxid),
       sessionId,
       cxid: 0,
+      origin: 0,
+      originRef: 0,
       time: BigInt(this.time),
       body: p.body,
     });

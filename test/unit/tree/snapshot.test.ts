@@ -90,7 +90,15 @@ describe("snapshot and restore", () => {
               : h.prep.setData({ path, data: Buffer.alloc(rng.below(1500)) }, h.ctx(), z),
         );
         h.apply(p);
-        copy?.apply({ zxid: BigInt(p.zxid), sessionId: 0x100n, cxid: 0, time: BigInt(h.time), body: p.body });
+        copy?.apply({
+          zxid: BigInt(p.zxid),
+          sessionId: 0x100n,
+          cxid: 0,
+          origin: 0,
+          originRef: 0,
+          time: BigInt(h.time),
+          body: p.body,
+        });
       } catch (e) {
         expect((e as { code: number }).code).toBeLessThan(0);
       }

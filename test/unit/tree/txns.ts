@@ -6,7 +6,7 @@ export const OPEN: ACL[] = [{ perms: 31, id: { scheme: "world", id: "anyone" } }
 export const E = 0x1_0000_0000; // epoch 1
 
 export function txn(zxid: number, body: Txn["body"], time = 1000 + zxid - E, sessionId = 0n): Txn {
-  return { zxid: BigInt(zxid), sessionId, cxid: 0, time: BigInt(time), body };
+  return { zxid: BigInt(zxid), sessionId, cxid: 0, origin: 0, originRef: 0, time: BigInt(time), body };
 }
 
 export function create(

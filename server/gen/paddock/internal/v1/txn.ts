@@ -65,6 +65,13 @@ export interface ErrorTxn {
   code: ErrorCode;
 }
 
+/**
+ * A barrier: sync and linearizable reads wait until it applies; its commit proves the leader
+ * still had a quorum after the read arrived.
+ */
+export interface NoopTxn {
+}
+
 export interface MultiTxn {
   txns: Txn[];
 }
@@ -76,6 +83,12 @@ export interface Txn {
   cxid: number;
   /** Leader's wall clock at proposal, ms since the epoch: becomes ctime/mtime. */
   time: bigint;
+  /**
+   * The member whose client sent the request (0: proposed by the leader itself) and that
+   * member's handle for it: the origin answers its client when it applies the transaction.
+   */
+  origin: number;
+  originRef: number;
   body?:
     | { $case: "create"; value: CreateTxn }
     | { $case: "delete"; value: DeleteTxn }
@@ -87,6 +100,7 @@ export interface Txn {
     | { $case: "error"; value: ErrorTxn }
     | { $case: "multi"; value: MultiTxn }
     | { $case: "deleteContainer"; value: DeleteContainerTxn }
+    | { $case: "noop"; value: NoopTxn }
     | undefined;
 }
 
@@ -865,6 +879,58 @@ export const ErrorTxn: MessageFns<ErrorTxn> = {
   },
 };
 
+function createBaseNoopTxn(): NoopTxn {
+  return {};
+}
+
+export const NoopTxn: MessageFns<NoopTxn> = {
+  encode(_: NoopTxn, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NoopTxn {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNoopTxn();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): NoopTxn {
+    return {};
+  },
+
+  toJSON(_: NoopTxn): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NoopTxn>, I>>(base?: I): NoopTxn {
+    return NoopTxn.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NoopTxn>, I>>(_: I): NoopTxn {
+    const message = createBaseNoopTxn();
+    return message;
+  },
+};
+
 function createBaseMultiTxn(): MultiTxn {
   return { txns: [] };
 }
@@ -933,7 +999,7 @@ export const MultiTxn: MessageFns<MultiTxn> = {
 };
 
 function createBaseTxn(): Txn {
-  return { zxid: 0n, sessionId: 0n, cxid: 0, time: 0n, body: undefined };
+  return { zxid: 0n, sessionId: 0n, cxid: 0, time: 0n, origin: 0, originRef: 0, body: undefined };
 }
 
 export const Txn: MessageFns<Txn> = {
@@ -958,6 +1024,12 @@ export const Txn: MessageFns<Txn> = {
         throw new globalThis.Error("value provided for field message.time of type int64 too large");
       }
       writer.uint32(32).int64(message.time);
+    }
+    if (message.origin !== 0) {
+      writer.uint32(40).int32(message.origin);
+    }
+    if (message.originRef !== 0) {
+      writer.uint32(48).uint32(message.originRef);
     }
     switch (message.body?.$case) {
       case "create":
@@ -989,6 +1061,9 @@ export const Txn: MessageFns<Txn> = {
         break;
       case "deleteContainer":
         DeleteContainerTxn.encode(message.body.value, writer.uint32(154).fork()).join();
+        break;
+      case "noop":
+        NoopTxn.encode(message.body.value, writer.uint32(162).fork()).join();
         break;
     }
     return writer;
@@ -1037,6 +1112,22 @@ export const Txn: MessageFns<Txn> = {
             }
 
             message.time = reader.int64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.origin = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.originRef = reader.uint32();
             continue;
           }
           case 10: {
@@ -1119,6 +1210,14 @@ export const Txn: MessageFns<Txn> = {
             message.body = { $case: "deleteContainer", value: DeleteContainerTxn.decode(reader, reader.uint32()) };
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.body = { $case: "noop", value: NoopTxn.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1141,6 +1240,12 @@ export const Txn: MessageFns<Txn> = {
         : 0n,
       cxid: isSet(object.cxid) ? globalThis.Number(object.cxid) : 0,
       time: isSet(object.time) ? BigInt(object.time) : 0n,
+      origin: isSet(object.origin) ? globalThis.Number(object.origin) : 0,
+      originRef: isSet(object.originRef)
+        ? globalThis.Number(object.originRef)
+        : isSet(object.origin_ref)
+        ? globalThis.Number(object.origin_ref)
+        : 0,
       body: isSet(object.create)
         ? { $case: "create", value: CreateTxn.fromJSON(object.create) }
         : isSet(object.delete)
@@ -1171,6 +1276,8 @@ export const Txn: MessageFns<Txn> = {
         ? { $case: "deleteContainer", value: DeleteContainerTxn.fromJSON(object.deleteContainer) }
         : isSet(object.delete_container)
         ? { $case: "deleteContainer", value: DeleteContainerTxn.fromJSON(object.delete_container) }
+        : isSet(object.noop)
+        ? { $case: "noop", value: NoopTxn.fromJSON(object.noop) }
         : undefined,
     };
   },
@@ -1188,6 +1295,12 @@ export const Txn: MessageFns<Txn> = {
     }
     if (message.time !== 0n) {
       obj.time = message.time.toString();
+    }
+    if (message.origin !== 0) {
+      obj.origin = Math.round(message.origin);
+    }
+    if (message.originRef !== 0) {
+      obj.originRef = Math.round(message.originRef);
     }
     if (message.body?.$case === "create") {
       obj.create = CreateTxn.toJSON(message.body.value);
@@ -1209,6 +1322,8 @@ export const Txn: MessageFns<Txn> = {
       obj.multi = MultiTxn.toJSON(message.body.value);
     } else if (message.body?.$case === "deleteContainer") {
       obj.deleteContainer = DeleteContainerTxn.toJSON(message.body.value);
+    } else if (message.body?.$case === "noop") {
+      obj.noop = NoopTxn.toJSON(message.body.value);
     }
     return obj;
   },
@@ -1222,6 +1337,8 @@ export const Txn: MessageFns<Txn> = {
     message.sessionId = (object.sessionId !== undefined && object.sessionId !== null) ? BigInt(object.sessionId) : 0n;
     message.cxid = object.cxid ?? 0;
     message.time = (object.time !== undefined && object.time !== null) ? BigInt(object.time) : 0n;
+    message.origin = object.origin ?? 0;
+    message.originRef = object.originRef ?? 0;
     switch (object.body?.$case) {
       case "create": {
         if (object.body?.value !== undefined && object.body?.value !== null) {
@@ -1280,6 +1397,12 @@ export const Txn: MessageFns<Txn> = {
       case "deleteContainer": {
         if (object.body?.value !== undefined && object.body?.value !== null) {
           message.body = { $case: "deleteContainer", value: DeleteContainerTxn.fromPartial(object.body.value) };
+        }
+        break;
+      }
+      case "noop": {
+        if (object.body?.value !== undefined && object.body?.value !== null) {
+          message.body = { $case: "noop", value: NoopTxn.fromPartial(object.body.value) };
         }
         break;
       }
