@@ -6,6 +6,8 @@ export interface AdminContext {
   readonly version: string;
   readonly startedAt: number;
   readonly clientAddress: string;
+  /** Voters and observers configured (1 for a standalone server). */
+  readonly ensembleSize: number;
   /** Configuration as key=value pairs, for `conf`. */
   readonly config: Record<string, string | number | boolean | undefined>;
   readonly environment: Record<string, string>;
@@ -22,9 +24,30 @@ export interface AdminContext {
 
 type Command = (ctx: AdminContext) => string;
 
+/** ZooKeeper's words: standalone for an ensemble of one, looking until synchronised. */
 function mode(ctx: AdminContext): string {
-  const role = ctx.pipeline.deps.node.currentRole;
-  return role === "leading" ? "standalone" : role;
+  const node = ctx.pipeline.node;
+  if (!node.isBroadcasting) return "looking";
+  const role = node.currentRole;
+  if (role === "leading") return ctx.ensembleSize > 1 ? "leader" : "standalone";
+  return role === "following" ? "follower" : role === "observing" ? "observer" : role;
+}
+
+/** The leader's learners with their lag in transactions of the current epoch. */
+function learnerRows(ctx: AdminContext): [string, string | number][] {
+  const node = ctx.pipeline.node;
+  if (node.currentRole !== "leading") return [];
+  const learners = node.learners();
+  const rows: [string, string | number][] = [
+    ["zk_followers", learners.filter((l) => !l.observer).length],
+    ["zk_synced_followers", learners.filter((l) => !l.observer && l.synced).length],
+    ["zk_synced_observers", learners.filter((l) => l.observer && l.synced).length],
+  ];
+  for (const l of learners) {
+    const lag = Math.max(0, node.lastZxid - l.ackedZxid);
+    rows.push([`paddock_learner_${l.id}_lag`, l.synced ? lag : -1]);
+  }
+  return rows;
 }
 
 function srvr(ctx: AdminContext): string {
@@ -57,8 +80,11 @@ function mntr(ctx: AdminContext): string {
     ["zk_watch_count", p.deps.watches.size],
     ["zk_global_sessions", p.deps.sessions.size],
     ["zk_last_zxid", zxidHex(p.zxid)],
-    ["paddock_proposals_in_flight", p.deps.node.inFlightCount],
-    ["paddock_epoch", p.deps.node.currentEpoch],
+    ["paddock_proposals_in_flight", p.node.inFlightCount],
+    ["paddock_epoch", p.node.currentEpoch],
+    ["paddock_leader_id", p.node.leaderId],
+    ["paddock_last_logged_zxid", zxidHex(p.node.lastZxid)],
+    ...learnerRows(ctx),
     ["paddock_storage_failed", p.failure ? 1 : 0],
     ["paddock_uptime_ms", Date.now() - ctx.startedAt],
   ];

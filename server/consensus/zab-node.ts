@@ -17,6 +17,16 @@ import { type Random, ZabState } from "./zab-state.js";
 
 export type { Random } from "./zab-state.js";
 
+/** One learner as the leader sees it. */
+export interface LearnerStatus {
+  readonly id: number;
+  readonly observer: boolean;
+  /** Synchronised and receiving the broadcast. */
+  readonly synced: boolean;
+  /** Durable on it (followers) or sent to it (observers). */
+  readonly ackedZxid: number;
+}
+
 export interface ZabNodeOptions {
   readonly id: number;
   /** Voting members' ids, including this one when it votes. */
@@ -181,6 +191,36 @@ export class ZabNode {
     if (s.role === "looking") stepLooking(s, from, message);
     else if (s.role === "leading") stepLeader(s, from, message);
     else stepFollower(s, from, message);
+  }
+
+  /**
+   * The transport lost its stream to `id`, so messages may have been lost: a follower or observer
+   * of `id` looks for a leader again at once (as ZooKeeper's learner on a socket error), and a
+   * leader forgets the learner (it re-syncs when it reconnects; tick() steps down without a quorum).
+   */
+  peerDisconnected(id: number): void {
+    const s = this.s;
+    if ((s.role === "following" || s.role === "observing") && id === s.leader) s.becomeLooking();
+    else if (s.role === "leading") s.learners.delete(id);
+  }
+
+  /** The leader's view of its learners, for the admin commands (empty on other roles). */
+  learners(): LearnerStatus[] {
+    const out: LearnerStatus[] = [];
+    for (const [id, l] of this.s.learners) {
+      out.push({
+        id,
+        observer: l.observer,
+        synced: l.newLeaderAcked || (l.observer && l.syncing),
+        ackedZxid: l.observer ? l.sentZxid : l.ackedZxid,
+      });
+    }
+    return out;
+  }
+
+  /** The highest zxid known committed. */
+  get commitZxid(): number {
+    return this.s.commitZxid;
   }
 
   tick(): void {

@@ -1,25 +1,34 @@
 import { mkdirSync } from "node:fs";
+import type { Entry } from "../consensus/ready.js";
+import { readEpoch } from "../persistence/epoch-file.js";
 import { purge } from "../persistence/purge.js";
 import { recover } from "../persistence/recovery.js";
-import { writeSnapshot } from "../persistence/snapshot.js";
+import { type SnapshotInput, writeSnapshot } from "../persistence/snapshot.js";
 import { TxnLog } from "../persistence/txn-log.js";
-import { applySessionTxn, type SessionTable } from "../sessions/index.js";
+import type { SessionTable } from "../sessions/index.js";
 import { DataTree } from "../tree/data-tree.js";
 import type { ServerConfig } from "./config.js";
 import type { Log } from "./server.js";
 
 export interface DurableState {
+  /** The snapshot's state: what is known committed. */
   readonly tree: DataTree;
   readonly log: TxnLog;
+  /** Logged transactions after the snapshot, committed or not: the ZAB core decides. */
+  readonly entries: Entry[];
   readonly lastZxid: number;
+  readonly acceptedEpoch: number;
+  readonly currentEpoch: number;
   /** No snapshot on disk yet: the caller writes one before serving, so the log's start is known. */
   readonly needsSnapshot: boolean;
 }
 
 /**
- * Recovery at start: the newest valid snapshot, its digest checked, then the log after it.
- * Sessions come back with a fresh timeout, as in ZooKeeper; those that do not return expire and
- * take their ephemerals with them.
+ * Recovery at start: the newest valid snapshot, its digest checked, restores the tree; the log
+ * after it goes to the ZAB core, not the tree, because in an ensemble its tail may never have
+ * committed (a new leader may TRUNC it). The core hands those entries back as committed once they
+ * are (at once for a lone voter, through the first Ready). Sessions come back with a fresh
+ * timeout, as in ZooKeeper; those that do not return expire and take their ephemerals with them.
  */
 export async function openDurableState(
   config: ServerConfig,
@@ -58,11 +67,9 @@ export async function openDurableState(
   } else {
     tree = new DataTree(options);
   }
-  for (const txn of recovered.txns) {
-    tree.apply(txn);
-    applySessionTxn(txn, sessions, now);
-  }
+  // Snapshots are exact (copied at one zxid), so no replay mode is needed for what follows.
   if (tree.replaying) tree.finishReplay();
+  const entries: Entry[] = recovered.txns.map((txn) => ({ zxid: Number(txn.zxid), txn }));
   const lastZxid = Math.max(recovered.lastZxid, tree.lastZxid);
   if (!config.forceSync)
     log("warn", "forceSync=no: acknowledged writes are NOT durable until the OS flushes them");
@@ -77,9 +84,19 @@ export async function openDurableState(
   });
   log(
     "info",
-    `recovered ${tree.nodeCount} znodes, ${sessions.size} sessions, ${recovered.txns.length} txns replayed, last zxid 0x${lastZxid.toString(16)} in ${Date.now() - started} ms`,
+    `recovered ${tree.nodeCount} znodes and ${sessions.size} sessions at 0x${tree.lastZxid.toString(16)}, ${entries.length} logged txns after it, last zxid 0x${lastZxid.toString(16)} in ${Date.now() - started} ms`,
   );
-  return { tree, log: txnLog, lastZxid, needsSnapshot: snapshot === undefined };
+  const acceptedEpoch = (await readEpoch(config.dataDir, "acceptedEpoch")) ?? 0;
+  const currentEpoch = (await readEpoch(config.dataDir, "currentEpoch")) ?? 0;
+  return {
+    tree,
+    log: txnLog,
+    entries,
+    lastZxid,
+    acceptedEpoch,
+    currentEpoch,
+    needsSnapshot: snapshot === undefined,
+  };
 }
 
 /**
@@ -116,19 +133,7 @@ export class Snapshotter {
     if (this.running) return this.running;
     this.sinceLast = 0;
     this.threshold = this.nextThreshold();
-    const tree = this.tree;
-    const input = {
-      zxid: tree.lastZxid,
-      digest: tree.digest,
-      nodeCount: tree.nodeCount,
-      acls: [...tree.snapshotAcls()],
-      nodes: [...tree.snapshotNodes()],
-      sessions: [...this.sessions.entries()].map((s) => ({
-        sessionId: s.id,
-        timeoutMs: s.timeoutMs,
-        password: Buffer.from(s.password),
-      })),
-    };
+    const input = snapshotInput(this.tree, this.sessions);
     const started = Date.now();
     this.running = writeSnapshot(this.config.dataDir, input)
       .then((file) =>
@@ -149,4 +154,20 @@ export class Snapshotter {
     });
     if (removed.length > 0) this.log("info", `purged ${removed.length} files: ${removed.join(", ")}`);
   }
+}
+
+/** The applied state at its zxid, copied now (the node walk is lazy: consume it before applying more). */
+export function snapshotInput(tree: DataTree, sessions: SessionTable): SnapshotInput {
+  return {
+    zxid: tree.lastZxid,
+    digest: tree.digest,
+    nodeCount: tree.nodeCount,
+    acls: [...tree.snapshotAcls()],
+    nodes: [...tree.snapshotNodes()],
+    sessions: [...sessions.entries()].map((s) => ({
+      sessionId: s.id,
+      timeoutMs: s.timeoutMs,
+      password: Buffer.from(s.password),
+    })),
+  };
 }

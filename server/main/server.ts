@@ -7,12 +7,10 @@ import type { AdminContext } from "../admin/commands.js";
 import { addHealth, addReflection, servedServices } from "../admin/reflection.js";
 import { dataServiceHandlers } from "../api/data-service.js";
 import { sessionServiceDefinition, sessionServiceHandlers } from "../api/session-service.js";
-import { ZabNode } from "../consensus/zab-node.js";
 import { AdminServiceService } from "../gen/paddock/v1/admin.js";
 import { DataServiceService } from "../gen/paddock/v1/data.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import { SessionFront } from "../pipeline/session-front.js";
-import { LogStorage } from "../replica/log-storage.js";
 import { SessionIdGenerator, SessionTable } from "../sessions/index.js";
 import { type AuthId, digestId } from "../tree/data-tree.js";
 import { Prep } from "../tree/prep.js";
@@ -21,6 +19,7 @@ import { PaddockError } from "../util/paddock-error.js";
 import { WatchRegistry } from "../watches/watch-registry.js";
 import type { ServerConfig } from "./config.js";
 import { openDurableState, Snapshotter } from "./durability.js";
+import { buildReplication } from "./replication.js";
 import { setupTracing } from "./tracing-setup.js";
 
 export const VERSION = "0.1.0";
@@ -63,13 +62,7 @@ export async function startServer(
   });
   const watches = new WatchRegistry({ watchesPerSessionMax: limits.watchesPerSessionMax });
   const proposalsInFlightMax = Math.max(1000, limits.outstandingGlobalMax * 2);
-  const node = new ZabNode({
-    id: config.serverId,
-    voters: [config.serverId],
-    acceptedEpoch: 0,
-    lastZxid: durable.lastZxid,
-    proposalsInFlightMax,
-  });
+  const replication = buildReplication(config, durable, sessions, log);
   const tracing = setupTracing(config.tracingExporter, config.tracingEndpoint, overrides.spanExporter);
   const pipeline = new Pipeline(
     {
@@ -77,14 +70,18 @@ export async function startServer(
       prep,
       sessions,
       watches,
-      node,
-      storage: new LogStorage(durable.log),
+      replica: replication.replica,
       clock: Date.now,
       tracer: tracing.tracer,
       log,
       afterApply: (count) => snapshotter.applied(count),
       storageFailed: () => {
         for (const name of ["", ...servedServices]) health?.setStatus(name, "NOT_SERVING");
+      },
+      servingChanged: (serving) => {
+        if (pipeline.failure) return;
+        for (const name of ["", ...servedServices])
+          health?.setStatus(name, serving ? "SERVING" : "NOT_SERVING");
       },
     },
     {
@@ -132,6 +129,7 @@ export async function startServer(
     version: VERSION,
     startedAt,
     clientAddress: `${config.clientPortAddress}:${config.clientPort}`,
+    ensembleSize: replication.ensembleSize,
     config: {
       clientPort: config.clientPort,
       clientPortAddress: config.clientPortAddress,
@@ -158,6 +156,8 @@ export async function startServer(
   server.addService(AdminServiceService, adminServiceHandlers(adminContext));
   health = addHealth(server);
   addReflection(server);
+  if (!pipeline.isServing) for (const name of ["", ...servedServices]) health.setStatus(name, "NOT_SERVING");
+  await replication.start((zxid) => pipeline.stateReplaced(zxid));
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
@@ -170,7 +170,10 @@ export async function startServer(
     "info",
     `paddock ${VERSION} serving on ${config.clientPortAddress}:${port} (data in ${config.dataDir}, log in ${config.dataLogDir})`,
   );
-  if (config.readyFile) writeFileSync(config.readyFile, JSON.stringify({ port, pid: process.pid }));
+  if (config.readyFile) {
+    const ready = { port, pid: process.pid, peerPort: replication.peerPort };
+    writeFileSync(config.readyFile, JSON.stringify(ready));
+  }
 
   // autopurge.purgeInterval hours, as ZooKeeper; 0 disables it.
   const purgeTimer =
@@ -187,6 +190,7 @@ export async function startServer(
       for (const name of ["", ...servedServices]) health?.setStatus(name, "NOT_SERVING");
       if (purgeTimer) clearInterval(purgeTimer);
       pipeline.stop();
+      await replication.stop();
       // Streams never end on their own: end every session's stream, then give calls a moment.
       for (const requester of pipeline.local.values()) requester.sink?.end();
       await new Promise<void>((resolve) => {

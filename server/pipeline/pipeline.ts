@@ -1,24 +1,28 @@
 import type { Tracer } from "@opentelemetry/api";
-import { interval, Subject, type Subscription } from "rxjs";
+import { Subject, type Subscription } from "rxjs";
 import type { Entry } from "../consensus/ready.js";
 import type { ZabNode } from "../consensus/zab-node.js";
 import type { Txn } from "../gen/paddock/internal/v1/txn.js";
 import type { Reply, Request } from "../gen/paddock/v1/session.js";
-import { ReadyLoop } from "../replica/ready-loop.js";
-import type { Storage } from "../replica/storage.js";
-import { applySessionTxn, type SessionTable } from "../sessions/index.js";
-import type { ApplyOutcome, DataTree } from "../tree/data-tree.js";
+import type { Replica, ReplicaView } from "../replica/replica.js";
+import type { SessionTable } from "../sessions/index.js";
+import type { DataTree } from "../tree/data-tree.js";
 import type { Prep, PrepContext, TxnBody } from "../tree/prep.js";
 import { assert } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
 import type { Limits } from "../util/limits.js";
 import { PaddockError } from "../util/paddock-error.js";
 import type { WatchEventOut, WatchRegistry } from "../watches/watch-registry.js";
+import { Forwarder, type ForwardKind, type Waiter } from "./forwarder.js";
 import { isLinearizable, isWrite, type Op, opPath } from "./op-kinds.js";
+import { onPeerMessage } from "./peer-messages.js";
 import { executeRead, type ReadContext } from "./read-ops.js";
+import { refusal as refusalOf } from "./refusal.js";
 import { errorReply, okReply, outcomeReply, type ReplyResult } from "./replies.js";
 import { Requester, type Slot } from "./requester.js";
+import { applySessionEffects } from "./session-effects.js";
 import { startRequestSpan } from "./tracing.js";
+import { SessionUpkeep } from "./upkeep.js";
 import { prepareWrite } from "./write-ops.js";
 
 export interface PipelineOptions {
@@ -33,8 +37,8 @@ export interface PipelineDeps {
   readonly prep: Prep;
   readonly sessions: SessionTable;
   readonly watches: WatchRegistry;
-  readonly node: ZabNode;
-  readonly storage: Storage;
+  /** This member's replication: the ZAB core, its Ready loop and the peers. */
+  readonly replica: Replica;
   readonly clock: () => number;
   readonly tracer: Tracer | undefined;
   readonly log: (level: "info" | "warn" | "error", message: string) => void;
@@ -42,37 +46,39 @@ export interface PipelineDeps {
   readonly afterApply?: (count: number) => void;
   /** Storage failed: the member stops taking writes (health reports it). */
   readonly storageFailed?: (error: Error) => void;
+  /** Serving started or stopped (health reports it). */
+  readonly servingChanged?: (serving: boolean) => void;
 }
 
-/** What the apply step does for a transaction proposed on behalf of a local requester. */
-interface Waiter {
-  readonly requester: Requester;
-  readonly slot: Slot | undefined;
-  readonly onApplied: ((outcome: ApplyOutcome) => void) | undefined;
-}
+/** A barrier slot waits for its noop transaction to apply (sync and linearizable reads). */
+const BARRIER_PENDING = Number.POSITIVE_INFINITY;
 
 /**
  * The request-processor chain, assembled in one place: requests arrive as envelopes on `inbound$`,
- * writes are prepped and proposed at once, the Ready loop persists and commits them, and `apply`
- * applies committed transactions in zxid order, fires watch events and answers the local requesters
- * in a plain loop. Reads run at the head of their session's queue against the applied tree.
+ * writes are prepped and proposed at once on the leader (forwarded to it elsewhere), the Ready loop
+ * persists and commits them, and `apply` applies committed transactions in zxid order, fires watch
+ * events and answers the local requesters in a plain loop. Reads run at the head of their
+ * session's queue against the applied tree.
  */
 export class Pipeline {
   readonly inbound$ = new Subject<{ requester: Requester; requests: readonly Request[] }>();
   /** Sessions with a requester on this server, attached to a stream or not. */
   readonly local = new Map<bigint, Requester>();
+  /** Waiters of the leader's own proposals, by zxid. */
   private readonly waiting = new Map<number, Waiter>();
-  private readonly barrierWaiters: Requester[] = [];
+  readonly forwarder: Forwarder;
+  readonly upkeep: SessionUpkeep;
   private readonly events: WatchEventOut[] = [];
-  private readonly loop: ReadyLoop;
   private readonly subscriptions: Subscription[] = [];
   readonly stats = { received: 0, sent: 0 };
   private readonly readContext: ReadContext;
   private outstanding = 0;
   private appliedZxid: number;
   private storageFailure: Error | undefined;
-  /** Sessions found expired whose close could not be proposed yet. */
-  private expiring: bigint[] = [];
+  private unaryXid = 0;
+  /** Leading in broadcast: prep and propose here. */
+  private leading = false;
+  private serving = false;
 
   constructor(
     readonly deps: PipelineDeps,
@@ -80,17 +86,25 @@ export class Pipeline {
   ) {
     this.appliedZxid = deps.tree.lastZxid;
     this.readContext = { tree: deps.tree, watches: deps.watches, limits: options.limits };
-    this.loop = new ReadyLoop(deps.node, deps.storage, {
+    this.forwarder = new Forwarder(deps.replica, options.proposalsInFlightMax);
+    this.upkeep = new SessionUpkeep(this);
+    deps.replica.attach({
       apply: (committed) => this.apply(committed),
       storageFailed: (error) => this.onStorageFailed(error),
+      viewChanged: (view) => this.onViewChanged(view),
+      peerMessage: (from, message) => onPeerMessage(this, from, message),
     });
     this.subscriptions.push(
       this.inbound$.subscribe(({ requester, requests }) => {
         for (const request of requests) this.handle(requester, request);
       }),
-      interval(Math.max(1, Math.floor(options.tickMs / 2))).subscribe(() => this.expireSessions()),
-      interval(options.containerCheckMs).subscribe(() => this.checkContainers()),
+      ...this.upkeep.start(options.tickMs, options.containerCheckMs),
     );
+    this.onViewChanged(deps.replica.view);
+  }
+
+  get node(): ZabNode {
+    return this.deps.replica.node;
   }
 
   get zxid(): number {
@@ -105,9 +119,17 @@ export class Pipeline {
     return this.storageFailure;
   }
 
+  get isLeading(): boolean {
+    return this.leading;
+  }
+
+  get isServing(): boolean {
+    return this.serving;
+  }
+
   stop(): void {
     for (const s of this.subscriptions) s.unsubscribe();
-    this.loop.stop();
+    this.deps.replica.stop();
     this.inbound$.complete();
   }
 
@@ -124,24 +146,21 @@ export class Pipeline {
         },
         end: () => {},
       });
-      this.handle(requester, { xid: 1, timeoutMs, trace, op });
+      // A forwarded write names its request by xid: unary calls get distinct ones.
+      this.unaryXid = (this.unaryXid % 0x7fff_ffff) + 1;
+      this.handle(requester, { xid: this.unaryXid, timeoutMs, trace, op });
     });
   }
 
-  /** Proposes a transaction built outside the request path (sessions, containers). */
-  proposeInternal(
-    sessionId: bigint,
-    build: (zxid: number) => TxnBody,
-    requester: Requester,
-    onApplied?: (outcome: ApplyOutcome) => void,
-  ): void {
+  /** Proposes a transaction built outside the request path (sessions, containers). Leader only. */
+  proposeInternal(sessionId: bigint, build: (zxid: number) => TxnBody, waiter: Waiter | undefined): void {
     this.assertWritable();
-    const zxid = this.deps.node.peekZxid();
-    const body = build(zxid);
-    this.propose(sessionId, 0, body, zxid, { requester, slot: undefined, onApplied });
+    const zxid = this.node.peekZxid();
+    this.propose(sessionId, 0, build(zxid), zxid, waiter, 0, 0);
   }
 
-  private assertWritable(): void {
+  /** Throws unless this member leads and may propose now. */
+  assertWritable(): void {
     if (this.storageFailure) {
       throw new PaddockError(
         Code.SystemError,
@@ -149,37 +168,55 @@ export class Pipeline {
         `not accepting writes: storage failed: ${this.storageFailure.message}`,
       );
     }
-    if (!this.deps.node.canPropose()) {
+    if (!this.leading) throw new PaddockError(Code.ConnectionLoss, "", "this member does not lead");
+    if (!this.node.canPropose()) {
       throw new PaddockError(
         Code.Throttled,
         "",
-        `not accepting writes: ${this.options.proposalsInFlightMax} proposals in flight (proposalsInFlightMax) or not leading`,
+        `not accepting writes: ${this.options.proposalsInFlightMax} proposals in flight (proposalsInFlightMax)`,
       );
     }
   }
 
-  private propose(sessionId: bigint, cxid: number, body: TxnBody, zxid: number, waiter: Waiter): void {
+  /**
+   * Hands one transaction to the core. `origin`/`ref` name a follower's forwarded request (its
+   * member id and handle), 0 for the leader's own; the leader's own waiters are kept by zxid.
+   */
+  propose(
+    sessionId: bigint,
+    cxid: number,
+    body: TxnBody,
+    zxid: number,
+    waiter: Waiter | undefined,
+    origin: number,
+    ref: number,
+  ): void {
     const txn: Txn = {
       zxid: 0n,
       sessionId,
       cxid,
       time: BigInt(this.deps.clock()),
-      origin: 0,
-      originRef: 0,
+      origin,
+      originRef: ref,
       body,
     };
-    const assigned = this.deps.node.propose(txn);
+    const assigned = this.node.propose(txn);
     if (assigned !== zxid) assert(false, `proposal got zxid ${assigned}, prep used ${zxid}`);
-    this.waiting.set(zxid, waiter);
-    this.loop.kick();
+    if (waiter !== undefined) this.waiting.set(zxid, waiter);
+    this.deps.replica.kick();
+  }
+
+  /** A sign of life from a session: the leader restarts its timeout, a follower tells the leader. */
+  touchSession(sessionId: bigint): void {
+    this.upkeep.touched(sessionId);
   }
 
   handle(requester: Requester, request: Request): void {
     const op = request.op;
     const sessionId = requester.sessionId;
     this.stats.received++;
-    if (requester.isSession) this.deps.sessions.touch(sessionId, this.deps.clock());
-    const refusal = op === undefined ? undefined : this.refusal(requester, op);
+    if (requester.isSession) this.upkeep.touched(sessionId);
+    const refusal = op === undefined ? undefined : refusalOf(this, requester, op);
     if (op === undefined || refusal !== undefined) {
       this.answerNow(
         requester,
@@ -196,34 +233,15 @@ export class Pipeline {
       // Applied on arrival, as ZooKeeper: later requests of the envelope are checked with it.
       slot.reply = this.addAuth(requester, request.xid, op.value.scheme, op.value.auth);
     } else if (isWrite(op)) {
-      slot.reply = this.prepWrite(requester, slot, op);
+      slot.reply = this.write(requester, slot, op, { $case: "request", value: request }, false);
     } else if (isLinearizable(op)) {
-      slot.barrier = this.deps.node.lastZxid;
-      if (slot.barrier > this.appliedZxid) this.barrierWaiters.push(requester);
+      // A noop through ZAB: its commit proves a quorum still follows the leader after the read
+      // arrived, and once it applies here every write acknowledged before the read is applied.
+      slot.barrier = BARRIER_PENDING;
+      slot.reply = this.write(requester, slot, op, { $case: "barrier", value: {} }, true);
     }
     requester.queue.push(slot);
     this.drain(requester);
-  }
-
-  /** Why a request is answered at once instead of queued: a closing session or a limit. */
-  private refusal(requester: Requester, op: Op): PaddockError | undefined {
-    const limits = this.options.limits;
-    if (requester.closing) return new PaddockError(Code.SessionExpired, opPath(op), "session is closing");
-    if (this.outstanding >= limits.outstandingGlobalMax) {
-      return new PaddockError(
-        Code.Throttled,
-        opPath(op),
-        `outstandingGlobalMax ${limits.outstandingGlobalMax} reached`,
-      );
-    }
-    if (requester.queue.length >= limits.outstandingPerSessionMax) {
-      return new PaddockError(
-        Code.Throttled,
-        opPath(op),
-        `outstandingPerSessionMax ${limits.outstandingPerSessionMax} reached`,
-      );
-    }
-    return undefined;
   }
 
   /** An answer that needs no slot of its own still leaves after the earlier replies (FIFO). */
@@ -244,22 +262,39 @@ export class Pipeline {
     requester.queue.push({ request, reply, barrier: 0, deadline: 0, span: undefined });
   }
 
-  private prepWrite(requester: Requester, slot: Slot, op: Op): Reply | undefined {
+  /** A write or barrier: prepped and proposed here on the leader, forwarded to it elsewhere. */
+  private write(
+    requester: Requester,
+    slot: Slot,
+    op: Op,
+    kind: ForwardKind,
+    barrier: boolean,
+  ): Reply | undefined {
     const xid = slot.request.xid;
+    const waiter: Waiter = { requester, slot, barrier, onApplied: undefined, onFailed: undefined };
     try {
+      if (!this.leading) {
+        if (op.$case === "close") requester.closing = true;
+        this.forwarder.forward(waiter, kind, requester.sessionId, opPath(op));
+        return undefined;
+      }
       this.assertWritable();
-      const zxid = this.deps.node.peekZxid();
-      const ctx: PrepContext = {
-        sessionId: requester.sessionId,
-        ids: requester.ids,
-        now: this.deps.clock(),
-        ephemeralAllowed: requester.isSession,
-      };
-      const body = prepareWrite(this.deps.prep, requester, op, ctx, zxid);
+      const zxid = this.node.peekZxid();
+      let body: TxnBody = { $case: "noop", value: {} };
+      if (!barrier) {
+        const ctx: PrepContext = {
+          sessionId: requester.sessionId,
+          ids: requester.ids,
+          now: this.deps.clock(),
+          ephemeralAllowed: requester.isSession,
+        };
+        body = prepareWrite(this.deps.prep, requester, op, ctx, zxid);
+      }
       slot.span?.addEvent("prepped");
-      this.propose(requester.sessionId, xid, body, zxid, { requester, slot, onApplied: undefined });
+      this.propose(requester.sessionId, xid, body, zxid, waiter, 0, 0);
       return undefined;
     } catch (error) {
+      slot.barrier = 0;
       return errorReply(xid, this.appliedZxid, error);
     }
   }
@@ -328,19 +363,32 @@ export class Pipeline {
       for (const trigger of outcome.triggers)
         watches.trigger(trigger.path, trigger.type, entry.zxid, this.events);
       if (this.events.length > 0) this.deliverEvents();
-      this.applySessionEffects(entry.txn);
-      const waiter = this.waiting.get(entry.zxid);
+      const waiter = this.takeWaiter(entry);
+      applySessionEffects(
+        this,
+        entry.txn,
+        waiter !== undefined && waiter.slot !== undefined && !waiter.barrier,
+      );
       if (waiter === undefined) continue;
-      this.waiting.delete(entry.zxid);
       waiter.onApplied?.(outcome);
-      if (waiter.slot) {
-        waiter.slot.span?.addEvent("applied");
-        waiter.slot.reply = outcomeReply(waiter.slot.request.xid, outcome);
-        this.drain(waiter.requester);
-      }
+      const slot = waiter.slot;
+      if (slot === undefined) continue;
+      slot.span?.addEvent("applied");
+      if (waiter.barrier) slot.barrier = 0;
+      else slot.reply = outcomeReply(slot.request.xid, outcome);
+      this.drain(waiter.requester);
     }
-    this.releaseBarriers();
     this.deps.afterApply?.(committed.length);
+  }
+
+  /** The waiter of a transaction proposed for one of this member's clients. */
+  private takeWaiter(entry: Entry): Waiter | undefined {
+    const origin = entry.txn.origin;
+    if (origin !== 0)
+      return origin === this.node.serverId ? this.forwarder.take(entry.txn.originRef) : undefined;
+    const waiter = this.waiting.get(entry.zxid);
+    if (waiter !== undefined) this.waiting.delete(entry.zxid);
+    return waiter;
   }
 
   private deliverEvents(): void {
@@ -353,72 +401,53 @@ export class Pipeline {
     this.events.length = 0;
   }
 
-  private applySessionEffects(txn: Txn): void {
-    applySessionTxn(txn, this.deps.sessions, this.deps.clock());
-    if (txn.body?.$case === "closeSession") {
-      this.deps.watches.removeSession(txn.sessionId);
-      const requester = this.local.get(txn.sessionId);
-      if (requester !== undefined) {
-        this.local.delete(txn.sessionId);
-        requester.closing = true;
-        // A waiter with a slot is the session's own close request; anything else is expiry.
-        if (this.waiting.get(Number(txn.zxid))?.slot === undefined) {
-          // Closed by expiry, not by its own request: tell the client.
-          requester.sink?.send({
-            kind: {
-              $case: "sessionEvent",
-              value: {
-                state: 3,
-                error: { code: Code.SessionExpired, path: "", message: "session expired" },
-              },
-            },
-          });
-          requester.sink?.end();
-          requester.sink = undefined;
-        }
-      }
-    }
+  /** SNAP replaced the applied state (tree and sessions) with the leader's at zxid. */
+  stateReplaced(zxid: number): void {
+    this.appliedZxid = zxid;
+    this.deps.prep.reset();
   }
 
-  private releaseBarriers(): void {
-    if (this.barrierWaiters.length === 0) return;
-    const waiters = this.barrierWaiters.splice(0);
-    for (const requester of waiters) this.drain(requester);
-    for (const requester of waiters) {
-      const head = requester.queue.find((s) => s.barrier > this.appliedZxid);
-      if (head) this.barrierWaiters.push(requester);
-    }
+  /** A waiter whose transaction will not be applied for its client. */
+  fail(waiter: Waiter, error: PaddockError): void {
+    waiter.onFailed?.(error);
+    const slot = waiter.slot;
+    if (slot === undefined) return;
+    slot.barrier = 0;
+    slot.reply = errorReply(slot.request.xid, this.appliedZxid, error);
+    this.drain(waiter.requester);
   }
 
-  private expireSessions(): void {
-    const now = this.deps.clock();
-    const expired = this.deps.sessions.expire(now);
-    if (expired.length === 0 && this.expiring.length === 0) return;
-    const todo = this.expiring.concat(expired);
-    this.expiring = [];
-    for (const sessionId of todo) {
-      const requester = this.local.get(sessionId) ?? new Requester(sessionId, [], undefined);
-      requester.closing = true;
-      try {
-        this.proposeInternal(sessionId, (zxid) => this.deps.prep.closeSession(sessionId, zxid), requester);
-        this.deps.log("info", `expiring session 0x${sessionId.toString(16)}`);
-      } catch {
-        this.expiring.push(sessionId);
-      }
-    }
+  /**
+   * The member's role, leader or serving changed. Requests in flight may or may not commit under
+   * the next leader, so their clients get ConnectionLoss and every client stream ends: clients
+   * reconnect (here or elsewhere), resume their sessions and re-register their watches, as with
+   * ZooKeeper when a server stops following its leader.
+   */
+  private onViewChanged(view: ReplicaView): void {
+    const wasLeading = this.leading;
+    const wasServing = this.serving;
+    this.leading = view.serving && view.role === "leading";
+    this.serving = view.serving;
+    if (wasServing || wasLeading) this.dropClients(`leader changed (now ${view.role}, epoch ${view.epoch})`);
+    if (!this.leading) this.deps.prep.reset();
+    if (this.leading && !wasLeading) this.upkeep.restartSessionTimeouts();
+    this.deps.log(
+      "info",
+      `member ${this.node.serverId}: ${view.role}, epoch ${view.epoch}, leader ${view.leaderId}${view.serving ? ", serving" : ""}`,
+    );
+    if (wasServing !== this.serving) this.deps.servingChanged?.(this.serving);
   }
 
-  /** ZooKeeper's ContainerManager: empty containers and expired TTL nodes go by transaction. */
-  private checkContainers(): void {
-    const { tree, prep, node } = this.deps;
-    const internal = new Requester(0n, [], undefined);
-    for (const path of tree.expiredContainersAndTtls(this.deps.clock())) {
-      if (this.storageFailure || !node.canPropose()) return;
-      const zxid = node.peekZxid();
-      const body = prep.deleteContainer(path, zxid);
-      if (body !== undefined)
-        this.propose(0n, 0, body, zxid, { requester: internal, slot: undefined, onApplied: undefined });
+  private dropClients(reason: string): void {
+    const error = new PaddockError(Code.ConnectionLoss, "", `request outcome unknown: ${reason}`);
+    const waiters = [...this.waiting.values(), ...this.forwarder.takeAll()];
+    this.waiting.clear();
+    for (const waiter of waiters) this.fail(waiter, error);
+    for (const requester of this.local.values()) {
+      requester.sink?.end();
+      requester.sink = undefined;
     }
+    this.local.clear();
   }
 
   private onStorageFailed(error: Error): void {
@@ -427,18 +456,11 @@ export class Pipeline {
     this.deps.log("error", `storage failed, no longer accepting writes: ${error.message}`);
     // Nothing proposed after the failure can be acknowledged: fail the waiting requests.
     for (const [zxid, waiter] of this.waiting) {
-      if (waiter.slot) {
-        waiter.slot.reply = errorReply(
-          waiter.slot.request.xid,
-          this.appliedZxid,
-          new PaddockError(
-            Code.SystemError,
-            opPath(waiter.slot.request.op!),
-            `write ${zxid} not durable: ${error.message}`,
-          ),
-        );
-        this.drain(waiter.requester);
-      }
+      const path = waiter.slot ? opPath(waiter.slot.request.op!) : "";
+      this.fail(
+        waiter,
+        new PaddockError(Code.SystemError, path, `write ${zxid} not durable: ${error.message}`),
+      );
     }
     this.waiting.clear();
   }

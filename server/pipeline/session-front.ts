@@ -5,6 +5,7 @@ import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { zxidHex } from "../util/zxid.js";
 import type { WatchEventOut } from "../watches/watch-registry.js";
+import type { Waiter } from "./forwarder.js";
 import type { Pipeline } from "./pipeline.js";
 import { toApiError } from "./replies.js";
 import { type ReplySink, Requester } from "./requester.js";
@@ -47,6 +48,13 @@ export class SessionFront {
     onReady: (r: Requester) => void,
   ): void {
     try {
+      if (!this.deps.pipeline.isServing) {
+        throw new PaddockError(
+          Code.ConnectionLoss,
+          "",
+          "this member is not serving: no leader (election running)",
+        );
+      }
       if (request.sessionId === 0n) this.open(request, sink, baseIds, onReady);
       else this.resume(request, sink, baseIds, onReady);
     } catch (error) {
@@ -76,17 +84,53 @@ export class SessionFront {
     const requester = new Requester(sessionId, [...baseIds], sink);
     this.applyAuth(requester, request);
     this.opening++;
-    pipeline.proposeInternal(
-      sessionId,
-      (zxid) => pipeline.deps.prep.createSession(timeoutMs, password, zxid),
-      requester,
-      () => {
-        this.opening--;
-        pipeline.local.set(sessionId, requester);
-        sink.send(this.connected(sessionId, password, timeoutMs));
-        onReady(requester);
-      },
-    );
+    let settled = false;
+    try {
+      this.propose(
+        sessionId,
+        timeoutMs,
+        password,
+        requester,
+        () => {
+          settled = true;
+          this.opening--;
+          pipeline.local.set(sessionId, requester);
+          sink.send(this.connected(sessionId, password, timeoutMs));
+          onReady(requester);
+        },
+        (error) => {
+          settled = true;
+          this.opening--;
+          refuse(sink, 0, error);
+        },
+      );
+    } catch (error) {
+      if (!settled) this.opening--;
+      throw error;
+    }
+  }
+
+  /**
+   * A CreateSession transaction, proposed here on the leader or forwarded to it. Exactly one of
+   * onApplied (on this member, after apply) or onFailed is called, or this throws.
+   */
+  private propose(
+    sessionId: bigint,
+    timeoutMs: number,
+    password: Uint8Array,
+    requester: Requester,
+    onApplied: () => void,
+    onFailed: (error: PaddockError) => void,
+  ): void {
+    const pipeline = this.deps.pipeline;
+    const waiter: Waiter = { requester, slot: undefined, barrier: false, onApplied, onFailed };
+    if (pipeline.isLeading) {
+      const build = (zxid: number) => pipeline.deps.prep.createSession(timeoutMs, password, zxid);
+      pipeline.proposeInternal(sessionId, build, waiter);
+      return;
+    }
+    const kind = { $case: "createSession" as const, value: { timeoutMs, password: Buffer.from(password) } };
+    pipeline.forwarder.forward(waiter, kind, sessionId, "");
   }
 
   private resume(
@@ -120,7 +164,7 @@ export class SessionFront {
       previous.sink.end();
       previous.sink = undefined;
     }
-    sessions.touch(sessionId, pipeline.deps.clock());
+    pipeline.touchSession(sessionId);
     const requester = new Requester(sessionId, [...baseIds], sink);
     this.applyAuth(requester, request);
     pipeline.local.set(sessionId, requester);

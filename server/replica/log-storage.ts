@@ -1,11 +1,16 @@
-import type { Entry } from "../consensus/ready.js";
+import type { Entry, HardState } from "../consensus/ready.js";
 import { Txn } from "../gen/paddock/internal/v1/txn.js";
+import { writeEpoch } from "../persistence/epoch-file.js";
 import type { TxnLog } from "../persistence/txn-log.js";
 import type { Storage } from "./storage.js";
 
 /** Storage on the write-ahead log: a Ready's entries go out as one group-committed batch. */
 export class LogStorage implements Storage {
-  constructor(private readonly log: TxnLog) {}
+  constructor(
+    private readonly log: TxnLog,
+    /** Where the epoch files live (dataDir, as ZooKeeper). */
+    private readonly epochDir: string,
+  ) {}
 
   get failure(): Error | undefined {
     return this.log.failed;
@@ -13,6 +18,16 @@ export class LogStorage implements Storage {
 
   append(entries: readonly Entry[]): Promise<void> {
     return this.log.appendAll(entries.map((e) => ({ zxid: e.zxid, record: Txn.encode(e.txn).finish() })));
+  }
+
+  truncate(zxid: number): Promise<void> {
+    return this.log.truncate(zxid);
+  }
+
+  async saveHardState(state: HardState): Promise<void> {
+    // acceptedEpoch first: a crash between the two leaves currentEpoch <= acceptedEpoch.
+    await writeEpoch(this.epochDir, "acceptedEpoch", state.acceptedEpoch);
+    await writeEpoch(this.epochDir, "currentEpoch", state.currentEpoch);
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Entry, Ready } from "../consensus/ready.js";
+import type { Entry, Outbound, Ready } from "../consensus/ready.js";
 import type { ZabNode } from "../consensus/zab-node.js";
 import type { Storage } from "./storage.js";
 
@@ -7,12 +7,21 @@ export interface ReadyLoopHooks {
   apply(committed: readonly Entry[]): void;
   /** Storage failed: the member must stop accepting writes. */
   storageFailed(error: Error): void;
+  /** A Ready's messages, once its snapshot, truncation and hard state are durable. */
+  send(messages: readonly Outbound[]): void;
+  /** SNAP: the leader's state at zxid replaces the tree; resolves once it is durable. */
+  installSnapshot(zxid: number): Promise<void>;
+  /** After each Ready: role, epoch, leader or serving may have changed. */
+  afterReady(ready: Ready): void;
 }
 
 /**
- * Drives the ZAB core: takes each Ready, persists its entries in one flush, sends, applies what is
- * committed, then advances. Proposals that arrive while a flush runs accumulate in the core and go
- * out together in the next flush: that is the group commit.
+ * Drives the ZAB core in the order Ready's contract states: install a snapshot, truncate, persist
+ * the hard state, send, apply what is committed, advance, then start persisting the entries.
+ * Election and sync Readys (snapshot, truncation, hard state) take an asynchronous slow path; the
+ * broadcast path stays synchronous: a Ready's entries start persisting and the loop moves on, so
+ * the next Ready is cut while this one's fsync runs (the log groups whatever arrives meanwhile into
+ * its next flush). The core learns of durability through persisted(), and only then acks.
  */
 export class ReadyLoop {
   private running = false;
@@ -32,7 +41,7 @@ export class ReadyLoop {
     // A microtask lets every request of the current envelope be proposed before the flush.
     queueMicrotask(() => {
       this.scheduled = false;
-      this.run();
+      void this.run();
     });
   }
 
@@ -40,26 +49,44 @@ export class ReadyLoop {
     this.stopped = true;
   }
 
-  /**
-   * Synchronous: a Ready's entries start persisting and the loop moves on, so the next Ready can be
-   * cut while this one's fsync runs (the log groups whatever arrives meanwhile into its next
-   * flush). The core learns of durability through persisted(), and only then counts its ack.
-   */
-  private run(): void {
+  private async run(): Promise<void> {
     if (this.running || this.stopped) return;
     this.running = true;
     try {
       while (!this.stopped && this.node.hasReady()) {
         const ready: Ready = this.node.ready();
+        if (ready.snapshotZxid !== undefined || ready.truncateTo !== undefined || ready.hardState) {
+          if (!(await this.slowPath(ready))) return;
+        }
+        if (ready.messages.length > 0) this.hooks.send(ready.messages);
         // Committed entries were made durable by earlier Readys. Apply failures are broken
         // invariants: they propagate and stop the process.
         if (ready.committed.length > 0) this.hooks.apply(ready.committed);
         this.node.advance(ready);
+        this.hooks.afterReady(ready);
         if (ready.entries.length > 0) this.persist(ready);
       }
     } finally {
+      // An apply failure is a broken invariant: the rejection is unhandled and ends the process.
       this.running = false;
     }
+  }
+
+  /** Snapshot, truncation and epochs, durable and in that order; false once storage failed. */
+  private async slowPath(ready: Ready): Promise<boolean> {
+    try {
+      if (ready.snapshotZxid !== undefined) {
+        await this.hooks.installSnapshot(ready.snapshotZxid);
+        // Whatever the log held above the snapshot is another history.
+        await this.storage.truncate(ready.snapshotZxid);
+      }
+      if (ready.truncateTo !== undefined) await this.storage.truncate(ready.truncateTo);
+      if (ready.hardState) await this.storage.saveHardState(ready.hardState);
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+    return !this.stopped;
   }
 
   private persist(ready: Ready): void {

@@ -150,6 +150,11 @@ export class SessionTable {
     return expired;
   }
 
+  /** Ids of every session (a new leader restarts their timeouts; SNAP replaces them). */
+  ids(): bigint[] {
+    return [...this.sessions.keys()];
+  }
+
   get size(): number {
     return this.sessions.size;
   }

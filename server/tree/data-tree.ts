@@ -86,7 +86,7 @@ const EMPTY = new Uint8Array(0);
  * once the log is replayed; from then on zxids must strictly increase (asserted).
  */
 export class DataTree {
-  readonly store = new TreeStore();
+  store = new TreeStore();
   private applied = 0;
   private replay = false;
   readonly superDigest: string | undefined;
@@ -143,6 +143,16 @@ export class DataTree {
 
   /** Ends replay mode (see the class comment). */
   finishReplay(): void {
+    this.replay = false;
+  }
+
+  /**
+   * ZAB's SNAP: takes over a restored tree's contents in place, so prep, reads and the pipeline,
+   * which hold this tree, see the leader's state.
+   */
+  replaceWith(restored: DataTree): void {
+    this.store = restored.store;
+    this.applied = restored.applied;
     this.replay = false;
   }
 

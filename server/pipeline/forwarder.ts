@@ -1,0 +1,78 @@
+import type { ForwardedRequest } from "../gen/paddock/internal/v1/peer.js";
+import type { Replica } from "../replica/replica.js";
+import type { ApplyOutcome } from "../tree/data-tree.js";
+import { Code } from "../util/error-code.js";
+import { PaddockError } from "../util/paddock-error.js";
+import type { Requester, Slot } from "./requester.js";
+
+/** What the apply step does for a transaction proposed (or forwarded) for a local requester. */
+export interface Waiter {
+  readonly requester: Requester;
+  /** A write's slot (answered with the outcome) or a barrier's slot (released to run its read). */
+  readonly slot: Slot | undefined;
+  readonly barrier: boolean;
+  readonly onApplied: ((outcome: ApplyOutcome) => void) | undefined;
+  /** The transaction will not be applied for this member's client (refused, leader lost). */
+  readonly onFailed: ((error: PaddockError) => void) | undefined;
+}
+
+export type ForwardKind = ForwardedRequest["kind"];
+
+/**
+ * A follower's or observer's side of request forwarding: each write (or barrier) goes to the
+ * leader with a handle of this member's; the transaction comes back through ZAB carrying
+ * origin = this member and origin_ref = the handle, and the apply step takes the waiter back.
+ * A refusal comes back as a ForwardedReply. Bounded: past forwardedMax the request is Throttled.
+ */
+export class Forwarder {
+  private nextRef = 1;
+  private readonly pending = new Map<number, Waiter>();
+
+  constructor(
+    private readonly replica: Replica,
+    private readonly forwardedMax: number,
+  ) {}
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Throws ConnectionLoss without a leader to forward to, Throttled past the bound. */
+  forward(waiter: Waiter, kind: ForwardKind, sessionId: bigint, path: string): void {
+    if (this.pending.size >= this.forwardedMax) {
+      throw new PaddockError(
+        Code.Throttled,
+        path,
+        `forwardedRequestsMax ${this.forwardedMax} requests already forwarded to the leader`,
+      );
+    }
+    const ref = this.nextRef;
+    // A handle is unique among the pending ones (bounded far below 2^32).
+    this.nextRef = this.nextRef >= 0xffff_ffff ? 1 : this.nextRef + 1;
+    const requester = waiter.requester;
+    const value: ForwardedRequest = {
+      ref,
+      sessionId,
+      ids: requester.ids,
+      ephemeralAllowed: requester.isSession,
+      kind,
+    };
+    if (!this.replica.sendToLeader({ kind: { $case: "forward", value } })) {
+      throw new PaddockError(Code.ConnectionLoss, path, "no connection to the leader: try again");
+    }
+    this.pending.set(ref, waiter);
+  }
+
+  take(ref: number): Waiter | undefined {
+    const waiter = this.pending.get(ref);
+    if (waiter !== undefined) this.pending.delete(ref);
+    return waiter;
+  }
+
+  /** Every pending request, removed: the leader changed, their fate is unknown to the client. */
+  takeAll(): Waiter[] {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    return all;
+  }
+}

@@ -1,0 +1,31 @@
+import { Code } from "../util/error-code.js";
+import { PaddockError } from "../util/paddock-error.js";
+import { type Op, opPath } from "./op-kinds.js";
+import type { Pipeline } from "./pipeline.js";
+import type { Requester } from "./requester.js";
+
+/** Why a request is answered at once instead of queued: a closing session, no leader, a limit. */
+export function refusal(pipeline: Pipeline, requester: Requester, op: Op): PaddockError | undefined {
+  const limits = pipeline.options.limits;
+  const path = opPath(op);
+  if (requester.closing) return new PaddockError(Code.SessionExpired, path, "session is closing");
+  if (!pipeline.isServing) {
+    return new PaddockError(
+      Code.ConnectionLoss,
+      path,
+      "this member is not serving: no leader (election running)",
+    );
+  }
+  if (pipeline.outstandingCount >= limits.outstandingGlobalMax) {
+    return new PaddockError(
+      Code.Throttled,
+      path,
+      `outstandingGlobalMax ${limits.outstandingGlobalMax} reached`,
+    );
+  }
+  if (requester.queue.length >= limits.outstandingPerSessionMax) {
+    const max = limits.outstandingPerSessionMax;
+    return new PaddockError(Code.Throttled, path, `outstandingPerSessionMax ${max} reached`);
+  }
+  return undefined;
+}

@@ -1,0 +1,219 @@
+import type { Entry, Outbound, Ready, Role } from "../consensus/ready.js";
+import type { ZabNode } from "../consensus/zab-node.js";
+import type { PeerMessage } from "../gen/paddock/internal/v1/peer.js";
+import { assert } from "../util/assert.js";
+import { zxidHex } from "../util/zxid.js";
+import { ReadyLoop } from "./ready-loop.js";
+import type { Storage } from "./storage.js";
+import { zabFromWire, zabToWire } from "./zab-codec.js";
+
+/** How the replica reaches its peers (server/transport's PeerTransport fits). */
+export interface PeerLink {
+  /** Queues a message; false when there is no open stream (dropped: ZAB tolerates loss). */
+  send(to: number, message: PeerMessage): boolean;
+}
+
+/** Moving the applied state for SNAP; the composition root knows the tree and the files. */
+export interface StateTransfer {
+  /** Leader: the applied state as snapshot bytes, or undefined if it is no longer at `zxid`. */
+  encode(zxid: number): Uint8Array | undefined;
+  /** Learner: makes the received state the applied one at `zxid`, durably. */
+  install(zxid: number, bytes: Uint8Array): Promise<void>;
+}
+
+/** What the pipeline plugs in. */
+export interface ReplicaHooks {
+  apply(committed: readonly Entry[]): void;
+  storageFailed(error: Error): void;
+  /** Role, epoch, leader or serving changed. */
+  viewChanged(view: ReplicaView): void;
+  /** Forwarded requests, their replies and session touches (everything but ZAB and SNAP data). */
+  peerMessage(from: number, message: PeerMessage): void;
+}
+
+export interface ReplicaView {
+  readonly role: Role;
+  readonly epoch: number;
+  /** -1 while looking. */
+  readonly leaderId: number;
+  /** Synchronised with a leader (or leading one): may serve clients. */
+  readonly serving: boolean;
+}
+
+export interface ReplicaOptions {
+  /** One core tick, a fraction of tickTime. */
+  readonly tickMs: number;
+  /** SNAP data is sent in chunks of at most this many bytes. */
+  readonly snapshotChunkBytes: number;
+  readonly log: (level: "info" | "warn" | "error", message: string) => void;
+}
+
+/**
+ * One member's replication around the pure ZAB core: the Ready loop, the tick timer, the peer
+ * messages in and out (ZAB packets through zab-codec, SNAP state as chunks sent ahead of the
+ * snap packet on the same FIFO stream) and the member's view (role, leader, serving).
+ */
+export class Replica {
+  private readonly loop: ReadyLoop;
+  private hooks: ReplicaHooks | undefined;
+  private link: PeerLink | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private lastView: ReplicaView;
+  /** SNAP state arriving from the leader, and the last complete one. */
+  private incoming: { zxid: number; chunks: Uint8Array[] } | undefined;
+  private received: { zxid: number; bytes: Uint8Array } | undefined;
+  private encoded: { zxid: number; bytes: Uint8Array } | undefined;
+
+  constructor(
+    readonly node: ZabNode,
+    readonly storage: Storage,
+    private readonly transfer: StateTransfer,
+    private readonly options: ReplicaOptions,
+  ) {
+    this.lastView = this.currentView();
+    this.loop = new ReadyLoop(node, storage, {
+      apply: (committed) => this.hooks?.apply(committed),
+      storageFailed: (error) => this.hooks?.storageFailed(error),
+      send: (messages) => this.send(messages),
+      installSnapshot: (zxid) => this.install(zxid),
+      afterReady: (_ready: Ready) => this.checkView(),
+    });
+  }
+
+  get view(): ReplicaView {
+    return this.lastView;
+  }
+
+  attach(hooks: ReplicaHooks): void {
+    this.hooks = hooks;
+  }
+
+  connect(link: PeerLink): void {
+    this.link = link;
+  }
+
+  /** Starts ticking; the first Ready runs at once (a lone voter replays its recovered log). */
+  start(): void {
+    this.timer = setInterval(() => {
+      this.node.tick();
+      this.checkView();
+      this.kick();
+    }, this.options.tickMs);
+    this.kick();
+  }
+
+  kick(): void {
+    this.loop.kick();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.loop.stop();
+  }
+
+  /** A message to the current leader (forwarded requests, session touches); false if none. */
+  sendToLeader(message: PeerMessage): boolean {
+    const leader = this.lastView.leaderId;
+    if (leader < 0 || leader === this.node.serverId || this.link === undefined) return false;
+    return this.link.send(leader, message);
+  }
+
+  sendTo(id: number, message: PeerMessage): boolean {
+    return this.link?.send(id, message) ?? false;
+  }
+
+  onPeerMessage(from: number, message: PeerMessage): void {
+    const kind = message.kind;
+    if (kind === undefined || kind.$case === "hello") return;
+    if (kind.$case === "zab") {
+      this.node.step(from, zabFromWire(kind.value));
+      this.kick();
+    } else if (kind.$case === "snapshotChunk") {
+      const chunk = kind.value;
+      const zxid = Number(chunk.zxid);
+      if (this.incoming?.zxid !== zxid) this.incoming = { zxid, chunks: [] };
+      this.incoming.chunks.push(chunk.data);
+      if (chunk.last) {
+        this.received = { zxid, bytes: Buffer.concat(this.incoming.chunks) };
+        this.incoming = undefined;
+      }
+    } else {
+      this.hooks?.peerMessage(from, message);
+    }
+  }
+
+  onPeerDown(id: number): void {
+    this.incoming = undefined;
+    this.node.peerDisconnected(id);
+    this.checkView();
+    this.kick();
+  }
+
+  private send(messages: readonly Outbound[]): void {
+    const link = this.link;
+    if (link === undefined) return;
+    for (const { to, message } of messages) {
+      if (message.type === "snap" && !this.sendState(to, message.zxid)) continue;
+      link.send(to, { kind: { $case: "zab", value: zabToWire(message) } });
+    }
+    // Encoded state is kept only for the learners of one batch.
+    this.encoded = undefined;
+  }
+
+  /** The applied state goes ahead of the snap packet on the same stream. */
+  private sendState(to: number, zxid: number): boolean {
+    if (this.encoded?.zxid !== zxid) {
+      const bytes = this.transfer.encode(zxid);
+      if (bytes === undefined) {
+        // The learner's sync times out and it retries against the state then.
+        this.options.log("warn", `SNAP for ${to} skipped: applied state moved past ${zxidHex(zxid)}`);
+        return false;
+      }
+      this.encoded = { zxid, bytes };
+    }
+    const bytes = this.encoded.bytes;
+    const size = this.options.snapshotChunkBytes;
+    this.options.log("info", `sending SNAP ${zxidHex(zxid)} (${bytes.length} bytes) to ${to}`);
+    for (let at = 0; at < bytes.length || at === 0; at += size) {
+      const data = Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(size, bytes.length - at));
+      const last = at + size >= bytes.length;
+      const chunk = { zxid: BigInt(zxid), data, last };
+      if (!this.link!.send(to, { kind: { $case: "snapshotChunk", value: chunk } })) return false;
+      if (last) break;
+    }
+    return true;
+  }
+
+  private async install(zxid: number): Promise<void> {
+    const received = this.received;
+    assert(received?.zxid === zxid, `SNAP ${zxidHex(zxid)} arrived without its state`);
+    this.received = undefined;
+    this.encoded = undefined;
+    await this.transfer.install(zxid, received.bytes);
+    this.options.log("info", `installed SNAP ${zxidHex(zxid)} (${received.bytes.length} bytes)`);
+  }
+
+  private currentView(): ReplicaView {
+    const node = this.node;
+    return {
+      role: node.currentRole,
+      epoch: node.currentEpoch,
+      leaderId: node.leaderId,
+      serving: node.isBroadcasting,
+    };
+  }
+
+  private checkView(): void {
+    const view = this.currentView();
+    const last = this.lastView;
+    if (
+      view.role === last.role &&
+      view.epoch === last.epoch &&
+      view.leaderId === last.leaderId &&
+      view.serving === last.serving
+    )
+      return;
+    this.lastView = view;
+    this.hooks?.viewChanged(view);
+  }
+}
