@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { defaultLimits, type Limits } from "../util/limits.js";
+import { parseServerSpec, resolveMembers, type ServerSpec } from "./server-spec.js";
+
+export type { ServerSpec } from "./server-spec.js";
 
 /** Everything a server process is configured with; zoo.cfg keys keep ZooKeeper's meaning. */
 export interface ServerConfig {
@@ -22,6 +25,12 @@ export interface ServerConfig {
   superDigest: string | undefined;
   containerCheckIntervalMs: number;
   serverId: number;
+  /** Set by paddock.serverId; otherwise an ensemble member reads dataDir/myid. */
+  serverIdExplicit: boolean;
+  /** The ensemble's members (server.N lines); empty for a standalone server. */
+  servers: ServerSpec[];
+  /** peerType=observer: this member observes (its server.N line must say so too). */
+  peerTypeObserver: boolean;
   tracingExporter: "none" | "console" | "otlp";
   tracingEndpoint: string | undefined;
   adminServerPort: number;
@@ -38,7 +47,8 @@ export function defaultConfig(): ServerConfig {
     initLimit: 10,
     syncLimit: 5,
     dataDir: resolve("data"),
-    dataLogDir: resolve("data"),
+    // Empty: the same as dataDir (ZooKeeper's default), filled in by finishConfig.
+    dataLogDir: "",
     clientPort: 2181,
     clientPortAddress: "0.0.0.0",
     minSessionTimeout: -1,
@@ -52,6 +62,9 @@ export function defaultConfig(): ServerConfig {
     superDigest: undefined,
     containerCheckIntervalMs: 60_000,
     serverId: 1,
+    serverIdExplicit: false,
+    servers: [],
+    peerTypeObserver: false,
     tracingExporter: "none",
     tracingEndpoint: undefined,
     adminServerPort: -1,
@@ -93,6 +106,12 @@ const limitKeys: Record<string, keyof Limits> = {
 
 /** Applies one key=value, as zoo.cfg or `--set key=value`. Unknown keys warn and are ignored. */
 export function applyKey(config: ServerConfig, key: string, value: string, base: string, warn: Warn): void {
+  if (key.startsWith("server.")) {
+    config.servers = config.servers
+      .filter((s) => `server.${s.id}` !== key)
+      .concat(parseServerSpec(key, value));
+    return;
+  }
   const limitKey = limitKeys[key];
   if (limitKey !== undefined) {
     config.limits[limitKey] = integer(key, value, 0);
@@ -155,6 +174,7 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       return;
     case "paddock.serverId":
       config.serverId = integer(key, value, 0);
+      config.serverIdExplicit = true;
       return;
     case "paddock.tracing.exporter":
       if (value !== "none" && value !== "console" && value !== "otlp") {
@@ -164,6 +184,17 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       return;
     case "paddock.tracing.endpoint":
       config.tracingEndpoint = value;
+      return;
+    case "peerType":
+      if (value !== "observer" && value !== "participant") {
+        throw new Error(`zoo.cfg: ${key}=${value} must be observer or participant`);
+      }
+      config.peerTypeObserver = value === "observer";
+      return;
+    case "standaloneEnabled":
+    case "reconfigEnabled":
+    case "quorumListenOnAllIPs":
+      // Accepted for compatibility: Paddock has no dynamic reconfiguration yet.
       return;
     case "admin.serverPort":
       config.adminServerPort = integer(key, value, 0);
@@ -194,12 +225,25 @@ export function loadZooCfg(file: string, config: ServerConfig, warn: Warn): void
 
 /** Fills what depends on other keys and checks the combination. */
 export function finishConfig(config: ServerConfig): ServerConfig {
+  if (config.dataLogDir === "") config.dataLogDir = config.dataDir;
   if (config.minSessionTimeout < 0) config.minSessionTimeout = 2 * config.tickTime;
   if (config.maxSessionTimeout < 0) config.maxSessionTimeout = 20 * config.tickTime;
   if (config.minSessionTimeout > config.maxSessionTimeout) {
     throw new Error(
       `minSessionTimeout ${config.minSessionTimeout} must not exceed maxSessionTimeout ${config.maxSessionTimeout}`,
     );
+  }
+  if (config.servers.length > 0) {
+    config.servers.sort((a, b) => a.id - b.id);
+    config.serverId = resolveMembers(
+      config.servers,
+      config.dataDir,
+      config.serverIdExplicit ? config.serverId : undefined,
+    );
+    const self = config.servers.find((s) => s.id === config.serverId)!;
+    if (config.peerTypeObserver && !self.observer) {
+      throw new Error(`zoo.cfg: peerType=observer but server.${self.id} is not marked :observer`);
+    }
   }
   return config;
 }

@@ -63,6 +63,7 @@ export async function startServer(
   const watches = new WatchRegistry({ watchesPerSessionMax: limits.watchesPerSessionMax });
   const proposalsInFlightMax = Math.max(1000, limits.outstandingGlobalMax * 2);
   const replication = buildReplication(config, durable, sessions, log);
+  let storageFailed = false;
   const tracing = setupTracing(config.tracingExporter, config.tracingEndpoint, overrides.spanExporter);
   const pipeline = new Pipeline(
     {
@@ -76,10 +77,11 @@ export async function startServer(
       log,
       afterApply: (count) => snapshotter.applied(count),
       storageFailed: () => {
+        storageFailed = true;
         for (const name of ["", ...servedServices]) health?.setStatus(name, "NOT_SERVING");
       },
       servingChanged: (serving) => {
-        if (pipeline.failure) return;
+        if (storageFailed) return;
         for (const name of ["", ...servedServices])
           health?.setStatus(name, serving ? "SERVING" : "NOT_SERVING");
       },

@@ -16,7 +16,7 @@ describe("zoo.cfg", () => {
         "preAllocSize=1024",
         "jute.maxbuffer=2048",
         "autopurge.snapRetainCount=1",
-        "server.1=localhost:2888:3888",
+        "zookeeper.unknownKey=1",
       ].join("\n"),
       config,
       "/etc",
@@ -33,7 +33,7 @@ describe("zoo.cfg", () => {
     expect(config.preAllocSize).toBe(1024 * 1024);
     // ZooKeeper raises a retain count below 3 to 3.
     expect(config.snapRetainCount).toBe(3);
-    expect(warnings).toEqual(["zoo.cfg: unknown key server.1 ignored"]);
+    expect(warnings).toEqual(["zoo.cfg: unknown key zookeeper.unknownKey ignored"]);
   });
 
   it("defaults follow ZooKeeper", () => {
