@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Client, connect, type WatchEvent } from "../../clients/ts/src/index.js";
+import { type Ensemble, startEnsemble } from "../support/ensemble.js";
+import { deferred, waitUntil } from "../support/wait.js";
+
+/**
+ * Real member processes on loopback. Writers keep creating znodes while members are killed; a
+ * create that resolved is acknowledged and must exist on every member afterwards; a create that
+ * failed (ConnectionLoss while the leader died) may or may not exist, and nothing else may.
+ */
+let ensemble: Ensemble;
+
+beforeAll(async () => {
+  ensemble = await startEnsemble({ voters: 3 });
+  await ensemble.waitForLeader({ timeoutMs: 20_000 });
+});
+
+afterAll(async () => {
+  await ensemble?.stopAll();
+});
+
+interface Writes {
+  readonly acked: Set<string>;
+  readonly unknown: Set<string>;
+}
+
+/** `workers` sequential writers under `root` until stop(); each create's fate is recorded as it ends. */
+function startWriters(
+  client: Client,
+  root: string,
+  workers: number,
+): { writes: Writes; stop(): Promise<void> } {
+  const writes: Writes = { acked: new Set(), unknown: new Set() };
+  let stopped = false;
+  const done = Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; !stopped; i++) {
+        const name = `w${w}-${i}`;
+        try {
+          await client.create(`${root}/${name}`, "x");
+          writes.acked.add(name);
+        } catch {
+          writes.unknown.add(name);
+        }
+      }
+    }),
+  );
+  return {
+    writes,
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+/** Every member, read directly after a sync, holds every acknowledged write and nothing invented. */
+async function checkEveryMember(root: string, writes: Writes): Promise<void> {
+  for (const member of ensemble.members) {
+    const direct = await connect(member.address, { sessionTimeoutMs: 20_000 });
+    try {
+      await direct.sync(root);
+      const { children } = await direct.getChildren(root);
+      const have = new Set(children);
+      const lost = [...writes.acked].filter((name) => !have.has(name));
+      expect(lost, `member ${member.id} lost acknowledged writes`).toEqual([]);
+      const invented = children.filter((name) => !writes.acked.has(name) && !writes.unknown.has(name));
+      expect(invented, `member ${member.id} has writes nobody made`).toEqual([]);
+    } finally {
+      await direct.close();
+    }
+  }
+}
+
+describe("a three-member ensemble", () => {
+  it("survives kill -9 of the leader while clients write: new leader, no acknowledged write lost, old leader catches up", async () => {
+    const leader = await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    const client = await connect(ensemble.connectString, { sessionTimeoutMs: 30_000 });
+    await client.create("/kill-leader", "");
+    const writers = startWriters(client, "/kill-leader", 4);
+    try {
+      await waitUntil("acknowledged writes before the kill", () => writers.writes.acked.size >= 50, 20_000);
+      const sessionId = client.sessionId;
+      await ensemble.kill(leader);
+      const next = await ensemble.waitForLeader({ timeoutMs: 20_000, exclude: [leader] });
+      expect(next).not.toBe(leader);
+      // Writes continue under the new leader, through the same session.
+      const before = writers.writes.acked.size;
+      await waitUntil(
+        "acknowledged writes after the kill",
+        () => writers.writes.acked.size >= before + 50,
+        20_000,
+      );
+      expect(client.sessionId).toBe(sessionId);
+      await ensemble.restart(leader);
+      await writers.stop();
+      await ensemble.waitForLeader({ timeoutMs: 20_000 });
+      await checkEveryMember("/kill-leader", writers.writes);
+    } finally {
+      await writers.stop();
+      await client.close();
+    }
+  });
+
+  it("keeps a client's session, ephemerals and watches when the member it talks to dies", async () => {
+    // A follower dies here: the leader keeps its quorum and the client moves on.
+    const leader = await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    const target = ensemble.members.find((m) => m.id !== leader)!;
+    // The client prefers `target`: it is listed first.
+    const others = ensemble.members.filter((m) => m.id !== target.id).map((m) => m.address);
+    const client = await connect([target.address, ...others], { sessionTimeoutMs: 30_000 });
+    const writer = await connect(others, { sessionTimeoutMs: 30_000 });
+    try {
+      const sessionId = client.sessionId;
+      await client.create("/moving-eph", "", { mode: "EPHEMERAL" });
+      await writer.create("/moving-watched", "v1");
+      const fired = deferred<WatchEvent>();
+      await client.getData("/moving-watched", { watch: fired.resolve });
+      await ensemble.kill(target.id);
+      await ensemble.waitForLeader({ timeoutMs: 20_000, exclude: [target.id] });
+      await writer.setData("/moving-watched", "v2");
+      expect(await fired.promise).toMatchObject({ type: "NodeDataChanged", path: "/moving-watched" });
+      expect(client.sessionId).toBe(sessionId);
+      expect(await writer.exists("/moving-eph")).not.toBeNull();
+      await client.close();
+      expect(await writer.exists("/moving-eph")).toBeNull();
+    } finally {
+      await client.close().catch(() => undefined);
+      await writer.close();
+      await ensemble.restart(target.id);
+    }
+  });
+
+  it("restarts every member and keeps the data", async () => {
+    const client = await connect(ensemble.connectString, { sessionTimeoutMs: 30_000 });
+    await client.create("/restart-all", "kept");
+    await client.close();
+    for (const m of [...ensemble.members]) await ensemble.stop(m.id);
+    for (const m of [...ensemble.members]) await ensemble.restart(m.id);
+    await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    for (const member of ensemble.members) {
+      const direct = await connect(member.address, { sessionTimeoutMs: 20_000 });
+      await direct.sync("/restart-all");
+      expect(new TextDecoder().decode((await direct.getData("/restart-all")).data)).toBe("kept");
+      await direct.close();
+    }
+  });
+
+  it("stops writes on a member cut off from the others, and catches it up after healing", async () => {
+    const leader = await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    const cut = ensemble.members.find((m) => m.id !== leader)!;
+    const majority = ensemble.members.filter((m) => m.id !== cut.id).map((m) => m.address);
+    const client = await connect(majority, { sessionTimeoutMs: 30_000 });
+    try {
+      await ensemble.cut(cut.id);
+      await waitUntil(
+        "the cut member to look for a leader",
+        async () => (await ensemble.mode(cut.id)) === "looking",
+        20_000,
+      );
+      // The minority member refuses: it has no leader, so it neither reads nor writes.
+      const lonely = await connect(cut.address, { sessionTimeoutMs: 2_000, connectTimeoutMs: 1_500 }).catch(
+        (error: unknown) => error,
+      );
+      expect(lonely).toBeInstanceOf(Error);
+      await client.create("/during-cut", "majority");
+      await ensemble.heal(cut.id);
+      await ensemble.waitForLeader({ timeoutMs: 20_000 });
+      const direct = await connect(cut.address, { sessionTimeoutMs: 20_000 });
+      await direct.sync("/during-cut");
+      expect(await direct.exists("/during-cut")).not.toBeNull();
+      await direct.close();
+    } finally {
+      await ensemble.heal(cut.id);
+      await client.close();
+    }
+  });
+});
