@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { ZabNode } from "../consensus/zab-node.js";
-import * as snapshotFiles from "../persistence/snapshot.js";
+import { encodeSnapshot, installSnapshotBytes } from "../persistence/snapshot.js";
 import { LogStorage } from "../replica/log-storage.js";
 import { Replica } from "../replica/replica.js";
 import type { SessionTable } from "../sessions/index.js";
@@ -74,9 +74,9 @@ export function buildReplication(
     new LogStorage(durable.log, config.dataDir),
     {
       encode: (zxid) =>
-        tree.lastZxid === zxid ? snapshotFiles.encodeSnapshot(snapshotInput(tree, sessions)) : undefined,
+        tree.lastZxid === zxid ? encodeSnapshot(snapshotInput(tree, sessions)) : undefined,
       install: async (zxid, bytes) => {
-        const { snapshot } = await snapshotFiles.installSnapshotBytes(config.dataDir, zxid, bytes);
+        const { snapshot } = await installSnapshotBytes(config.dataDir, zxid, bytes);
         const restored = DataTree.restore(snapshot.acls, snapshot.nodes, zxid, {
           superDigest: config.superDigest,
         });

@@ -109,10 +109,7 @@ class ChunkWriter {
   private used = 0;
   private records = 0;
   private position = 0;
-  constructor(
-    private readonly files: FileLayer,
-    private readonly fd: number,
-  ) {}
+  constructor(private readonly sink: (bytes: Uint8Array, position: number) => void) {}
 
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);
@@ -138,10 +135,15 @@ class ChunkWriter {
   }
 
   flush(): void {
-    writeFully(this.files, this.fd, this.buf, 0, this.used, this.position);
+    this.sink(this.buf.subarray(0, this.used), this.position);
     this.position += this.used;
     this.used = 0;
     this.records = 0;
+  }
+
+  /** Everything not flushed yet (all of it, for an in-memory encoding). */
+  get pending(): Uint8Array {
+    return this.buf.subarray(0, this.used);
   }
 
   private ensure(bytes: number): void {
@@ -150,6 +152,88 @@ class ChunkWriter {
     grown.set(this.buf.subarray(0, this.used));
     this.buf = grown;
   }
+}
+
+/** The file header, then every frame in file order; kind 0 marks the raw file header. */
+function* snapshotFrames(
+  input: SnapshotInput,
+  sessions: SnapshotSession[],
+): Generator<[Kind | 0, Uint8Array]> {
+  const fileHeader = new Uint8Array(FILE_HEADER_BYTES);
+  new DataView(fileHeader.buffer).setUint32(0, SNAPSHOT_MAGIC, true);
+  new DataView(fileHeader.buffer).setUint32(4, SNAPSHOT_FORMAT_VERSION, true);
+  yield [0, fileHeader];
+  const header: SnapshotHeader = {
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    zxid: zxidToWire(input.zxid),
+    nodeCount: BigInt(input.nodeCount),
+    digest: input.digest,
+    sessionCount: BigInt(sessions.length),
+  };
+  yield [Kind.Header, SnapshotHeader.encode(header).finish()];
+  const counts = [0, 0, 0];
+  for (const acl of input.acls) {
+    counts[0]!++;
+    yield [Kind.Acl, SnapshotAcl.encode(acl).finish()];
+  }
+  for (const node of input.nodes) {
+    counts[1]!++;
+    yield [Kind.Node, SnapshotNode.encode(node).finish()];
+  }
+  for (const session of sessions) {
+    counts[2]!++;
+    yield [Kind.Session, SnapshotSession.encode(session).finish()];
+  }
+  const end = new Uint8Array(24);
+  const endView = new DataView(end.buffer);
+  for (let i = 0; i < 3; i++) writeU64(endView, i * 8, counts[i]!);
+  yield [Kind.End, end];
+}
+
+/**
+ * A snapshot in memory, synchronously, in the file format: the leader's applied state for a
+ * learner's SNAP. The caller copies the input at one zxid first (the tree keeps changing).
+ */
+export function encodeSnapshot(input: SnapshotInput): Uint8Array {
+  const out = new ChunkWriter(() => assert(false, "an in-memory snapshot is never flushed"));
+  for (const [kind, payload] of snapshotFrames(input, [...input.sessions])) {
+    if (kind === 0) out.raw(payload);
+    else out.frame(kind, payload);
+  }
+  return out.pending;
+}
+
+/**
+ * A learner's SNAP: checks the leader's bytes (a damaged transfer throws and writes nothing),
+ * then writes them durably as snapshot.<hex zxid> (temp file, fsync, rename, directory fsync).
+ */
+export async function installSnapshotBytes(
+  dataDir: string,
+  zxid: number,
+  bytes: Uint8Array,
+  files: FileLayer = nodeFiles,
+): Promise<{ file: string; snapshot: LoadedSnapshot }> {
+  files.mkdir(dataDir);
+  const final = join(dataDir, snapshotName(zxid));
+  const snapshot = parseSnapshot(final, bytes);
+  if (zxidFromWire(snapshot.header.zxid) !== zxid) {
+    throw new StorageCorruptionError(
+      final,
+      0,
+      `SNAP for ${zxid.toString(16)} holds the state at ${snapshot.header.zxid.toString(16)}`,
+    );
+  }
+  const temp = final + TEMP_SUFFIX;
+  const fd = files.open(temp, "w");
+  try {
+    writeFully(files, fd, bytes, 0, bytes.length, 0);
+    await files.fsyncAsync(fd);
+  } finally {
+    files.close(fd);
+  }
+  files.rename(temp, final);
+  files.fsyncDir(dataDir);
+  return { file: final, snapshot };
 }
 
 /**
@@ -169,35 +253,15 @@ export async function writeSnapshot(
   const fd = files.open(temp, "w");
   let closed = false;
   try {
-    const out = new ChunkWriter(files, fd);
-    const fileHeader = new Uint8Array(FILE_HEADER_BYTES);
-    new DataView(fileHeader.buffer).setUint32(0, SNAPSHOT_MAGIC, true);
-    new DataView(fileHeader.buffer).setUint32(4, SNAPSHOT_FORMAT_VERSION, true);
-    out.raw(fileHeader);
-    const header: SnapshotHeader = {
-      formatVersion: SNAPSHOT_FORMAT_VERSION,
-      zxid: zxidToWire(input.zxid),
-      nodeCount: BigInt(input.nodeCount),
-      digest: input.digest,
-      sessionCount: BigInt(sessions.length),
-    };
-    out.frame(Kind.Header, SnapshotHeader.encode(header).finish());
-    const counts = [0, 0, 0];
-    const emit = async (kind: Kind, payload: Uint8Array, slot: number): Promise<void> => {
-      out.frame(kind, payload);
-      counts[slot]!++;
+    const out = new ChunkWriter((bytes, position) => writeFully(files, fd, bytes, 0, bytes.length, position));
+    for (const [kind, payload] of snapshotFrames(input, sessions)) {
+      if (kind === 0) out.raw(payload);
+      else out.frame(kind, payload);
       if (out.full) {
         out.flush();
         await yieldTurn();
       }
-    };
-    for (const acl of input.acls) await emit(Kind.Acl, SnapshotAcl.encode(acl).finish(), 0);
-    for (const node of input.nodes) await emit(Kind.Node, SnapshotNode.encode(node).finish(), 1);
-    for (const s of sessions) await emit(Kind.Session, SnapshotSession.encode(s).finish(), 2);
-    const end = new Uint8Array(24);
-    const endView = new DataView(end.buffer);
-    for (let i = 0; i < 3; i++) writeU64(endView, i * 8, counts[i]!);
-    out.frame(Kind.End, end);
+    }
     out.flush();
     await files.fsyncAsync(fd);
     closed = true;

@@ -4,6 +4,7 @@ import { zxidHex } from "../util/zxid.js";
 import { type FileLayer, nodeFiles } from "./file-layer.js";
 import { packFrames, RECORD_BYTES_MAX, sortedSegments } from "./log-format.js";
 import { InlineSink, type LogSink, WorkerSink } from "./log-sink.js";
+import { truncateSegments } from "./log-truncate.js";
 import { scanSegment } from "./segment-reader.js";
 import { TxnLogFailedError } from "./storage-error.js";
 
@@ -49,7 +50,10 @@ interface Pending {
  */
 export class TxnLog {
   private readonly options: TxnLogOptions;
-  private readonly sink: LogSink;
+  private sink: LogSink;
+  /** A truncation runs: appends wait in `held` until it is done. */
+  private truncating: Promise<void> | undefined;
+  private held: Pending[] = [];
   private queue: Pending[] = [];
   private head = 0;
   private flushing = false;
@@ -75,14 +79,42 @@ export class TxnLog {
     const files = options.files ?? nodeFiles;
     files.mkdir(options.dir);
     const lastZxid = options.lastZxid ?? newestLoggedZxid(files, options.dir);
-    const init = {
-      dir: options.dir,
-      forceSync: options.forceSync,
-      preAllocBytes: options.preAllocBytes,
-      segmentBytesMax: options.segmentBytesMax,
+    return new TxnLog(options, await openSink(options), lastZxid);
+  }
+
+  /**
+   * ZAB's TRUNC (and the log after a SNAP): every record above `zxid` goes, durably. Appends made
+   * before the call are flushed first; appends made after it wait and then continue above `zxid`
+   * in a fresh segment (a writer never reopens a segment).
+   */
+  truncate(zxid: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    assert(this.truncating === undefined, "one truncation at a time");
+    this.appended = Math.min(this.appended, zxid);
+    const run = async (): Promise<void> => {
+      if (this.flushing || this.scheduled) await new Promise<void>((r) => this.idleWaiters.push(r));
+      if (this.failure) throw this.failure;
+      try {
+        await this.sink.close();
+        truncateSegments(this.options.files ?? nodeFiles, this.options.dir, zxid);
+        this.sink = await openSink(this.options);
+      } catch (e) {
+        this.fail(e, []);
+        throw this.failure;
+      }
+      this.durable = Math.min(this.durable, zxid);
     };
-    const sink = files === nodeFiles ? await WorkerSink.start(init) : new InlineSink(init, files);
-    return new TxnLog(options, sink, lastZxid);
+    this.truncating = run().finally(() => {
+      this.truncating = undefined;
+      const held = this.held;
+      this.held = [];
+      for (const p of held) {
+        if (this.failure) p.reject(this.failure);
+        else this.queue.push(p);
+      }
+      this.schedule();
+    });
+    return this.truncating;
   }
 
   /** Resolves once the record is durable (or written, without forceSync). */
@@ -97,7 +129,8 @@ export class TxnLog {
       assert(false, `record of ${record.length} bytes exceeds ${RECORD_BYTES_MAX}`);
     this.appended = zxid;
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ zxid, record, resolve, reject });
+      if (this.truncating) this.held.push({ zxid, record, resolve, reject });
+      else this.queue.push({ zxid, record, resolve, reject });
       this.schedule();
     });
   }
@@ -130,12 +163,13 @@ export class TxnLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.truncating?.catch(() => undefined);
     if (this.flushing || this.scheduled) await new Promise<void>((r) => this.idleWaiters.push(r));
     await this.sink.close();
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled || this.flushing || this.head >= this.queue.length) return;
     this.scheduled = true;
     // A microtask, so every append of the current synchronous run joins the first batch.
     queueMicrotask(() => {
@@ -205,6 +239,17 @@ export class TxnLog {
     this.head = 0;
     for (const p of [...batch, ...rest]) p.reject(this.failure);
   }
+}
+
+function openSink(options: TxnLogOptions): Promise<LogSink> | LogSink {
+  const files = options.files ?? nodeFiles;
+  const init = {
+    dir: options.dir,
+    forceSync: options.forceSync,
+    preAllocBytes: options.preAllocBytes,
+    segmentBytesMax: options.segmentBytesMax,
+  };
+  return files === nodeFiles ? WorkerSink.start(init) : new InlineSink(init, files);
 }
 
 /**
