@@ -14,6 +14,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: "cluster",
+          include: ["test/cluster/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          // Each file starts an ensemble of real processes: one file at a time on two cores.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: "clients",
           include: ["test/clients/**/*.test.ts"],
           testTimeout: 120_000,

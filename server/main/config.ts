@@ -29,6 +29,8 @@ export interface ServerConfig {
   serverIdExplicit: boolean;
   /** The ensemble's members (server.N lines); empty for a standalone server. */
   servers: ServerSpec[];
+  /** Committed entries a leader keeps in memory to DIFF a learner (ZooKeeper's commitLogCount). */
+  commitLogCount: number;
   /** peerType=observer: this member observes (its server.N line must say so too). */
   peerTypeObserver: boolean;
   tracingExporter: "none" | "console" | "otlp";
@@ -65,6 +67,7 @@ export function defaultConfig(): ServerConfig {
     serverIdExplicit: false,
     servers: [],
     peerTypeObserver: false,
+    commitLogCount: 10_000,
     tracingExporter: "none",
     tracingEndpoint: undefined,
     adminServerPort: -1,
@@ -184,6 +187,10 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       return;
     case "paddock.tracing.endpoint":
       config.tracingEndpoint = value;
+      return;
+    case "zookeeper.commitLogCount":
+    case "commitLogCount":
+      config.commitLogCount = integer(key, value, 1);
       return;
     case "peerType":
       if (value !== "observer" && value !== "participant") {

@@ -61,6 +61,7 @@ export function buildReplication(
     log: durable.entries,
     logBaseZxid: tree.lastZxid,
     committedZxid: tree.lastZxid,
+    logEntriesMax: config.commitLogCount,
     proposalsInFlightMax: Math.max(1000, config.limits.outstandingGlobalMax * 2),
     electionTimeoutTicks: 4,
     heartbeatTicks: TICKS_PER_TICK_TIME / 2,
@@ -73,8 +74,7 @@ export function buildReplication(
     node,
     new LogStorage(durable.log, config.dataDir),
     {
-      encode: (zxid) =>
-        tree.lastZxid === zxid ? encodeSnapshot(snapshotInput(tree, sessions)) : undefined,
+      encode: (zxid) => (tree.lastZxid === zxid ? encodeSnapshot(snapshotInput(tree, sessions)) : undefined),
       install: async (zxid, bytes) => {
         const { snapshot } = await installSnapshotBytes(config.dataDir, zxid, bytes);
         const restored = DataTree.restore(snapshot.acls, snapshot.nodes, zxid, {

@@ -28,7 +28,12 @@ export interface StartOptions {
   readonly readyTimeoutMs?: number;
 }
 
-function waitForFile(file: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
+export function waitForFile(
+  file: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  log: () => string,
+): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const dir = resolve(file, "..");
     const done = (error?: Error): void => {
@@ -53,7 +58,7 @@ function waitForFile(file: string, child: ChildProcess, timeoutMs: number, log: 
   });
 }
 
-function exited(child: ChildProcess): Promise<void> {
+export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((r) => child.once("exit", () => r()));
 }

@@ -12,10 +12,11 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: string): Promise<TcpProxy> {
-  const colon = target.lastIndexOf(":");
-  const host = target.slice(0, colon);
-  const port = Number(target.slice(colon + 1));
+/**
+ * `target` is fixed, or asked on every new connection (undefined: refuse it), so a test can
+ * point a proxy at a server whose port is known only once it started.
+ */
+export async function startTcpProxy(target: string | (() => string | undefined)): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let open = true;
   const track = (s: Socket): void => {
@@ -25,11 +26,13 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   };
   const server: Server = createServer((client) => {
     track(client);
-    if (!open) {
+    const to = typeof target === "string" ? target : target();
+    if (!open || to === undefined) {
       client.destroy();
       return;
     }
-    const upstream = createConnection({ host, port });
+    const colon = to.lastIndexOf(":");
+    const upstream = createConnection({ host: to.slice(0, colon), port: Number(to.slice(colon + 1)) });
     track(upstream);
     client.pipe(upstream);
     upstream.pipe(client);

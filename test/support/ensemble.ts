@@ -1,0 +1,212 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { credentials, Metadata } from "@grpc/grpc-js";
+import { AdminServiceClient } from "../../server/gen/paddock/v1/admin.js";
+import { exited, waitForFile } from "./launcher.js";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+
+const root = resolve(import.meta.dirname, "../..");
+
+export interface Member {
+  readonly id: number;
+  readonly observer: boolean;
+  readonly dataDir: string;
+  /** Kept across restarts, so clients' connect strings stay valid. */
+  clientPort: number;
+  readonly address: string;
+  pid: number;
+  /** Everything the member wrote to stderr in all its runs. */
+  log(): string;
+}
+
+export interface EnsembleOptions {
+  readonly voters: number;
+  readonly observers?: number;
+  /** zoo.cfg keys for every member (defaults favour fast failure detection). */
+  readonly settings?: Record<string, string | number | boolean>;
+}
+
+export interface Ensemble {
+  readonly members: Member[];
+  readonly connectString: string;
+  kill(id: number): Promise<void>;
+  stop(id: number): Promise<void>;
+  restart(id: number): Promise<void>;
+  /** Partitions a member: every connection to and from it is closed and refused. */
+  cut(id: number): Promise<void>;
+  heal(id: number): Promise<void>;
+  /** srvr's Mode line (leader, follower, observer, looking, standalone), undefined if unreachable. */
+  mode(id: number): Promise<string | undefined>;
+  /** The one leader once every other live, connected member follows or observes. */
+  waitForLeader(options: { timeoutMs: number; exclude?: number[] }): Promise<number>;
+  stopAll(): Promise<void>;
+}
+
+const defaults = { tickTime: 200, initLimit: 10, syncLimit: 5, maxSessionTimeout: 60_000 };
+
+interface Running {
+  child: ChildProcess;
+  peerPort: number;
+}
+
+/**
+ * Real member processes on loopback (the model is nats.js's test launcher). No port is grabbed in
+ * advance: each member binds its client and quorum ports as 0 and reports them in its ready file;
+ * every other member reaches it through a proxy owned by the test for that directed pair, which
+ * forwards to the reported quorum port, and which `cut` closes to partition a member.
+ */
+export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble> {
+  const base = mkdtempSync(join(tmpdir(), "paddock-ensemble-"));
+  const count = options.voters + (options.observers ?? 0);
+  const ids = Array.from({ length: count }, (_, i) => i + 1);
+  const isObserver = (id: number): boolean => id > options.voters;
+  const running = new Map<number, Running>();
+  const isolated = new Set<number>();
+  const proxies = new Map<string, TcpProxy>();
+  const logs = new Map<number, string>();
+  for (const from of ids) {
+    for (const to of ids) {
+      if (from === to) continue;
+      const proxy = await startTcpProxy(() => {
+        const target = running.get(to);
+        if (target === undefined || isolated.has(from) || isolated.has(to)) return undefined;
+        return `127.0.0.1:${target.peerPort}`;
+      });
+      proxies.set(`${from}>${to}`, proxy);
+    }
+  }
+  const settings = { ...defaults, ...options.settings };
+  const members: Member[] = ids.map((id) => {
+    const dataDir = join(base, `member-${id}`);
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, "myid"), `${id}\n`);
+    const lines = [`dataDir=${dataDir}`, ...Object.entries(settings).map(([k, v]) => `${k}=${v}`)];
+    for (const other of ids) {
+      const port = other === id ? 0 : Number(proxies.get(`${id}>${other}`)!.address.split(":")[1]);
+      lines.push(`server.${other}=127.0.0.1:${port}:0${isObserver(other) ? ":observer" : ""}`);
+    }
+    writeFileSync(join(dataDir, "zoo.cfg"), `${lines.join("\n")}\n`);
+    logs.set(id, "");
+    return {
+      id,
+      observer: isObserver(id),
+      dataDir,
+      clientPort: 0,
+      get address() {
+        return `127.0.0.1:${this.clientPort}`;
+      },
+      pid: -1,
+      log: () => logs.get(id) ?? "",
+    };
+  });
+  const member = (id: number): Member => {
+    const m = members.find((x) => x.id === id);
+    if (m === undefined) throw new Error(`no member ${id}`);
+    return m;
+  };
+
+  const launch = async (m: Member): Promise<void> => {
+    const readyFile = join(m.dataDir, "ready.json");
+    rmSync(readyFile, { force: true });
+    const args = ["--import", "tsx", join(root, "server/main/cli.ts"), "server", "--config"];
+    args.push(join(m.dataDir, "zoo.cfg"), "--host", "127.0.0.1", "--port", String(m.clientPort));
+    args.push("--ready-file", readyFile);
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => logs.set(m.id, (logs.get(m.id) ?? "") + chunk));
+    await waitForFile(readyFile, child, 30_000, m.log);
+    const ready = JSON.parse(readFileSync(readyFile, "utf8")) as {
+      port: number;
+      pid: number;
+      peerPort: number;
+    };
+    m.clientPort = ready.port;
+    m.pid = child.pid ?? -1;
+    running.set(m.id, { child, peerPort: ready.peerPort });
+  };
+
+  const end = async (id: number, signal: NodeJS.Signals): Promise<void> => {
+    const r = running.get(id);
+    if (r === undefined) return;
+    running.delete(id);
+    r.child.kill(signal);
+    await exited(r.child);
+  };
+
+  const admin = new Map<number, AdminServiceClient>();
+  const mode = (id: number): Promise<string | undefined> => {
+    if (!running.has(id)) return Promise.resolve(undefined);
+    const m = member(id);
+    let client = admin.get(id);
+    if (client === undefined || client.getChannel().getTarget() !== `dns:${m.address}`) {
+      client?.close();
+      client = new AdminServiceClient(m.address, credentials.createInsecure());
+      admin.set(id, client);
+    }
+    return new Promise((done) => {
+      client.command(
+        { command: "srvr" },
+        new Metadata(),
+        { deadline: Date.now() + 1000 },
+        (error, response) => {
+          if (error || response === undefined) done(undefined);
+          else done(/^Mode: (\S+)/m.exec(response.output)?.[1]);
+        },
+      );
+    });
+  };
+
+  await Promise.all(members.map(launch));
+  return {
+    members,
+    get connectString() {
+      return members
+        .filter((m) => running.has(m.id))
+        .map((m) => m.address)
+        .join(",");
+    },
+    kill: (id) => end(id, "SIGKILL"),
+    stop: (id) => end(id, "SIGTERM"),
+    async restart(id) {
+      await end(id, "SIGTERM");
+      await launch(member(id));
+    },
+    async cut(id) {
+      isolated.add(id);
+      for (const [pair, proxy] of proxies) {
+        const [from, to] = pair.split(">").map(Number);
+        if (from === id || to === id) {
+          proxy.cut();
+          proxy.restore();
+        }
+      }
+    },
+    async heal(id) {
+      isolated.delete(id);
+    },
+    mode,
+    async waitForLeader({ timeoutMs, exclude = [] }) {
+      const deadline = Date.now() + timeoutMs;
+      let seen = "";
+      for (;;) {
+        const live = ids.filter((id) => running.has(id) && !exclude.includes(id) && !isolated.has(id));
+        const modes = await Promise.all(live.map(mode));
+        seen = live.map((id, i) => `${id}:${modes[i]}`).join(" ");
+        const leaders = live.filter((_, i) => modes[i] === "leader" || modes[i] === "standalone");
+        const settled = modes.every(
+          (m) => m === "leader" || m === "follower" || m === "observer" || m === "standalone",
+        );
+        if (leaders.length === 1 && settled) return leaders[0]!;
+        if (Date.now() > deadline) throw new Error(`no single leader within ${timeoutMs} ms (${seen})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stopAll() {
+      for (const client of admin.values()) client.close();
+      await Promise.all(ids.map((id) => end(id, "SIGTERM")));
+      for (const proxy of proxies.values()) await proxy.close();
+    },
+  };
+}
