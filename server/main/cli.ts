@@ -1,8 +1,10 @@
+import { ensembleCommand } from "./ensemble-command.js";
 import { serverCommand } from "./server-command.js";
 import { fileToolCommand, purgeCommand } from "./tools-command.js";
 
 const usage = `usage: paddock <command> [args]
   server            start a server (paddock server --help)
+  ensemble          start a local ensemble, one process per member (paddock ensemble --help)
   cli               zkCli-compatible shell: paddock cli -server host:port [command]
   purge             remove old snapshots and logs: paddock purge [--config zoo.cfg | --data-dir D] [-n 3]
   log dump F        print the records of a log segment
@@ -15,6 +17,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "server":
       return serverCommand(args);
+    case "ensemble":
+      return ensembleCommand(args);
     case "purge":
       return purgeCommand(args);
     case "log":

@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+
+export const ensembleUsage = `usage: paddock ensemble [--size N] [--observers K] [--dir D] [--base-port P]
+  Starts a local pseudo-cluster: one server process per member, data under D/member-<id>
+  (default ./ensemble), client ports P.. (default 2181), quorum ports 2888+id, election ports
+  3888+id. Ctrl-C stops every member. An existing D is reused (members keep their data).`;
+
+export interface EnsemblePlan {
+  readonly id: number;
+  readonly observer: boolean;
+  readonly dataDir: string;
+  readonly clientPort: number;
+  /** zoo.cfg text for this member. */
+  readonly config: string;
+}
+
+/** The members' directories and zoo.cfg files, as ZooKeeper's docs lay out a pseudo-cluster. */
+export function planEnsemble(size: number, observers: number, dir: string, basePort: number): EnsemblePlan[] {
+  if (!Number.isInteger(size) || size < 1 || size > 9) throw new Error(`--size ${size}: from 1 to 9 members`);
+  if (!Number.isInteger(observers) || observers < 0 || observers >= size) {
+    throw new Error(`--observers ${observers}: from 0 to size-1 (at least one voter)`);
+  }
+  if (!Number.isInteger(basePort) || basePort < 1 || basePort + size > 65535) {
+    throw new Error(`--base-port ${basePort}: not a usable port range`);
+  }
+  const ids = Array.from({ length: size }, (_, i) => i + 1);
+  const observerFrom = size - observers + 1;
+  const servers = ids.map(
+    (id) => `server.${id}=127.0.0.1:${2888 + id}:${3888 + id}${id >= observerFrom ? ":observer" : ""}`,
+  );
+  return ids.map((id) => {
+    const dataDir = join(dir, `member-${id}`);
+    const clientPort = basePort + id - 1;
+    const config = [
+      "tickTime=2000",
+      "initLimit=10",
+      "syncLimit=5",
+      `dataDir=${dataDir}`,
+      `clientPort=${clientPort}`,
+      ...servers,
+      "",
+    ].join("\n");
+    return { id, observer: id >= observerFrom, dataDir, clientPort, config };
+  });
+}
+
+function option(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const value = args[i + 1];
+  if (value === undefined) throw new Error(`${name} needs a value`);
+  return value;
+}
+
+/** `paddock ensemble`: runs until Ctrl-C; a member that dies is reported, the others keep going. */
+export async function ensembleCommand(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(`${ensembleUsage}\n`);
+    return 0;
+  }
+  const plan = planEnsemble(
+    Number(option(args, "--size", "3")),
+    Number(option(args, "--observers", "0")),
+    resolve(option(args, "--dir", "ensemble")),
+    Number(option(args, "--base-port", "2181")),
+  );
+  const bin = resolve(import.meta.dirname, "../../bin/paddock.js");
+  const children = new Map<number, ChildProcess>();
+  let stopping = false;
+  let finished: () => void = () => {};
+  const done = new Promise<void>((r) => {
+    finished = r;
+  });
+  for (const member of plan) {
+    mkdirSync(member.dataDir, { recursive: true });
+    writeFileSync(join(member.dataDir, "zoo.cfg"), member.config);
+    if (!existsSync(join(member.dataDir, "myid")))
+      writeFileSync(join(member.dataDir, "myid"), `${member.id}\n`);
+    const child = spawn(process.execPath, [bin, "server", "--config", join(member.dataDir, "zoo.cfg")], {
+      stdio: ["ignore", "inherit", "pipe"],
+    });
+    children.set(member.id, child);
+    const lines = createInterface({ input: child.stderr! });
+    lines.on("line", (line) => process.stderr.write(`[member ${member.id}] ${line}\n`));
+    child.on("exit", (code, signal) => {
+      children.delete(member.id);
+      if (!stopping)
+        process.stderr.write(`[member ${member.id}] exited (${signal ?? code}); the others keep running\n`);
+      if (children.size === 0) finished();
+    });
+    const role = member.observer ? "observer" : "voter";
+    process.stdout.write(
+      `member ${member.id} (${role}): 127.0.0.1:${member.clientPort}, data in ${member.dataDir}\n`,
+    );
+  }
+  process.stdout.write(`connect string: ${plan.map((m) => `127.0.0.1:${m.clientPort}`).join(",")}\n`);
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write("stopping every member\n");
+    for (const child of children.values()) child.kill("SIGTERM");
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  await done;
+  return 0;
+}
