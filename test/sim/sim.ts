@@ -42,6 +42,8 @@ export interface SimOptions {
   readonly dropPerMille: number;
   readonly delayTicksMax: number;
   readonly faults: boolean;
+  /** A bug planted in the driver, to show the checkers catch it (tests only). */
+  readonly plant?: "skip-trunc" | "apply-reversed";
 }
 
 /**
@@ -93,6 +95,8 @@ export class Sim {
   private start(m: Member): void {
     const last = m.disk.log[m.disk.log.length - 1]?.zxid ?? 0;
     m.applied = m.disk.log.filter((e) => e.zxid <= m.disk.appliedZxid);
+    // What a restarted member recovers as applied must be the committed history's prefix.
+    for (const [i, e] of m.applied.entries()) this.checkChain(i, e);
     m.node = new ZabNode({
       id: m.id,
       voters: this.voterIds,
@@ -125,7 +129,7 @@ export class Sim {
         m.applied = [...payload];
         m.snapshots.clear();
       }
-      if (ready.truncateTo !== undefined) {
+      if (ready.truncateTo !== undefined && this.options.plant !== "skip-trunc") {
         if (ready.truncateTo < m.disk.appliedZxid) this.fail(`member ${m.id} truncates below applied`);
         m.disk.log = m.disk.log.filter((e) => e.zxid <= ready.truncateTo!);
       }
@@ -142,7 +146,9 @@ export class Sim {
         m.disk.log.push(e);
       }
       for (const out of ready.messages) this.send(m, out.to, out.message);
-      for (const e of ready.committed) {
+      const committed =
+        this.options.plant === "apply-reversed" ? [...ready.committed].reverse() : ready.committed;
+      for (const e of committed) {
         if (!m.disk.log.some((d) => d.zxid === e.zxid))
           this.fail(`member ${m.id} applies unpersisted ${e.zxid}`);
         this.checkChain(m.applied.length, e);

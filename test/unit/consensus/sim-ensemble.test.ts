@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Sim } from "../../sim/sim.js";
 
-const SEEDS = Number(process.env.SIM_SEEDS ?? 200);
+const SEEDS = Number(process.env.SIM_SEEDS ?? 400);
 
 function runSeeds(voters: number, observers: number, faults: boolean, seeds: number): void {
   const failures: string[] = [];
