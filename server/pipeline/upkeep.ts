@@ -39,8 +39,7 @@ export class SessionUpkeep {
   /** A new leader gives every session a fresh timeout (it cannot know when they were last seen). */
   restartSessionTimeouts(): void {
     const { sessions, clock } = this.pipeline.deps;
-    const now = clock();
-    for (const id of sessions.ids()) sessions.touch(id, now);
+    sessions.restartAll(clock());
     this.active.clear();
     this.expiring = [];
   }

@@ -150,7 +150,21 @@ export class SessionTable {
     return expired;
   }
 
-  /** Ids of every session (a new leader restarts their timeouts; SNAP replaces them). */
+  /**
+   * A new leader's start: every session gets a fresh timeout from `now`, closing ones too (a close
+   * proposed in an earlier term may never commit; if it does, applying it removes the session).
+   */
+  restartAll(now: number): void {
+    for (const entry of this.sessions.values()) {
+      if (entry.closing) {
+        entry.closing = false;
+        entry.expiresAt = Number.NaN;
+      }
+      this.touch(entry.id, now);
+    }
+  }
+
+  /** Ids of every session (SNAP replaces them). */
   ids(): bigint[] {
     return [...this.sessions.keys()];
   }

@@ -210,3 +210,17 @@ describe("add", () => {
     expect([...table.entries()].map((e) => e.id)).toEqual([7n, -(1n << 62n)]);
   });
 });
+
+describe("SessionTable.restartAll (a new leader takes over expiry)", () => {
+  it("gives every session, closing ones too, a fresh timeout from now", () => {
+    const table = new SessionTable(options);
+    table.add(1n, 4000, pw, 0);
+    table.add(2n, 4000, pw, 0);
+    expect(table.expire(10_000)).toEqual([1n, 2n]);
+    expect(table.get(1n)?.closing).toBe(true);
+    table.restartAll(20_000);
+    expect(table.get(1n)?.closing).toBe(false);
+    expect(table.expire(25_999)).toEqual([]);
+    expect(table.expire(26_000)).toEqual([1n, 2n]);
+  });
+});
