@@ -115,6 +115,8 @@ describe("a three-member ensemble", () => {
       await client.create("/moving-eph", "", { mode: "EPHEMERAL" });
       await writer.create("/moving-watched", "v1");
       const fired = deferred<WatchEvent>();
+      // Another member made it: reads are sequentially consistent per client, so sync first.
+      await client.sync("/moving-watched");
       await client.getData("/moving-watched", { watch: fired.resolve });
       await ensemble.kill(target.id);
       await ensemble.waitForLeader({ timeoutMs: 20_000, exclude: [target.id] });
@@ -123,6 +125,7 @@ describe("a three-member ensemble", () => {
       expect(client.sessionId).toBe(sessionId);
       expect(await writer.exists("/moving-eph")).not.toBeNull();
       await client.close();
+      await writer.sync("/moving-eph");
       expect(await writer.exists("/moving-eph")).toBeNull();
     } finally {
       await client.close().catch(() => undefined);
