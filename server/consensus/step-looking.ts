@@ -38,9 +38,29 @@ function lookingVote(s: ZabState, from: number, n: Notification): void {
     s.broadcastNotification();
   }
   s.votes.set(from, n.vote);
-  const agreeing = [...s.votes].filter(([, v]) => sameVote(v, s.vote)).map(([id]) => id);
-  if (s.quorum(agreeing)) decide(s, s.vote.leader);
+  considerDeciding(s);
 }
+
+/**
+ * A quorum agreeing is not enough at once: as ZooKeeper's finalizeWait, the member waits a few
+ * ticks for a better vote still in flight (else it may follow a member that itself moves on, and
+ * sit out initLimit). With every voter's vote in hand there is nothing left to wait for.
+ */
+function considerDeciding(s: ZabState): void {
+  const agreeing = [...s.votes].filter(([, v]) => sameVote(v, s.vote)).map(([id]) => id);
+  if (!s.quorum(agreeing)) {
+    s.decideAt = -1;
+    return;
+  }
+  if (agreeing.filter((id) => s.voters.has(id)).length === s.voters.size) {
+    decide(s, s.vote.leader);
+    return;
+  }
+  if (s.decideAt < 0) s.decideAt = s.now + FINALIZE_WAIT_TICKS;
+}
+
+/** Ticks to wait for a better vote once a quorum agrees. */
+const FINALIZE_WAIT_TICKS = 2;
 
 function settledVote(s: ZabState, from: number, n: Notification): void {
   s.outOfElection.set(from, { leader: n.vote.leader, state: n.state });
@@ -51,12 +71,21 @@ function settledVote(s: ZabState, from: number, n: Notification): void {
 }
 
 function decide(s: ZabState, leader: number): void {
+  s.decideAt = -1;
   if (leader === s.id) becomeLeading(s);
   else s.becomeFollowing(leader);
 }
 
 /** Re-sends the vote when the round is quiet (lost notifications); the round itself stays. */
 export function tickLooking(s: ZabState): void {
+  if (s.decideAt >= 0 && s.now >= s.decideAt) {
+    s.decideAt = -1;
+    const agreeing = [...s.votes].filter(([, v]) => sameVote(v, s.vote)).map(([id]) => id);
+    if (s.quorum(agreeing)) {
+      decide(s, s.vote.leader);
+      return;
+    }
+  }
   if (s.now < s.deadline) return;
   s.broadcastNotification();
   s.resetDeadline(s.timing.electionTimeoutTicks, true);

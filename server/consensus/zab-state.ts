@@ -69,6 +69,8 @@ export class ZabState {
   round = 0;
   vote: Vote;
   readonly votes = new Map<number, Vote>();
+  /** The tick at which an agreed quorum's vote is taken, -1 while none agrees (finalizeWait). */
+  decideAt = -1;
   readonly outOfElection = new Map<number, { leader: number; state: Role }>();
   // Following.
   leader = -1;
@@ -215,6 +217,7 @@ export class ZabState {
     this.role = role;
     this.phase = phase;
     this.votes.clear();
+    this.decideAt = -1;
     this.outOfElection.clear();
     this.learners.clear();
     this.leader = -1;
