@@ -4,6 +4,7 @@ import { ZabNode } from "../../server/consensus/zab-node.js";
 import type { Txn } from "../../server/gen/paddock/internal/v1/txn.js";
 import { Prng } from "../../server/util/prng.js";
 import { zxidEpoch } from "../../server/util/zxid.js";
+import { type ClientPlant, KvClients } from "./kv-clients.js";
 
 /** What survives a crash: the epochs, the log, and how far it was applied. */
 interface Disk {
@@ -43,7 +44,7 @@ export interface SimOptions {
   readonly delayTicksMax: number;
   readonly faults: boolean;
   /** A bug planted in the driver, to show the checkers catch it (tests only). */
-  readonly plant?: "skip-trunc" | "apply-reversed";
+  readonly plant?: "skip-trunc" | "apply-reversed" | ClientPlant;
 }
 
 /**
@@ -62,16 +63,22 @@ export class Sim {
   now = 0;
   private isolated = -1;
   private isolatedUntil = 0;
-  private writes = 0;
   /** The committed history every member must agree with: zxid and txn path per position. */
   readonly chain: { zxid: number; path: string }[] = [];
   /** What the run exercised, so a test can show the faults happened. */
   readonly stats = { snap: 0, trunc: 0, diff: 0, other: 0, crashes: 0 };
+  /** Register clients whose histories the linearizability checker reads. */
+  readonly clients: KvClients;
   /** Epoch → the member that led it. */
   readonly leaders = new Map<number, number>();
 
   constructor(private readonly options: SimOptions) {
     this.rng = new Prng(options.seed);
+    const clientPlant =
+      options.plant === "read-without-barrier" || options.plant === "ack-at-propose"
+        ? options.plant
+        : undefined;
+    this.clients = new KvClients(new Prng(options.seed * 7919 + 1), 3, 3, clientPlant);
     this.voterIds = Array.from({ length: options.voters }, (_, i) => i + 1);
     this.observerIds = Array.from({ length: options.observers }, (_, i) => options.voters + i + 1);
     for (const id of [...this.voterIds, ...this.observerIds]) {
@@ -154,6 +161,7 @@ export class Sim {
         this.checkChain(m.applied.length, e);
         m.applied.push(e);
         m.disk.appliedZxid = e.zxid;
+        this.clients.applied(m.id, e, m.applied, node.currentRole === "leading", this.now);
       }
       node.advance(ready);
       // The sim's disk is synchronous: the entries above are durable now.
@@ -229,6 +237,7 @@ export class Sim {
       const victim = this.members.get(ids[this.rng.below(ids.length)]!)!;
       if (victim.node !== undefined && this.crashed() < Math.floor((this.options.voters - 1) / 2)) {
         victim.node = undefined;
+        this.clients.abandon(victim.id);
         this.stats.crashes++;
         victim.snapshots.clear();
         for (const [k] of this.linkLast) if (k.endsWith(`>${victim.id}`)) this.linkLast.delete(k);
@@ -255,11 +264,18 @@ export class Sim {
 
   private clientWrites(): void {
     for (const m of this.members.values()) {
-      const node = m.node;
-      if (node === undefined || !node.canPropose() || this.rng.below(3) !== 0) continue;
-      node.propose(writeTxn(`/s${this.options.seed}-${this.writes++}`));
-      this.drain(m);
+      if (m.node !== undefined && m.node.currentRole !== "leading") this.clients.abandon(m.id);
     }
+    const leader = [...this.members.values()].find(
+      (m) => m.node?.currentRole === "leading" && m.node.canPropose(),
+    );
+    const live = [...this.members.values()].filter((m) => m.node !== undefined).map((m) => m.applied);
+    this.clients.invoke(
+      this.now,
+      leader && { id: leader.id, node: leader.node!, applied: leader.applied },
+      live,
+    );
+    if (leader !== undefined) this.drain(leader);
   }
 
   step(): void {
@@ -296,6 +312,8 @@ export class Sim {
       const roles = [...this.members.values()].map((m) => `${m.id}:${m.node?.currentRole}`).join(" ");
       this.fail(`no progress after healing (${roles}, chain ${this.chain.length})\n${this.debug()}`);
     }
+    const history = this.clients.check();
+    if (history !== undefined) this.fail(history);
   }
 
   private allCaughtUp(): boolean {
@@ -329,6 +347,10 @@ export function writeTxn(path: string): Txn {
   };
 }
 
+/** What the chain checker compares: the body's kind and its content. */
 function txnPath(txn: Txn): string {
-  return txn.body?.$case === "delete" ? txn.body.value.path : "?";
+  const body = txn.body;
+  if (body?.$case === "delete") return body.value.path;
+  if (body?.$case === "setData") return `${body.value.path}=${Buffer.from(body.value.data).toString()}`;
+  return body?.$case ?? "?";
 }

@@ -36,3 +36,35 @@ describe("the simulator's checkers catch planted driver bugs", () => {
     expect(failures[0]).toMatch(/^Error: seed \d+ tick \d+: committed histories diverge/);
   });
 });
+
+describe("the linearizability checker over client histories catches planted serving bugs", () => {
+  it("acknowledging a write when it is proposed, not when it is applied", () => {
+    const failures = failingSeeds("ack-at-propose", 200);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.join("\n")).toMatch(/not linearizable/);
+  });
+
+  it("answering a linearizable read from any member's state without a barrier", () => {
+    const failures = failingSeeds("read-without-barrier", 300);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.join("\n")).toMatch(/not linearizable/);
+  });
+
+  it("records real histories: many operations, most of them answered", () => {
+    const sim = new Sim({
+      seed: 3,
+      voters: 3,
+      observers: 0,
+      ticks: 400,
+      dropPerMille: 5,
+      delayTicksMax: 3,
+      faults: true,
+    });
+    sim.run();
+    const ops = sim.clients.history;
+    expect(ops.length).toBeGreaterThan(100);
+    const answered = ops.filter((o) => o.complete !== Number.POSITIVE_INFINITY);
+    expect(answered.filter((o) => o.kind === "read").length).toBeGreaterThan(20);
+    expect(answered.filter((o) => o.kind === "write").length).toBeGreaterThan(20);
+  });
+});
