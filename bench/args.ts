@@ -136,8 +136,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         o.workloads = listArg("workload", value, workloadNames);
         break;
       case "address":
-        if (!/^[^\s:]+:\d+$/.test(value))
-          throw new BenchArgError(`--address wants host:port, got "${value}"`);
+        if (!/^[^\s:,]+:\d+(,[^\s:,]+:\d+)*$/.test(value))
+          throw new BenchArgError(`--address wants host:port[,host:port...], got "${value}"`);
         o.address = value;
         break;
       case "server-pid":
@@ -208,7 +208,7 @@ export const usage = `usage: paddock bench [run|compare] [options]
 
   --target LIST         paddock, zookeeper, etcd, noop (gRPC echo: the tool's own ceiling), or all
   --workload LIST       ${workloadNames.join(", ")}, or all
-  --address HOST:PORT   use a running server instead of starting one (one target)
+  --address HOST:PORT[,HOST:PORT...]  use a running server or ensemble instead of starting one (one target)
   --server-pid PID      that server's pid, for server CPU and RSS
   --workers N           generator processes (default ${defaultOptions.workers})
   --clients N           sessions per generator process (default ${defaultOptions.clients})

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side run of `paddock bench` against Paddock, Apache ZooKeeper 3.8 and etcd 3.4, standalone
-# (one member each: Paddock has no replication yet), printing Paddock/ZooKeeper and Paddock/etcd
+# (one member each; three-member runs are by hand, see BENCHMARKS.md), printing Paddock/ZooKeeper and Paddock/etcd
 # ratios. Installs the reference servers from Debian if missing, and the reference clients into
 # bench/node_modules. Extra arguments go to the bench, e.g.:
 #   scripts/bench-compare.sh --duration 10 --workload create-100,set,get,mixed

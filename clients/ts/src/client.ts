@@ -53,6 +53,11 @@ export interface ConnectOptions {
   maxOutstanding?: number;
   /** Calls waiting for an in-flight slot at most; beyond, calls reject with ThrottledError. Default 10000. */
   maxQueued?: number;
+  /**
+   * Try the servers in a random order, as ZooKeeper's client does, so sessions spread over an
+   * ensemble. Default true; false keeps the given order (the first server is tried first).
+   */
+  shuffleServers?: boolean;
   /** Test seam: the stream transport (default: gRPC). */
   transport?: Transport;
 }
@@ -450,7 +455,7 @@ export async function connect(servers: string | string[], options: ConnectOption
     options.sessionTimeoutMs ?? defaults.sessionTimeoutMs,
   );
   const config: SessionConfig = {
-    servers: parseServers(servers),
+    servers: options.shuffleServers === false ? parseServers(servers) : shuffled(parseServers(servers)),
     sessionTimeoutMs,
     connectTimeoutMs: positive("connectTimeoutMs", options.connectTimeoutMs ?? sessionTimeoutMs),
     requestTimeoutMs: nonNegative("requestTimeoutMs", options.requestTimeoutMs ?? sessionTimeoutMs),
@@ -464,6 +469,14 @@ export async function connect(servers: string | string[], options: ConnectOption
   const client = new Client(config, options.transport ?? grpcTransport());
   await client.start();
   return client;
+}
+
+function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }
 
 function positive(name: string, value: number): number {
