@@ -32,6 +32,7 @@ async function open(
 ): Promise<{ client: Client; t: FakeTransport }> {
   const t = new FakeTransport();
   const pending = connect("s1:1,s2:2", {
+    shuffleServers: false,
     transport: t,
     sessionTimeoutMs: opts.timeoutMs ?? 30_000,
     maxOutstanding: opts.maxOutstanding,
@@ -81,7 +82,12 @@ describe("session handshake", () => {
 
   it("gives up after connectTimeoutMs with ConnectionLoss, trying the servers in turn", async () => {
     const t = new FakeTransport();
-    const pending = connect("s1:1,s2:2", { transport: t, connectTimeoutMs: 5000, sessionTimeoutMs: 4000 });
+    const pending = connect("s1:1,s2:2", {
+      shuffleServers: false,
+      transport: t,
+      connectTimeoutMs: 5000,
+      sessionTimeoutMs: 4000,
+    });
     const settled = expect(pending).rejects.toBeInstanceOf(ConnectionLossError);
     t.last.emit("error", new Error("refused"));
     await vi.advanceTimersByTimeAsync(5000);
