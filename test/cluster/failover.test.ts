@@ -108,7 +108,10 @@ describe("a three-member ensemble", () => {
     const target = ensemble.members.find((m) => m.id !== leader)!;
     // The client prefers `target`: it is listed first.
     const others = ensemble.members.filter((m) => m.id !== target.id).map((m) => m.address);
-    const client = await connect([target.address, ...others], { sessionTimeoutMs: 30_000, shuffleServers: false });
+    const client = await connect([target.address, ...others], {
+      sessionTimeoutMs: 30_000,
+      shuffleServers: false,
+    });
     const writer = await connect(others, { sessionTimeoutMs: 30_000 });
     try {
       const sessionId = client.sessionId;

@@ -45,9 +45,15 @@ describe("synchronisation and observers", () => {
   });
 
   it("serves reads on an observer, forwards its writes, and never counts it for a quorum", async () => {
-    await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    const leader = await ensemble.waitForLeader({ timeoutMs: 20_000 });
     const observer = ensemble.members.find((m) => m.observer)!;
     expect(await ensemble.mode(observer.id)).toBe("observer");
+    // The leader's admin view: two synchronised followers, one observer, each learner's lag.
+    const mntr = (await ensemble.admin(leader, "mntr")) ?? "";
+    expect(mntr).toMatch(/^zk_server_state\tleader$/m);
+    expect(mntr).toMatch(/^zk_synced_followers\t2$/m);
+    expect(mntr).toMatch(/^zk_synced_observers\t1$/m);
+    expect(mntr).toMatch(new RegExp(`^paddock_learner_${observer.id}_lag\\t\\d+$`, "m"));
     const viaObserver = await connect(observer.address, { sessionTimeoutMs: 30_000 });
     try {
       await viaObserver.create("/from-observer", "o");

@@ -37,6 +37,8 @@ export interface Ensemble {
   /** Partitions a member: every connection to and from it is closed and refused. */
   cut(id: number): Promise<void>;
   heal(id: number): Promise<void>;
+  /** A four-letter-word command's output, undefined if the member does not answer. */
+  admin(id: number, command: string): Promise<string | undefined>;
   /** srvr's Mode line (leader, follower, observer, looking, standalone), undefined if unreachable. */
   mode(id: number): Promise<string | undefined>;
   /** The one leader once every other live, connected member follows or observes. */
@@ -136,7 +138,7 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
   };
 
   const admin = new Map<number, AdminServiceClient>();
-  const mode = (id: number): Promise<string | undefined> => {
+  const command = (id: number, name: string): Promise<string | undefined> => {
     if (!running.has(id)) return Promise.resolve(undefined);
     const m = member(id);
     let client = admin.get(id);
@@ -147,16 +149,17 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
     }
     return new Promise((done) => {
       client.command(
-        { command: "srvr" },
+        { command: name },
         new Metadata(),
         { deadline: Date.now() + 1000 },
         (error, response) => {
-          if (error || response === undefined) done(undefined);
-          else done(/^Mode: (\S+)/m.exec(response.output)?.[1]);
+          done(error || response === undefined ? undefined : response.output);
         },
       );
     });
   };
+  const mode = async (id: number): Promise<string | undefined> =>
+    /^Mode: (\S+)/m.exec((await command(id, "srvr")) ?? "")?.[1];
 
   await Promise.all(members.map(launch));
   return {
@@ -186,6 +189,7 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
     async heal(id) {
       isolated.delete(id);
     },
+    admin: command,
     mode,
     async waitForLeader({ timeoutMs, exclude = [] }) {
       const deadline = Date.now() + timeoutMs;
