@@ -44,8 +44,10 @@ export function stepFollower(s: ZabState, from: number, message: ZabMessage): vo
       }
       s.setCurrentEpoch(message.epoch);
       s.phase = "broadcast";
-      // Sent after this Ready persisted the synced history and the epoch.
-      s.send(s.leader, { type: "ackNewLeader", epoch: message.epoch, zxid: s.lastZxid });
+      // The ack counts toward the quorum that commits the synced history, so it leaves only once
+      // that history is durable here (as ZooKeeper's learner logs before it acks NEWLEADER).
+      s.newLeaderAckZxid = s.lastZxid;
+      ackNewLeaderWhenDurable(s);
       return;
     case "upToDate":
     case "commit": {
@@ -94,4 +96,12 @@ export function tickFollower(s: ZabState): void {
     return;
   }
   if (s.now - s.heardTick > s.timing.syncLimitTicks) s.becomeLooking();
+}
+
+/** Sends the pending NEWLEADER ack once everything it covers is persisted. */
+export function ackNewLeaderWhenDurable(s: ZabState): void {
+  const zxid = s.newLeaderAckZxid;
+  if (zxid === undefined || s.persistedZxid < zxid) return;
+  s.newLeaderAckZxid = undefined;
+  s.send(s.leader, { type: "ackNewLeader", epoch: s.newEpoch, zxid });
 }

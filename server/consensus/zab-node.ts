@@ -3,7 +3,7 @@ import { assert } from "../util/assert.js";
 import { COUNTER_LIMIT, makeZxid, zxidEpoch } from "../util/zxid.js";
 import type { ZabMessage } from "./messages.js";
 import type { Entry, Ready, Role } from "./ready.js";
-import { stepFollower, tickFollower } from "./step-follower.js";
+import { ackNewLeaderWhenDurable, stepFollower, tickFollower } from "./step-follower.js";
 import {
   becomeLeading,
   broadcastProposal,
@@ -305,9 +305,13 @@ export class ZabNode {
     if (head.generation !== s.logGeneration) return;
     assert(last.zxid > s.persistedZxid, "persisted zxids must grow");
     s.persistedZxid = last.zxid;
-    if (s.role === "following" && s.phase === "broadcast") {
-      // The ack goes out only once the entries it acknowledges are durable.
-      s.send(s.leader, { type: "ack", epoch: s.newEpoch, zxid: last.zxid });
+    if ((s.role === "following" || s.role === "observing") && s.phase === "broadcast") {
+      const pending = s.newLeaderAckZxid;
+      ackNewLeaderWhenDurable(s);
+      // The ack goes out only once the entries it acknowledges are durable, and after NEWLEADER's.
+      const acked = s.newLeaderAckZxid === undefined && (pending === undefined || last.zxid > pending);
+      if (s.role === "following" && acked)
+        s.send(s.leader, { type: "ack", epoch: s.newEpoch, zxid: last.zxid });
     } else if (s.role === "leading") {
       leaderProgress(s);
       maybeCommit(s);

@@ -74,6 +74,8 @@ export class ZabState {
   readonly outOfElection = new Map<number, { leader: number; state: Role }>();
   // Following.
   leader = -1;
+  /** NEWLEADER received: ack it once the synced history up to this zxid is durable. */
+  newLeaderAckZxid: number | undefined;
   followAttempt = 0;
   heardTick = 0;
   // Leading.
@@ -221,6 +223,7 @@ export class ZabState {
     this.outOfElection.clear();
     this.learners.clear();
     this.leader = -1;
+    this.newLeaderAckZxid = undefined;
     this.newEpoch = 0;
   }
 

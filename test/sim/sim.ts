@@ -23,6 +23,8 @@ interface Member {
   restarts: number;
   /** SNAP payloads received, by zxid: the sim's stand-in for the snapshot transfer. */
   snapshots: Map<number, Entry[]>;
+  /** Readys whose entries are written but not yet fsynced, oldest first, with the tick it ends. */
+  unsynced: { ready: Ready; entries: Entry[]; due: number }[];
 }
 
 interface InFlight {
@@ -89,6 +91,7 @@ export class Sim {
         applied: [],
         restarts: 0,
         snapshots: new Map(),
+        unsynced: [],
       };
       this.members.set(id, member);
       this.start(member);
@@ -132,6 +135,7 @@ export class Sim {
         if (payload === undefined) this.fail(`member ${m.id} installs an unknown snapshot`);
         this.checkExtends(m, payload);
         m.disk.log = [...payload];
+        for (const u of m.unsynced) u.entries = [];
         m.disk.appliedZxid = ready.snapshotZxid;
         m.applied = [...payload];
         m.snapshots.clear();
@@ -139,6 +143,7 @@ export class Sim {
       if (ready.truncateTo !== undefined && this.options.plant !== "skip-trunc") {
         if (ready.truncateTo < m.disk.appliedZxid) this.fail(`member ${m.id} truncates below applied`);
         m.disk.log = m.disk.log.filter((e) => e.zxid <= ready.truncateTo!);
+        for (const u of m.unsynced) u.entries = u.entries.filter((e) => e.zxid <= ready.truncateTo!);
       }
       if (ready.hardState) {
         m.disk.acceptedEpoch = ready.hardState.acceptedEpoch;
@@ -146,11 +151,12 @@ export class Sim {
         if (ready.role === "leading" && node.isBroadcasting)
           this.claimEpoch(ready.hardState.currentEpoch, m.id);
       }
+      const written = [...m.disk.log, ...m.unsynced.flatMap((u) => u.entries)];
+      let last = written[written.length - 1]?.zxid ?? 0;
       for (const e of ready.entries) {
-        const last = m.disk.log[m.disk.log.length - 1]?.zxid ?? 0;
         if (e.zxid <= last) this.fail(`member ${m.id} persists ${e.zxid} after ${last}`);
         if (ready.role === "leading") this.claimEpoch(zxidEpoch(e.zxid), m.id);
-        m.disk.log.push(e);
+        last = e.zxid;
       }
       for (const out of ready.messages) this.send(m, out.to, out.message);
       const committed =
@@ -164,9 +170,33 @@ export class Sim {
         this.clients.applied(m.id, e, m.applied, node.currentRole === "leading", this.now);
       }
       node.advance(ready);
-      // The sim's disk is synchronous: the entries above are durable now.
-      if (ready.entries.length > 0) node.persisted(ready);
+      if (ready.entries.length > 0) {
+        // fsync takes 0 to 3 ticks; the core acks only after persisted(), in Ready order.
+        const delay = this.options.faults ? this.rng.below(4) : 0;
+        m.unsynced.push({ ready, entries: [...ready.entries], due: this.now + delay });
+        if (delay === 0) this.sync(m);
+      }
     }
+  }
+
+  /** Makes due writes durable, in order, and tells the core. */
+  private sync(m: Member): void {
+    const node = m.node;
+    while (node !== undefined && m.unsynced.length > 0 && m.unsynced[0]!.due <= this.now) {
+      const u = m.unsynced.shift()!;
+      m.disk.log.push(...u.entries);
+      node.persisted(u.ready);
+    }
+  }
+
+  /**
+   * A crash keeps the fsynced log and, of what was written but not fsynced, a random prefix (the
+   * page cache got that far; a torn last record is cut by recovery, so it is simply absent).
+   */
+  private crashDisk(m: Member): void {
+    const written = m.unsynced.flatMap((u) => u.entries);
+    m.disk.log.push(...written.slice(0, this.rng.below(written.length + 1)));
+    m.unsynced = [];
   }
 
   private claimEpoch(epoch: number, id: number): void {
@@ -237,6 +267,7 @@ export class Sim {
       const victim = this.members.get(ids[this.rng.below(ids.length)]!)!;
       if (victim.node !== undefined && this.crashed() < Math.floor((this.options.voters - 1) / 2)) {
         victim.node = undefined;
+        this.crashDisk(victim);
         this.clients.abandon(victim.id);
         this.stats.crashes++;
         victim.snapshots.clear();
@@ -280,6 +311,11 @@ export class Sim {
 
   step(): void {
     this.now++;
+    for (const m of this.members.values()) {
+      if (m.node === undefined || m.unsynced.length === 0) continue;
+      this.sync(m);
+      this.drain(m);
+    }
     this.deliver();
     for (const m of this.members.values()) {
       if (m.node === undefined) continue;
