@@ -68,7 +68,9 @@ export class Sim {
   /** The committed history every member must agree with: zxid and txn path per position. */
   readonly chain: { zxid: number; path: string }[] = [];
   /** What the run exercised, so a test can show the faults happened. */
-  readonly stats = { snap: 0, trunc: 0, diff: 0, other: 0, crashes: 0 };
+  readonly stats = { snap: 0, trunc: 0, diff: 0, other: 0, crashes: 0, streamsBroken: 0 };
+  /** Links whose stream broke this tick: closed (in-flight messages lost) at the next step. */
+  private broken: [number, number][] = [];
   /** Register clients whose histories the linearizability checker reads. */
   readonly clients: KvClients;
   /** Epoch → the member that led it. */
@@ -225,7 +227,11 @@ export class Sim {
   }
 
   private send(from: Member, to: number, message: ZabMessage): void {
-    if (this.options.faults && this.rng.below(1000) < this.options.dropPerMille) return;
+    if (this.options.faults && this.rng.below(1000) < this.options.dropPerMille) {
+      // A lost message on a stream is a broken stream: both ends learn of it, as from gRPC.
+      this.broken.push([from.id, to]);
+      return;
+    }
     if (this.cut(from.id, to)) return;
     const key = `${from.id}>${to}`;
     const at = Math.max(
@@ -241,6 +247,24 @@ export class Sim {
       this.fail(`snap at ${message.zxid} but member ${from.id} applied ${from.applied.length} entries`);
     }
     this.net.push({ at, seq: this.seq++, from: from.id, to, message, ...(snapshot ? { snapshot } : {}) });
+  }
+
+  /** Drops everything in flight between each broken pair and tells both members. */
+  private breakStreams(): void {
+    const broken = this.broken;
+    this.broken = [];
+    for (const [a, b] of broken) {
+      this.stats.streamsBroken++;
+      this.net = this.net.filter((f) => !((f.from === a && f.to === b) || (f.from === b && f.to === a)));
+      for (const [self, other] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const m = this.members.get(self)!;
+        m.node?.peerDisconnected(other);
+        this.drain(m);
+      }
+    }
   }
 
   private cut(a: number, b: number): boolean {
@@ -311,6 +335,7 @@ export class Sim {
 
   step(): void {
     this.now++;
+    this.breakStreams();
     for (const m of this.members.values()) {
       if (m.node === undefined || m.unsynced.length === 0) continue;
       this.sync(m);

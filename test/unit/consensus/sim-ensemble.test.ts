@@ -5,7 +5,7 @@ const SEEDS = Number(process.env.SIM_SEEDS ?? 400);
 
 function runSeeds(voters: number, observers: number, faults: boolean, seeds: number): void {
   const failures: string[] = [];
-  const seen = { snap: 0, trunc: 0, diff: 0, crashes: 0, leaderChanges: 0 };
+  const seen = { snap: 0, trunc: 0, diff: 0, crashes: 0, leaderChanges: 0, streamsBroken: 0 };
   for (let seed = 1; seed <= seeds; seed++) {
     try {
       const sim = new Sim({ seed, voters, observers, ticks: 400, dropPerMille: 5, delayTicksMax: 3, faults });
@@ -14,6 +14,7 @@ function runSeeds(voters: number, observers: number, faults: boolean, seeds: num
       seen.trunc += sim.stats.trunc;
       seen.diff += sim.stats.diff;
       seen.crashes += sim.stats.crashes;
+      seen.streamsBroken += sim.stats.streamsBroken;
       seen.leaderChanges += sim.leaders.size - 1;
     } catch (error) {
       failures.push(String(error));
