@@ -232,7 +232,12 @@ export class Sim {
       this.broken.push([from.id, to]);
       return;
     }
-    if (this.cut(from.id, to)) return;
+    if (this.cut(from.id, to)) {
+      // A partition that loses messages ends the stream too (keepalive), or a short one would
+      // lose them silently, which TCP never does.
+      this.broken.push([from.id, to]);
+      return;
+    }
     const key = `${from.id}>${to}`;
     const at = Math.max(
       this.linkLast.get(key) ?? 0,
@@ -251,9 +256,11 @@ export class Sim {
 
   /** Drops everything in flight between each broken pair and tells both members. */
   private breakStreams(): void {
-    const broken = this.broken;
+    const pairs = new Map(
+      this.broken.map(([a, b]) => [`${Math.min(a, b)}-${Math.max(a, b)}`, [a, b] as const]),
+    );
     this.broken = [];
-    for (const [a, b] of broken) {
+    for (const [a, b] of pairs.values()) {
       this.stats.streamsBroken++;
       this.net = this.net.filter((f) => !((f.from === a && f.to === b) || (f.from === b && f.to === a)));
       for (const [self, other] of [
@@ -276,7 +283,11 @@ export class Sim {
     this.net = this.net.filter((f) => f.at > this.now);
     for (const f of due) {
       const m = this.members.get(f.to)!;
-      if (m.node === undefined || this.cut(f.from, f.to)) continue;
+      if (m.node === undefined) continue;
+      if (this.cut(f.from, f.to)) {
+        this.broken.push([f.from, f.to]);
+        continue;
+      }
       if (f.snapshot !== undefined && f.message.type === "snap") m.snapshots.set(f.message.zxid, f.snapshot);
       m.node.step(f.from, f.message);
       this.drain(m);
