@@ -42,10 +42,12 @@ export function stepFollower(s: ZabState, from: number, message: ZabMessage): vo
         s.becomeLooking();
         return;
       }
-      s.setCurrentEpoch(message.epoch);
       s.phase = "broadcast";
       // The ack counts toward the quorum that commits the synced history, so it leaves only once
-      // that history is durable here (as ZooKeeper's learner logs before it acks NEWLEADER).
+      // that history is durable here (as ZooKeeper's learner logs before it acks NEWLEADER). The
+      // new currentEpoch waits too: a member whose epoch says "synced" but whose log lost the
+      // history in a crash would win the next election (votes compare epochs first) and TRUNC
+      // committed entries away.
       s.newLeaderAckZxid = s.lastZxid;
       ackNewLeaderWhenDurable(s);
       return;
@@ -103,5 +105,7 @@ export function ackNewLeaderWhenDurable(s: ZabState): void {
   const zxid = s.newLeaderAckZxid;
   if (zxid === undefined || s.persistedZxid < zxid) return;
   s.newLeaderAckZxid = undefined;
+  // Persisted with this Ready's hard state before the ack is sent (Ready's contract).
+  s.setCurrentEpoch(s.newEpoch);
   s.send(s.leader, { type: "ackNewLeader", epoch: s.newEpoch, zxid });
 }

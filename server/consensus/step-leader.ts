@@ -74,6 +74,12 @@ function onFollowerInfo(
 ): void {
   const observer = s.observers.has(from);
   if (!observer && !s.voters.has(from)) return;
+  if (info.acceptedEpoch > s.newEpoch && s.phase !== "discovery") {
+    // It promised a would-be leader an epoch above ours, so it can never follow this one; only
+    // a new election, whose discovery counts its epoch, brings it back (else it loops forever).
+    s.becomeLooking();
+    return;
+  }
   const known = s.learners.get(from);
   if (known !== undefined && known.attempt === info.attempt) {
     // A retransmission: answer again only if it still waits for the epoch.
