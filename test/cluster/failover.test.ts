@@ -137,6 +137,29 @@ describe("a three-member ensemble", () => {
     }
   });
 
+  it("replaces a leader that hangs without closing its sockets (SIGSTOP), and takes it back after SIGCONT", async () => {
+    const leader = await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    const hung = ensemble.members.find((m) => m.id === leader)!;
+    const others = ensemble.members.filter((m) => m.id !== leader).map((m) => m.address);
+    const client = await connect(others, { sessionTimeoutMs: 30_000 });
+    process.kill(hung.pid, "SIGSTOP");
+    try {
+      // Its streams stay open: the others notice by missing pings (syncLimit) or gRPC keepalive.
+      const next = await ensemble.waitForLeader({ timeoutMs: 20_000, exclude: [leader] });
+      expect(next).not.toBe(leader);
+      await client.create("/while-hung", "");
+    } finally {
+      process.kill(hung.pid, "SIGCONT");
+    }
+    await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    expect(await ensemble.mode(leader)).toMatch(/^(follower|leader)$/);
+    const direct = await connect(hung.address, { sessionTimeoutMs: 20_000 });
+    await direct.sync("/while-hung");
+    expect(await direct.exists("/while-hung")).not.toBeNull();
+    await direct.close();
+    await client.close();
+  });
+
   it("restarts every member and keeps the data", async () => {
     const client = await connect(ensemble.connectString, { sessionTimeoutMs: 30_000 });
     await client.create("/restart-all", "kept");
