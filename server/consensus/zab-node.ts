@@ -127,7 +127,8 @@ export class ZabNode {
 
   /** Leading or synchronised with a leader (UPTODATE received or sent), so it may serve. */
   get isBroadcasting(): boolean {
-    return this.s.phase === "broadcast";
+    // A learner counts as synchronised once its NEWLEADER ack (and new epoch) went out.
+    return this.s.phase === "broadcast" && this.s.newLeaderAckZxid === undefined;
   }
 
   /** The zxid the next proposal will get (prep records outstanding changes under it). */
