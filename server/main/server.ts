@@ -55,6 +55,9 @@ export async function startServer(
   const snapshotter = new Snapshotter(config, tree, sessions, log);
   if (durable.needsSnapshot) await snapshotter.take();
   let health: ReturnType<typeof addHealth> | undefined;
+  const setHealth = (status: "SERVING" | "NOT_SERVING"): void => {
+    for (const name of ["", ...servedServices]) health?.setStatus(name, status);
+  };
   const prep = new Prep(tree, {
     limits,
     extendedTypesEnabled: config.extendedTypesEnabled,
@@ -78,12 +81,11 @@ export async function startServer(
       afterApply: (count) => snapshotter.applied(count),
       storageFailed: () => {
         storageFailed = true;
-        for (const name of ["", ...servedServices]) health?.setStatus(name, "NOT_SERVING");
+        setHealth("NOT_SERVING");
       },
       servingChanged: (serving) => {
         if (storageFailed) return;
-        for (const name of ["", ...servedServices])
-          health?.setStatus(name, serving ? "SERVING" : "NOT_SERVING");
+        setHealth(serving ? "SERVING" : "NOT_SERVING");
       },
     },
     {
@@ -158,7 +160,7 @@ export async function startServer(
   server.addService(AdminServiceService, adminServiceHandlers(adminContext));
   health = addHealth(server);
   addReflection(server);
-  if (!pipeline.isServing) for (const name of ["", ...servedServices]) health.setStatus(name, "NOT_SERVING");
+  if (!pipeline.isServing) setHealth("NOT_SERVING");
   await replication.start((zxid) => pipeline.stateReplaced(zxid));
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -189,7 +191,7 @@ export async function startServer(
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
-      for (const name of ["", ...servedServices]) health?.setStatus(name, "NOT_SERVING");
+      setHealth("NOT_SERVING");
       if (purgeTimer) clearInterval(purgeTimer);
       pipeline.stop();
       await replication.stop();

@@ -215,7 +215,7 @@ export class Pipeline {
     const op = request.op;
     const sessionId = requester.sessionId;
     this.stats.received++;
-    if (requester.isSession) this.upkeep.touched(sessionId);
+    if (requester.isSession) this.touchSession(sessionId);
     const refusal = op === undefined ? undefined : refusalOf(this, requester, op);
     if (op === undefined || refusal !== undefined) {
       this.answerNow(
@@ -233,12 +233,12 @@ export class Pipeline {
       // Applied on arrival, as ZooKeeper: later requests of the envelope are checked with it.
       slot.reply = this.addAuth(requester, request.xid, op.value.scheme, op.value.auth);
     } else if (isWrite(op)) {
-      slot.reply = this.write(requester, slot, op, { $case: "request", value: request }, false);
+      slot.reply = this.write(requester, slot, op, false);
     } else if (isLinearizable(op)) {
       // A noop through ZAB: its commit proves a quorum still follows the leader after the read
       // arrived, and once it applies here every write acknowledged before the read is applied.
       slot.barrier = BARRIER_PENDING;
-      slot.reply = this.write(requester, slot, op, { $case: "barrier", value: {} }, true);
+      slot.reply = this.write(requester, slot, op, true);
     }
     requester.queue.push(slot);
     this.drain(requester);
@@ -263,18 +263,15 @@ export class Pipeline {
   }
 
   /** A write or barrier: prepped and proposed here on the leader, forwarded to it elsewhere. */
-  private write(
-    requester: Requester,
-    slot: Slot,
-    op: Op,
-    kind: ForwardKind,
-    barrier: boolean,
-  ): Reply | undefined {
+  private write(requester: Requester, slot: Slot, op: Op, barrier: boolean): Reply | undefined {
     const xid = slot.request.xid;
     const waiter: Waiter = { requester, slot, barrier, onApplied: undefined, onFailed: undefined };
     try {
       if (!this.leading) {
         if (op.$case === "close") requester.closing = true;
+        const kind: ForwardKind = barrier
+          ? { $case: "barrier", value: {} }
+          : { $case: "request", value: slot.request };
         this.forwarder.forward(waiter, kind, requester.sessionId, opPath(op));
         return undefined;
       }

@@ -174,13 +174,13 @@ export class Replica {
     const bytes = this.encoded.bytes;
     const size = this.options.snapshotChunkBytes;
     this.options.log("info", `sending SNAP ${zxidHex(zxid)} (${bytes.length} bytes) to ${to}`);
-    for (let at = 0; at < bytes.length || at === 0; at += size) {
+    let at = 0;
+    do {
       const data = Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(size, bytes.length - at));
-      const last = at + size >= bytes.length;
-      const chunk = { zxid: BigInt(zxid), data, last };
+      at += data.length;
+      const chunk = { zxid: BigInt(zxid), data, last: at >= bytes.length };
       if (!this.link!.send(to, { kind: { $case: "snapshotChunk", value: chunk } })) return false;
-      if (last) break;
-    }
+    } while (at < bytes.length);
     return true;
   }
 

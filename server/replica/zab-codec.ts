@@ -47,6 +47,11 @@ const zxidTypes = {
   commit: ZabType.ZAB_TYPE_COMMIT,
 } as const;
 
+/** The messages that carry just an epoch and a zxid, by wire type. */
+const zxidTypeNames = new Map(
+  (Object.entries(zxidTypes) as [keyof typeof zxidTypes, ZabType][]).map(([name, wire]) => [wire, name]),
+);
+
 /** The core's message as a protobuf packet (the transport serialises it). */
 export function zabToWire(m: ZabMessage): ZabPacket {
   switch (m.type) {
@@ -144,21 +149,9 @@ export function zabFromWire(p: ZabPacket): ZabMessage {
     }
     case ZabType.ZAB_TYPE_PING:
       return { type: "ping", epoch };
-    case ZabType.ZAB_TYPE_DIFF:
-      return { type: "diff", epoch, zxid: num(p.zxid) };
-    case ZabType.ZAB_TYPE_TRUNC:
-      return { type: "trunc", epoch, zxid: num(p.zxid) };
-    case ZabType.ZAB_TYPE_SNAP:
-      return { type: "snap", epoch, zxid: num(p.zxid) };
-    case ZabType.ZAB_TYPE_NEW_LEADER:
-      return { type: "newLeader", epoch, zxid: num(p.zxid) };
-    case ZabType.ZAB_TYPE_ACK_NEW_LEADER:
-      return { type: "ackNewLeader", epoch, zxid: num(p.zxid) };
-    case ZabType.ZAB_TYPE_ACK:
-      return { type: "ack", epoch, zxid: num(p.zxid) };
-    case ZabType.ZAB_TYPE_COMMIT:
-      return { type: "commit", epoch, zxid: num(p.zxid) };
-    default:
-      return bad(`unknown type ${p.type}`);
+    default: {
+      const type = zxidTypeNames.get(p.type) ?? bad(`unknown type ${p.type}`);
+      return { type, epoch, zxid: num(p.zxid) };
+    }
   }
 }

@@ -156,11 +156,14 @@ export class SessionTable {
    */
   restartAll(now: number): void {
     for (const entry of this.sessions.values()) {
-      if (entry.closing) {
-        entry.closing = false;
-        entry.expiresAt = Number.NaN;
+      if (!entry.closing) {
+        this.touch(entry.id, now);
+        continue;
       }
-      this.touch(entry.id, now);
+      // A closing session is in no bucket (setClosing, expire): put it back in one.
+      entry.closing = false;
+      entry.expiresAt = this.roundUp(now + entry.timeoutMs);
+      this.bucketOf(entry.expiresAt).add(entry.id);
     }
   }
 

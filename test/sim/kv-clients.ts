@@ -2,6 +2,7 @@ import type { Entry } from "../../server/consensus/ready.js";
 import type { ZabNode } from "../../server/consensus/zab-node.js";
 import type { Txn } from "../../server/gen/paddock/internal/v1/txn.js";
 import type { Prng } from "../../server/util/prng.js";
+import { txnOf } from "./disk.js";
 import { checkRegister, type RegisterOp } from "./linearizability.js";
 
 export type ClientPlant = "read-without-barrier" | "ack-at-propose";
@@ -11,16 +12,6 @@ interface Pending {
   readonly member: number;
   readonly zxid: number;
 }
-
-const txnOf = (body: Txn["body"]): Txn => ({
-  zxid: 0n,
-  sessionId: 0n,
-  cxid: 0,
-  time: 0n,
-  origin: 0,
-  originRef: 0,
-  body,
-});
 
 /** The register a key holds after `applied` (the last setData of it). */
 export function registerValue(applied: readonly Entry[], key: string): string | undefined {

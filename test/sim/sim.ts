@@ -1,18 +1,11 @@
 import type { ZabMessage } from "../../server/consensus/messages.js";
 import type { Entry, Ready } from "../../server/consensus/ready.js";
-import { ZabNode } from "../../server/consensus/zab-node.js";
+import type { ZabNode } from "../../server/consensus/zab-node.js";
 import type { Txn } from "../../server/gen/paddock/internal/v1/txn.js";
 import { Prng } from "../../server/util/prng.js";
 import { zxidEpoch } from "../../server/util/zxid.js";
+import { type Disk, emptyDisk, nodeFromDisk, txnOf } from "./disk.js";
 import { type ClientPlant, KvClients } from "./kv-clients.js";
-
-/** What survives a crash: the epochs, the log, and how far it was applied. */
-interface Disk {
-  acceptedEpoch: number;
-  currentEpoch: number;
-  log: Entry[];
-  appliedZxid: number;
-}
 
 interface Member {
   readonly id: number;
@@ -48,6 +41,9 @@ export interface SimOptions {
   /** A bug planted in the driver, to show the checkers catch it (tests only). */
   readonly plant?: "skip-trunc" | "apply-reversed" | ClientPlant;
 }
+
+/** The faulty configuration the seeded tests run (drops, delays, partitions, crashes). */
+export const faultyRun = { ticks: 400, dropPerMille: 5, delayTicksMax: 3, faults: true } as const;
 
 /**
  * All members in one process on a seeded network: FIFO per directed link (delay never reorders a
@@ -89,7 +85,7 @@ export class Sim {
       const member: Member = {
         id,
         node: undefined,
-        disk: { acceptedEpoch: 0, currentEpoch: 0, log: [], appliedZxid: 0 },
+        disk: emptyDisk(),
         applied: [],
         restarts: 0,
         snapshots: new Map(),
@@ -105,24 +101,19 @@ export class Sim {
   }
 
   private start(m: Member): void {
-    const last = m.disk.log[m.disk.log.length - 1]?.zxid ?? 0;
     m.applied = m.disk.log.filter((e) => e.zxid <= m.disk.appliedZxid);
     // What a restarted member recovers as applied must be the committed history's prefix.
     for (const [i, e] of m.applied.entries()) this.checkChain(i, e);
-    m.node = new ZabNode({
-      id: m.id,
-      voters: this.voterIds,
-      observers: this.observerIds,
-      acceptedEpoch: m.disk.acceptedEpoch,
-      currentEpoch: m.disk.currentEpoch,
-      lastZxid: last,
-      log: m.disk.log,
-      logBaseZxid: 0,
-      committedZxid: m.disk.appliedZxid,
-      proposalsInFlightMax: 50,
-      logEntriesMax: 16,
-      random: new Prng(this.options.seed * 31 + m.id * 7 + m.restarts),
-    });
+    m.node = nodeFromDisk(
+      m.id,
+      m.disk,
+      { voters: this.voterIds, observers: this.observerIds },
+      {
+        proposalsInFlightMax: 50,
+        logEntriesMax: 16,
+        random: new Prng(this.options.seed * 31 + m.id * 7 + m.restarts),
+      },
+    );
     this.drain(m);
   }
 
@@ -408,15 +399,7 @@ export class Sim {
 }
 
 export function writeTxn(path: string): Txn {
-  return {
-    zxid: 0n,
-    sessionId: 0n,
-    cxid: 0,
-    time: 0n,
-    origin: 0,
-    originRef: 0,
-    body: { $case: "delete", value: { path } },
-  };
+  return txnOf({ $case: "delete", value: { path } });
 }
 
 /** What the chain checker compares: the body's kind and its content. */

@@ -1,14 +1,8 @@
 import type { ZabMessage } from "../../../server/consensus/messages.js";
 import type { Entry, Ready } from "../../../server/consensus/ready.js";
-import { ZabNode } from "../../../server/consensus/zab-node.js";
+import type { ZabNode } from "../../../server/consensus/zab-node.js";
+import { type Disk, emptyDisk, nodeFromDisk } from "../../sim/disk.js";
 import { writeTxn } from "../../sim/sim.js";
-
-interface Disk {
-  acceptedEpoch: number;
-  currentEpoch: number;
-  log: Entry[];
-  appliedZxid: number;
-}
 
 interface Member {
   readonly id: number;
@@ -81,7 +75,7 @@ export class GoldenEnsemble {
         this.voters = Array.from({ length: count - observers }, (_, i) => i + 1);
         this.observers = Array.from({ length: observers }, (_, i) => count - observers + i + 1);
         for (const id of [...this.voters, ...this.observers]) {
-          const disk = { acceptedEpoch: 0, currentEpoch: 0, log: [], appliedZxid: 0 };
+          const disk = emptyDisk();
           const m: Member = { id, node: undefined, disk, applied: [], snapshot: undefined, role: "" };
           this.members.set(id, m);
           this.start(m);
@@ -158,18 +152,9 @@ export class GoldenEnsemble {
   }
 
   private start(m: Member): void {
-    const last = m.disk.log[m.disk.log.length - 1]?.zxid ?? 0;
     m.applied = m.disk.log.filter((e) => e.zxid <= m.disk.appliedZxid);
-    m.node = new ZabNode({
-      id: m.id,
-      voters: this.voters,
-      observers: this.observers,
-      acceptedEpoch: m.disk.acceptedEpoch,
-      currentEpoch: m.disk.currentEpoch,
-      lastZxid: last,
-      log: m.disk.log,
-      logBaseZxid: 0,
-      committedZxid: m.disk.appliedZxid,
+    const membership = { voters: this.voters, observers: this.observers };
+    m.node = nodeFromDisk(m.id, m.disk, membership, {
       proposalsInFlightMax: 100,
       logEntriesMax: this.logEntriesMax,
     });

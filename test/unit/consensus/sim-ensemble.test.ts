@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Sim } from "../../sim/sim.js";
+import { faultyRun, Sim } from "../../sim/sim.js";
 
 const SEEDS = Number(process.env.SIM_SEEDS ?? 400);
 
@@ -8,7 +8,7 @@ function runSeeds(voters: number, observers: number, faults: boolean, seeds: num
   const seen = { snap: 0, trunc: 0, diff: 0, crashes: 0, leaderChanges: 0, streamsBroken: 0 };
   for (let seed = 1; seed <= seeds; seed++) {
     try {
-      const sim = new Sim({ seed, voters, observers, ticks: 400, dropPerMille: 5, delayTicksMax: 3, faults });
+      const sim = new Sim({ seed, voters, observers, ...faultyRun, faults });
       sim.run();
       seen.snap += sim.stats.snap;
       seen.trunc += sim.stats.trunc;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { Sim } from "../../sim/sim.js";
+import { faultyRun, Sim } from "../../sim/sim.js";
 
 // The planted bug: a leader commits what it alone has, without waiting for a quorum's acks.
 vi.mock("../../../server/consensus/vote.js", async (importOriginal) => {
@@ -16,10 +16,7 @@ describe("the simulator's checkers catch a commit without a quorum", () => {
           seed,
           voters: 3,
           observers: 0,
-          ticks: 400,
-          dropPerMille: 5,
-          delayTicksMax: 3,
-          faults: true,
+          ...faultyRun,
         }).run();
       } catch (error) {
         failures.push(String(error));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Sim, type SimOptions } from "../../sim/sim.js";
+import { faultyRun, Sim, type SimOptions } from "../../sim/sim.js";
 
 /** How many of `seeds` seeded runs a checker fails with a bug planted in the driver. */
 function failingSeeds(plant: SimOptions["plant"], seeds: number): string[] {
@@ -10,10 +10,7 @@ function failingSeeds(plant: SimOptions["plant"], seeds: number): string[] {
         seed,
         voters: 3,
         observers: 1,
-        ticks: 400,
-        dropPerMille: 5,
-        delayTicksMax: 3,
-        faults: true,
+        ...faultyRun,
         plant,
       }).run();
     } catch (error) {
@@ -55,10 +52,7 @@ describe("the linearizability checker over client histories catches planted serv
       seed: 3,
       voters: 3,
       observers: 0,
-      ticks: 400,
-      dropPerMille: 5,
-      delayTicksMax: 3,
-      faults: true,
+      ...faultyRun,
     });
     sim.run();
     const ops = sim.clients.history;
