@@ -2,10 +2,12 @@ import type { ZabMessage } from "../../server/consensus/messages.js";
 import type { Entry, Ready } from "../../server/consensus/ready.js";
 import type { ZabNode } from "../../server/consensus/zab-node.js";
 import type { Txn } from "../../server/gen/paddock/internal/v1/txn.js";
+import { OwnerKind, ownerKind } from "../../server/tree/ephemeral-type.js";
 import { Prng } from "../../server/util/prng.js";
 import { zxidEpoch } from "../../server/util/zxid.js";
 import { type Disk, emptyDisk, nodeFromDisk, txnOf } from "./disk.js";
-import { type ClientPlant, KvClients } from "./kv-clients.js";
+import { EPHEMERALS, MemberState, QUEUE } from "./member-state.js";
+import { type ClientPlant, ZkClients } from "./zk-clients.js";
 
 interface Member {
   readonly id: number;
@@ -13,11 +15,18 @@ interface Member {
   readonly disk: Disk;
   /** Applied (committed) entries in order; rebuilt from the disk on restart. */
   applied: Entry[];
+  /** The tree and session table those entries built (the real ones). */
+  state: MemberState;
   restarts: number;
-  /** SNAP payloads received, by zxid: the sim's stand-in for the snapshot transfer. */
-  snapshots: Map<number, Entry[]>;
+  /** SNAP payloads received, by zxid: the real snapshot bytes, and the entries they stand for. */
+  snapshots: Map<number, SnapPayload>;
   /** Readys whose entries are written but not yet fsynced, oldest first, with the tick it ends. */
   unsynced: { ready: Ready; entries: Entry[]; due: number }[];
+}
+
+interface SnapPayload {
+  readonly entries: Entry[];
+  readonly bytes: Uint8Array;
 }
 
 interface InFlight {
@@ -26,7 +35,7 @@ interface InFlight {
   readonly from: number;
   readonly to: number;
   readonly message: ZabMessage;
-  readonly snapshot?: Entry[];
+  readonly snapshot?: SnapPayload;
 }
 
 export interface SimOptions {
@@ -39,7 +48,7 @@ export interface SimOptions {
   readonly delayTicksMax: number;
   readonly faults: boolean;
   /** A bug planted in the driver, to show the checkers catch it (tests only). */
-  readonly plant?: "skip-trunc" | "apply-reversed" | ClientPlant;
+  readonly plant?: "skip-trunc" | "apply-reversed" | "local-time" | ClientPlant;
 }
 
 /** The faulty configuration the seeded tests run (drops, delays, partitions, crashes). */
@@ -64,21 +73,30 @@ export class Sim {
   /** The committed history every member must agree with: zxid and txn path per position. */
   readonly chain: { zxid: number; path: string }[] = [];
   /** What the run exercised, so a test can show the faults happened. */
-  readonly stats = { snap: 0, trunc: 0, diff: 0, other: 0, crashes: 0, streamsBroken: 0 };
+  readonly stats = {
+    snap: 0,
+    trunc: 0,
+    diff: 0,
+    other: 0,
+    crashes: 0,
+    streamsBroken: 0,
+    sessionsClosed: 0,
+    ephemeralsGone: 0,
+  };
+  /** Tree digest after each committed zxid, from the first member that applied it. */
+  private readonly digests = new Map<number, bigint>();
   /** Links whose stream broke this tick: closed (in-flight messages lost) at the next step. */
   private broken: [number, number][] = [];
   /** Register clients whose histories the linearizability checker reads. */
-  readonly clients: KvClients;
+  readonly clients: ZkClients;
   /** Epoch → the member that led it. */
   readonly leaders = new Map<number, number>();
 
   constructor(private readonly options: SimOptions) {
     this.rng = new Prng(options.seed);
-    const clientPlant =
-      options.plant === "read-without-barrier" || options.plant === "ack-at-propose"
-        ? options.plant
-        : undefined;
-    this.clients = new KvClients(new Prng(options.seed * 7919 + 1), 3, 3, clientPlant);
+    const driverPlants = ["skip-trunc", "apply-reversed", "local-time", undefined];
+    const clientPlant = driverPlants.includes(options.plant) ? undefined : (options.plant as ClientPlant);
+    this.clients = new ZkClients(new Prng(options.seed * 7919 + 1), 4, clientPlant);
     this.voterIds = Array.from({ length: options.voters }, (_, i) => i + 1);
     this.observerIds = Array.from({ length: options.observers }, (_, i) => options.voters + i + 1);
     for (const id of [...this.voterIds, ...this.observerIds]) {
@@ -87,6 +105,7 @@ export class Sim {
         node: undefined,
         disk: emptyDisk(),
         applied: [],
+        state: new MemberState(),
         restarts: 0,
         snapshots: new Map(),
         unsynced: [],
@@ -104,6 +123,7 @@ export class Sim {
     m.applied = m.disk.log.filter((e) => e.zxid <= m.disk.appliedZxid);
     // What a restarted member recovers as applied must be the committed history's prefix.
     for (const [i, e] of m.applied.entries()) this.checkChain(i, e);
+    m.state = MemberState.replay(m.applied);
     m.node = nodeFromDisk(
       m.id,
       m.disk,
@@ -126,11 +146,13 @@ export class Sim {
       if (ready.snapshotZxid !== undefined) {
         const payload = m.snapshots.get(ready.snapshotZxid);
         if (payload === undefined) this.fail(`member ${m.id} installs an unknown snapshot`);
-        this.checkExtends(m, payload);
-        m.disk.log = [...payload];
+        this.checkExtends(m, payload.entries);
+        m.disk.log = [...payload.entries];
         for (const u of m.unsynced) u.entries = [];
         m.disk.appliedZxid = ready.snapshotZxid;
-        m.applied = [...payload];
+        m.applied = [...payload.entries];
+        m.state.install(ready.snapshotZxid, payload.bytes);
+        this.checkDigest(m, ready.snapshotZxid);
         m.snapshots.clear();
       }
       if (ready.truncateTo !== undefined && this.options.plant !== "skip-trunc") {
@@ -160,7 +182,10 @@ export class Sim {
         this.checkChain(m.applied.length, e);
         m.applied.push(e);
         m.disk.appliedZxid = e.zxid;
-        this.clients.applied(m.id, e, m.applied, node.currentRole === "leading", this.now);
+        const outcome = m.state.apply(e, this.options.plant === "local-time" ? m.id * 1000 + 7 : 0);
+        this.checkDigest(m, e.zxid);
+        this.checkSessions(m, e);
+        this.clients.applied(m.id, e, outcome, m.state, node.currentRole === "leading", this.now);
       }
       node.advance(ready);
       if (ready.entries.length > 0) {
@@ -238,7 +263,8 @@ export class Sim {
     this.stats[
       message.type === "snap" || message.type === "trunc" || message.type === "diff" ? message.type : "other"
     ]++;
-    const snapshot = message.type === "snap" ? [...from.applied] : undefined;
+    const snapshot =
+      message.type === "snap" ? { entries: [...from.applied], bytes: from.state.encode() } : undefined;
     if (message.type === "snap" && (from.applied[from.applied.length - 1]?.zxid ?? 0) !== message.zxid) {
       this.fail(`snap at ${message.zxid} but member ${from.id} applied ${from.applied.length} entries`);
     }
@@ -326,12 +352,8 @@ export class Sim {
     const leader = [...this.members.values()].find(
       (m) => m.node?.currentRole === "leading" && m.node.canPropose(),
     );
-    const live = [...this.members.values()].filter((m) => m.node !== undefined).map((m) => m.applied);
-    this.clients.invoke(
-      this.now,
-      leader && { id: leader.id, node: leader.node!, applied: leader.applied },
-      live,
-    );
+    const live = [...this.members.values()].filter((m) => m.node !== undefined).map((m) => m.state);
+    this.clients.invoke(this.now, leader && { id: leader.id, node: leader.node!, state: leader.state }, live);
     if (leader !== undefined) this.drain(leader);
   }
 
@@ -375,8 +397,70 @@ export class Sim {
       const roles = [...this.members.values()].map((m) => `${m.id}:${m.node?.currentRole}`).join(" ");
       this.fail(`no progress after healing (${roles}, chain ${this.chain.length})\n${this.debug()}`);
     }
-    const history = this.clients.check();
+    this.checkFinalState();
+  }
+
+  /** Equal trees at equal zxids: every member's digest after a zxid matches the first one's. */
+  private checkDigest(m: Member, zxid: number): void {
+    const digest = m.state.tree.digest;
+    const known = this.digests.get(zxid);
+    if (known === undefined) this.digests.set(zxid, digest);
+    else if (known !== digest)
+      this.fail(`member ${m.id} tree digest at ${zxid} differs from another member's`);
+  }
+
+  /**
+   * Session invariants after each apply: an ephemeral belongs to a live session; a closed session
+   * leaves no ephemeral behind, on any member.
+   */
+  private checkSessions(m: Member, e: Entry): void {
+    const body = e.txn.body;
+    if (body?.$case === "closeSession") {
+      if (m.state.tree.ephemeralsOf(e.txn.sessionId)?.size)
+        this.fail(`member ${m.id} kept ephemerals of a closed session`);
+      if (m.id === 1) this.stats.sessionsClosed++;
+      return;
+    }
+    const bodies = body?.$case === "multi" ? body.value.txns.map((t) => t.body) : [body];
+    for (const b of bodies) {
+      if (b?.$case !== "create" || ownerKind(b.value.ephemeralOwner) !== OwnerKind.Ephemeral) continue;
+      const owner = b.value.ephemeralOwner;
+      if (m.state.sessions.get(owner) === undefined) {
+        this.fail(
+          `member ${m.id} created ephemeral ${b.value.path} for session ${owner.toString(16)}, which is closed`,
+        );
+      }
+    }
+  }
+
+  /**
+   * After healing: the client histories are linearizable, every member holds the same ephemerals,
+   * each owned by an open session, and every acknowledged ephemeral of an open session is there.
+   */
+  private checkFinalState(): void {
+    const first = [...this.members.values()][0]!;
+    const queue = new Map<string, string>();
+    for (const name of first.state.tree.getChildren(QUEUE, []).children) {
+      queue.set(name, Buffer.from(first.state.tree.getData(`${QUEUE}/${name}`, []).data).toString());
+    }
+    const history = this.clients.check(queue);
     if (history !== undefined) this.fail(history);
+    for (const m of this.members.values()) {
+      const tree = m.state.tree;
+      for (const name of tree.getChildren(EPHEMERALS, []).children) {
+        const owner = tree.node(`${EPHEMERALS}/${name}`)!.ephemeralOwner;
+        if (m.state.sessions.get(owner) === undefined)
+          this.fail(`member ${m.id} keeps ${name} of closed session`);
+      }
+      for (const [path, owner] of this.clients.ephemerals) {
+        const open = m.state.sessions.get(owner) !== undefined;
+        if (open && tree.node(path)?.ephemeralOwner !== owner)
+          this.fail(`member ${m.id} lost acknowledged ${path}`);
+        if (!open && tree.node(path) !== undefined)
+          this.fail(`member ${m.id} keeps ${path} of a closed session`);
+        if (!open && m === first) this.stats.ephemeralsGone++;
+      }
+    }
   }
 
   private allCaughtUp(): boolean {

@@ -5,7 +5,16 @@ const SEEDS = Number(process.env.SIM_SEEDS ?? 400);
 
 function runSeeds(voters: number, observers: number, faults: boolean, seeds: number): void {
   const failures: string[] = [];
-  const seen = { snap: 0, trunc: 0, diff: 0, crashes: 0, leaderChanges: 0, streamsBroken: 0 };
+  const seen = {
+    snap: 0,
+    trunc: 0,
+    diff: 0,
+    crashes: 0,
+    leaderChanges: 0,
+    streamsBroken: 0,
+    sessionsClosed: 0,
+    ephemeralsGone: 0,
+  };
   for (let seed = 1; seed <= seeds; seed++) {
     try {
       const sim = new Sim({ seed, voters, observers, ...faultyRun, faults });
@@ -15,6 +24,8 @@ function runSeeds(voters: number, observers: number, faults: boolean, seeds: num
       seen.diff += sim.stats.diff;
       seen.crashes += sim.stats.crashes;
       seen.streamsBroken += sim.stats.streamsBroken;
+      seen.sessionsClosed += sim.stats.sessionsClosed;
+      seen.ephemeralsGone += sim.stats.ephemeralsGone;
       seen.leaderChanges += sim.leaders.size - 1;
     } catch (error) {
       failures.push(String(error));

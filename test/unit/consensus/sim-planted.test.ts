@@ -34,6 +34,14 @@ describe("the simulator's checkers catch planted driver bugs", () => {
   });
 });
 
+describe("the state checkers catch a member whose apply is not deterministic", () => {
+  it("a member that stamps changes with its own clock", () => {
+    const failures = failingSeeds("local-time", 20);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]).toMatch(/tree digest at \d+ differs/);
+  });
+});
+
 describe("the linearizability checker over client histories catches planted serving bugs", () => {
   it("acknowledging a write when it is proposed, not when it is applied", () => {
     const failures = failingSeeds("ack-at-propose", 200);
@@ -47,6 +55,18 @@ describe("the linearizability checker over client histories catches planted serv
     expect(failures.join("\n")).toMatch(/not linearizable/);
   });
 
+  it("preparing requests against the applied tree only, not the changes in flight", () => {
+    const failures = failingSeeds("stale-prep", 100);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.join("\n")).toMatch(/sequential create|not linearizable/);
+  });
+
+  it("serving a session whose expiry is already proposed", () => {
+    const failures = failingSeeds("no-closing-mark", 200);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.join("\n")).toMatch(/ephemeral .* closed/);
+  });
+
   it("records real histories: many operations, most of them answered", () => {
     const sim = new Sim({
       seed: 3,
@@ -55,10 +75,18 @@ describe("the linearizability checker over client histories catches planted serv
       ...faultyRun,
     });
     sim.run();
-    const ops = sim.clients.history;
-    expect(ops.length).toBeGreaterThan(100);
+    const ops = sim.clients.history.map((h) => h.op);
+    expect(ops.length).toBeGreaterThan(60);
     const answered = ops.filter((o) => o.complete !== Number.POSITIVE_INFINITY);
-    expect(answered.filter((o) => o.kind === "read").length).toBeGreaterThan(20);
-    expect(answered.filter((o) => o.kind === "write").length).toBeGreaterThan(20);
+    for (const kind of ["read", "write", "cas"]) {
+      expect(answered.filter((o) => o.input.kind === kind).length, kind).toBeGreaterThan(10);
+    }
+    // Versioned multis both succeed and fail.
+    expect(answered.some((o) => o.input.kind === "cas" && o.output === null)).toBe(true);
+    expect(answered.some((o) => o.input.kind === "cas" && typeof o.output === "number")).toBe(true);
+    const creates = sim.clients.sequences.filter((o) => o.complete !== Number.POSITIVE_INFINITY);
+    expect(creates.length).toBeGreaterThan(20);
+    expect(sim.clients.ephemerals.size).toBeGreaterThan(5);
+    expect(sim.stats.sessionsClosed).toBeGreaterThan(3);
   });
 });
