@@ -301,18 +301,20 @@ export class ZabNode {
     const head = this.persisting.shift();
     assert(head !== undefined && head.ready === ready, "persisted() out of order or for an unknown Ready");
     const s = this.s;
-    const last = ready.entries[ready.entries.length - 1]!;
-    // A truncation or snapshot since this Ready was cut makes its entries dead history.
-    if (head.generation !== s.logGeneration) return;
-    assert(last.zxid > s.persistedZxid, "persisted zxids must grow");
-    s.persistedZxid = last.zxid;
+    // A truncation since this Ready was cut killed its entries above the cut (a snapshot, all of
+    // them); those below it are still the log's and now durable, which a sync may wait for.
+    const upTo = Math.min(ready.entries[ready.entries.length - 1]!.zxid, s.liveUpTo(head.generation));
+    const oldest = Math.min(this.persisting[0]?.generation ?? s.logGeneration, this.pendingGeneration);
+    if (s.cuts.length > 0 && s.cuts[0]!.generation <= oldest)
+      s.cuts = s.cuts.filter((c) => c.generation > oldest);
+    if (upTo <= s.persistedZxid) return;
+    s.persistedZxid = upTo;
     if ((s.role === "following" || s.role === "observing") && s.phase === "broadcast") {
       const pending = s.newLeaderAckZxid;
       ackNewLeaderWhenDurable(s);
       // The ack goes out only once the entries it acknowledges are durable, and after NEWLEADER's.
-      const acked = s.newLeaderAckZxid === undefined && (pending === undefined || last.zxid > pending);
-      if (s.role === "following" && acked)
-        s.send(s.leader, { type: "ack", epoch: s.newEpoch, zxid: last.zxid });
+      const acked = s.newLeaderAckZxid === undefined && (pending === undefined || upTo > pending);
+      if (s.role === "following" && acked) s.send(s.leader, { type: "ack", epoch: s.newEpoch, zxid: upTo });
     } else if (s.role === "leading") {
       leaderProgress(s);
       maybeCommit(s);

@@ -57,8 +57,10 @@ export class ZabState {
   commitZxid: number;
   committedOutZxid: number;
   appliedZxid: number;
-  /** Bumped by truncation or snapshot: a Ready handed out before it persisted a dead history. */
+  /** Bumped by truncation or snapshot: a Ready handed out before may hold dead history. */
   logGeneration = 0;
+  /** Each bump's cut: entries above `to` died (-1: a snapshot replaced them all). Pruned by the node. */
+  cuts: { generation: number; to: number }[] = [];
   truncateTo: number | undefined;
   snapshotZxid: number | undefined;
   outbox: Outbound[] = [];
@@ -185,7 +187,14 @@ export class ZabState {
     this.handedPersistZxid = Math.min(this.handedPersistZxid, zxid);
     this.persistedZxid = Math.min(this.persistedZxid, zxid);
     this.truncateTo = Math.min(this.truncateTo ?? zxid, zxid);
-    this.logGeneration++;
+    this.cuts.push({ generation: ++this.logGeneration, to: zxid });
+  }
+
+  /** The highest zxid of a Ready cut at `generation` that is still live history. */
+  liveUpTo(generation: number): number {
+    let upTo = Number.POSITIVE_INFINITY;
+    for (const c of this.cuts) if (c.generation > generation) upTo = Math.min(upTo, c.to);
+    return upTo;
   }
 
   /** Replaces the whole history by the leader's state at `zxid` (SNAP). */
@@ -196,7 +205,7 @@ export class ZabState {
     this.commitZxid = this.committedOutZxid = this.appliedZxid = zxid;
     this.snapshotZxid = zxid;
     this.truncateTo = undefined;
-    this.logGeneration++;
+    this.cuts.push({ generation: ++this.logGeneration, to: -1 });
   }
 
   /** Keeps at most `max` applied entries for DIFF; older learners get SNAP. */
