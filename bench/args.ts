@@ -13,10 +13,15 @@ export interface BenchOptions {
   command: "run" | "compare" | "help";
   targets: TargetName[];
   workloads: WorkloadName[];
-  /** host:port of an already running server (one target only); otherwise the tool starts one. */
+  /** host:port[,host:port...] of an already running server or ensemble (one target only). */
   address: string | undefined;
-  /** pid of that server, for its CPU and RSS. */
-  serverPid: number | undefined;
+  /** pids of that server's processes (one per member), for CPU and RSS summed over them. */
+  serverPids: number[] | undefined;
+  /**
+   * Members of each ensemble the tool starts: 1 (standalone) or an odd quorum of 3 or 5, all on
+   * 127.0.0.1. Server CPU and RSS are then summed over every member process.
+   */
+  members: number;
   /** Generator processes. */
   workers: number;
   /** Sessions (connections) per generator process. */
@@ -45,12 +50,16 @@ export interface BenchOptions {
 
 export class BenchArgError extends Error {}
 
+/** Ensemble sizes --members takes: standalone, or an odd quorum (keep in step with its message). */
+const memberCounts = ["1", "3", "5"];
+
 export const defaultOptions: Readonly<BenchOptions> = {
   command: "run",
   targets: ["paddock"],
   workloads: ["create-100", "create-1k", "set", "get", "mixed", "watch", "sessions", "memory", "recovery"],
   address: undefined,
-  serverPid: undefined,
+  serverPids: undefined,
+  members: 1,
   workers: 2,
   clients: 4,
   concurrency: 8,
@@ -141,7 +150,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         o.address = value;
         break;
       case "server-pid":
-        o.serverPid = intArg(key, value, 1, 2 ** 22);
+      case "server-pids":
+        o.serverPids = value.split(",").map((pid) => intArg("server-pid", pid, 1, 2 ** 22));
+        break;
+      case "members":
+        if (!memberCounts.includes(value))
+          throw new BenchArgError(`--members wants 1, 3 or 5, got "${value}"`);
+        o.members = Number(value);
         break;
       case "workers":
         o.workers = intArg(key, value, 1, 64);
@@ -194,8 +209,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   }
   if (o.address !== undefined && o.targets.length !== 1)
     throw new BenchArgError("--address names one server: give exactly one --target");
-  if (o.serverPid !== undefined && o.address === undefined)
+  if (o.serverPids !== undefined && o.address === undefined)
     throw new BenchArgError("--server-pid goes with --address");
+  if (o.members > 1 && o.address !== undefined)
+    throw new BenchArgError(
+      "--members starts an ensemble of each target; with --address, the connect string names the members",
+    );
   if (o.command === "compare" && !o.targets.includes("paddock") && targetsGiven)
     throw new BenchArgError("compare computes ratios against paddock: include it in --target");
   return o;
@@ -209,7 +228,10 @@ export const usage = `usage: paddock bench [run|compare] [options]
   --target LIST         paddock, zookeeper, etcd, noop (gRPC echo: the tool's own ceiling), or all
   --workload LIST       ${workloadNames.join(", ")}, or all
   --address HOST:PORT[,HOST:PORT...]  use a running server or ensemble instead of starting one (one target)
-  --server-pid PID      that server's pid, for server CPU and RSS
+  --server-pid PID[,PID...]  that server's pids (one per member), for server CPU and RSS summed over them
+  --members N           start each target as an ensemble of N members on 127.0.0.1: 1 (default), 3 or 5;
+                        server CPU and RSS are summed over the members, and recovery becomes failover
+                        (SIGKILL the leader, time until a write succeeds through the connect string)
   --workers N           generator processes (default ${defaultOptions.workers})
   --clients N           sessions per generator process (default ${defaultOptions.clients})
   --concurrency N       outstanding operations per session (default ${defaultOptions.concurrency})

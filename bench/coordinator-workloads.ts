@@ -1,14 +1,15 @@
 /**
  * Workloads run from the coordinating process rather than the generators: watch fan-out, session
- * storm, memory per znode and recovery time. Each returns one row.
+ * storm, memory per znode, recovery time and (for ensembles) failover time. Each returns one row.
+ * Server CPU and RSS are summed over every server process (each member of an ensemble).
  */
 import type { BenchOptions } from "./args.js";
 import { Histogram } from "./histogram.js";
 import type { ServerRef } from "./load-runner.js";
 import { valueOfSize } from "./load-worker.js";
-import { cpuDelta, javaHeapUsedAfterGc, processCpuSeconds, processRssBytes } from "./proc-stats.js";
+import { cpuDelta, totalCpuSeconds, totalJavaHeapUsedAfterGc, totalRssBytes } from "./proc-stats.js";
 import { makeRow, type RowResult } from "./report.js";
-import type { ServerHandle } from "./servers.js";
+import type { EnsembleHandle, ServerHandle } from "./servers.js";
 import { loadDriver } from "./targets/index.js";
 import { type BenchClient, ensurePath } from "./targets/target.js";
 
@@ -16,8 +17,8 @@ const roundDeadlineMs = 5000;
 /** Parallel opens/closes in the session storm and parallel creates while loading znodes. */
 const inFlightMax = 64;
 
-const cpuOf = (pid: number | undefined) => (pid === undefined ? null : processCpuSeconds(pid));
-const rssOf = (pid: number | undefined) => (pid === undefined ? null : processRssBytes(pid));
+const cpuOf = (pids: readonly number[]) => totalCpuSeconds(pids);
+const rssOf = (pids: readonly number[]) => totalRssBytes(pids);
 const nowMs = () => performance.now();
 /** CPU of this (coordinating) process since `start`, in seconds. */
 const clientCpuSince = (start: NodeJS.CpuUsage) => {
@@ -73,7 +74,7 @@ export async function runWatchFanOut(opts: BenchOptions, server: ServerRef): Pro
       const measuring = now >= warmupEnd;
       if (measuring && Number.isNaN(measureStart)) {
         measureStart = now;
-        cpuStart = cpuOf(server.pid);
+        cpuStart = cpuOf(server.pids);
       }
       if (measuring && (now - measureStart >= opts.durationS * 1000 || rounds >= wantedRounds)) break;
       const notified: number[] = [];
@@ -113,6 +114,7 @@ export async function runWatchFanOut(opts: BenchOptions, server: ServerRef): Pro
     const elapsedS = (nowMs() - measureStart) / 1000;
     return makeRow({
       target: server.target,
+      members: server.members,
       workload: "watch",
       ops: histogram.count,
       durationS: elapsedS,
@@ -120,7 +122,8 @@ export async function runWatchFanOut(opts: BenchOptions, server: ServerRef): Pro
       errors,
       errorSample,
       clientCpuS: clientCpuSince(cpuClient0),
-      serverCpuS: cpuDelta(cpuStart, cpuOf(server.pid)),
+      serverCpuS: cpuDelta(cpuStart, cpuOf(server.pids)),
+      serverRssBytes: rssOf(server.pids),
       extra: {
         watchers: opts.watchers,
         rounds,
@@ -139,8 +142,8 @@ export async function runSessionStorm(opts: BenchOptions, server: ServerRef): Pr
   const driver = await loadDriver(server.target, opts.paddockClient);
   const holdMs = Math.min(5000, opts.durationS * 1000);
   const histogram = new Histogram();
-  const rss0 = rssOf(server.pid);
-  const cpu0 = cpuOf(server.pid);
+  const rss0 = rssOf(server.pids);
+  const cpu0 = cpuOf(server.pids);
   const cpuClient0 = process.cpuUsage();
   const t0 = nowMs();
   let errors = 0;
@@ -158,12 +161,12 @@ export async function runSessionStorm(opts: BenchOptions, server: ServerRef): Pr
     }
   });
   const openS = (nowMs() - t0) / 1000;
-  const cpu1 = cpuOf(server.pid);
+  const cpu1 = cpuOf(server.pids);
   const clientCpuS = clientCpuSince(cpuClient0);
   const open = sessions.filter((s): s is BenchClient => s !== undefined);
   await new Promise((r) => setTimeout(r, holdMs));
-  const rss1 = rssOf(server.pid);
-  const cpu2 = cpuOf(server.pid);
+  const rss1 = rssOf(server.pids);
+  const cpu2 = cpuOf(server.pids);
   await inParallel(open.length, inFlightMax, (i) => open[i]!.close().catch(() => {}));
   const extra: Record<string, number> = { sessions: open.length, holdMs };
   if (rss0 !== null && rss1 !== null && open.length > 0) {
@@ -174,6 +177,7 @@ export async function runSessionStorm(opts: BenchOptions, server: ServerRef): Pr
   if (holdCpu !== null) extra.idleServerCpuPct = (holdCpu / (holdMs / 1000)) * 100;
   return makeRow({
     target: server.target,
+    members: server.members,
     workload: "sessions",
     ops: open.length,
     durationS: openS,
@@ -182,6 +186,7 @@ export async function runSessionStorm(opts: BenchOptions, server: ServerRef): Pr
     errorSample,
     clientCpuS,
     serverCpuS: cpuDelta(cpu0, cpu1),
+    serverRssBytes: rss1,
     extra,
   });
 }
@@ -213,19 +218,19 @@ export async function runMemory(opts: BenchOptions, server: ServerRef): Promise<
   try {
     const parent = "/bench/memory";
     await ensurePath(client, parent);
-    const java = server.target === "zookeeper" && server.pid !== undefined;
-    const heap0 = java ? javaHeapUsedAfterGc(server.pid!) : null;
-    const rss0 = rssOf(server.pid);
-    const cpu0 = cpuOf(server.pid);
+    const java = server.target === "zookeeper" && server.pids.length > 0;
+    const heap0 = java ? totalJavaHeapUsedAfterGc(server.pids) : null;
+    const rss0 = rssOf(server.pids);
+    const cpu0 = cpuOf(server.pids);
     const cpuClient0 = process.cpuUsage();
     const histogram = new Histogram();
     const t0 = nowMs();
     const { errors, errorSample } = await loadZnodes(client, parent, opts.znodes, histogram);
     const loadS = (nowMs() - t0) / 1000;
     const clientCpuS = clientCpuSince(cpuClient0);
-    const cpu1 = cpuOf(server.pid);
+    const cpu1 = cpuOf(server.pids);
     await new Promise((r) => setTimeout(r, 1000)); // let deferred allocation (GC, JIT) settle a little
-    const rss1 = rssOf(server.pid);
+    const rss1 = rssOf(server.pids);
     const extra: Record<string, number> = { znodes: opts.znodes };
     if (rss0 !== null && rss1 !== null) {
       extra.rssBeforeBytes = rss0;
@@ -233,11 +238,12 @@ export async function runMemory(opts: BenchOptions, server: ServerRef): Promise<
       extra.rssGrowthBytes = rss1 - rss0;
       extra.bytesPerZnode = (rss1 - rss0) / Math.max(1, histogram.count);
     }
-    const heap1 = java ? javaHeapUsedAfterGc(server.pid!) : null;
+    const heap1 = java ? totalJavaHeapUsedAfterGc(server.pids) : null;
     if (heap0 !== null && heap1 !== null)
       extra.heapBytesPerZnode = (heap1 - heap0) / Math.max(1, histogram.count);
     return makeRow({
       target: server.target,
+      members: server.members,
       workload: "memory",
       ops: histogram.count,
       durationS: loadS,
@@ -246,7 +252,13 @@ export async function runMemory(opts: BenchOptions, server: ServerRef): Promise<
       errorSample,
       clientCpuS,
       serverCpuS: cpuDelta(cpu0, cpu1),
+      serverRssBytes: rss1,
       extra,
+      // Every member holds every znode: the figures are the ensemble's, not one member's.
+      note:
+        server.members > 1
+          ? `RSS${java ? " and heap" : ""} summed over ${server.members} members`
+          : undefined,
     });
   } finally {
     await client.close().catch(() => {});
@@ -311,4 +323,113 @@ export async function runRecovery(
     note,
   });
   return { row, handle: restarted };
+}
+
+/** How long the failover row waits for a write to succeed after the kill before giving up. */
+const failoverDeadlineMs = 60_000;
+/** A write still unanswered after this long gets a companion attempt (the first may be stuck on the dead leader). */
+const failoverAttemptEveryMs = 250;
+
+/**
+ * The recovery workload of an ensemble: loads M znodes through the connect string, SIGKILLs the
+ * leader (kill -9), and times until a setData through a session opened on the connect string before
+ * the kill is acknowledged. That session may have been on the leader or on a follower (the clients
+ * shuffle the connect string), as an application's would be. A session the servers expired is
+ * replaced by a new one on the same connect string. Also reports when the members first agree on a
+ * new leader (srvr Mode, etcd's status), polled every 20 ms.
+ */
+export async function runFailover(opts: BenchOptions, ensemble: EnsembleHandle): Promise<RowResult> {
+  const driver = await loadDriver(ensemble.target, opts.paddockClient);
+  const parent = "/bench/failover";
+  const path = `${parent}/probe`;
+  const value = valueOfSize(opts.valueSize);
+  let client = await driver.connect(ensemble.address, opts.sessionTimeoutMs);
+  const clients = [client];
+  try {
+    await ensurePath(client, parent);
+    const { errors: loadErrors, errorSample: loadError } = await loadZnodes(
+      client,
+      parent,
+      opts.znodes,
+      new Histogram(),
+    );
+    if (loadErrors > 0) throw new Error(`loading ${opts.znodes} znodes: ${loadErrors} failed (${loadError})`);
+    await client.create(path, value, "persistent");
+    await client.setData(path, value); // the session is up and writing before the kill
+    const leader = await ensemble.waitForLeader(30_000);
+
+    const t0 = nowMs();
+    await ensemble.killMember(leader);
+    const newLeader = ensemble.waitForLeader(failoverDeadlineMs).then(
+      () => nowMs() - t0,
+      () => undefined,
+    );
+    let acked: number | undefined;
+    let failures = 0;
+    let lastError: string | undefined;
+    let replace = false;
+    const attempt = async (c: BenchClient): Promise<void> => {
+      try {
+        await c.setData(path, value);
+        acked ??= nowMs();
+      } catch (e) {
+        failures++;
+        lastError = (e as Error).message;
+        // The session is gone (expired, or the raw adapter's stream, which never reconnects): open another.
+        if (/expired|closed|session stream/i.test(lastError)) replace = true;
+      }
+    };
+    while (acked === undefined && nowMs() - t0 < failoverDeadlineMs) {
+      if (replace) {
+        replace = false;
+        try {
+          client = await driver.connect(ensemble.address, opts.sessionTimeoutMs);
+          clients.push(client);
+        } catch (e) {
+          failures++;
+          lastError = (e as Error).message;
+          await new Promise((r) => setTimeout(r, 10));
+          continue;
+        }
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        attempt(client),
+        new Promise<void>((r) => (timer = setTimeout(r, failoverAttemptEveryMs))),
+      ]);
+      clearTimeout(timer);
+      if (acked === undefined) await new Promise((r) => setTimeout(r, 10));
+    }
+    if (acked === undefined)
+      throw new Error(
+        `no write succeeded within ${failoverDeadlineMs} ms of killing leader ${leader} (${lastError})`,
+      );
+    const failoverMs = acked - t0;
+    const newLeaderMs = await newLeader;
+    const histogram = new Histogram();
+    histogram.record(failoverMs * 1000);
+    const extra: Record<string, number> = {
+      znodes: opts.znodes,
+      killedMember: leader,
+      failoverMs,
+      failedWrites: failures,
+      sessionsReplaced: clients.length - 1,
+    };
+    if (newLeaderMs !== undefined) extra.newLeaderMs = newLeaderMs;
+    return makeRow({
+      target: ensemble.target,
+      members: ensemble.members,
+      workload: "failover",
+      ops: 1,
+      durationS: failoverMs / 1000,
+      histogram,
+      errors: 0,
+      errorSample: failures > 0 ? `${failures} writes failed meanwhile, last: ${lastError}` : undefined,
+      clientCpuS: 0,
+      serverCpuS: null,
+      extra,
+    });
+  } finally {
+    await Promise.allSettled(clients.map((c) => c.close()));
+  }
 }

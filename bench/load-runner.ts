@@ -1,11 +1,12 @@
 /**
- * Runs one closed-loop workload row against one server with `workers` forked generator processes,
- * and reads the server's CPU from /proc over exactly the measured window.
+ * Runs one closed-loop workload row against one server or ensemble with `workers` forked generator
+ * processes, and reads the server's CPU (summed over every member process) from /proc over exactly
+ * the measured window.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import type { BenchOptions, LoadWorkload, TargetName } from "./args.js";
 import type { WorkerGo, WorkerJob, WorkerReply, WorkerResult } from "./load-worker.js";
-import { cpuDelta, processCpuSeconds } from "./proc-stats.js";
+import { cpuDelta, totalCpuSeconds, totalRssBytes } from "./proc-stats.js";
 import { makeRow, mergeHistograms, type RowResult } from "./report.js";
 import { tsxLoader } from "./servers.js";
 import { type BenchClient, ensurePath } from "./targets/target.js";
@@ -16,8 +17,12 @@ const goLeadMs = 200;
 
 export interface ServerRef {
   target: TargetName;
+  /** host:port, or the connect string of an ensemble. */
   address: string;
-  pid: number | undefined;
+  /** Every server process (one per member); empty when unknown (then no server CPU or RSS). */
+  pids: readonly number[];
+  /** Members behind the address (1: standalone). */
+  members: number;
 }
 
 function nextMessage(child: ChildProcess, deadlineMs: number): Promise<WorkerReply> {
@@ -96,23 +101,25 @@ export async function runLoadRow(
 
     let serverCpuStart: number | null = null;
     let serverCpuEnd: number | null = null;
-    const pid = server.pid;
-    const startTimer = setTimeout(
-      () => (serverCpuStart = pid === undefined ? null : processCpuSeconds(pid)),
-      measureStart - Date.now(),
-    );
+    let serverRss: number | null = null;
+    const pids = server.pids;
+    const startTimer = setTimeout(() => (serverCpuStart = totalCpuSeconds(pids)), measureStart - Date.now());
     const endTimer =
       durationMs === undefined
         ? undefined
         : setTimeout(
-            () => (serverCpuEnd = pid === undefined ? null : processCpuSeconds(pid)),
+            () => {
+              serverCpuEnd = totalCpuSeconds(pids);
+              serverRss = totalRssBytes(pids);
+            },
             measureStart + durationMs - Date.now(),
           );
     const done = (await Promise.all(results)) as WorkerResult[];
     clearTimeout(startTimer);
     if (endTimer !== undefined) clearTimeout(endTimer);
     // Ops mode, or the results overtook the end timer: read it now (a few ms late at most).
-    if (serverCpuEnd === null && pid !== undefined) serverCpuEnd = processCpuSeconds(pid);
+    if (serverCpuEnd === null) serverCpuEnd = totalCpuSeconds(pids);
+    serverRss ??= totalRssBytes(pids);
 
     const histogram = mergeHistograms(done.map((r) => r.histogram));
     const ops = done.reduce((n, r) => n + r.ops, 0);
@@ -120,6 +127,7 @@ export async function runLoadRow(
       durationMs !== undefined ? durationMs / 1000 : Math.max(...done.map((r) => r.elapsedMs)) / 1000;
     return makeRow({
       target: server.target,
+      members: server.members,
       workload,
       ops,
       durationS: elapsedS,
@@ -128,6 +136,7 @@ export async function runLoadRow(
       errorSample: done.find((r) => r.errorSample !== undefined)?.errorSample,
       clientCpuS: done.reduce((n, r) => n + r.cpuSeconds, 0),
       serverCpuS: cpuDelta(serverCpuStart, serverCpuEnd),
+      serverRssBytes: serverRss,
     });
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");

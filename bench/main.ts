@@ -16,18 +16,39 @@ import {
   usage,
   type WorkloadName,
 } from "./args.js";
-import { runMemory, runRecovery, runSessionStorm, runWatchFanOut } from "./coordinator-workloads.js";
+import {
+  runFailover,
+  runMemory,
+  runRecovery,
+  runSessionStorm,
+  runWatchFanOut,
+} from "./coordinator-workloads.js";
+import { startEnsemble } from "./ensemble-servers.js";
 import { Histogram } from "./histogram.js";
 import { runLoadRow, type ServerRef } from "./load-runner.js";
 import { computeRatios, formatRatios, formatTable, makeRow, type RowResult } from "./report.js";
-import { repoRoot, type ServerHandle, startServer } from "./servers.js";
+import {
+  type Deployment,
+  type EnsembleHandle,
+  repoRoot,
+  type ServerHandle,
+  startDeployment,
+  startServer,
+} from "./servers.js";
 import { latencyChartSvg } from "./svg-chart.js";
 import { loadDriver } from "./targets/index.js";
 import type { BenchClient } from "./targets/target.js";
 
-function noteRow(target: string, workload: string, note: string, errorSample?: string): RowResult {
+function noteRow(
+  target: string,
+  members: number,
+  workload: string,
+  note: string,
+  errorSample?: string,
+): RowResult {
   return makeRow({
     target,
+    members,
     workload,
     ops: 0,
     durationS: 0,
@@ -48,28 +69,38 @@ const isLoad = (w: WorkloadName): w is (typeof loadWorkloads)[number] =>
   (loadWorkloads as readonly string[]).includes(w);
 
 /** Runs one row, turning a failure into a row that says so. */
-async function guarded(target: string, workload: string, run: () => Promise<RowResult>): Promise<RowResult> {
+async function guarded(
+  target: string,
+  members: number,
+  workload: string,
+  run: () => Promise<RowResult>,
+): Promise<RowResult> {
   try {
     return await run();
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     log(`${target} ${workload} failed: ${message}`);
-    return noteRow(target, workload, "failed", message.split("\n")[0]);
+    return noteRow(target, members, workload, "failed", message.split("\n")[0]);
   }
 }
 
-async function withFreshServer(
-  target: TargetName,
-  run: (handle: ServerHandle) => Promise<{ row: RowResult; handle: ServerHandle }>,
+/** Starts `start()`, runs `run` on it and disposes of whatever `run` hands back (a restarted server). */
+async function withFresh<D extends Deployment>(
+  start: () => Promise<D>,
+  run: (deployment: D) => Promise<{ row: RowResult; handle: D }>,
 ): Promise<RowResult> {
-  let handle = await startServer(target);
+  let deployment = await start();
   try {
-    const out = await run(handle);
-    handle = out.handle;
+    const out = await run(deployment);
+    deployment = out.handle;
     return out.row;
   } finally {
-    await handle.dispose();
+    await deployment.dispose();
   }
+}
+
+function refOf(d: Deployment): ServerRef {
+  return { target: d.target, address: d.address, pids: [...d.pids], members: d.members };
 }
 
 async function runTarget(
@@ -77,21 +108,31 @@ async function runTarget(
   target: TargetName,
   emit: (row: RowResult) => void,
 ): Promise<void> {
+  // With --address the member count is the connect string's.
+  const members = opts.address === undefined ? opts.members : opts.address.split(",").length;
+  const note = (w: string, text: string, errorSample?: string) =>
+    noteRow(target, members, w, text, errorSample);
+  if (target === "noop" && opts.members > 1) {
+    for (const w of opts.workloads) emit(note(w, "n/a (the no-op target has no ensemble)"));
+    return;
+  }
   const shared = opts.workloads.filter((w) => w !== "memory" && w !== "recovery");
-  let handle: ServerHandle | undefined;
+  let handle: Deployment | undefined;
   let server: ServerRef | undefined;
   if (shared.length > 0) {
     try {
-      if (opts.address !== undefined) server = { target, address: opts.address, pid: opts.serverPid };
+      if (opts.address !== undefined)
+        server = { target, address: opts.address, pids: opts.serverPids ?? [], members };
       else {
-        handle = await startServer(target);
-        server = { target, address: handle.address, pid: handle.pid };
-        log(`${target} serving on ${handle.address} (pid ${handle.pid})`);
+        handle = await startDeployment(target, opts.members);
+        server = refOf(handle);
+        const what = handle.members > 1 ? `${handle.members} members` : "standalone";
+        log(`${target} (${what}) serving on ${handle.address} (pids ${handle.pids.join(",")})`);
       }
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       log(`${target}: server did not start: ${message}`);
-      for (const w of shared) emit(noteRow(target, w, "server did not start", message.split("\n")[0]));
+      for (const w of shared) emit(note(w, "server did not start", message.split("\n")[0]));
     }
   }
   try {
@@ -106,7 +147,7 @@ async function runTarget(
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         log(`${target}: cannot connect: ${message}`);
-        for (const w of shared) emit(noteRow(target, w, "failed", message.split("\n")[0]));
+        for (const w of shared) emit(note(w, "failed", message.split("\n")[0]));
       }
     }
     if (ref !== undefined && coordinator !== undefined) {
@@ -114,13 +155,14 @@ async function runTarget(
       try {
         for (const w of shared) {
           if (w === "watch" && target === "noop") {
-            emit(noteRow(target, w, "n/a (no-op target)"));
+            emit(note(w, "n/a (no-op target)"));
             continue;
           }
           log(`${target} ${w} ...`);
-          if (isLoad(w)) emit(await guarded(target, w, () => runLoadRow(opts, ref, w, client)));
-          else if (w === "watch") emit(await guarded(target, w, () => runWatchFanOut(opts, ref)));
-          else if (w === "sessions") emit(await guarded(target, w, () => runSessionStorm(opts, ref)));
+          if (isLoad(w)) emit(await guarded(target, members, w, () => runLoadRow(opts, ref, w, client)));
+          else if (w === "watch") emit(await guarded(target, members, w, () => runWatchFanOut(opts, ref)));
+          else if (w === "sessions")
+            emit(await guarded(target, members, w, () => runSessionStorm(opts, ref)));
         }
       } finally {
         await client.close().catch(() => {});
@@ -132,28 +174,46 @@ async function runTarget(
   for (const w of opts.workloads) {
     if (w !== "memory" && w !== "recovery") continue;
     if (target === "noop") {
-      emit(noteRow(target, w, "n/a (no-op target)"));
+      emit(note(w, "n/a (no-op target)"));
       continue;
     }
-    log(`${target} ${w} ...`);
+    log(`${target} ${w}${w === "recovery" && members > 1 ? " (failover)" : ""} ...`);
     if (w === "memory") {
       if (opts.address !== undefined)
         emit(
-          await guarded(target, w, () =>
-            runMemory(opts, { target, address: opts.address!, pid: opts.serverPid }),
+          await guarded(target, members, w, () =>
+            runMemory(opts, { target, address: opts.address!, pids: opts.serverPids ?? [], members }),
           ),
         );
       else
         emit(
-          await guarded(target, w, () =>
-            withFreshServer(target, async (h) => ({
-              row: await runMemory(opts, { target, address: h.address, pid: h.pid }),
-              handle: h,
-            })),
+          await guarded(target, members, w, () =>
+            withFresh(
+              () => startDeployment(target, opts.members),
+              async (d) => ({ row: await runMemory(opts, refOf(d)), handle: d }),
+            ),
           ),
         );
-    } else if (opts.address !== undefined) emit(noteRow(target, w, "n/a (needs a server the tool starts)"));
-    else emit(await guarded(target, w, () => withFreshServer(target, (h) => runRecovery(opts, h))));
+    } else if (opts.address !== undefined) emit(note(w, "n/a (needs a server the tool starts)"));
+    else if (opts.members > 1)
+      // An ensemble's recovery is failover: kill -9 the leader, time until a write succeeds.
+      emit(
+        await guarded(target, members, "failover", () =>
+          withFresh<EnsembleHandle>(
+            () => startEnsemble(target, opts.members),
+            async (e) => ({ row: await runFailover(opts, e), handle: e }),
+          ),
+        ),
+      );
+    else
+      emit(
+        await guarded(target, members, w, () =>
+          withFresh<ServerHandle>(
+            () => startServer(target),
+            (h) => runRecovery(opts, h),
+          ),
+        ),
+      );
   }
 }
 
@@ -190,7 +250,7 @@ function writeOutputs(opts: BenchOptions, rows: RowResult[], meta: Record<string
     const series = rows
       .filter((r) => r.workload === workload && r.histogram.count > 0)
       .map((r) => ({
-        label: `${r.target}  p50 ${fmt(r.latency.p50)}  p99 ${fmt(r.latency.p99)}`,
+        label: `${r.target}${r.members > 1 ? ` ×${r.members}` : ""}  p50 ${fmt(r.latency.p50)}  p99 ${fmt(r.latency.p99)}`,
         histogram: r.histogram,
       }));
     if (series.length === 0) continue;
@@ -205,11 +265,12 @@ function writeOutputs(opts: BenchOptions, rows: RowResult[], meta: Record<string
 /** A rough duration of the whole invocation, so a shared machine is not held longer than meant. */
 export function estimateSeconds(opts: BenchOptions): number {
   const rowS = opts.ops === undefined ? opts.warmupS + opts.durationS : opts.warmupS + 5;
-  let perTarget = 3; // server start
+  const start = 3 + 3 * (opts.members - 1); // server start: members start side by side, then elect
+  let perTarget = start;
   for (const w of opts.workloads) {
     if (isLoad(w) || w === "watch") perTarget += rowS + 2;
     else if (w === "sessions") perTarget += Math.min(5, opts.durationS) + 2;
-    else perTarget += 5 + opts.znodes / 5000;
+    else perTarget += start + 2 + opts.znodes / 5000;
   }
   return Math.round(perTarget * opts.targets.length);
 }
@@ -248,6 +309,9 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `\nmachine: ${meta.cpus} cpus (${meta.cpuModel}), ${meta.memoryGiB} GiB, node ${meta.node}, ` +
       `load average ${Number(meta.loadAverage1m).toFixed(2)} → ${Number(meta.loadAverage1mAtEnd).toFixed(2)}\n` +
+      (opts.members > 1 && opts.address === undefined
+        ? `servers: ${opts.members}-member ensembles on 127.0.0.1; server CPU and RSS summed over the members\n`
+        : "") +
       `results: ${dir}\n`,
   );
   if (opts.json) process.stdout.write(`${JSON.stringify({ meta, rows, ratios })}\n`);

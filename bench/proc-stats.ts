@@ -30,6 +30,31 @@ export function processRssBytes(pid: number): number | null {
   }
 }
 
+/**
+ * Sums a per-process figure over a deployment's processes (the members of an ensemble): null when
+ * there are none or any one is gone, so a partial sum never passes for the whole.
+ */
+function sumOver(pids: readonly number[], read: (pid: number) => number | null): number | null {
+  if (pids.length === 0) return null;
+  let total = 0;
+  for (const pid of pids) {
+    const v = read(pid);
+    if (v === null) return null;
+    total += v;
+  }
+  return total;
+}
+
+/** utime + stime summed over `pids`, in seconds, or null (see sumOver). */
+export function totalCpuSeconds(pids: readonly number[]): number | null {
+  return sumOver(pids, processCpuSeconds);
+}
+
+/** VmRSS summed over `pids`, in bytes, or null. */
+export function totalRssBytes(pids: readonly number[]): number | null {
+  return sumOver(pids, processRssBytes);
+}
+
 /** CPU seconds used between two readings, null if either is missing. */
 export function cpuDelta(before: number | null, after: number | null): number | null {
   return before === null || after === null ? null : Math.max(0, after - before);
@@ -48,4 +73,9 @@ export function javaHeapUsedAfterGc(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** Live Java heap after a full GC summed over `pids` (each member's JVM), or null. */
+export function totalJavaHeapUsedAfterGc(pids: readonly number[]): number | null {
+  return sumOver(pids, javaHeapUsedAfterGc);
 }

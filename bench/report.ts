@@ -12,6 +12,8 @@ export interface LatencySummary {
 
 export interface RowResult {
   target: string;
+  /** Members of the server under test (1: standalone); server CPU and RSS are summed over them. */
+  members: number;
   workload: string;
   /** Operations measured (for watch: notifications; for sessions: sessions opened). */
   ops: number;
@@ -25,9 +27,11 @@ export interface RowResult {
   errorSample?: string | undefined;
   /** CPU seconds used by the generator processes during the measured window. */
   clientCpuS: number;
-  /** CPU seconds used by the server process during the measured window; null when unknown. */
+  /** CPU seconds used by the server (every member process) during the measured window; null when unknown. */
   serverCpuS: number | null;
-  /** Workload-specific figures: rssGrowthBytes, bytesPerZnode, recoveryMs, ... */
+  /** Server RSS (VmRSS summed over every member process) at the end of the measured window; null when unknown. */
+  serverRssBytes: number | null;
+  /** Workload-specific figures: rssGrowthBytes, bytesPerZnode, recoveryMs, failoverMs, ... */
   extra: Record<string, number>;
   /** Replaces the figures when the row could not be measured, e.g. "n/a (no durability)". */
   note?: string | undefined;
@@ -45,13 +49,19 @@ export function summarize(h: Histogram): LatencySummary {
 }
 
 export function makeRow(
-  fields: Omit<RowResult, "latency" | "histogram" | "opsPerSec" | "extra"> & {
+  fields: Omit<RowResult, "latency" | "histogram" | "opsPerSec" | "extra" | "members" | "serverRssBytes"> & {
     histogram: Histogram;
     extra?: Record<string, number>;
+    /** Default 1. */
+    members?: number;
+    /** Default null. */
+    serverRssBytes?: number | null;
   },
 ): RowResult {
   return {
     ...fields,
+    members: fields.members ?? 1,
+    serverRssBytes: fields.serverRssBytes ?? null,
     opsPerSec: fields.durationS > 0 ? fields.ops / fields.durationS : 0,
     latency: summarize(fields.histogram),
     histogram: fields.histogram.toData(),
@@ -80,6 +90,11 @@ function formatExtra(extra: Record<string, number>): string {
   if (extra.heapBytesPerZnode !== undefined)
     parts.push(`${Math.round(extra.heapBytesPerZnode)} B/znode live Java heap after GC`);
   if (extra.recoveryMs !== undefined) parts.push(`recovery ${Math.round(extra.recoveryMs)}ms`);
+  if (extra.failoverMs !== undefined) {
+    const leader =
+      extra.newLeaderMs === undefined ? "" : `, new leader seen after ${Math.round(extra.newLeaderMs)}ms`;
+    parts.push(`failover ${Math.round(extra.failoverMs)}ms (leader killed -9 → first write acked${leader})`);
+  }
   if (extra.rssPerSessionBytes !== undefined) parts.push(`${Math.round(extra.rssPerSessionBytes)} B/session`);
   if (extra.meanAckToLastNotificationUs !== undefined)
     parts.push(
@@ -106,6 +121,7 @@ export function formatTable(rows: readonly RowResult[]): string {
   const header = [
     "workload",
     "target",
+    "members",
     "ops/s",
     "p50",
     "p90",
@@ -116,13 +132,22 @@ export function formatTable(rows: readonly RowResult[]): string {
     "client cpu",
     "server cpu",
     "srv µs/op",
+    "srv RSS",
     "notes",
   ];
   const cells = [header];
   for (const r of rows) {
     if (r.note !== undefined && r.ops === 0) {
       const why = r.errorSample === undefined ? r.note : `${r.note}: ${r.errorSample}`;
-      cells.push([r.workload, r.target, "-", "-", "-", "-", "-", "-", String(r.errors), "-", "-", "-", why]);
+      cells.push([
+        r.workload,
+        r.target,
+        String(r.members),
+        ...["-", "-", "-", "-", "-", "-"],
+        String(r.errors),
+        ...["-", "-", "-", "-"],
+        why,
+      ]);
       continue;
     }
     const perOp = serverCpuPerOpUs(r);
@@ -130,6 +155,7 @@ export function formatTable(rows: readonly RowResult[]): string {
     cells.push([
       r.workload,
       r.target,
+      String(r.members),
       formatCount(r.opsPerSec),
       formatUs(r.latency.p50),
       formatUs(r.latency.p90),
@@ -140,6 +166,7 @@ export function formatTable(rows: readonly RowResult[]): string {
       `${r.clientCpuS.toFixed(2)}s`,
       r.serverCpuS === null ? "?" : `${r.serverCpuS.toFixed(2)}s`,
       perOp === null ? "?" : perOp.toFixed(1),
+      r.serverRssBytes === null ? "?" : `${(r.serverRssBytes / 2 ** 20).toFixed(0)}MiB`,
       notes.join("; "),
     ]);
   }
@@ -164,7 +191,7 @@ export interface RatioRow {
   serverCpuPerOp: number | null;
   /** Paddock bytes per znode ÷ reference's (memory workload). */
   bytesPerZnode: number | null;
-  /** Paddock recovery time ÷ reference's (recovery workload). */
+  /** Paddock recovery (or, for ensembles, failover) time ÷ reference's. */
   recovery: number | null;
 }
 
@@ -184,7 +211,10 @@ export function computeRatios(rows: readonly RowResult[], base = "paddock"): Rat
         p99: both ? ratio(b.latency.p99, ref.latency.p99) : null,
         serverCpuPerOp: both ? ratio(serverCpuPerOpUs(b), serverCpuPerOpUs(ref)) : null,
         bytesPerZnode: ratio(b.extra.bytesPerZnode, ref.extra.bytesPerZnode),
-        recovery: ratio(b.extra.recoveryMs, ref.extra.recoveryMs),
+        recovery: ratio(
+          b.extra.recoveryMs ?? b.extra.failoverMs,
+          ref.extra.recoveryMs ?? ref.extra.failoverMs,
+        ),
       });
     }
   }
@@ -193,7 +223,7 @@ export function computeRatios(rows: readonly RowResult[], base = "paddock"): Rat
 
 export function formatRatios(ratios: readonly RatioRow[], base = "Paddock"): string {
   const f = (x: number | null): string => (x === null ? "n/a" : `${x.toFixed(2)}x`);
-  const cells = [["workload", "ratio", "ops/s", "p99", "srv cpu/op", "B/znode", "recovery"]];
+  const cells = [["workload", "ratio", "ops/s", "p99", "srv cpu/op", "B/znode", "recovery/failover"]];
   for (const r of ratios) {
     const name = r.reference === "zookeeper" ? "ZooKeeper" : r.reference === "etcd" ? "etcd" : r.reference;
     cells.push([

@@ -3,7 +3,7 @@
  * revision == 0 then put" (etcd has no sequential keys: the adapter appends its own counter, so the
  * server does less than ZooKeeper's parent update); a session is a lease kept alive by the client;
  * a data watch is one etcd watcher per key kept for the client's life (etcd watches do not fire once);
- * reads are serializable, as ZooKeeper's.
+ * reads are serializable, as ZooKeeper's. The address may list several members (host:port,...).
  */
 import { Etcd3, type Lease, type Watcher } from "etcd3";
 import { type BenchClient, BenchError, type CreateKind, type TargetDriver } from "./target.js";
@@ -21,7 +21,8 @@ class EtcdSession implements BenchClient {
   ) {}
 
   static async open(address: string, sessionTimeoutMs: number): Promise<EtcdSession> {
-    const etcd = new Etcd3({ hosts: `http://${address}` });
+    // A connect string names every member: etcd3 picks a host per call, in shuffled order.
+    const etcd = new Etcd3({ hosts: address.split(",").map((hostPort) => `http://${hostPort}`) });
     const lease = etcd.lease(Math.max(1, Math.round(sessionTimeoutMs / 1000)));
     try {
       await lease.grant();

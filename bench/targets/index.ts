@@ -5,8 +5,8 @@ type PaddockClientKind = BenchOptions["paddockClient"];
 import type { TargetDriver } from "./target.js";
 
 /**
- * Drivers load lazily: the reference clients live in bench/node_modules, which a Paddock-only run
- * does not need installed.
+ * Drivers load lazily: a Paddock-only run does not need the reference clients (root
+ * devDependencies) installed.
  */
 async function paddockDriver(client: PaddockClientKind): Promise<TargetDriver> {
   return client === "ts"
@@ -29,7 +29,7 @@ export async function loadDriver(target: TargetName, client: PaddockClientKind):
     const message = e instanceof Error ? e.message : String(e);
     if (/Cannot find (package|module) '(etcd3|node-zookeeper-client)'/.test(message))
       throw new Error(
-        `${target}: its client is not installed: run (cd bench && npm install --no-audit --no-fund)`,
+        `${target}: its client is not installed: run npm install (the reference clients are root devDependencies)`,
       );
     throw e;
   }

@@ -88,7 +88,11 @@ export class PaddockSession implements BenchClient {
     this.stream.on("end", () => this.fail(new BenchError("session stream ended by the server")));
   }
 
-  static async open(address: string, sessionTimeoutMs: number): Promise<PaddockSession> {
+  static async open(connectString: string, sessionTimeoutMs: number): Promise<PaddockSession> {
+    // An ensemble's connect string: each session picks one member at random, as the clients
+    // spread sessions (this adapter does not reconnect, so it never moves).
+    const members = connectString.split(",");
+    const address = members[Math.floor(Math.random() * members.length)]!;
     const s = new PaddockSession(address);
     const connected = new Promise<void>((resolve, reject) => {
       s.onConnected = (error) => (error ? reject(error) : resolve());

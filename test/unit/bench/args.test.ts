@@ -40,6 +40,19 @@ describe("paddock bench arguments", () => {
     expect(o.json).toBe(true);
   });
 
+  it("starts standalone servers unless --members says otherwise", () => {
+    expect(parseArgs([]).members).toBe(1);
+    expect(parseArgs(["run", "--members", "3"]).members).toBe(3);
+    expect(parseArgs(["compare", "--members=5"]).members).toBe(5);
+    expect(parseArgs(["--members", "1"]).members).toBe(1);
+  });
+
+  it("takes one pid per member with --address", () => {
+    const o = parseArgs(["--address", "127.0.0.1:1,127.0.0.1:2", "--server-pid", "10,11"]);
+    expect(o.serverPids).toEqual([10, 11]);
+    expect(parseArgs(["--address", "127.0.0.1:1", "--server-pid", "7"]).serverPids).toEqual([7]);
+  });
+
   it("expands all", () => {
     expect(parseArgs(["--target", "all"]).targets).toEqual(["paddock", "zookeeper", "etcd", "noop"]);
   });
@@ -57,6 +70,14 @@ describe("paddock bench arguments", () => {
     [["--address", "127.0.0.1:2181", "--target", "paddock,etcd"], "exactly one --target"],
     [["--server-pid", "42"], "--server-pid goes with --address"],
     [["compare", "--target", "zookeeper,etcd"], "include it in --target"],
+    [["--members", "2"], '--members wants 1, 3 or 5, got "2"'],
+    [["--members", "0"], "--members wants 1, 3 or 5"],
+    [["--members", "7"], "--members wants 1, 3 or 5"],
+    [["--members", "3.0"], "--members wants 1, 3 or 5"],
+    [["--members", ""], "--members wants 1, 3 or 5"],
+    [["--members"], "--members needs a value"],
+    [["--members", "3", "--address", "127.0.0.1:2181"], "--members starts an ensemble"],
+    [["--address", "127.0.0.1:1", "--server-pid", "10,x"], "--server-pid wants an integer"],
   ])("rejects %j", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(BenchArgError);
     expect(() => parseArgs(argv)).toThrow(message);

@@ -88,6 +88,29 @@ describe("ratios and the table", () => {
     expect(formatTable([failed])).toContain("n/a (no durability)");
   });
 
+  it("shows the member count, and compares failover times as recovery", () => {
+    const ensemble = (target: string, failoverMs: number) =>
+      makeRow({
+        target,
+        members: 3,
+        workload: "failover",
+        ops: 1,
+        durationS: failoverMs / 1000,
+        histogram: new Histogram(),
+        errors: 0,
+        clientCpuS: 0,
+        serverCpuS: null,
+        extra: { failoverMs, newLeaderMs: failoverMs / 2 },
+      });
+    const rows = [ensemble("paddock", 300), ensemble("zookeeper", 600)];
+    const table = formatTable(rows).split("\n");
+    expect(table[0]).toMatch(/^workload\s+target\s+members\s/);
+    expect(table[1]).toMatch(/^failover\s+paddock\s+3\s/);
+    expect(table[1]).toContain("failover 300ms");
+    expect(row("paddock", "set", 1, 1, null).members).toBe(1);
+    expect(computeRatios(rows)[0]!.recovery).toBe(0.5);
+  });
+
   it("reports server CPU per operation", () => {
     expect(serverCpuPerOpUs(row("paddock", "get", 1000, 1, 0.5))).toBe(500);
     expect(serverCpuPerOpUs(row("paddock", "get", 1000, 1, null))).toBeNull();
