@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      // The seeded simulations run many seeds in one test: a loaded machine must not fail them.
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], testTimeout: 120_000 } },
       {
         test: {
           name: "e2e",

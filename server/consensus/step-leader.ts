@@ -9,8 +9,11 @@ import type { LearnerState, ZabState } from "./zab-state.js";
  * quorum of voters, informs to observers). Until a quorum acked NEWLEADER nothing is proposed.
  */
 export function becomeLeading(s: ZabState): void {
+  const early = [...s.earlyFollowerInfo];
+  s.earlyFollowerInfo.clear();
   s.resetRole("leading", "discovery");
   s.resetDeadline(s.timing.initLimitTicks, false);
+  for (const [from, info] of early) onFollowerInfo(s, from, info);
   leaderProgress(s);
 }
 

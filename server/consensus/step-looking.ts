@@ -11,6 +11,12 @@ type Notification = Extract<ZabMessage, { type: "notification" }>;
  * finds a quorum already following a leader which itself says it leads joins that leader.
  */
 export function stepLooking(s: ZabState, from: number, message: ZabMessage): void {
+  if (message.type === "followerInfo") {
+    // A peer that decided first follows us already; kept in case we decide to lead (it would
+    // otherwise retransmit only after a tickTime), dropped if we follow someone else.
+    s.earlyFollowerInfo.set(from, message);
+    return;
+  }
   if (message.type !== "notification") return;
   if (!s.voters.has(from)) {
     // Observers never vote, but they learn whom to follow from our answer.
@@ -36,6 +42,10 @@ function lookingVote(s: ZabState, from: number, n: Notification): void {
     s.vote = n.vote;
     if (s.isVoter) s.votes.set(s.id, s.vote);
     s.broadcastNotification();
+  } else if (compareVotes(n.vote, s.vote) < 0) {
+    // Its vote is behind ours: tell it now. It may have missed our broadcast (it was still
+    // following when it came), and would otherwise learn it only at its next timeout.
+    s.send(from, s.notification());
   }
   s.votes.set(from, n.vote);
   considerDeciding(s);

@@ -74,6 +74,8 @@ export class ZabState {
   /** The tick at which an agreed quorum's vote is taken, -1 while none agrees (finalizeWait). */
   decideAt = -1;
   readonly outOfElection = new Map<number, { leader: number; state: Role }>();
+  /** followerInfo received while still looking, for the round this member may decide to lead. */
+  readonly earlyFollowerInfo = new Map<number, Extract<ZabMessage, { type: "followerInfo" }>>();
   // Following.
   leader = -1;
   /** NEWLEADER received: ack it once the synced history up to this zxid is durable. */
@@ -243,6 +245,7 @@ export class ZabState {
   /** Starts a new election round voting for itself (observers vote for nobody, they only listen). */
   becomeLooking(): void {
     this.resetRole("looking", "election");
+    this.earlyFollowerInfo.clear();
     this.round++;
     this.vote = this.selfVote();
     if (this.isVoter) this.votes.set(this.id, this.vote);
@@ -270,6 +273,7 @@ export class ZabState {
   becomeFollowing(leader: number): void {
     assert(leader !== this.id, "a member does not follow itself");
     this.resetRole(this.isVoter ? "following" : "observing", "discovery");
+    this.earlyFollowerInfo.clear();
     this.leader = leader;
     this.followAttempt++;
     this.heardTick = this.now;

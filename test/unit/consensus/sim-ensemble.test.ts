@@ -34,7 +34,10 @@ function runSeeds(voters: number, observers: number, faults: boolean, seeds: num
   }
   expect(failures).toEqual([]);
   // A green run means something only if the faults and every sync mode actually happened.
-  for (const [what, count] of Object.entries(seen)) expect(count, what).toBeGreaterThan(seeds / 20);
+  // TRUNC needs a leader to die with proposals only it logged: rarer than the rest.
+  for (const [what, count] of Object.entries(seen)) {
+    expect(count, what).toBeGreaterThan(what === "trunc" ? seeds / 40 : seeds / 20);
+  }
 }
 
 describe("ZAB ensemble in the deterministic simulator", () => {
