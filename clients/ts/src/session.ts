@@ -360,8 +360,13 @@ export class Session {
       this.failAll(Code.ConnectionLoss);
       this.setState("disconnected");
     }
+    // As ZooKeeper's client: the next server at once, and a pause (growing, jittered) only after
+    // each full round of the list, so a client leaves a dead or electing member without waiting.
     const k = this.attemptsSinceConnected++;
-    const delay = k === 0 ? 0 : Math.min(1000, 25 * 2 ** Math.min(k, 6)) * (0.5 + Math.random() / 2);
+    const n = this.config.servers.length;
+    const round = Math.floor(k / n);
+    const delay =
+      round === 0 || k % n !== 0 ? 0 : Math.min(1000, 25 * 2 ** Math.min(round, 6)) * (0.5 + Math.random() / 2);
     this.reconnectTimer = setTimeout(() => this.attempt(), delay);
   }
 
