@@ -40,6 +40,8 @@ export interface BenchOptions {
   sessions: number;
   /** Znodes loaded by the memory and recovery workloads. */
   znodes: number;
+  /** Seconds the memory workload lets the server rest after loading before it reads RSS. */
+  settleS: number;
   sessionTimeoutMs: number;
   /** How the paddock and noop targets are driven: clients/ts, or the raw stubs adapter. */
   paddockClient: "ts" | "raw";
@@ -71,6 +73,7 @@ export const defaultOptions: Readonly<BenchOptions> = {
   watchers: 50,
   sessions: 500,
   znodes: 20_000,
+  settleS: 30,
   sessionTimeoutMs: 10_000,
   paddockClient: "ts",
   outDir: "bench/out",
@@ -191,6 +194,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case "znodes":
         o.znodes = intArg(key, value, 1, 100_000_000);
         break;
+      case "settle":
+        o.settleS = intArg(key, value, 0, 3600);
+        break;
       case "session-timeout":
         o.sessionTimeoutMs = intArg(key, value, 100, 3_600_000);
         break;
@@ -243,6 +249,7 @@ export const usage = `usage: paddock bench [run|compare] [options]
   --watchers N          watchers on one znode for watch (default ${defaultOptions.watchers})
   --sessions N          sessions opened by sessions (default ${defaultOptions.sessions})
   --znodes N            znodes loaded by memory and recovery (default ${defaultOptions.znodes})
+  --settle S            memory: read RSS after S s at rest (0: 1 s after loading) (default ${defaultOptions.settleS})
   --session-timeout MS  requested session timeout (default ${defaultOptions.sessionTimeoutMs})
   --paddock-client ts|raw  drive paddock and noop with clients/ts (default) or the raw-stubs adapter
   --out DIR             results.json and latency SVGs go to DIR/<timestamp> (default ${defaultOptions.outDir})

@@ -210,6 +210,20 @@ async function loadZnodes(client: BenchClient, parent: string, count: number, hi
 }
 
 /** RSS growth of a fresh server after loading N znodes of 100 bytes. */
+/**
+ * The RSS once the server has held its data at rest for `restS` seconds: a JVM keeps the heap a
+ * load grew; V8 returns a load burst's garbage to the OS some seconds after the burst (its memory
+ * reducer), so a reading right after loading measures garbage too. Undefined if a process is gone.
+ */
+async function restingRss(pids: readonly number[], restS: number): Promise<number | undefined> {
+  const until = nowMs() + restS * 1000;
+  while (nowMs() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, until - nowMs()))));
+    if (rssOf(pids) === null) return undefined;
+  }
+  return rssOf(pids) ?? undefined;
+}
+
 export async function runMemory(opts: BenchOptions, server: ServerRef): Promise<RowResult> {
   const client = await (await loadDriver(server.target, opts.paddockClient)).connect(
     server.address,
@@ -230,13 +244,19 @@ export async function runMemory(opts: BenchOptions, server: ServerRef): Promise<
     const clientCpuS = clientCpuSince(cpuClient0);
     const cpu1 = cpuOf(server.pids);
     await new Promise((r) => setTimeout(r, 1000)); // let deferred allocation (GC, JIT) settle a little
-    const rss1 = rssOf(server.pids);
+    const rssLoaded = rssOf(server.pids);
+    const rested = opts.settleS > 0 ? await restingRss(server.pids, opts.settleS) : undefined;
+    const rss1 = rested ?? rssLoaded;
     const extra: Record<string, number> = { znodes: opts.znodes };
-    if (rss0 !== null && rss1 !== null) {
+    const n = Math.max(1, histogram.count);
+    if (rss0 !== null && rss1 !== null && rssLoaded !== null) {
       extra.rssBeforeBytes = rss0;
+      extra.rssLoadedBytes = rssLoaded;
       extra.rssAfterBytes = rss1;
       extra.rssGrowthBytes = rss1 - rss0;
-      extra.bytesPerZnode = (rss1 - rss0) / Math.max(1, histogram.count);
+      extra.bytesPerZnode = (rss1 - rss0) / n;
+      extra.loadedBytesPerZnode = (rssLoaded - rss0) / n;
+      if (rested !== undefined) extra.settledAfterS = opts.settleS;
     }
     const heap1 = java ? totalJavaHeapUsedAfterGc(server.pids) : null;
     if (heap0 !== null && heap1 !== null)

@@ -87,6 +87,11 @@ function formatExtra(extra: Record<string, number>): string {
   if (extra.rssGrowthBytes !== undefined)
     parts.push(`rss +${(extra.rssGrowthBytes / 2 ** 20).toFixed(1)}MiB`);
   if (extra.bytesPerZnode !== undefined) parts.push(`${Math.round(extra.bytesPerZnode)} B/znode`);
+  if (extra.loadedBytesPerZnode !== undefined && extra.settledAfterS !== undefined) {
+    parts.push(
+      `at rest after ${Math.round(extra.settledAfterS)}s; ${Math.round(extra.loadedBytesPerZnode)} B/znode 1s after loading`,
+    );
+  }
   if (extra.heapBytesPerZnode !== undefined)
     parts.push(`${Math.round(extra.heapBytesPerZnode)} B/znode live Java heap after GC`);
   if (extra.recoveryMs !== undefined) parts.push(`recovery ${Math.round(extra.recoveryMs)}ms`);

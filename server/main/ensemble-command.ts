@@ -3,10 +3,11 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
-export const ensembleUsage = `usage: paddock ensemble [--size N] [--observers K] [--dir D] [--base-port P]
+export const ensembleUsage = `usage: paddock ensemble [--size N] [--observers K] [--dir D] [--base-port P] [--quorum-port Q]
   Starts a local pseudo-cluster: one server process per member, data under D/member-<id>
-  (default ./ensemble), client ports P.. (default 2181), quorum ports 2888+id, election ports
-  3888+id. Ctrl-C stops every member. An existing D is reused (members keep their data).`;
+  (default ./ensemble), client ports P.. (default 2181), quorum ports Q+id (default Q=2888),
+  election ports Q+1000+id. Each member's line shows its pid. Ctrl-C stops every member.
+  An existing D is reused (members keep their data).`;
 
 export interface EnsemblePlan {
   readonly id: number;
@@ -17,19 +18,32 @@ export interface EnsemblePlan {
   readonly config: string;
 }
 
-/** The members' directories and zoo.cfg files, as ZooKeeper's docs lay out a pseudo-cluster. */
-export function planEnsemble(size: number, observers: number, dir: string, basePort: number): EnsemblePlan[] {
+/**
+ * The members' directories and zoo.cfg files, as ZooKeeper's docs lay out a pseudo-cluster:
+ * quorum ports quorumBase+id, election ports quorumBase+1000+id (2889.., 3889.. by default).
+ */
+export function planEnsemble(
+  size: number,
+  observers: number,
+  dir: string,
+  basePort: number,
+  quorumBase = 2888,
+): EnsemblePlan[] {
   if (!Number.isInteger(size) || size < 1 || size > 9) throw new Error(`--size ${size}: from 1 to 9 members`);
   if (!Number.isInteger(observers) || observers < 0 || observers >= size) {
     throw new Error(`--observers ${observers}: from 0 to size-1 (at least one voter)`);
   }
-  if (!Number.isInteger(basePort) || basePort < 1 || basePort + size > 65535) {
+  if (!Number.isInteger(basePort) || basePort < 1 || basePort + size - 1 > 65535) {
     throw new Error(`--base-port ${basePort}: not a usable port range`);
+  }
+  if (!Number.isInteger(quorumBase) || quorumBase < 0 || quorumBase + 1000 + size > 65535) {
+    throw new Error(`--quorum-port ${quorumBase}: not a usable port range`);
   }
   const ids = Array.from({ length: size }, (_, i) => i + 1);
   const observerFrom = size - observers + 1;
   const servers = ids.map(
-    (id) => `server.${id}=127.0.0.1:${2888 + id}:${3888 + id}${id >= observerFrom ? ":observer" : ""}`,
+    (id) =>
+      `server.${id}=127.0.0.1:${quorumBase + id}:${quorumBase + 1000 + id}${id >= observerFrom ? ":observer" : ""}`,
   );
   return ids.map((id) => {
     const dataDir = join(dir, `member-${id}`);
@@ -66,6 +80,7 @@ export async function ensembleCommand(args: string[]): Promise<number> {
     Number(option(args, "--observers", "0")),
     resolve(option(args, "--dir", "ensemble")),
     Number(option(args, "--base-port", "2181")),
+    Number(option(args, "--quorum-port", "2888")),
   );
   const bin = resolve(import.meta.dirname, "../../bin/paddock.js");
   const children = new Map<number, ChildProcess>();
@@ -85,6 +100,8 @@ export async function ensembleCommand(args: string[]): Promise<number> {
     children.set(member.id, child);
     const lines = createInterface({ input: child.stderr! });
     lines.on("line", (line) => process.stderr.write(`[member ${member.id}] ${line}\n`));
+    // A member that cannot start (spawn failure) is reported like one that died.
+    child.on("error", (error) => process.stderr.write(`[member ${member.id}] failed: ${error.message}\n`));
     child.on("exit", (code, signal) => {
       children.delete(member.id);
       if (!stopping)
@@ -93,7 +110,7 @@ export async function ensembleCommand(args: string[]): Promise<number> {
     });
     const role = member.observer ? "observer" : "voter";
     process.stdout.write(
-      `member ${member.id} (${role}): 127.0.0.1:${member.clientPort}, data in ${member.dataDir}\n`,
+      `member ${member.id} (${role}): 127.0.0.1:${member.clientPort}, pid ${child.pid}, data in ${member.dataDir}\n`,
     );
   }
   process.stdout.write(`connect string: ${plan.map((m) => `127.0.0.1:${m.clientPort}`).join(",")}\n`);

@@ -366,7 +366,9 @@ export class Session {
     const n = this.config.servers.length;
     const round = Math.floor(k / n);
     const delay =
-      round === 0 || k % n !== 0 ? 0 : Math.min(1000, 25 * 2 ** Math.min(round, 6)) * (0.5 + Math.random() / 2);
+      round === 0 || k % n !== 0
+        ? 0
+        : Math.min(1000, 25 * 2 ** Math.min(round, 6)) * (0.5 + Math.random() / 2);
     this.reconnectTimer = setTimeout(() => this.attempt(), delay);
   }
 

@@ -40,6 +40,12 @@ describe("paddock bench arguments", () => {
     expect(o.json).toBe(true);
   });
 
+  it("lets the memory workload rest 30 s before reading RSS unless --settle says otherwise", () => {
+    expect(parseArgs([]).settleS).toBe(30);
+    expect(parseArgs(["run", "--settle", "0"]).settleS).toBe(0);
+    expect(() => parseArgs(["run", "--settle", "-1"])).toThrow(/settle/);
+  });
+
   it("starts standalone servers unless --members says otherwise", () => {
     expect(parseArgs([]).members).toBe(1);
     expect(parseArgs(["run", "--members", "3"]).members).toBe(3);
