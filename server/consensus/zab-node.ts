@@ -185,8 +185,16 @@ export class ZabNode {
     const s = this.s;
     if (from === s.id || (!s.voters.has(from) && !s.observers.has(from))) return;
     if (message.type === "notification" && s.role !== "looking") {
+      if (message.state !== "looking") return;
+      if (from === s.leader && message.round > s.round) {
+        // Our leader started a new election (it stepped down, e.g. its zxid counter ran out)
+        // while its stream stayed up: join it now rather than after syncLimit of silence.
+        s.becomeLooking();
+        stepLooking(s, from, message);
+        return;
+      }
       // A settled member answers a looking one with whom it follows.
-      if (message.state === "looking") s.send(from, s.notification());
+      s.send(from, s.notification());
       return;
     }
     if (s.role === "looking") stepLooking(s, from, message);

@@ -1,6 +1,7 @@
 import type { ZabMessage } from "../../../server/consensus/messages.js";
 import type { Entry, Ready } from "../../../server/consensus/ready.js";
 import type { ZabNode } from "../../../server/consensus/zab-node.js";
+import { COUNTER_LIMIT } from "../../../server/util/zxid.js";
 import { type Disk, emptyDisk, nodeFromDisk } from "../../sim/disk.js";
 import { writeTxn } from "../../sim/sim.js";
 
@@ -124,6 +125,14 @@ export class GoldenEnsemble {
       case "restart":
         this.start(this.member(num(0)));
         break;
+      case "use-up-counter": {
+        // Test hook: the leader's zxid counter is `args[1]` short of 2^32 (it takes 2^32 proposals).
+        const m = this.member(num(0));
+        const state = (m.node as unknown as { s: { nextCounter: number } }).s;
+        state.nextCounter = COUNTER_LIMIT - 1 - num(1);
+        this.out.push(`${m.id} counter at ${hex(state.nextCounter)}`);
+        break;
+      }
       case "isolate":
         this.isolated.add(num(0));
         break;
