@@ -2,6 +2,9 @@ import type { ServerDuplexStream } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
 import { type ServerMessage, SessionResponse } from "../gen/paddock/v1/session.js";
 import type { ReplySink } from "../pipeline/requester.js";
+import { reusedWriterEncoder } from "../util/reused-writer.js";
+
+const encodeResponse = reusedWriterEncoder(SessionResponse.encode);
 
 /** Approximate wire size, to split envelopes before they reach the peer's receive limit. */
 function sizeOf(message: ServerMessage): number {
@@ -68,7 +71,8 @@ export class StreamSink implements ReplySink {
   private flush(): void {
     this.scheduled = false;
     if (this.pending.length === 0 || this.ended) return;
-    const bytes = Buffer.from(SessionResponse.encode({ messages: this.pending }).finish());
+    const encoded = encodeResponse({ messages: this.pending });
+    const bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.length);
     this.pending = [];
     this.pendingBytes = 0;
     this.queuedBytes += bytes.length;

@@ -10,6 +10,7 @@ import { zxidFromWire, zxidToWire } from "../util/zxid.js";
 import { crc32c } from "./crc32c.js";
 import { type FileLayer, nodeFiles, writeFully } from "./file-layer.js";
 import { readU64, writeU64 } from "./log-format.js";
+import { snapshotNodeSize, writeSnapshotNode } from "./snapshot-node-codec.js";
 import { StorageCorruptionError } from "./storage-error.js";
 
 export type { SnapshotAcl, SnapshotHeader, SnapshotNode, SnapshotSession };
@@ -105,7 +106,7 @@ const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(res
 
 /** Frames accumulated in a chunk buffer and written with plain writes (page cache). */
 class ChunkWriter {
-  private buf = new Uint8Array(CHUNK_BYTES * 2);
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES * 2);
   private used = 0;
   private records = 0;
   private position = 0;
@@ -129,6 +130,28 @@ class ChunkWriter {
     this.records++;
   }
 
+  /** One item of snapshotFrames: the raw file header, a node, or an encoded frame. */
+  put([kind, payload]: [Kind | 0, Uint8Array] | [Kind.Node, SnapshotNode]): void {
+    if (kind === 0) this.raw(payload as Uint8Array);
+    else if (payload instanceof Uint8Array) this.frame(kind, payload);
+    else this.node(payload);
+  }
+
+  /** A NODE frame, its payload encoded in place (the snapshot's hot path). */
+  node(n: SnapshotNode): void {
+    const pathBytes = Buffer.byteLength(n.path, "utf8");
+    const size = snapshotNodeSize(n, pathBytes);
+    this.ensure(FRAME_HEADER_BYTES + size);
+    const at = this.used;
+    const end = writeSnapshotNode(this.buf, at + FRAME_HEADER_BYTES, n, pathBytes);
+    assert(end === at + FRAME_HEADER_BYTES + size, "snapshot node size mismatch");
+    this.buf.writeUInt32LE(size, at);
+    this.buf.writeUInt32LE(Kind.Node, at + 8);
+    this.buf.writeUInt32LE(crc32c(this.buf, 0, at + 8, end), at + 4);
+    this.used = end;
+    this.records++;
+  }
+
   /** True when a chunk is full: the caller writes it and yields. */
   get full(): boolean {
     return this.used >= CHUNK_BYTES || this.records >= CHUNK_RECORDS;
@@ -148,7 +171,7 @@ class ChunkWriter {
 
   private ensure(bytes: number): void {
     if (this.used + bytes <= this.buf.length) return;
-    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.used + bytes));
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + bytes));
     grown.set(this.buf.subarray(0, this.used));
     this.buf = grown;
   }
@@ -158,7 +181,7 @@ class ChunkWriter {
 function* snapshotFrames(
   input: SnapshotInput,
   sessions: SnapshotSession[],
-): Generator<[Kind | 0, Uint8Array]> {
+): Generator<[Kind | 0, Uint8Array] | [Kind.Node, SnapshotNode]> {
   const fileHeader = new Uint8Array(FILE_HEADER_BYTES);
   new DataView(fileHeader.buffer).setUint32(0, SNAPSHOT_MAGIC, true);
   new DataView(fileHeader.buffer).setUint32(4, SNAPSHOT_FORMAT_VERSION, true);
@@ -178,7 +201,7 @@ function* snapshotFrames(
   }
   for (const node of input.nodes) {
     counts[1]!++;
-    yield [Kind.Node, SnapshotNode.encode(node).finish()];
+    yield [Kind.Node, node];
   }
   for (const session of sessions) {
     counts[2]!++;
@@ -196,10 +219,7 @@ function* snapshotFrames(
  */
 export function encodeSnapshot(input: SnapshotInput): Uint8Array {
   const out = new ChunkWriter(() => assert(false, "an in-memory snapshot is never flushed"));
-  for (const [kind, payload] of snapshotFrames(input, [...input.sessions])) {
-    if (kind === 0) out.raw(payload);
-    else out.frame(kind, payload);
-  }
+  for (const item of snapshotFrames(input, [...input.sessions])) out.put(item);
   return out.pending;
 }
 
@@ -254,9 +274,8 @@ export async function writeSnapshot(
   let closed = false;
   try {
     const out = new ChunkWriter((bytes, position) => writeFully(files, fd, bytes, 0, bytes.length, position));
-    for (const [kind, payload] of snapshotFrames(input, sessions)) {
-      if (kind === 0) out.raw(payload);
-      else out.frame(kind, payload);
+    for (const item of snapshotFrames(input, sessions)) {
+      out.put(item);
       if (out.full) {
         out.flush();
         await yieldTurn();

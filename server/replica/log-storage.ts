@@ -2,7 +2,10 @@ import type { Entry, HardState } from "../consensus/ready.js";
 import { Txn } from "../gen/paddock/internal/v1/txn.js";
 import { writeEpoch } from "../persistence/epoch-file.js";
 import type { TxnLog } from "../persistence/txn-log.js";
+import { reusedWriterEncoder } from "../util/reused-writer.js";
 import type { Storage } from "./storage.js";
+
+const encodeTxn = reusedWriterEncoder(Txn.encode);
 
 /** Storage on the write-ahead log: a Ready's entries go out as one group-committed batch. */
 export class LogStorage implements Storage {
@@ -17,7 +20,7 @@ export class LogStorage implements Storage {
   }
 
   append(entries: readonly Entry[]): Promise<void> {
-    return this.log.appendAll(entries.map((e) => ({ zxid: e.zxid, record: Txn.encode(e.txn).finish() })));
+    return this.log.appendAll(entries.map((e) => ({ zxid: e.zxid, record: encodeTxn(e.txn) })));
   }
 
   truncate(zxid: number): Promise<void> {

@@ -2,6 +2,7 @@ import type { ClientDuplexStream, ServerDuplexStream } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
 import type { PeerEnvelope } from "../gen/paddock/internal/v1/peer.js";
 import { PeerMessage } from "../gen/paddock/internal/v1/peer.js";
+import { reusedWriterEncoder } from "../util/reused-writer.js";
 
 /** Counters of one transport; plain numbers, read by admin/metrics. */
 export interface PeerTransportStats {
@@ -64,21 +65,8 @@ function writeFramed(target: Buffer, offset: number, bytes: Uint8Array): number 
   return at + bytes.length;
 }
 
-type Writer = ReturnType<typeof PeerMessage.encode>;
-let sharedWriter: Writer | undefined;
-
-/**
- * Encodes one message with a writer reused across calls (its buffer stays grown), so the hot path
- * allocates only the result. The writer is dropped if an encode throws halfway.
- */
-export function encodePeerMessage(message: PeerMessage): Uint8Array {
-  const writer = sharedWriter;
-  sharedWriter = undefined;
-  const used = writer === undefined ? PeerMessage.encode(message) : PeerMessage.encode(message, writer);
-  const bytes = used.finish();
-  sharedWriter = used;
-  return bytes;
-}
+/** Encodes one message with a writer reused across calls, so the hot path allocates only the result. */
+export const encodePeerMessage = reusedWriterEncoder(PeerMessage.encode);
 
 /** One whole envelope of already encoded messages, as the wire carries it. */
 export function envelopeOf(messages: readonly Uint8Array[]): Buffer {

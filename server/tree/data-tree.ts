@@ -294,21 +294,22 @@ export class DataTree {
   /** Parents before children; cversion is the persisted count of child creates. */
   *snapshotNodes(): Iterable<SnapshotNode> {
     const stack = [this.store.get("/")!];
+    const store = this.store;
+    // No closure per node: under tsx every named function made is also renamed (keepNames).
     for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
-      const stat = (c: number): bigint => BigInt(this.store.stat(n, c));
       yield {
         path: n.path,
         data: loadData(n.data),
         aclRef: n.acl.ref,
-        czxid: stat(S.czxid),
-        mzxid: stat(S.mzxid),
-        ctime: stat(S.ctime),
-        mtime: stat(S.mtime),
-        version: this.store.stat(n, S.version),
-        cversion: this.store.stat(n, S.cversion),
-        aversion: this.store.stat(n, S.aversion),
+        czxid: BigInt(store.stat(n, S.czxid)),
+        mzxid: BigInt(store.stat(n, S.mzxid)),
+        ctime: BigInt(store.stat(n, S.ctime)),
+        mtime: BigInt(store.stat(n, S.mtime)),
+        version: store.stat(n, S.version),
+        cversion: store.stat(n, S.cversion),
+        aversion: store.stat(n, S.aversion),
         ephemeralOwner: n.owner,
-        pzxid: stat(S.pzxid),
+        pzxid: BigInt(store.stat(n, S.pzxid)),
       };
       if (n.children !== null) for (const child of n.children) stack.push(child);
     }

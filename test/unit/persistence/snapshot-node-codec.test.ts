@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { SnapshotNode } from "../../../server/gen/paddock/internal/v1/snapshot.js";
+import { snapshotNodeSize, writeSnapshotNode } from "../../../server/persistence/snapshot-node-codec.js";
+import { CONTAINER_OWNER, ttlOwner } from "../../../server/tree/ephemeral-type.js";
+import { Prng } from "../../../server/util/prng.js";
+
+function encodeFast(n: SnapshotNode): Uint8Array {
+  const pathBytes = Buffer.byteLength(n.path, "utf8");
+  const size = snapshotNodeSize(n, pathBytes);
+  const buf = Buffer.alloc(size + 8, 0xee);
+  const end = writeSnapshotNode(buf, 4, n, pathBytes);
+  expect(end - 4).toBe(size);
+  expect(buf[3]).toBe(0xee);
+  expect(buf[end]).toBe(0xee);
+  return buf.subarray(4, end);
+}
+
+describe("hand-written SnapshotNode encoding", () => {
+  it("writes the generated encoder's bytes for zero, small, large and negative fields", () => {
+    const rng = new Prng(42);
+    const pick = <T>(xs: readonly T[]): T => xs[rng.below(xs.length)]!;
+    const bigs = [
+      0n,
+      1n,
+      127n,
+      128n,
+      300n,
+      0x1_0000_0001n,
+      2n ** 53n - 1n,
+      2n ** 53n,
+      2n ** 62n,
+      -1n,
+      CONTAINER_OWNER,
+      ttlOwner(1000),
+    ];
+    const ints = [0, 1, 127, 128, 2 ** 31 - 1, -1, -2, -(2 ** 31)];
+    for (let i = 0; i < 2000; i++) {
+      const n: SnapshotNode = {
+        path: pick([
+          "",
+          "/",
+          "/a",
+          "/zookeeper/quota",
+          `/q/s-${String(i).padStart(10, "0")}`,
+          "/ünï/çødé/✓",
+          "/x".repeat(100),
+        ]),
+        data: Buffer.from(pick(["", "v", "x".repeat(100), "y".repeat(200), "🐎"])),
+        aclRef: pick(ints),
+        czxid: pick(bigs),
+        mzxid: pick(bigs),
+        ctime: pick(bigs),
+        mtime: pick(bigs),
+        version: pick(ints),
+        cversion: pick(ints),
+        aversion: pick(ints),
+        ephemeralOwner: pick(bigs),
+        pzxid: pick(bigs),
+      };
+      const expected = SnapshotNode.encode(n).finish();
+      expect(
+        Buffer.from(encodeFast(n)).equals(Buffer.from(expected)),
+        JSON.stringify(n, (_, v) => (typeof v === "bigint" ? String(v) : v)),
+      ).toBe(true);
+    }
+  });
+});
