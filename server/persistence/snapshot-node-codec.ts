@@ -1,4 +1,18 @@
-import type { SnapshotNode } from "../gen/paddock/internal/v1/snapshot.js";
+/** A SnapshotNode whose int64 fields may also be numbers (the tree's walk gives numbers). */
+export interface SnapshotNodeFields {
+  path: string;
+  data: Uint8Array;
+  aclRef: number;
+  czxid: bigint | number;
+  mzxid: bigint | number;
+  ctime: bigint | number;
+  mtime: bigint | number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: bigint | number;
+  pzxid: bigint | number;
+}
 
 /**
  * SnapshotNode in protobuf wire format, written straight into a frame buffer: the same bytes as
@@ -51,13 +65,16 @@ function int64Unsigned(v: bigint): bigint {
   return v < 0n ? v + TWO_64 : v;
 }
 
-function int64Size(v: bigint): number {
+function int64Size(v: bigint | number): number {
+  if (typeof v === "number") return v >= 0 ? varintSize(v) : bigVarintSize(int64Unsigned(BigInt(v)));
   return v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER)
     ? varintSize(Number(v))
     : bigVarintSize(int64Unsigned(v));
 }
 
-function writeInt64(buf: Uint8Array, at: number, v: bigint): number {
+function writeInt64(buf: Uint8Array, at: number, v: bigint | number): number {
+  if (typeof v === "number")
+    return v >= 0 ? writeVarint(buf, at, v) : writeBigVarint(buf, at, int64Unsigned(BigInt(v)));
   return v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER)
     ? writeVarint(buf, at, Number(v))
     : writeBigVarint(buf, at, int64Unsigned(v));
@@ -77,32 +94,32 @@ function int32Field(buf: Uint8Array, at: number, field: number, v: number): numb
   return writeInt32(buf, at + 1, v);
 }
 
-function int64Field(buf: Uint8Array, at: number, field: number, v: bigint): number {
-  if (v === 0n) return at;
+function int64Field(buf: Uint8Array, at: number, field: number, v: bigint | number): number {
+  if (v === 0n || v === 0) return at;
   buf[at] = field << 3;
   return writeInt64(buf, at + 1, v);
 }
 
 /** The encoded length of `n`. `pathBytes` is Buffer.byteLength(n.path). */
-export function snapshotNodeSize(n: SnapshotNode, pathBytes: number): number {
+export function snapshotNodeSize(n: SnapshotNodeFields, pathBytes: number): number {
   let size = 0;
   if (pathBytes > 0) size += 1 + varintSize(pathBytes) + pathBytes;
   if (n.data.length > 0) size += 1 + varintSize(n.data.length) + n.data.length;
   if (n.aclRef !== 0) size += 1 + int32Size(n.aclRef);
-  if (n.czxid !== 0n) size += 1 + int64Size(n.czxid);
-  if (n.mzxid !== 0n) size += 1 + int64Size(n.mzxid);
-  if (n.ctime !== 0n) size += 1 + int64Size(n.ctime);
-  if (n.mtime !== 0n) size += 1 + int64Size(n.mtime);
+  if (n.czxid !== 0n && n.czxid !== 0) size += 1 + int64Size(n.czxid);
+  if (n.mzxid !== 0n && n.mzxid !== 0) size += 1 + int64Size(n.mzxid);
+  if (n.ctime !== 0n && n.ctime !== 0) size += 1 + int64Size(n.ctime);
+  if (n.mtime !== 0n && n.mtime !== 0) size += 1 + int64Size(n.mtime);
   if (n.version !== 0) size += 1 + int32Size(n.version);
   if (n.cversion !== 0) size += 1 + int32Size(n.cversion);
   if (n.aversion !== 0) size += 1 + int32Size(n.aversion);
-  if (n.ephemeralOwner !== 0n) size += 1 + int64Size(n.ephemeralOwner);
-  if (n.pzxid !== 0n) size += 1 + int64Size(n.pzxid);
+  if (n.ephemeralOwner !== 0n && n.ephemeralOwner !== 0) size += 1 + int64Size(n.ephemeralOwner);
+  if (n.pzxid !== 0n && n.pzxid !== 0) size += 1 + int64Size(n.pzxid);
   return size;
 }
 
 /** Writes `n` at `at` (room for snapshotNodeSize bytes is the caller's); returns the end offset. */
-export function writeSnapshotNode(buf: Buffer, at: number, n: SnapshotNode, pathBytes: number): number {
+export function writeSnapshotNode(buf: Buffer, at: number, n: SnapshotNodeFields, pathBytes: number): number {
   if (pathBytes > 0) {
     buf[at++] = (1 << 3) | 2;
     at = writeVarint(buf, at, pathBytes);

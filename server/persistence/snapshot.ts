@@ -10,7 +10,7 @@ import { zxidFromWire, zxidToWire } from "../util/zxid.js";
 import { crc32c } from "./crc32c.js";
 import { type FileLayer, nodeFiles, writeFully } from "./file-layer.js";
 import { readU64, writeU64 } from "./log-format.js";
-import { snapshotNodeSize, writeSnapshotNode } from "./snapshot-node-codec.js";
+import { type SnapshotNodeFields, snapshotNodeSize, writeSnapshotNode } from "./snapshot-node-codec.js";
 import { StorageCorruptionError } from "./storage-error.js";
 
 export type { SnapshotAcl, SnapshotHeader, SnapshotNode, SnapshotSession };
@@ -88,7 +88,7 @@ export interface SnapshotInput {
   digest: bigint;
   acls: Iterable<SnapshotAcl>;
   /** Parents before children. May be a live, lazy walk of the tree. */
-  nodes: Iterable<SnapshotNode>;
+  nodes: Iterable<SnapshotNodeFields>;
   sessions: Iterable<SnapshotSession>;
   /** Node count when the snapshot started (the header's; the END frame has the written count). */
   nodeCount: number;
@@ -131,14 +131,14 @@ class ChunkWriter {
   }
 
   /** One item of snapshotFrames: the raw file header, a node, or an encoded frame. */
-  put([kind, payload]: [Kind | 0, Uint8Array] | [Kind.Node, SnapshotNode]): void {
+  put([kind, payload]: [Kind | 0, Uint8Array] | [Kind.Node, SnapshotNodeFields]): void {
     if (kind === 0) this.raw(payload as Uint8Array);
     else if (payload instanceof Uint8Array) this.frame(kind, payload);
     else this.node(payload);
   }
 
   /** A NODE frame, its payload encoded in place (the snapshot's hot path). */
-  node(n: SnapshotNode): void {
+  node(n: SnapshotNodeFields): void {
     const pathBytes = Buffer.byteLength(n.path, "utf8");
     const size = snapshotNodeSize(n, pathBytes);
     this.ensure(FRAME_HEADER_BYTES + size);
@@ -181,7 +181,7 @@ class ChunkWriter {
 function* snapshotFrames(
   input: SnapshotInput,
   sessions: SnapshotSession[],
-): Generator<[Kind | 0, Uint8Array] | [Kind.Node, SnapshotNode]> {
+): Generator<[Kind | 0, Uint8Array] | [Kind.Node, SnapshotNodeFields]> {
   const fileHeader = new Uint8Array(FILE_HEADER_BYTES);
   new DataView(fileHeader.buffer).setUint32(0, SNAPSHOT_MAGIC, true);
   new DataView(fileHeader.buffer).setUint32(4, SNAPSHOT_FORMAT_VERSION, true);

@@ -66,6 +66,27 @@ export interface NodeInfo {
   acl: readonly ACL[];
 }
 
+/** A zxid from a decoded snapshot (bigint) or from the tree's own walk (number). */
+function wireNumber(v: bigint | number): number {
+  return typeof v === "number" ? v : zxidFromWire(v);
+}
+
+/** A snapshot's node as the tree walks it: SnapshotNode with its int64 stat fields as numbers. */
+export interface SnapshotNodeRecord {
+  path: string;
+  data: Uint8Array;
+  aclRef: number;
+  czxid: number;
+  mzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: bigint;
+  pzxid: number;
+}
+
 export interface DataTreeOptions {
   /** "super:<base64 sha1>": a session holding this digest id passes every ACL check. */
   superDigest?: string;
@@ -291,8 +312,11 @@ export class DataTree {
     return [...this.store.acls.entries()].map((e) => ({ ref: e.ref, acl: e.acl.map((a) => ({ ...a })) }));
   }
 
-  /** Parents before children; cversion is the persisted count of child creates. */
-  *snapshotNodes(): Iterable<SnapshotNode> {
+  /**
+   * Parents before children; cversion is the persisted count of child creates. zxids and times
+   * are numbers here (a SnapshotNode's int64 fields without a BigInt per field and znode).
+   */
+  *snapshotNodes(): Iterable<SnapshotNodeRecord> {
     const stack = [this.store.get("/")!];
     const store = this.store;
     // No closure per node: under tsx every named function made is also renamed (keepNames).
@@ -301,15 +325,15 @@ export class DataTree {
         path: n.path,
         data: loadData(n.data),
         aclRef: n.acl.ref,
-        czxid: BigInt(store.stat(n, S.czxid)),
-        mzxid: BigInt(store.stat(n, S.mzxid)),
-        ctime: BigInt(store.stat(n, S.ctime)),
-        mtime: BigInt(store.stat(n, S.mtime)),
+        czxid: store.stat(n, S.czxid),
+        mzxid: store.stat(n, S.mzxid),
+        ctime: store.stat(n, S.ctime),
+        mtime: store.stat(n, S.mtime),
         version: store.stat(n, S.version),
         cversion: store.stat(n, S.cversion),
         aversion: store.stat(n, S.aversion),
         ephemeralOwner: n.owner,
-        pzxid: BigInt(store.stat(n, S.pzxid)),
+        pzxid: store.stat(n, S.pzxid),
       };
       if (n.children !== null) for (const child of n.children) stack.push(child);
     }
@@ -318,7 +342,7 @@ export class DataTree {
   /** Rebuilds a tree from snapshot records (parents first); it starts in replay mode at zxid. */
   static restore(
     acls: Iterable<SnapshotAcl>,
-    nodes: Iterable<SnapshotNode>,
+    nodes: Iterable<SnapshotNode | SnapshotNodeRecord>,
     zxid: number,
     options: DataTreeOptions = {},
   ): DataTree {
@@ -326,16 +350,15 @@ export class DataTree {
     const store = tree.store;
     for (const a of acls) store.acls.restore(a.ref, a.acl);
     for (const n of nodes) {
-      const num = zxidFromWire;
       const node = store.insert(
         n.path,
         storeData(n.data ?? EMPTY),
         store.acls.acquireRef(n.aclRef),
         n.ephemeralOwner,
         [
-          num(n.czxid),
-          num(n.mzxid),
-          num(n.pzxid),
+          wireNumber(n.czxid),
+          wireNumber(n.mzxid),
+          wireNumber(n.pzxid),
           Number(n.ctime),
           Number(n.mtime),
           n.version,
