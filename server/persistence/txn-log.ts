@@ -43,8 +43,9 @@ interface Pending {
 }
 
 /**
- * The write-ahead transaction log with group commit. At most one batch is being written and
- * fdatasynced at a time; everything appended meanwhile forms the next batch (bounded by
+ * The write-ahead transaction log with group commit. The worker writer holds up to two batches
+ * (it starts the next write + fdatasync without waiting for our turn of the event loop); the
+ * inline writer of tests one. Everything appended meanwhile forms the next batch (bounded by
  * batchCountMax and batchBytesMax). A promise resolves only after its record's batch is durable.
  * After any write or sync error the log is failed for good: pending and later appends reject.
  */
@@ -56,7 +57,8 @@ export class TxnLog {
   private held: Pending[] = [];
   private queue: Pending[] = [];
   private head = 0;
-  private flushing = false;
+  private inFlight = 0;
+  private readonly inFlightMax: number;
   private scheduled = false;
   private closed = false;
   private failure: Error | undefined;
@@ -70,6 +72,7 @@ export class TxnLog {
     this.sink = sink;
     this.appended = lastZxid;
     this.durable = lastZxid;
+    this.inFlightMax = sink instanceof WorkerSink ? 2 : 1;
   }
 
   static async open(options: TxnLogOptions): Promise<TxnLog> {
@@ -92,7 +95,7 @@ export class TxnLog {
     assert(this.truncating === undefined, "one truncation at a time");
     this.appended = Math.min(this.appended, zxid);
     const run = async (): Promise<void> => {
-      if (this.flushing || this.scheduled) await new Promise<void>((r) => this.idleWaiters.push(r));
+      if (this.inFlight > 0 || this.scheduled) await new Promise<void>((r) => this.idleWaiters.push(r));
       if (this.failure) throw this.failure;
       try {
         await this.sink.close();
@@ -164,42 +167,60 @@ export class TxnLog {
     if (this.closed) return;
     this.closed = true;
     await this.truncating?.catch(() => undefined);
-    if (this.flushing || this.scheduled) await new Promise<void>((r) => this.idleWaiters.push(r));
+    if (this.inFlight > 0 || this.scheduled) await new Promise<void>((r) => this.idleWaiters.push(r));
     await this.sink.close();
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing || this.head >= this.queue.length) return;
+    if (this.scheduled || this.inFlight >= this.inFlightMax || this.head >= this.queue.length) return;
     this.scheduled = true;
     // A microtask, so every append of the current synchronous run joins the first batch.
     queueMicrotask(() => {
       this.scheduled = false;
-      void this.flushLoop();
+      this.flushLoop();
     });
   }
 
-  private async flushLoop(): Promise<void> {
-    this.flushing = true;
-    while (this.head < this.queue.length && this.failure === undefined) {
+  private flushLoop(): void {
+    while (this.inFlight < this.inFlightMax && this.head < this.queue.length && this.failure === undefined) {
       const batch = this.takeBatch();
       const frames = packFrames(
         batch.map((p) => p.zxid),
         batch.map((p) => p.record),
       );
-      try {
-        const ms = await this.sink.flush(frames);
-        const c = this.counters;
-        c.fsyncs++;
-        c.records += batch.length;
-        c.lastFsyncMs = ms;
-        c.fsyncMsMax = Math.max(c.fsyncMsMax, ms);
-        this.durable = batch[batch.length - 1]!.zxid;
-        for (const p of batch) p.resolve();
-      } catch (e) {
-        this.fail(e, batch);
-      }
+      this.inFlight++;
+      this.sink.flush(frames).then(
+        (ms) => this.flushed(batch, ms),
+        (e: unknown) => this.flushFailed(batch, e),
+      );
     }
-    this.flushing = false;
+    this.wakeIdle();
+  }
+
+  /** The writer answers in order, so batches become durable in order. */
+  private flushed(batch: Pending[], ms: number): void {
+    this.inFlight--;
+    const c = this.counters;
+    c.fsyncs++;
+    c.records += batch.length;
+    c.lastFsyncMs = ms;
+    c.fsyncMsMax = Math.max(c.fsyncMsMax, ms);
+    this.durable = batch[batch.length - 1]!.zxid;
+    for (const p of batch) p.resolve();
+    this.flushLoop();
+  }
+
+  private flushFailed(batch: Pending[], e: unknown): void {
+    this.inFlight--;
+    // A later batch in flight fails too: the writer refuses everything after its first error.
+    if (this.failure) for (const p of batch) p.reject(this.failure);
+    else this.fail(e, batch);
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    if (this.inFlight > 0 || this.scheduled) return;
+    if (this.head < this.queue.length && this.failure === undefined) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
