@@ -121,7 +121,7 @@ class ChunkWriter {
   frame(kind: Kind, payload: Uint8Array): void {
     this.ensure(FRAME_HEADER_BYTES + payload.length);
     const at = this.used;
-    const view = new DataView(this.buf.buffer);
+    const view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     view.setUint32(at, payload.length, true);
     view.setUint32(at + 8, kind, true);
     this.buf.set(payload, at + FRAME_HEADER_BYTES);

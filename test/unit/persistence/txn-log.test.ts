@@ -128,6 +128,30 @@ describe("TxnLog failures (fsyncgate: never retry, never acknowledge)", () => {
   }
 });
 
+describe("TxnLog.appendAll (one promise for a Ready's records)", () => {
+  it("resolves once every record is durable, even across batches", async () => {
+    const files = new MemFiles();
+    const log = await TxnLog.open(memOptions(files, { batchCountMax: 3 }));
+    const all = log.appendAll([1, 2, 3, 4, 5, 6, 7].map((c) => ({ zxid: z(c), record: record(z(c)) })));
+    await all;
+    expect(log.durableZxid).toBe(z(7));
+    expect(log.stats.fsyncs).toBe(3);
+    files.crash();
+    files.reboot();
+    expect(await zxidsOf(files)).toEqual([1, 2, 3, 4, 5, 6, 7].map((c) => z(c)));
+  });
+
+  it("rejects when a later batch of its records fails, though an earlier one was durable", async () => {
+    const files = new MemFiles();
+    const log = await TxnLog.open(memOptions(files, { batchCountMax: 2 }));
+    // The second batch's fdatasync fails: records 1-2 are durable, 3-4 are not.
+    files.faults.push({ op: "fdatasync", skip: 1, effect: { kind: "error", code: "EIO" } });
+    const all = log.appendAll([1, 2, 3, 4].map((c) => ({ zxid: z(c), record: record(z(c)) })));
+    await expect(all).rejects.toThrow(TxnLogFailedError);
+    expect(log.durableZxid).toBe(z(2));
+  });
+});
+
 describe("segments and preallocation", () => {
   it("rolls past segmentBytesMax; names segments by first zxid; recovers across them", async () => {
     const files = new MemFiles();
