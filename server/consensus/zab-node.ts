@@ -284,7 +284,16 @@ export class ZabNode {
     s.snapshotZxid = undefined;
     this.pending = ready;
     this.pendingGeneration = s.logGeneration;
+    this.pruneCuts();
     return ready;
+  }
+
+  /** Drops the truncation cuts no Ready still being persisted (or handed out) was cut before. */
+  private pruneCuts(): void {
+    const s = this.s;
+    const oldest = Math.min(this.persisting[0]?.generation ?? s.logGeneration, this.pendingGeneration);
+    if (s.cuts.length > 0 && s.cuts[0]!.generation <= oldest)
+      s.cuts = s.cuts.filter((c) => c.generation > oldest);
   }
 
   advance(ready: Ready): void {
@@ -312,9 +321,7 @@ export class ZabNode {
     // A truncation since this Ready was cut killed its entries above the cut (a snapshot, all of
     // them); those below it are still the log's and now durable, which a sync may wait for.
     const upTo = Math.min(ready.entries[ready.entries.length - 1]!.zxid, s.liveUpTo(head.generation));
-    const oldest = Math.min(this.persisting[0]?.generation ?? s.logGeneration, this.pendingGeneration);
-    if (s.cuts.length > 0 && s.cuts[0]!.generation <= oldest)
-      s.cuts = s.cuts.filter((c) => c.generation > oldest);
+    this.pruneCuts();
     if (upTo <= s.persistedZxid) return;
     s.persistedZxid = upTo;
     if ((s.role === "following" || s.role === "observing") && s.phase === "broadcast") {
