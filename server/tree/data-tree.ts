@@ -197,16 +197,18 @@ export class DataTree {
   node(path: string): NodeInfo | undefined {
     const n = this.store.get(path);
     if (n === undefined) return undefined;
-    const stat = (c: number): number => this.store.stat(n, c);
+    // No closure here: prep calls this per write, and under tsx every named closure is renamed.
+    const store = this.store;
     const numChildren = n.numChildren;
+    const childCreates = store.stat(n, S.cversion);
     return {
-      czxid: stat(S.czxid),
-      mzxid: stat(S.mzxid),
-      pzxid: stat(S.pzxid),
-      version: stat(S.version),
-      cversion: (Math.imul(stat(S.cversion), 2) - numChildren) | 0,
-      childCreates: stat(S.cversion),
-      aversion: stat(S.aversion),
+      czxid: store.stat(n, S.czxid),
+      mzxid: store.stat(n, S.mzxid),
+      pzxid: store.stat(n, S.pzxid),
+      version: store.stat(n, S.version),
+      cversion: (Math.imul(childCreates, 2) - numChildren) | 0,
+      childCreates,
+      aversion: store.stat(n, S.aversion),
       ephemeralOwner: n.owner,
       numChildren,
       acl: n.acl.acl,
