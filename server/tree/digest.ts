@@ -88,10 +88,15 @@ export class DigestSum {
   }
 
   subtract(h: Hash64): void {
+    this.subtractParts(h.lo >>> 0, h.hi >>> 0);
+  }
+
+  /** Subtracts the u64 hi·2^32 + lo (both uint32). */
+  subtractParts(lo: number, hi: number): void {
     // Adding the two's complement of the 64-bit value subtracts it mod 2^64.
-    const lo = (0x1_0000_0000 - (h.lo >>> 0)) % 0x1_0000_0000;
-    const hi = (~h.hi + (lo === 0 ? 1 : 0)) >>> 0;
-    this.addParts(lo, hi);
+    const negLo = (0x1_0000_0000 - lo) % 0x1_0000_0000;
+    const negHi = (~hi + (negLo === 0 ? 1 : 0)) >>> 0;
+    this.addParts(negLo, negHi);
   }
 
   private addParts(lo: number, hi: number): void {

@@ -231,18 +231,36 @@ export class TreeStore {
     return session.owner;
   }
 
+  /**
+   * The node's stat term of the digest: +1 hashes its current state, adds it and remembers it in
+   * the slab; -1 takes out the remembered term (no rehash of the state about to change).
+   */
   private hashStat(node: Znode, sign: 1 | -1): void {
+    const slot = node.slot;
+    if (sign === -1) {
+      this.sum.subtractParts(this.slab.hashPart(slot, 0, 0), this.slab.hashPart(slot, 0, 1));
+      return;
+    }
     const h = this.hash.start(0x5354).string(node.path);
-    for (let c = 0; c < 8; c++) h.number(this.slab.get(node.slot, c));
+    for (let c = 0; c < 8; c++) h.number(this.slab.get(slot, c));
     h.bigint(node.owner).word(node.acl.hashLo).word(node.acl.hashHi).word(node.numChildren).finish();
-    if (sign === 1) this.sum.add(h);
-    else this.sum.subtract(h);
+    this.sum.add(h);
+    this.slab.setHash(slot, 0, h.lo >>> 0, h.hi >>> 0);
   }
 
+  /** The data term, as hashStat; empty data contributes nothing. */
   private hashData(node: Znode, sign: 1 | -1): void {
-    if (node.data.length === 0) return;
+    const slot = node.slot;
+    if (sign === -1) {
+      this.sum.subtractParts(this.slab.hashPart(slot, 1, 0), this.slab.hashPart(slot, 1, 1));
+      return;
+    }
+    if (node.data.length === 0) {
+      this.slab.setHash(slot, 1, 0, 0);
+      return;
+    }
     const h = this.hash.start(0x4441).string(node.path).data(node.data).finish();
-    if (sign === 1) this.sum.add(h);
-    else this.sum.subtract(h);
+    this.sum.add(h);
+    this.slab.setHash(slot, 1, h.lo >>> 0, h.hi >>> 0);
   }
 }

@@ -42,6 +42,7 @@ export const S = {
   aversion: 7,
 } as const;
 const STRIDE = 8;
+const HASH_STRIDE = 4;
 
 /**
  * Stat numbers of all nodes in one Float64Array (8 doubles per node): zxids and times exceed the
@@ -49,6 +50,8 @@ const STRIDE = 8;
  */
 export class StatSlab {
   private values = new Float64Array(STRIDE * 1024);
+  /** Per slot: the node's current digest terms (stat lo, hi; data lo, hi), so an update need not rehash the old state. */
+  private hashes = new Uint32Array(HASH_STRIDE * 1024);
   private readonly free: number[] = [];
   private used = 0;
 
@@ -59,6 +62,9 @@ export class StatSlab {
       const grown = new Float64Array(this.values.length * 2);
       grown.set(this.values);
       this.values = grown;
+      const hashes = new Uint32Array(this.hashes.length * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
     }
     return this.used++;
   }
@@ -66,6 +72,7 @@ export class StatSlab {
   release(slot: number): void {
     assert(slot < this.used, `stat slot ${slot} out of range`);
     this.values.fill(0, slot * STRIDE, slot * STRIDE + STRIDE);
+    this.hashes.fill(0, slot * HASH_STRIDE, slot * HASH_STRIDE + HASH_STRIDE);
     this.free.push(slot);
   }
 
@@ -75,5 +82,16 @@ export class StatSlab {
 
   set(slot: number, column: number, value: number): void {
     this.values[slot * STRIDE + column] = value;
+  }
+
+  /** Digest term `which` (0 stat, 1 data) of the slot: [lo, hi] halves at i and i + 1. */
+  hashPart(slot: number, which: 0 | 1, half: 0 | 1): number {
+    return this.hashes[slot * HASH_STRIDE + which * 2 + half]!;
+  }
+
+  setHash(slot: number, which: 0 | 1, lo: number, hi: number): void {
+    const at = slot * HASH_STRIDE + which * 2;
+    this.hashes[at] = lo;
+    this.hashes[at + 1] = hi;
   }
 }

@@ -43,6 +43,31 @@ describe("snapshot and restore", () => {
     expect(copy.replaying).toBe(true);
   });
 
+  it("the incrementally kept digest equals a fresh computation after every random change", () => {
+    const rng = new Prng(11);
+    const tree = new DataTree();
+    const live: string[] = [];
+    let zxid = E;
+    for (let i = 0; i < 600; i++) {
+      const roll = rng.below(10);
+      const pick = live[rng.below(Math.max(1, live.length))];
+      if (roll < 4 || pick === undefined) {
+        const parent = live.length > 0 && rng.below(2) === 0 ? pick! : "";
+        const path = `${parent}/n${i}`;
+        tree.apply(txn(++zxid, create(path, "x".repeat(rng.below(40)))));
+        live.push(path);
+      } else if (roll < 8) {
+        tree.apply(txn(++zxid, setData(pick, rng.below(3) === 0 ? "" : `v${i}`, i)));
+      } else {
+        const leaf = live.filter((p) => !live.some((q) => q.startsWith(`${p}/`)));
+        const victim = leaf[rng.below(leaf.length)]!;
+        tree.apply(txn(++zxid, del(victim)));
+        live.splice(live.indexOf(victim), 1);
+      }
+      expect(restore(tree).digest, `after change ${i}`).toBe(tree.digest);
+    }
+  });
+
   it("the digest depends on the state, not the history, and changes with any field", () => {
     const a = new DataTree();
     a.apply(txn(E + 1, create("/x", "1", 1)));
