@@ -49,27 +49,28 @@ interface MemberLaunch {
   ready: (child: ChildProcess, stderr: () => string) => Promise<void>;
 }
 
-/**
- * The zoo.cfg (and myid) of a Paddock member, in the keys server/main/server-spec.ts reads:
- * server.N=host:quorumPort:electionPort;clientPort. Written here rather than with
- * ensemble-command.ts's planEnsemble, which fixes quorum ports at 2888+N and election ports at
- * 3888+N: the bench must not collide with a `paddock ensemble` (or another bench) on the machine.
- */
-function paddockMember(m: MemberPlan, all: readonly MemberPlan[]): MemberLaunch {
+/** A member's data dir with its myid, and its zoo.cfg (the quorum timing, then `lines`); returns the cfg path. */
+function writeMemberConfig(m: MemberPlan, lines: (dataDir: string) => string[]): string {
   const dataDir = join(m.dir, "data");
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, "myid"), `${m.id}\n`);
   const cfg = join(m.dir, "zoo.cfg");
-  writeFileSync(
-    cfg,
-    [
-      ...quorumTiming,
-      `dataDir=${dataDir}`,
-      `clientPort=${m.clientPort}`,
-      ...all.map((o) => `server.${o.id}=127.0.0.1:${o.quorumPort}:${o.electionPort};${o.clientPort}`),
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(cfg, [...quorumTiming, ...lines(dataDir), ""].join("\n"));
+  return cfg;
+}
+
+/**
+ * The zoo.cfg (and myid) of a Paddock member, in the keys server/main/server-spec.ts reads:
+ * server.N=host:quorumPort:electionPort;clientPort. Written here rather than with
+ * ensemble-command.ts's planEnsemble, whose ports are fixed ranges (2888+N, 3888+N by default):
+ * the bench takes free ports, so it never collides with a `paddock ensemble` or another bench.
+ */
+function paddockMember(m: MemberPlan, all: readonly MemberPlan[]): MemberLaunch {
+  const cfg = writeMemberConfig(m, (dataDir) => [
+    `dataDir=${dataDir}`,
+    `clientPort=${m.clientPort}`,
+    ...all.map((o) => `server.${o.id}=127.0.0.1:${o.quorumPort}:${o.electionPort};${o.clientPort}`),
+  ]);
   const readyFile = join(m.dir, "ready.json");
   rmSync(readyFile, { force: true });
   const ready = readyFromFile(`paddock member ${m.id}`, readyFile);
@@ -84,20 +85,11 @@ function paddockMember(m: MemberPlan, all: readonly MemberPlan[]): MemberLaunch 
 
 /** A QuorumPeerMain member: zkServer.sh's flags, the standalone launch's keys, server.1..N. */
 function zookeeperMember(m: MemberPlan, all: readonly MemberPlan[]): MemberLaunch {
-  const dataDir = join(m.dir, "data");
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(join(dataDir, "myid"), `${m.id}\n`);
-  const cfg = join(m.dir, "zoo.cfg");
-  writeFileSync(
-    cfg,
-    [
-      ...quorumTiming,
-      ...zookeeperSettings(dataDir, m.clientPort),
-      "4lw.commands.whitelist=*",
-      ...all.map((o) => `server.${o.id}=127.0.0.1:${o.quorumPort}:${o.electionPort}`),
-      "",
-    ].join("\n"),
-  );
+  const cfg = writeMemberConfig(m, (dir) => [
+    ...zookeeperSettings(dir, m.clientPort),
+    "4lw.commands.whitelist=*",
+    ...all.map((o) => `server.${o.id}=127.0.0.1:${o.quorumPort}:${o.electionPort}`),
+  ]);
   return {
     command: "java",
     args: [...zookeeperJvmFlags, "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg],
