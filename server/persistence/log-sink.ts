@@ -7,6 +7,8 @@ import { SegmentWriter } from "./segment-writer.js";
 export interface LogSink {
   /** Writes and (with forceSync) fdatasyncs one packed batch; resolves with the time it took. */
   flush(frames: Uint8Array): Promise<number>;
+  /** Batches it may hold at once; they are written and answered in order. */
+  readonly batchesInFlightMax: number;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,8 @@ const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(res
  * write and the fdatasync so a test can observe (and crash in) that window, as with the worker.
  */
 export class InlineSink implements LogSink {
+  /** One: a test observes (and crashes in) each batch's window between write and fdatasync. */
+  readonly batchesInFlightMax = 1;
   private readonly writer: SegmentWriter;
   constructor(init: WorkerInit, files: FileLayer) {
     this.writer = new SegmentWriter({ ...init, files });
@@ -42,6 +46,8 @@ function workerEntry(): URL {
 }
 
 export class WorkerSink implements LogSink {
+  /** Two: the worker starts the next write + fdatasync without waiting for the main thread. */
+  readonly batchesInFlightMax = 2;
   private readonly worker: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (ms: number) => void; reject: (e: Error) => void }>();

@@ -43,10 +43,10 @@ interface Pending {
 }
 
 /**
- * The write-ahead transaction log with group commit. The worker writer holds up to two batches
- * (it starts the next write + fdatasync without waiting for our turn of the event loop); the
- * inline writer of tests one. Everything appended meanwhile forms the next batch (bounded by
- * batchCountMax and batchBytesMax). A promise resolves only after its record's batch is durable.
+ * The write-ahead transaction log with group commit. Up to the sink's batchesInFlightMax batches
+ * are with the writer (the worker takes two, so it starts the next write + fdatasync without
+ * waiting for our turn of the event loop). Everything appended meanwhile forms the next batch
+ * (bounded by batchCountMax and batchBytesMax). A promise resolves only after its record's batch is durable.
  * After any write or sync error the log is failed for good: pending and later appends reject.
  */
 export class TxnLog {
@@ -58,7 +58,6 @@ export class TxnLog {
   private queue: Pending[] = [];
   private head = 0;
   private inFlight = 0;
-  private readonly inFlightMax: number;
   private scheduled = false;
   private closed = false;
   private failure: Error | undefined;
@@ -72,7 +71,6 @@ export class TxnLog {
     this.sink = sink;
     this.appended = lastZxid;
     this.durable = lastZxid;
-    this.inFlightMax = sink instanceof WorkerSink ? 2 : 1;
   }
 
   static async open(options: TxnLogOptions): Promise<TxnLog> {
@@ -172,7 +170,8 @@ export class TxnLog {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.inFlightMax || this.head >= this.queue.length) return;
+    if (this.scheduled || this.inFlight >= this.sink.batchesInFlightMax || this.head >= this.queue.length)
+      return;
     this.scheduled = true;
     // A microtask, so every append of the current synchronous run joins the first batch.
     queueMicrotask(() => {
@@ -182,7 +181,11 @@ export class TxnLog {
   }
 
   private flushLoop(): void {
-    while (this.inFlight < this.inFlightMax && this.head < this.queue.length && this.failure === undefined) {
+    while (
+      this.inFlight < this.sink.batchesInFlightMax &&
+      this.head < this.queue.length &&
+      this.failure === undefined
+    ) {
       const batch = this.takeBatch();
       const frames = packFrames(
         batch.map((p) => p.zxid),
