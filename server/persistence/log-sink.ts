@@ -23,16 +23,25 @@ export class InlineSink implements LogSink {
   /** One: a test observes (and crashes in) each batch's window between write and fdatasync. */
   readonly batchesInFlightMax = 1;
   private readonly writer: SegmentWriter;
+  private zeroFailure: Error | undefined;
   constructor(init: WorkerInit, files: FileLayer) {
     this.writer = new SegmentWriter({ ...init, files });
   }
   async flush(frames: Uint8Array): Promise<number> {
     await yieldTurn();
+    if (this.zeroFailure) throw this.zeroFailure;
     const started = performance.now();
     this.writer.write(frames);
     await yieldTurn();
     this.writer.sync();
-    return performance.now() - started;
+    const ms = performance.now() - started;
+    // As the worker: this batch is durable; a failure writing zeros fails the next one.
+    try {
+      this.writer.zeroAhead();
+    } catch (e) {
+      this.zeroFailure = e as Error;
+    }
+    return ms;
   }
   async close(): Promise<void> {
     this.writer.close();

@@ -13,6 +13,7 @@ export interface WorkerInit {
   forceSync: boolean;
   preAllocBytes: number;
   segmentBytesMax: number;
+  zeroAheadBytes: number;
 }
 
 export type WorkerRequest = { type: "batch"; id: number; frames: ArrayBuffer } | { type: "close" };
@@ -49,11 +50,23 @@ port.on("message", (request: WorkerRequest) => {
   try {
     writer.write(new Uint8Array(request.frames));
     writer.sync();
-    reply({ type: "done", id: request.id, ms: performance.now() - started });
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    failure = { message: err.message, ...(err.code === undefined ? {} : { code: err.code }) };
+    failure = failureOf(e);
     reply({ type: "error", id: request.id, ...failure });
+    return;
+  }
+  reply({ type: "done", id: request.id, ms: performance.now() - started });
+  // After the answer, so the zeros never delay this batch. A failure here fails the next batch.
+  try {
+    writer.zeroAhead();
+  } catch (e) {
+    failure = failureOf(e);
   }
 });
+
+function failureOf(e: unknown): { message: string; code?: string } {
+  const err = e as NodeJS.ErrnoException;
+  return { message: err.message, ...(err.code === undefined ? {} : { code: err.code }) };
+}
+
 reply({ type: "ready" });

