@@ -67,7 +67,7 @@ export function defaultConfig(): ServerConfig {
     serverIdExplicit: false,
     servers: [],
     peerTypeObserver: false,
-    commitLogCount: 10_000,
+    commitLogCount: 500,
     tracingExporter: "none",
     tracingEndpoint: undefined,
     adminServerPort: -1,

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { OrderedQueue } from "../util/ordered-queue.js";
 import type { FileLayer } from "./file-layer.js";
 import type { WorkerInit, WorkerReply } from "./log-worker.js";
 import { SegmentWriter } from "./segment-writer.js";
@@ -59,7 +60,11 @@ export class WorkerSink implements LogSink {
   readonly batchesInFlightMax = 2;
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (ms: number) => void; reject: (e: Error) => void }>();
+  /** Batches the worker holds, by id; it answers them in order. */
+  private readonly waiting = new OrderedQueue<{
+    resolve: (ms: number) => void;
+    reject: (e: Error) => void;
+  }>();
   private closeWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private dead: Error | undefined;
   private closing = false;
@@ -93,7 +98,7 @@ export class WorkerSink implements LogSink {
     const owned = frames.byteOffset === 0 && frames.byteLength === frames.buffer.byteLength;
     const buffer = (owned ? frames.buffer : frames.slice().buffer) as ArrayBuffer;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.push(id, { resolve, reject });
       this.worker.postMessage({ type: "batch", id, frames: buffer }, [buffer]);
     });
   }
@@ -127,15 +132,12 @@ export class WorkerSink implements LogSink {
   }
 
   private take(id: number): { resolve: (ms: number) => void; reject: (e: Error) => void } | undefined {
-    const w = this.waiting.get(id);
-    this.waiting.delete(id);
-    return w;
+    return this.waiting.take(id);
   }
 
   private die(e: Error): void {
     this.dead ??= e;
-    for (const w of this.waiting.values()) w.reject(e);
-    this.waiting.clear();
+    for (const [, w] of this.waiting.drain()) w.reject(e);
     this.closeWaiter?.reject(e);
   }
 }

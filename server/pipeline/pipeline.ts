@@ -11,6 +11,7 @@ import type { Prep, PrepContext, TxnBody } from "../tree/prep.js";
 import { assert } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
 import type { Limits } from "../util/limits.js";
+import { OrderedQueue } from "../util/ordered-queue.js";
 import { PaddockError } from "../util/paddock-error.js";
 import type { WatchEventOut, WatchRegistry } from "../watches/watch-registry.js";
 import { Forwarder, type ForwardKind, type Waiter } from "./forwarder.js";
@@ -65,7 +66,7 @@ export class Pipeline {
   /** Sessions with a requester on this server, attached to a stream or not. */
   readonly local = new Map<bigint, Requester>();
   /** Waiters of the leader's own proposals, by zxid. */
-  private readonly waiting = new Map<number, Waiter>();
+  private readonly waiting = new OrderedQueue<Waiter>();
   readonly forwarder: Forwarder;
   readonly upkeep: SessionUpkeep;
   private readonly events: WatchEventOut[] = [];
@@ -202,7 +203,7 @@ export class Pipeline {
     };
     const assigned = this.node.propose(txn);
     if (assigned !== zxid) assert(false, `proposal got zxid ${assigned}, prep used ${zxid}`);
-    if (waiter !== undefined) this.waiting.set(zxid, waiter);
+    if (waiter !== undefined) this.waiting.push(zxid, waiter);
     this.deps.replica.kick();
   }
 
@@ -383,9 +384,7 @@ export class Pipeline {
     const origin = entry.txn.origin;
     if (origin !== 0)
       return origin === this.node.serverId ? this.forwarder.take(entry.txn.originRef) : undefined;
-    const waiter = this.waiting.get(entry.zxid);
-    if (waiter !== undefined) this.waiting.delete(entry.zxid);
-    return waiter;
+    return this.waiting.take(entry.zxid);
   }
 
   private deliverEvents(): void {
@@ -437,8 +436,7 @@ export class Pipeline {
 
   private dropClients(reason: string): void {
     const error = new PaddockError(Code.ConnectionLoss, "", `request outcome unknown: ${reason}`);
-    const waiters = [...this.waiting.values(), ...this.forwarder.takeAll()];
-    this.waiting.clear();
+    const waiters = [...this.waiting.drain().map(([, waiter]) => waiter), ...this.forwarder.takeAll()];
     for (const waiter of waiters) this.fail(waiter, error);
     for (const requester of this.local.values()) {
       requester.sink?.end();
@@ -452,13 +450,12 @@ export class Pipeline {
     this.deps.storageFailed?.(error);
     this.deps.log("error", `storage failed, no longer accepting writes: ${error.message}`);
     // Nothing proposed after the failure can be acknowledged: fail the waiting requests.
-    for (const [zxid, waiter] of this.waiting) {
+    for (const [zxid, waiter] of this.waiting.drain()) {
       const path = waiter.slot ? opPath(waiter.slot.request.op!) : "";
       this.fail(
         waiter,
         new PaddockError(Code.SystemError, path, `write ${zxid} not durable: ${error.message}`),
       );
     }
-    this.waiting.clear();
   }
 }

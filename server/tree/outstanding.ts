@@ -19,35 +19,55 @@ export interface ChangeRecord {
   readonly node: PrepNode | null;
 }
 
+/** Stands in for a committed record, so the queue keeps no young object alive. */
+const DONE: ChangeRecord = { zxid: 0, path: "", node: null };
+
+/** Stale entries `latest` may hold beyond its live ones before it is rebuilt. */
+const STALE_MAX = 4096;
+
 /**
  * ZooKeeper's outstandingChanges: records in zxid order plus the latest record per path. A record
- * leaves once the tree has applied its zxid (committed). A multi opens an undo scope so a failed
+ * counts until the tree has applied its zxid (committed). A multi opens an undo scope so a failed
  * multi can take back exactly its own records.
+ *
+ * A committed record stays in `latest` (ignored by zxid) until a newer one for its path replaces
+ * it or the map is rebuilt: deleting on every commit would make the map rehash every few hundred
+ * writes, and V8 links each discarded table to the next, which keeps requests alive into the old
+ * generation (see OrderedQueue).
  */
 export class Outstanding {
   private queue: ChangeRecord[] = [];
   private head = 0;
-  private readonly latest = new Map<string, ChangeRecord>();
+  private latest = new Map<string, ChangeRecord>();
+  private committedZxid = 0;
   private undo: Array<[string, ChangeRecord | undefined]> | null = null;
   private mark = 0;
 
   get(path: string): ChangeRecord | undefined {
-    return this.latest.get(path);
+    const record = this.latest.get(path);
+    return record !== undefined && record.zxid > this.committedZxid ? record : undefined;
   }
 
   add(record: ChangeRecord): void {
-    this.undo?.push([record.path, this.latest.get(record.path)]);
+    this.undo?.push([record.path, this.get(record.path)]);
     this.queue.push(record);
     this.latest.set(record.path, record);
   }
 
   /** Latest record of every path with one. */
-  records(): Iterable<ChangeRecord> {
-    return this.latest.values();
+  records(): ChangeRecord[] {
+    const out: ChangeRecord[] = [];
+    for (const record of this.latest.values()) if (record.zxid > this.committedZxid) out.push(record);
+    return out;
   }
 
   get size(): number {
     return this.queue.length - this.head;
+  }
+
+  /** Paths the latest-record map holds, committed ones included (bounded; for tests). */
+  get trackedPaths(): number {
+    return this.latest.size;
   }
 
   beginScope(): void {
@@ -70,11 +90,14 @@ export class Outstanding {
   }
 
   committed(zxid: number): void {
-    while (this.head < this.queue.length && this.queue[this.head]!.zxid <= zxid) {
-      const record = this.queue[this.head++]!;
-      if (this.latest.get(record.path) === record) this.latest.delete(record.path);
-    }
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+    this.committedZxid = Math.max(this.committedZxid, zxid);
+    while (this.head < this.queue.length && this.queue[this.head]!.zxid <= zxid)
+      this.queue[this.head++] = DONE;
+    if (this.latest.size > STALE_MAX + 2 * this.size) this.rebuild();
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
@@ -83,7 +106,14 @@ export class Outstanding {
   reset(): void {
     this.queue = [];
     this.head = 0;
-    this.latest.clear();
+    this.latest = new Map();
     this.undo = null;
+  }
+
+  /** A fresh map of the live records; the old one is dropped whole, never rehashed. */
+  private rebuild(): void {
+    const live = new Map<string, ChangeRecord>();
+    for (const [path, record] of this.latest) if (record.zxid > this.committedZxid) live.set(path, record);
+    this.latest = live;
   }
 }
