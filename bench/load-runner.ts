@@ -50,6 +50,20 @@ function nextMessage(child: ChildProcess, deadlineMs: number): Promise<WorkerRep
   });
 }
 
+/** Extra node flags for the generator processes, e.g. BENCH_GENERATOR_NODE_ARGS="--cpu-prof". */
+const generatorNodeArgs = (process.env.BENCH_GENERATOR_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
+function exited(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export async function runLoadRow(
   opts: BenchOptions,
   server: ServerRef,
@@ -63,7 +77,7 @@ export async function runLoadRow(
     for (let w = 0; w < opts.workers; w++)
       children.push(
         fork(new URL("./load-worker.ts", import.meta.url), [], {
-          execArgv: ["--import", tsxLoader()],
+          execArgv: ["--import", tsxLoader(), ...generatorNodeArgs],
           stdio: ["ignore", "inherit", "inherit", "ipc"],
         }),
       );
@@ -139,6 +153,8 @@ export async function runLoadRow(
       serverRssBytes: serverRss,
     });
   } finally {
+    // A profiled generator writes its profile as it exits: give it the chance.
+    if (generatorNodeArgs.length > 0) await Promise.all(children.map((c) => exited(c, 5000)));
     for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
   }
 }

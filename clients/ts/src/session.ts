@@ -17,7 +17,7 @@ import {
   type ServerMessage,
   SessionState,
 } from "../gen/paddock/v1/session.js";
-import { type Call, CallQueue, DeadlineTimer, type RequestOp } from "./call.js";
+import { type Call, CallQueue, DeadlineTimer, InFlightCalls, type RequestOp } from "./call.js";
 import { Code, errorFor, type PaddockError } from "./errors.js";
 import type { SessionConfig, SessionHooks, SessionStateName, SubmitOptions } from "./session-config.js";
 import type { SessionStream, Transport } from "./transport.js";
@@ -40,7 +40,7 @@ export class Session {
   address = "";
 
   private readonly queue = new CallQueue();
-  private readonly inFlight = new Map<number, Call>();
+  private readonly inFlight = new InFlightCalls();
   private stream: SessionStream | undefined;
   private streamToken = 0;
   private handshaking = false;
@@ -189,7 +189,7 @@ export class Session {
   private toMessage(call: Call, now: number): ClientMessage {
     call.xid = this.nextXid;
     this.nextXid = this.nextXid === xidMax ? 1 : this.nextXid + 1;
-    this.inFlight.set(call.xid, call);
+    this.inFlight.add(call);
     const timeoutMs = call.deadline === Number.POSITIVE_INFINITY ? 0 : Math.max(1, call.deadline - now);
     return {
       kind: { $case: "request", value: { xid: call.xid, timeoutMs, trace: call.trace, op: call.op } },
@@ -275,9 +275,8 @@ export class Session {
 
   private onReply(reply: Reply): void {
     if (reply.zxid > this.lastZxidSeen) this.lastZxidSeen = reply.zxid;
-    const call = this.inFlight.get(reply.xid);
+    const call = this.inFlight.take(reply.xid);
     if (call === undefined) return; // a reply to a ping sent on an older stream, or a stray
-    this.inFlight.delete(reply.xid);
     if (!call.done) {
       call.done = true;
       call.onReply(reply);
@@ -410,8 +409,7 @@ export class Session {
   }
 
   private failAll(code: number, message?: string): void {
-    const calls = [...this.inFlight.values(), ...this.queue.clear()];
-    this.inFlight.clear();
+    const calls = [...this.inFlight.clear(), ...this.queue.clear()];
     for (const call of calls) {
       if (call.done) continue;
       call.done = true;
