@@ -2,6 +2,7 @@ import type { ForwardedRequest } from "../gen/paddock/internal/v1/peer.js";
 import type { Replica } from "../replica/replica.js";
 import type { ApplyOutcome } from "../tree/data-tree.js";
 import { Code } from "../util/error-code.js";
+import { OrderedQueue } from "../util/ordered-queue.js";
 import { PaddockError } from "../util/paddock-error.js";
 import type { Requester, Slot } from "./requester.js";
 
@@ -25,13 +26,18 @@ export type ForwardKind = ForwardedRequest["kind"];
  * A refusal comes back as a ForwardedReply. Bounded: past forwardedMax the request is Throttled.
  */
 export class Forwarder {
-  private nextRef = 1;
-  private readonly pending = new Map<number, Waiter>();
+  /** Handles are sequence numbers on the wire modulo REF_MODULUS; the queue keys them unwrapped. */
+  private nextSeq = 1;
+  private readonly pending = new OrderedQueue<Waiter>();
 
   constructor(
-    private readonly replica: Replica,
+    private readonly replica: Pick<Replica, "sendToLeader">,
     private readonly forwardedMax: number,
-  ) {}
+    /** Where handle numbering starts (tests start near the uint32 wrap). */
+    firstSeq = 1,
+  ) {
+    this.nextSeq = firstSeq;
+  }
 
   get size(): number {
     return this.pending.size;
@@ -46,9 +52,8 @@ export class Forwarder {
         `forwardedRequestsMax ${this.forwardedMax} requests already forwarded to the leader`,
       );
     }
-    const ref = this.nextRef;
-    // A handle is unique among the pending ones (bounded far below 2^32).
-    this.nextRef = this.nextRef >= 0xffff_ffff ? 1 : this.nextRef + 1;
+    const seq = this.nextSeq++;
+    const ref = refOf(seq);
     const requester = waiter.requester;
     const value: ForwardedRequest = {
       ref,
@@ -60,19 +65,27 @@ export class Forwarder {
     if (!this.replica.sendToLeader({ kind: { $case: "forward", value } })) {
       throw new PaddockError(Code.ConnectionLoss, path, "no connection to the leader: try again");
     }
-    this.pending.set(ref, waiter);
+    this.pending.push(seq, waiter);
   }
 
   take(ref: number): Waiter | undefined {
-    const waiter = this.pending.get(ref);
-    if (waiter !== undefined) this.pending.delete(ref);
-    return waiter;
+    const oldest = this.pending.oldestId;
+    if (oldest === undefined || ref < 1 || ref > REF_MODULUS) return undefined;
+    // The pending handles span far fewer than 2^32 sequence numbers: the one at or after the
+    // oldest with this handle is the only candidate.
+    const seq = oldest + ((ref - refOf(oldest) + REF_MODULUS) % REF_MODULUS);
+    return this.pending.take(seq);
   }
 
   /** Every pending request, removed: the leader changed, their fate is unknown to the client. */
   takeAll(): Waiter[] {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    return all;
+    return this.pending.drain().map(([, waiter]) => waiter);
   }
+}
+
+/** Handles are uint32 on the wire and never 0. */
+const REF_MODULUS = 0xffff_ffff;
+
+function refOf(seq: number): number {
+  return ((seq - 1) % REF_MODULUS) + 1;
 }

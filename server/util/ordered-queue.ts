@@ -1,66 +1,96 @@
 import { assert } from "./assert.js";
 
 /**
- * Values keyed by ids that are added in increasing order and taken back in the same order (the
- * waiters of proposals by zxid, of log batches by id), some ids never added. A hot-path Map would
- * do, but a Map under constant set/delete rehashes every few hundred operations and V8 links each
- * discarded table to its successor: once one table has been promoted to the old generation, that
- * dead table keeps every later table, and the requests in them, alive through scavenges, so they
- * are promoted too (measured: ~2 MB per scavenge and 3-4 ms pauses on setData). A ring of slots
- * cleared on take allocates nothing per operation and leaves nothing behind.
+ * Values keyed by ids that are added in increasing order and mostly taken back in the same order
+ * (the waiters of proposals by zxid, of log batches by id, of forwarded requests by handle); some
+ * ids are never added, a few are taken out of order. A hot-path Map would do, but a Map under
+ * constant set/delete rehashes every few hundred operations and V8 links each discarded table to
+ * its successor: once one table has been promoted to the old generation, that dead table keeps
+ * every later table, and the requests in them, alive through scavenges, so they are promoted too
+ * (measured: ~2 MB per scavenge and 3-4 ms pauses on setData). A ring of slots cleared on take
+ * allocates nothing per operation and leaves nothing behind.
  */
 export class OrderedQueue<T> {
   private ids: number[] = new Array(64).fill(0);
+  /** undefined marks a slot taken out of order (or free). */
   private values: (T | undefined)[] = new Array(64).fill(undefined);
   private head = 0;
-  private count = 0;
+  /** Slots from head on, taken ones included. */
+  private span = 0;
+  private live = 0;
 
   get size(): number {
-    return this.count;
+    return this.live;
+  }
+
+  /** The oldest id still waiting, undefined when none. */
+  get oldestId(): number | undefined {
+    return this.live === 0 ? undefined : this.ids[this.head];
   }
 
   /** Adds `value` under `id`, which must exceed every id added before. */
   push(id: number, value: T): void {
-    if (this.count > 0) {
-      const last = this.ids[(this.head + this.count - 1) & (this.ids.length - 1)]!;
+    if (this.span > 0) {
+      const last = this.ids[(this.head + this.span - 1) & (this.ids.length - 1)]!;
       if (!(id > last)) assert(false, `ordered queue: id ${id} after ${last}`);
     }
-    if (this.count === this.ids.length) this.grow();
-    const at = (this.head + this.count) & (this.ids.length - 1);
+    if (this.span === this.ids.length) this.grow();
+    const at = (this.head + this.span) & (this.ids.length - 1);
     this.ids[at] = id;
     this.values[at] = value;
-    this.count++;
+    this.span++;
+    this.live++;
   }
 
-  /**
-   * The value under `id` if it is the oldest one, else undefined. Ids are taken in order: an older
-   * id still waiting means it was skipped, which the callers' ordering rules out.
-   */
+  /** The value under `id`, removed; undefined if it is not waiting. The oldest is found at once. */
   take(id: number): T | undefined {
-    if (this.count === 0) return undefined;
-    const first = this.ids[this.head]!;
-    if (first !== id) {
-      if (first < id) assert(false, `ordered queue: ${id} taken while ${first} still waits`);
-      return undefined;
+    if (this.live === 0) return undefined;
+    const mask = this.ids.length - 1;
+    let at: number;
+    if (this.ids[this.head] === id) at = this.head;
+    else {
+      // Ids increase along the ring: binary search the span.
+      let lo = 0;
+      let hi = this.span - 1;
+      at = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const found = this.ids[(this.head + mid) & mask]!;
+        if (found === id) {
+          at = (this.head + mid) & mask;
+          break;
+        }
+        if (found < id) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      if (at < 0) return undefined;
     }
-    const value = this.values[this.head];
-    this.values[this.head] = undefined;
-    this.head = (this.head + 1) & (this.ids.length - 1);
-    this.count--;
+    const value = this.values[at];
+    if (value === undefined) return undefined;
+    this.values[at] = undefined;
+    this.live--;
+    // Drop taken slots from the front so the head is always a waiting entry.
+    while (this.span > 0 && this.values[this.head] === undefined) {
+      this.head = (this.head + 1) & mask;
+      this.span--;
+    }
+    if (this.span === 0) this.head = 0;
     return value;
   }
 
-  /** Every entry, oldest first, leaving the queue empty. */
+  /** Every waiting entry, oldest first, leaving the queue empty. */
   drain(): [number, T][] {
     const out: [number, T][] = [];
     const mask = this.ids.length - 1;
-    for (let i = 0; i < this.count; i++) {
+    for (let i = 0; i < this.span; i++) {
       const at = (this.head + i) & mask;
-      out.push([this.ids[at]!, this.values[at]!]);
+      const value = this.values[at];
+      if (value !== undefined) out.push([this.ids[at]!, value]);
       this.values[at] = undefined;
     }
     this.head = 0;
-    this.count = 0;
+    this.span = 0;
+    this.live = 0;
     return out;
   }
 
@@ -68,7 +98,7 @@ export class OrderedQueue<T> {
     const size = this.ids.length;
     const ids = new Array<number>(size * 2).fill(0);
     const values = new Array<T | undefined>(size * 2).fill(undefined);
-    for (let i = 0; i < this.count; i++) {
+    for (let i = 0; i < this.span; i++) {
       ids[i] = this.ids[(this.head + i) & (size - 1)]!;
       values[i] = this.values[(this.head + i) & (size - 1)];
     }

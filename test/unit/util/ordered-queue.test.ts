@@ -27,14 +27,24 @@ describe("OrderedQueue", () => {
     expect(q.take(next)).toBeUndefined();
   });
 
-  it("refuses an id that is not above the last one, and a take that skips a waiting id", () => {
+  it("refuses an id that is not above the last one; takes out of order", () => {
     const q = new OrderedQueue<number>();
     q.push(5, 50);
     expect(() => q.push(5, 51)).toThrow(/id 5 after 5/);
-    q.push(7, 70);
+    for (const id of [7, 9, 11, 13]) q.push(id, id * 10);
     expect(q.take(4)).toBeUndefined();
-    expect(() => q.take(6)).toThrow(/6 taken while 5 still waits/);
+    expect(q.take(6)).toBeUndefined();
+    expect(q.take(9)).toBe(90);
+    expect(q.take(9)).toBeUndefined();
+    expect(q.take(13)).toBe(130);
+    expect(q.size).toBe(3);
+    expect(q.oldestId).toBe(5);
     expect(q.take(5)).toBe(50);
-    expect(q.take(7)).toBe(70);
+    expect(q.oldestId).toBe(7);
+    expect(q.drain()).toEqual([
+      [7, 70],
+      [11, 110],
+    ]);
+    expect(q.oldestId).toBeUndefined();
   });
 });
