@@ -158,14 +158,14 @@ export class Snapshotter {
   }
 }
 
-/** The applied state at its zxid, copied now (the node walk is lazy: consume it before applying more). */
+/** The applied state at its zxid, copied now: the tree may change while the copy is encoded. */
 export function snapshotInput(tree: DataTree, sessions: SessionTable): SnapshotInput {
   return {
     zxid: tree.lastZxid,
     digest: tree.digest,
     nodeCount: tree.nodeCount,
     acls: [...tree.snapshotAcls()],
-    nodes: [...tree.snapshotNodes()],
+    nodes: tree.snapshotCopy().views(),
     sessions: [...sessions.entries()].map((s) => ({
       sessionId: s.id,
       timeoutMs: s.timeoutMs,

@@ -1,7 +1,8 @@
 /** A SnapshotNode whose int64 fields may also be numbers (the tree's walk gives numbers). */
 export interface SnapshotNodeFields {
   path: string;
-  data: Uint8Array;
+  /** Bytes, or a string of one byte per char (latin1: the tree's stored form of small data). */
+  data: Uint8Array | string;
   aclRef: number;
   czxid: bigint | number;
   mzxid: bigint | number;
@@ -128,7 +129,8 @@ export function writeSnapshotNode(buf: Buffer, at: number, n: SnapshotNodeFields
   if (n.data.length > 0) {
     buf[at++] = (2 << 3) | 2;
     at = writeVarint(buf, at, n.data.length);
-    buf.set(n.data, at);
+    if (typeof n.data === "string") buf.write(n.data, at, n.data.length, "latin1");
+    else buf.set(n.data, at);
     at += n.data.length;
   }
   at = int32Field(buf, at, 3, n.aclRef);

@@ -18,11 +18,11 @@ import { PaddockError } from "../util/paddock-error.js";
 import { parentPath } from "../util/path.js";
 import { zxidFromWire } from "../util/zxid.js";
 import { type AuthId, checkAcl, Perms } from "./acl-check.js";
-import { loadData, storeData } from "./bytes.js";
+import { loadData, type StoredData, storeData } from "./bytes.js";
 import { OwnerKind, ownerKind, ttlOf } from "./ephemeral-type.js";
 import { applyTxn } from "./tree-apply.js";
 import { TreeStore, type WatchTrigger } from "./tree-store.js";
-import { S } from "./znode.js";
+import { S, STRIDE } from "./znode.js";
 
 export type { AuthId } from "./acl-check.js";
 export { checkAcl } from "./acl-check.js";
@@ -85,6 +85,62 @@ export interface SnapshotNodeRecord {
   aversion: number;
   ephemeralOwner: bigint;
   pzxid: number;
+}
+
+/** One node of a SnapshotNodeCopy; `data` in stored form (latin1 string or bytes). */
+export interface SnapshotNodeView extends Omit<SnapshotNodeRecord, "data"> {
+  data: StoredData;
+}
+
+/** DataTree.snapshotCopy's result. */
+export class SnapshotNodeCopy {
+  constructor(
+    private readonly paths: string[],
+    private readonly data: StoredData[],
+    private readonly owners: bigint[],
+    private readonly aclRefs: Int32Array,
+    private readonly slots: Int32Array,
+    private readonly stats: Float64Array,
+  ) {}
+
+  get count(): number {
+    return this.paths.length;
+  }
+
+  /** The nodes in order, through one reused object: each is valid until the next is taken. */
+  *views(): Iterable<SnapshotNodeView> {
+    const v: SnapshotNodeView = {
+      path: "",
+      data: "",
+      aclRef: 0,
+      czxid: 0,
+      mzxid: 0,
+      ctime: 0,
+      mtime: 0,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      ephemeralOwner: 0n,
+      pzxid: 0,
+    };
+    const stats = this.stats;
+    for (let i = 0; i < this.paths.length; i++) {
+      const at = this.slots[i]! * STRIDE;
+      v.path = this.paths[i]!;
+      v.data = this.data[i]!;
+      v.aclRef = this.aclRefs[i]!;
+      v.czxid = stats[at + S.czxid]!;
+      v.mzxid = stats[at + S.mzxid]!;
+      v.ctime = stats[at + S.ctime]!;
+      v.mtime = stats[at + S.mtime]!;
+      v.version = stats[at + S.version]!;
+      v.cversion = stats[at + S.cversion]!;
+      v.aversion = stats[at + S.aversion]!;
+      v.ephemeralOwner = this.owners[i]!;
+      v.pzxid = stats[at + S.pzxid]!;
+      yield v;
+    }
+  }
 }
 
 export interface DataTreeOptions {
@@ -339,6 +395,33 @@ export class DataTree {
       };
       if (n.children !== null) for (const child of n.children) stack.push(child);
     }
+  }
+
+  /**
+   * The nodes as they are now, parents first, for a snapshot written while the tree changes. The
+   * copy is a few flat arrays (paths, stored data, owners, ACL refs, stat slots) and one copy of
+   * the stat slab: no object per znode, so a 400k-znode copy is cheap to take and to keep while
+   * the snapshot is encoded.
+   */
+  snapshotCopy(): SnapshotNodeCopy {
+    const count = this.nodeCount;
+    const paths = new Array<string>(count);
+    const data = new Array<StoredData>(count);
+    const owners = new Array<bigint>(count);
+    const aclRefs = new Int32Array(count);
+    const slots = new Int32Array(count);
+    const stack = [this.store.get("/")!];
+    let i = 0;
+    for (let n = stack.pop(); n !== undefined; n = stack.pop(), i++) {
+      paths[i] = n.path;
+      data[i] = n.data;
+      owners[i] = n.owner;
+      aclRefs[i] = n.acl.ref;
+      slots[i] = n.slot;
+      if (n.children !== null) for (const child of n.children) stack.push(child);
+    }
+    assert(i === count, `snapshot copy walked ${i} of ${count} znodes`);
+    return new SnapshotNodeCopy(paths, data, owners, aclRefs, slots, this.store.slab.copyValues());
   }
 
   /** Rebuilds a tree from snapshot records (parents first); it starts in replay mode at zxid. */

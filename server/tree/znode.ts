@@ -41,7 +41,7 @@ export const S = {
   cversion: 6,
   aversion: 7,
 } as const;
-const STRIDE = 8;
+export const STRIDE = 8;
 const HASH_STRIDE = 4;
 
 /**
@@ -78,6 +78,11 @@ export class StatSlab {
 
   get(slot: number, column: number): number {
     return this.values[slot * STRIDE + column]!;
+  }
+
+  /** Every slot's stat numbers as they are now (one copy of the slab); read with `slot * 8 + column`. */
+  copyValues(): Float64Array {
+    return this.values.slice(0, this.used * STRIDE);
   }
 
   set(slot: number, column: number, value: number): void {

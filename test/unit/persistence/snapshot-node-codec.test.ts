@@ -73,6 +73,9 @@ describe("hand-written SnapshotNode encoding", () => {
         pzxid: safe(n.pzxid),
       };
       expect(Buffer.from(encodeFast(numeric)).equals(Buffer.from(expected))).toBe(true);
+      // The tree's stored form of small data: a string of one byte per char.
+      const latin1: SnapshotNodeFields = { ...numeric, data: Buffer.from(n.data).toString("latin1") };
+      expect(Buffer.from(encodeFast(latin1)).equals(Buffer.from(expected))).toBe(true);
       expect(
         Buffer.from(encodeFast(n)).equals(Buffer.from(expected)),
         JSON.stringify(n, (_, v) => (typeof v === "bigint" ? String(v) : v)),
