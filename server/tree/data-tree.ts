@@ -20,13 +20,15 @@ import { zxidFromWire } from "../util/zxid.js";
 import { type AuthId, checkAcl, Perms } from "./acl-check.js";
 import { loadData, type StoredData, storeData } from "./bytes.js";
 import { OwnerKind, ownerKind, ttlOf } from "./ephemeral-type.js";
+import { SnapshotNodeCopy, type SnapshotNodeRecord } from "./snapshot-copy.js";
 import { applyTxn } from "./tree-apply.js";
 import { TreeStore, type WatchTrigger } from "./tree-store.js";
-import { S, STRIDE } from "./znode.js";
+import { S } from "./znode.js";
 
 export type { AuthId } from "./acl-check.js";
 export { checkAcl } from "./acl-check.js";
 export { digestId } from "./sha1.js";
+export type { SnapshotNodeCopy, SnapshotNodeRecord, SnapshotNodeView } from "./snapshot-copy.js";
 export type { WatchTrigger } from "./tree-store.js";
 
 export type TxnResult =
@@ -69,78 +71,6 @@ export interface NodeInfo {
 /** A zxid from a decoded snapshot (bigint) or from the tree's own walk (number). */
 function wireNumber(v: bigint | number): number {
   return typeof v === "number" ? v : zxidFromWire(v);
-}
-
-/** A snapshot's node as the tree walks it: SnapshotNode with its int64 stat fields as numbers. */
-export interface SnapshotNodeRecord {
-  path: string;
-  data: Uint8Array;
-  aclRef: number;
-  czxid: number;
-  mzxid: number;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-  pzxid: number;
-}
-
-/** One node of a SnapshotNodeCopy; `data` in stored form (latin1 string or bytes). */
-export interface SnapshotNodeView extends Omit<SnapshotNodeRecord, "data"> {
-  data: StoredData;
-}
-
-/** DataTree.snapshotCopy's result. */
-export class SnapshotNodeCopy {
-  constructor(
-    private readonly paths: string[],
-    private readonly data: StoredData[],
-    private readonly owners: bigint[],
-    private readonly aclRefs: Int32Array,
-    private readonly slots: Int32Array,
-    private readonly stats: Float64Array,
-  ) {}
-
-  get count(): number {
-    return this.paths.length;
-  }
-
-  /** The nodes in order, through one reused object: each is valid until the next is taken. */
-  *views(): Iterable<SnapshotNodeView> {
-    const v: SnapshotNodeView = {
-      path: "",
-      data: "",
-      aclRef: 0,
-      czxid: 0,
-      mzxid: 0,
-      ctime: 0,
-      mtime: 0,
-      version: 0,
-      cversion: 0,
-      aversion: 0,
-      ephemeralOwner: 0n,
-      pzxid: 0,
-    };
-    const stats = this.stats;
-    for (let i = 0; i < this.paths.length; i++) {
-      const at = this.slots[i]! * STRIDE;
-      v.path = this.paths[i]!;
-      v.data = this.data[i]!;
-      v.aclRef = this.aclRefs[i]!;
-      v.czxid = stats[at + S.czxid]!;
-      v.mzxid = stats[at + S.mzxid]!;
-      v.ctime = stats[at + S.ctime]!;
-      v.mtime = stats[at + S.mtime]!;
-      v.version = stats[at + S.version]!;
-      v.cversion = stats[at + S.cversion]!;
-      v.aversion = stats[at + S.aversion]!;
-      v.ephemeralOwner = this.owners[i]!;
-      v.pzxid = stats[at + S.pzxid]!;
-      yield v;
-    }
-  }
 }
 
 export interface DataTreeOptions {

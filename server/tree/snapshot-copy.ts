@@ -1,0 +1,74 @@
+import type { StoredData } from "./bytes.js";
+import { S, STRIDE } from "./znode.js";
+
+/** A snapshot's node as the tree walks it: SnapshotNode with its int64 stat fields as numbers. */
+export interface SnapshotNodeRecord {
+  path: string;
+  data: Uint8Array;
+  aclRef: number;
+  czxid: number;
+  mzxid: number;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: bigint;
+  pzxid: number;
+}
+
+/** One node of a SnapshotNodeCopy; `data` in stored form (latin1 string or bytes). */
+export interface SnapshotNodeView extends Omit<SnapshotNodeRecord, "data"> {
+  data: StoredData;
+}
+
+/** An exact copy of the tree's nodes (DataTree.snapshotCopy), parents first, read through views(). */
+export class SnapshotNodeCopy {
+  constructor(
+    private readonly paths: string[],
+    private readonly data: StoredData[],
+    private readonly owners: bigint[],
+    private readonly aclRefs: Int32Array,
+    private readonly slots: Int32Array,
+    private readonly stats: Float64Array,
+  ) {}
+
+  get count(): number {
+    return this.paths.length;
+  }
+
+  /** The nodes in order, through one reused object: each is valid until the next is taken. */
+  *views(): Iterable<SnapshotNodeView> {
+    const v: SnapshotNodeView = {
+      path: "",
+      data: "",
+      aclRef: 0,
+      czxid: 0,
+      mzxid: 0,
+      ctime: 0,
+      mtime: 0,
+      version: 0,
+      cversion: 0,
+      aversion: 0,
+      ephemeralOwner: 0n,
+      pzxid: 0,
+    };
+    const stats = this.stats;
+    for (let i = 0; i < this.paths.length; i++) {
+      const at = this.slots[i]! * STRIDE;
+      v.path = this.paths[i]!;
+      v.data = this.data[i]!;
+      v.aclRef = this.aclRefs[i]!;
+      v.czxid = stats[at + S.czxid]!;
+      v.mzxid = stats[at + S.mzxid]!;
+      v.ctime = stats[at + S.ctime]!;
+      v.mtime = stats[at + S.mtime]!;
+      v.version = stats[at + S.version]!;
+      v.cversion = stats[at + S.cversion]!;
+      v.aversion = stats[at + S.aversion]!;
+      v.ephemeralOwner = this.owners[i]!;
+      v.pzxid = stats[at + S.pzxid]!;
+      yield v;
+    }
+  }
+}
