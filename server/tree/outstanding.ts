@@ -54,10 +54,13 @@ export class Outstanding {
     this.latest.set(record.path, record);
   }
 
-  /** Latest record of every path with one. */
+  /** Latest record of every path with one (from the queue: the map also holds committed ones). */
   records(): ChangeRecord[] {
     const out: ChangeRecord[] = [];
-    for (const record of this.latest.values()) if (record.zxid > this.committedZxid) out.push(record);
+    for (let i = this.head; i < this.queue.length; i++) {
+      const record = this.queue[i]!;
+      if (this.latest.get(record.path) === record) out.push(record);
+    }
     return out;
   }
 
