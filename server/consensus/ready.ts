@@ -7,6 +7,19 @@ export interface Entry {
   readonly txn: Txn;
 }
 
+/**
+ * Committed entries older than the core's in-memory log, kept by the driver in a compact form, so
+ * a learner further behind than the in-memory log can still get DIFF instead of SNAP (ZooKeeper
+ * reads its txnlog for this). It must hold only this member's own history: the driver clears it
+ * when a snapshot replaces the state and cuts it on truncation.
+ */
+export interface EntryHistory {
+  /** True if this history holds an entry with `zxid`, or starts just after it. */
+  has(zxid: number): boolean;
+  /** Every entry above `after` up to `upTo` inclusive, in order; undefined if any is missing. */
+  between(after: number, upTo: number): Entry[] | undefined;
+}
+
 export type Role = "leading" | "following" | "observing" | "looking";
 
 /** A message to one peer. The transport (replica/) serialises it; the core never does I/O. */

@@ -1,5 +1,6 @@
 import { assert } from "../util/assert.js";
 import type { ZabMessage } from "./messages.js";
+import type { Entry } from "./ready.js";
 import { quorumZxid } from "./vote.js";
 import type { LearnerState, ZabState } from "./zab-state.js";
 
@@ -145,12 +146,22 @@ export function leaderProgress(s: ZabState): void {
   }
 }
 
+/** The entries after `peer` up to logBase from the driver's history, if it holds all of them. */
+function olderEntries(s: ZabState, peer: number): readonly Entry[] | undefined {
+  if (s.history === undefined || !s.history.has(peer)) return undefined;
+  const older = s.history.between(peer, s.logBase);
+  if (older === undefined || older.length === 0 || older[older.length - 1]!.zxid !== s.logBase)
+    return undefined;
+  return older;
+}
+
 /** Chooses DIFF, TRUNC or SNAP from our log and the learner's last zxid, then sends NEWLEADER. */
 function startSync(s: ZabState, id: number, l: LearnerState): void {
   const epoch = s.newEpoch;
   const last = s.lastZxid;
   const peer = l.lastZxid;
   let from: number;
+  let older: readonly Entry[] | undefined;
   if (peer >= last) {
     // Equal: nothing to send. Above: its tail was never committed (our history wins the election).
     s.send(id, peer === last ? { type: "diff", epoch, zxid: last } : { type: "trunc", epoch, zxid: last });
@@ -163,13 +174,21 @@ function startSync(s: ZabState, id: number, l: LearnerState): void {
     const i = s.indexAfter(peer) - 1;
     from = i >= 0 ? s.log[i]!.zxid : s.logBase;
     s.send(id, { type: "trunc", epoch, zxid: from });
+  } else if ((older = olderEntries(s, peer)) !== undefined) {
+    // Behind the in-memory log but within the driver's history: DIFF from there.
+    s.send(id, { type: "diff", epoch, zxid: peer });
+    from = peer;
   } else {
     assert(s.appliedZxid >= s.logBase, "entries after the applied state are kept for SNAP");
     from = s.appliedZxid;
     s.send(id, { type: "snap", epoch, zxid: from });
   }
   let prev = from;
-  for (const entry of s.entriesBetween(from, last)) {
+  for (const entry of older ?? []) {
+    s.send(id, { type: "proposal", epoch, prevZxid: prev, entry });
+    prev = entry.zxid;
+  }
+  for (const entry of s.entriesBetween(prev, last)) {
     s.send(id, { type: "proposal", epoch, prevZxid: prev, entry });
     prev = entry.zxid;
   }

@@ -2,7 +2,7 @@ import type { Txn } from "../gen/paddock/internal/v1/txn.js";
 import { assert } from "../util/assert.js";
 import { COUNTER_LIMIT, makeZxid, zxidEpoch } from "../util/zxid.js";
 import type { ZabMessage } from "./messages.js";
-import type { Entry, Ready, Role } from "./ready.js";
+import type { Entry, EntryHistory, Ready, Role } from "./ready.js";
 import { ackNewLeaderWhenDurable, stepFollower, tickFollower } from "./step-follower.js";
 import {
   becomeLeading,
@@ -46,6 +46,8 @@ export interface ZabNodeOptions {
   readonly proposalsInFlightMax: number;
   /** Applied entries kept in memory for DIFF. */
   readonly logEntriesMax?: number;
+  /** Older committed entries the driver keeps, for DIFF beyond the in-memory log. */
+  readonly history?: EntryHistory;
   readonly electionTimeoutTicks?: number;
   readonly initLimitTicks?: number;
   readonly syncLimitTicks?: number;
@@ -103,6 +105,7 @@ export class ZabNode {
         committedZxid: options.committedZxid ?? lastZxid,
       },
     );
+    this.s.history = options.history;
     this.s.trimLog(this.logEntriesMax);
     if (voters.size === 1 && voters.has(options.id)) becomeLeading(this.s);
     else this.s.becomeLooking();

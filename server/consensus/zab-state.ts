@@ -1,7 +1,7 @@
 import { assert } from "../util/assert.js";
 import { zxidEpoch } from "../util/zxid.js";
 import type { ZabMessage } from "./messages.js";
-import type { Entry, Outbound, Role } from "./ready.js";
+import type { Entry, EntryHistory, Outbound, Role } from "./ready.js";
 import type { Vote } from "./vote.js";
 import { isQuorum } from "./vote.js";
 
@@ -52,6 +52,8 @@ export class ZabState {
   /** In-memory log after `logBase`: recovered or received entries, persisted or not. */
   log: Entry[];
   logBase: number;
+  /** Committed entries at and below `logBase`, kept by the driver (DIFF for learners further behind). */
+  history: EntryHistory | undefined;
   handedPersistZxid: number;
   persistedZxid: number;
   commitZxid: number;

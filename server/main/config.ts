@@ -31,6 +31,8 @@ export interface ServerConfig {
   servers: ServerSpec[];
   /** Committed entries a leader keeps in memory to DIFF a learner (ZooKeeper's commitLogCount). */
   commitLogCount: number;
+  /** Bytes of recent log records kept compact for DIFF beyond commitLogCount; 0 for none. */
+  diffHistoryBytes: number;
   /** peerType=observer: this member observes (its server.N line must say so too). */
   peerTypeObserver: boolean;
   tracingExporter: "none" | "console" | "otlp";
@@ -68,6 +70,7 @@ export function defaultConfig(): ServerConfig {
     servers: [],
     peerTypeObserver: false,
     commitLogCount: 500,
+    diffHistoryBytes: 4 * 1024 * 1024,
     tracingExporter: "none",
     tracingEndpoint: undefined,
     adminServerPort: -1,
@@ -191,6 +194,10 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
     case "zookeeper.commitLogCount":
     case "commitLogCount":
       config.commitLogCount = integer(key, value, 1);
+      return;
+    case "diffHistorySize":
+      // KiB, as preAllocSize.
+      config.diffHistoryBytes = integer(key, value, 0) * 1024;
       return;
     case "peerType":
       if (value !== "observer" && value !== "participant") {

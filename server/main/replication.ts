@@ -1,6 +1,8 @@
 import { randomInt } from "node:crypto";
 import { ZabNode } from "../consensus/zab-node.js";
+import { Txn } from "../gen/paddock/internal/v1/txn.js";
 import { encodeSnapshot, installSnapshotBytes } from "../persistence/snapshot.js";
+import { LogHistory } from "../replica/log-history.js";
 import { LogStorage } from "../replica/log-storage.js";
 import { Replica } from "../replica/replica.js";
 import type { SessionTable } from "../sessions/index.js";
@@ -10,6 +12,8 @@ import { Prng } from "../util/prng.js";
 import type { ServerConfig, ServerSpec } from "./config.js";
 import { type DurableState, snapshotInput } from "./durability.js";
 import type { Log } from "./server.js";
+
+const encodeTxn = (txn: Txn): Uint8Array => Txn.encode(txn).finish();
 
 /** Core ticks per tickTime: fine enough that a lost leader is replaced well under a second. */
 const TICKS_PER_TICK_TIME = 20;
@@ -51,6 +55,15 @@ export function buildReplication(
   const specs = members(config);
   const tree = durable.tree;
   const coreTickMs = Math.max(5, Math.floor(config.tickTime / TICKS_PER_TICK_TIME));
+  // The log's recent records, compact, for DIFF beyond the in-memory log; seeded with the
+  // recovered records after the snapshot.
+  const history = new LogHistory(config.diffHistoryBytes);
+  history.reset(tree.lastZxid);
+  let prev = tree.lastZxid;
+  for (const entry of durable.entries) {
+    history.append(entry.zxid, encodeTxn(entry.txn), prev);
+    prev = entry.zxid;
+  }
   const node = new ZabNode({
     id: config.serverId,
     voters: specs.filter((s) => !s.observer).map((s) => s.id),
@@ -62,6 +75,7 @@ export function buildReplication(
     logBaseZxid: tree.lastZxid,
     committedZxid: tree.lastZxid,
     logEntriesMax: config.commitLogCount,
+    history,
     proposalsInFlightMax: Math.max(1000, config.limits.outstandingGlobalMax * 2),
     electionTimeoutTicks: 4,
     heartbeatTicks: TICKS_PER_TICK_TIME / 2,
@@ -72,7 +86,7 @@ export function buildReplication(
   let replaced: (zxid: number) => void = () => {};
   const replica = new Replica(
     node,
-    new LogStorage(durable.log, config.dataDir),
+    new LogStorage(durable.log, config.dataDir, history),
     {
       encode: (zxid) => (tree.lastZxid === zxid ? encodeSnapshot(snapshotInput(tree, sessions)) : undefined),
       install: async (zxid, bytes) => {

@@ -77,6 +77,7 @@ export class ReadyLoop {
     try {
       if (ready.snapshotZxid !== undefined) {
         await this.hooks.installSnapshot(ready.snapshotZxid);
+        this.storage.snapshotInstalled(ready.snapshotZxid);
         // Whatever the log held above the snapshot is another history.
         await this.storage.truncate(ready.snapshotZxid);
       }

@@ -154,6 +154,8 @@ export class Replica {
     if (link === undefined) return;
     for (const { to, message } of messages) {
       if (message.type === "snap" && !this.sendState(to, message.zxid)) continue;
+      if (message.type === "diff" || message.type === "trunc")
+        this.options.log("info", `sending ${message.type.toUpperCase()} ${zxidHex(message.zxid)} to ${to}`);
       link.send(to, { kind: { $case: "zab", value: zabToWire(message) } });
     }
     // Encoded state is kept only for the learners of one batch.

@@ -8,6 +8,8 @@ export interface Storage {
   append(entries: readonly Entry[]): Promise<void> | undefined;
   /** ZAB's TRUNC: drops every record above zxid; appends issued after the call wait for it. */
   truncate(zxid: number): Promise<void>;
+  /** A snapshot at zxid replaced the state (SNAP): records before it are no longer this history. */
+  snapshotInstalled(zxid: number): void;
   /** acceptedEpoch and currentEpoch, durable before the Ready's messages leave. */
   saveHardState(state: HardState): Promise<void>;
   /** Set once storage failed: the member stops accepting writes. */

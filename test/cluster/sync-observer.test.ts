@@ -5,13 +5,18 @@ import { waitUntil } from "../support/wait.js";
 
 /**
  * Three voters and one observer. The leader keeps only 50 committed entries for DIFF
- * (commitLogCount), so a member that missed more is synchronised by SNAP: the leader's state
- * travels as snapshot chunks and the member continues from it.
+ * (commitLogCount) and no older history (diffHistorySize=0), so a member that missed more is
+ * synchronised by SNAP: the leader's state travels as snapshot chunks and the member continues
+ * from it. sync-history.test.ts shows the same member caught up by DIFF from the history.
  */
 let ensemble: Ensemble;
 
 beforeAll(async () => {
-  ensemble = await startEnsemble({ voters: 3, observers: 1, settings: { "zookeeper.commitLogCount": 50 } });
+  ensemble = await startEnsemble({
+    voters: 3,
+    observers: 1,
+    settings: { "zookeeper.commitLogCount": 50, diffHistorySize: 0 },
+  });
   await ensemble.waitForLeader({ timeoutMs: 20_000 });
 });
 

@@ -1,4 +1,4 @@
-import type { Entry } from "../../server/consensus/ready.js";
+import type { Entry, EntryHistory } from "../../server/consensus/ready.js";
 import { type Random, ZabNode } from "../../server/consensus/zab-node.js";
 import type { Txn } from "../../server/gen/paddock/internal/v1/txn.js";
 
@@ -19,7 +19,7 @@ export function nodeFromDisk(
   id: number,
   disk: Disk,
   membership: { voters: readonly number[]; observers: readonly number[] },
-  limits: { proposalsInFlightMax: number; logEntriesMax: number; random?: Random },
+  limits: { proposalsInFlightMax: number; logEntriesMax: number; random?: Random; history?: EntryHistory },
 ): ZabNode {
   return new ZabNode({
     id,

@@ -1,7 +1,8 @@
 import type { ZabMessage } from "../../server/consensus/messages.js";
-import type { Entry, Ready } from "../../server/consensus/ready.js";
+import type { Entry, EntryHistory, Ready } from "../../server/consensus/ready.js";
 import type { ZabNode } from "../../server/consensus/zab-node.js";
-import type { Txn } from "../../server/gen/paddock/internal/v1/txn.js";
+import { Txn } from "../../server/gen/paddock/internal/v1/txn.js";
+import { LogHistory } from "../../server/replica/log-history.js";
 import { OwnerKind, ownerKind } from "../../server/tree/ephemeral-type.js";
 import { Prng } from "../../server/util/prng.js";
 import { zxidEpoch } from "../../server/util/zxid.js";
@@ -22,7 +23,14 @@ interface Member {
   snapshots: Map<number, SnapPayload>;
   /** Readys whose entries are written but not yet fsynced, oldest first, with the tick it ends. */
   unsynced: { ready: Ready; entries: Entry[]; due: number }[];
+  /** The log's recent records, as the server's LogStorage keeps them for DIFF. */
+  history: LogHistory;
 }
+
+/** Small, so that learners behind get DIFF from the history as well as SNAP past it. */
+const HISTORY_BYTES = 1536;
+const HISTORY_CHUNK_BYTES = 512;
+const encodeTxn = (txn: Txn): Uint8Array => Txn.encode(txn).finish();
 
 interface SnapPayload {
   readonly entries: Entry[];
@@ -48,7 +56,7 @@ export interface SimOptions {
   readonly delayTicksMax: number;
   readonly faults: boolean;
   /** A bug planted in the driver, to show the checkers catch it (tests only). */
-  readonly plant?: "skip-trunc" | "apply-reversed" | "local-time" | ClientPlant;
+  readonly plant?: "skip-trunc" | "apply-reversed" | "local-time" | "history-gap" | ClientPlant;
 }
 
 /** The faulty configuration the seeded tests run (drops, delays, partitions, crashes). */
@@ -77,6 +85,8 @@ export class Sim {
     snap: 0,
     trunc: 0,
     diff: 0,
+    /** DIFFs that reached below the leader's in-memory log into its history. */
+    diffFromHistory: 0,
     other: 0,
     crashes: 0,
     streamsBroken: 0,
@@ -94,7 +104,7 @@ export class Sim {
 
   constructor(private readonly options: SimOptions) {
     this.rng = new Prng(options.seed);
-    const driverPlants = ["skip-trunc", "apply-reversed", "local-time", undefined];
+    const driverPlants = ["skip-trunc", "apply-reversed", "local-time", "history-gap", undefined];
     const clientPlant = driverPlants.includes(options.plant) ? undefined : (options.plant as ClientPlant);
     this.clients = new ZkClients(new Prng(options.seed * 7919 + 1), 4, clientPlant);
     this.voterIds = Array.from({ length: options.voters }, (_, i) => i + 1);
@@ -109,6 +119,7 @@ export class Sim {
         restarts: 0,
         snapshots: new Map(),
         unsynced: [],
+        history: new LogHistory(HISTORY_BYTES, HISTORY_CHUNK_BYTES),
       };
       this.members.set(id, member);
       this.start(member);
@@ -124,6 +135,14 @@ export class Sim {
     // What a restarted member recovers as applied must be the committed history's prefix.
     for (const [i, e] of m.applied.entries()) this.checkChain(i, e);
     m.state = MemberState.replay(m.applied);
+    // As the server: the history restarts from the recovered log.
+    m.history = new LogHistory(HISTORY_BYTES, HISTORY_CHUNK_BYTES);
+    m.history.reset(0);
+    let prev = 0;
+    for (const e of m.disk.log) {
+      m.history.append(e.zxid, encodeTxn(e.txn), prev);
+      prev = e.zxid;
+    }
     m.node = nodeFromDisk(
       m.id,
       m.disk,
@@ -132,9 +151,24 @@ export class Sim {
         proposalsInFlightMax: 50,
         logEntriesMax: 16,
         random: new Prng(this.options.seed * 31 + m.id * 7 + m.restarts),
+        history: this.historyOf(m),
       },
     );
     this.drain(m);
+  }
+
+  /** The member's history as the core reads it (counted); the planted bug loses an entry. */
+  private historyOf(m: Member): EntryHistory {
+    return {
+      has: (zxid) => m.history.has(zxid),
+      between: (after, upTo) => {
+        const entries = m.history.between(after, upTo);
+        if (entries !== undefined && entries.length > 0) this.stats.diffFromHistory++;
+        if (this.options.plant === "history-gap" && entries !== undefined && entries.length > 2)
+          entries.splice(entries.length >> 1, 1);
+        return entries;
+      },
+    };
   }
 
   /** The driver: persist, send, apply, advance, as the Ready contract orders. */
@@ -152,12 +186,14 @@ export class Sim {
         m.disk.appliedZxid = ready.snapshotZxid;
         m.applied = [...payload.entries];
         m.state.install(ready.snapshotZxid, payload.bytes);
+        m.history.reset(ready.snapshotZxid);
         this.checkDigest(m, ready.snapshotZxid);
         m.snapshots.clear();
       }
       if (ready.truncateTo !== undefined && this.options.plant !== "skip-trunc") {
         if (ready.truncateTo < m.disk.appliedZxid) this.fail(`member ${m.id} truncates below applied`);
         m.disk.log = m.disk.log.filter((e) => e.zxid <= ready.truncateTo!);
+        m.history.truncate(ready.truncateTo);
         for (const u of m.unsynced) u.entries = u.entries.filter((e) => e.zxid <= ready.truncateTo!);
       }
       if (ready.hardState) {
@@ -171,6 +207,7 @@ export class Sim {
       for (const e of ready.entries) {
         if (e.zxid <= last) this.fail(`member ${m.id} persists ${e.zxid} after ${last}`);
         if (ready.role === "leading") this.claimEpoch(zxidEpoch(e.zxid), m.id);
+        m.history.append(e.zxid, encodeTxn(e.txn), last);
         last = e.zxid;
       }
       for (const out of ready.messages) this.send(m, out.to, out.message);

@@ -9,6 +9,7 @@ function runSeeds(voters: number, observers: number, faults: boolean, seeds: num
     snap: 0,
     trunc: 0,
     diff: 0,
+    diffFromHistory: 0,
     crashes: 0,
     leaderChanges: 0,
     streamsBroken: 0,
@@ -22,6 +23,7 @@ function runSeeds(voters: number, observers: number, faults: boolean, seeds: num
       seen.snap += sim.stats.snap;
       seen.trunc += sim.stats.trunc;
       seen.diff += sim.stats.diff;
+      seen.diffFromHistory += sim.stats.diffFromHistory;
       seen.crashes += sim.stats.crashes;
       seen.streamsBroken += sim.stats.streamsBroken;
       seen.sessionsClosed += sim.stats.sessionsClosed;

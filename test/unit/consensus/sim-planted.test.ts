@@ -27,6 +27,12 @@ describe("the simulator's checkers catch planted driver bugs", () => {
     expect(failures.join("\n")).toMatch(/persists \d+ after \d+|diverge|loses applied/);
   });
 
+  it("a history that loses an entry when a learner is DIFFed from it", () => {
+    const failures = failingSeeds("history-gap", 100);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]).toMatch(/committed histories diverge|tree digest at \d+ differs/);
+  });
+
   it("a driver that applies a Ready's committed entries out of order", () => {
     const failures = failingSeeds("apply-reversed", 100);
     expect(failures.length).toBeGreaterThan(0);
