@@ -1,6 +1,5 @@
 import { randomInt } from "node:crypto";
 import { ZabNode } from "../consensus/zab-node.js";
-import { Txn } from "../gen/paddock/internal/v1/txn.js";
 import { encodeSnapshot, installSnapshotBytes } from "../persistence/snapshot.js";
 import { LogHistory } from "../replica/log-history.js";
 import { LogStorage } from "../replica/log-storage.js";
@@ -12,8 +11,6 @@ import { Prng } from "../util/prng.js";
 import type { ServerConfig, ServerSpec } from "./config.js";
 import { type DurableState, snapshotInput } from "./durability.js";
 import type { Log } from "./server.js";
-
-const encodeTxn = (txn: Txn): Uint8Array => Txn.encode(txn).finish();
 
 /** Core ticks per tickTime: fine enough that a lost leader is replaced well under a second. */
 const TICKS_PER_TICK_TIME = 20;
@@ -58,12 +55,7 @@ export function buildReplication(
   // The log's recent records, compact, for DIFF beyond the in-memory log; seeded with the
   // recovered records after the snapshot.
   const history = new LogHistory(config.diffHistoryBytes);
-  history.reset(tree.lastZxid);
-  let prev = tree.lastZxid;
-  for (const entry of durable.entries) {
-    history.append(entry.zxid, encodeTxn(entry.txn), prev);
-    prev = entry.zxid;
-  }
+  history.seed(tree.lastZxid, durable.entries);
   const node = new ZabNode({
     id: config.serverId,
     voters: specs.filter((s) => !s.observer).map((s) => s.id),

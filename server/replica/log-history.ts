@@ -45,6 +45,16 @@ export class LogHistory implements EntryHistory {
     this.base = zxid;
   }
 
+  /** Starts over from a recovered log: the state at `base` (its snapshot) and the entries after it. */
+  seed(base: number, entries: readonly Entry[]): void {
+    this.reset(base);
+    let prev = base;
+    for (const entry of entries) {
+      this.append(entry.zxid, Txn.encode(entry.txn).finish(), prev);
+      prev = entry.zxid;
+    }
+  }
+
   /** The record of `zxid`, appended to the log after `prevZxid` (the log's last zxid before it). */
   append(zxid: number, record: Uint8Array, prevZxid: number): void {
     if (this.bytesMax === 0) return;
@@ -95,9 +105,7 @@ export class LogHistory implements EntryHistory {
   }
 
   has(zxid: number): boolean {
-    if (this.base >= 0 && zxid === this.base) return true;
-    const found = this.find(zxid);
-    return found !== undefined;
+    return (this.base >= 0 && zxid === this.base) || this.holds(zxid);
   }
 
   between(after: number, upTo: number): Entry[] | undefined {
@@ -127,13 +135,13 @@ export class LogHistory implements EntryHistory {
     return chunk === undefined || chunk.count === 0 ? this.base : chunk.zxids[chunk.count - 1]!;
   }
 
-  private find(zxid: number): { chunk: Chunk; index: number } | undefined {
+  private holds(zxid: number): boolean {
     for (const chunk of this.chunks) {
       if (chunk.count === 0 || chunk.zxids[chunk.count - 1]! < zxid) continue;
       const i = countUpTo(chunk, zxid) - 1;
-      return i >= 0 && chunk.zxids[i] === zxid ? { chunk, index: i } : undefined;
+      return i >= 0 && chunk.zxids[i] === zxid;
     }
-    return undefined;
+    return false;
   }
 }
 

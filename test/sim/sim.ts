@@ -137,12 +137,7 @@ export class Sim {
     m.state = MemberState.replay(m.applied);
     // As the server: the history restarts from the recovered log.
     m.history = new LogHistory(HISTORY_BYTES, HISTORY_CHUNK_BYTES);
-    m.history.reset(0);
-    let prev = 0;
-    for (const e of m.disk.log) {
-      m.history.append(e.zxid, encodeTxn(e.txn), prev);
-      prev = e.zxid;
-    }
+    m.history.seed(0, m.disk.log);
     m.node = nodeFromDisk(
       m.id,
       m.disk,

@@ -55,41 +55,35 @@ const openTxnLog =
 
 const CRASH_POINTS = 120;
 
+/** Crashes a log at each of CRASH_POINTS mutations; none may lose an acknowledged record. */
+async function sweepCrashPoints(open: ReturnType<typeof openTxnLog>): Promise<number> {
+  let acked = 0;
+  for (let crashAt = 1; crashAt <= CRASH_POINTS; crashAt++) {
+    const result = await checkCrash(new MemFiles(), open, {
+      crashAt,
+      appenders: 8,
+      perAppender: 12,
+      seed: crashAt,
+    });
+    expect({ crashAt, lost: result.lost, problems: result.problems }).toEqual({
+      crashAt,
+      lost: [],
+      problems: [],
+    });
+    acked += result.acked;
+  }
+  return acked;
+}
+
 describe("crash checker: no acknowledged record is lost", () => {
   it("TxnLog keeps every acknowledged record at every crash point", async () => {
-    let acked = 0;
-    for (let crashAt = 1; crashAt <= CRASH_POINTS; crashAt++) {
-      const result = await checkCrash(new MemFiles(), openTxnLog(), {
-        crashAt,
-        appenders: 8,
-        perAppender: 12,
-        seed: crashAt,
-      });
-      expect({ crashAt, lost: result.lost, problems: result.problems }).toEqual({
-        crashAt,
-        lost: [],
-        problems: [],
-      });
-      acked += result.acked;
-    }
+    const acked = await sweepCrashPoints(openTxnLog());
     // The sweep reaches crash points after many acknowledgements, not only at the start.
     expect(acked).toBeGreaterThan(CRASH_POINTS * 20);
   });
 
   it("with zeros written ahead of the records, every acknowledged record survives every crash point", async () => {
-    for (let crashAt = 1; crashAt <= CRASH_POINTS; crashAt++) {
-      const result = await checkCrash(new MemFiles(), openTxnLog({ zeroAheadBytes: 256 }), {
-        crashAt,
-        appenders: 8,
-        perAppender: 12,
-        seed: crashAt,
-      });
-      expect({ crashAt, lost: result.lost, problems: result.problems }).toEqual({
-        crashAt,
-        lost: [],
-        problems: [],
-      });
-    }
+    await sweepCrashPoints(openTxnLog({ zeroAheadBytes: 256 }));
   });
 
   it("catches a planted log that acknowledges before fdatasync", async () => {
