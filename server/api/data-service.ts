@@ -3,11 +3,13 @@ import {
   Metadata,
   type ServerUnaryCall,
   type sendUnaryData,
+  status,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { Request } from "../gen/paddock/v1/session.js";
 import type { Pipeline } from "../pipeline/pipeline.js";
 import type { AuthId } from "../tree/data-tree.js";
+import { AssertionError } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { peerAddress } from "./peer-address.js";
@@ -26,8 +28,8 @@ const methods: Record<string, OpCase> = {
   getChildren: "getChildren",
   getAllChildrenNumber: "getAllChildrenNumber",
   getEphemerals: "getEphemerals",
-  getACL: "getAcl",
-  setACL: "setAcl",
+  getAcl: "getAcl",
+  setAcl: "setAcl",
   sync: "sync",
   multi: "multi",
   multiRead: "multiRead",
@@ -41,6 +43,7 @@ const methods: Record<string, OpCase> = {
 export function dataServiceHandlers(
   pipeline: Pipeline,
   authenticate: (scheme: string, auth: Uint8Array) => AuthId[],
+  log: (level: "error", message: string) => void,
 ): UntypedServiceImplementation {
   const handlers: UntypedServiceImplementation = {};
   for (const [method, opCase] of Object.entries(methods)) {
@@ -48,33 +51,55 @@ export function dataServiceHandlers(
       call: ServerUnaryCall<unknown, unknown>,
       callback: sendUnaryData<unknown>,
     ) => {
-      let ids: AuthId[];
+      // Whatever handling this call throws fails this call only: logged once, answered INTERNAL.
+      let answered = false;
+      const answer: sendUnaryData<unknown> = (error, value, trailer) => {
+        answered = true;
+        callback(error, value, trailer);
+      };
+      const failed = (error: unknown): void => {
+        // A broken invariant of our own still stops the member.
+        if (error instanceof AssertionError) throw error;
+        log("error", `DataService/${method} failed: ${error instanceof Error ? error.stack : String(error)}`);
+        if (!answered) answer({ code: status.INTERNAL, details: `internal error in ${method}` });
+      };
       try {
-        ids = identities(call, authenticate);
+        serve(pipeline, authenticate, opCase, call, answer).catch(failed);
       } catch (error) {
-        const e =
-          error instanceof PaddockError ? error : new PaddockError(Code.AuthFailed, "", String(error));
-        callback(grpcError({ code: e.code, path: e.path, message: e.message }, BigInt(pipeline.zxid)));
-        return;
+        failed(error);
       }
-      const op = { $case: opCase, value: call.request } as Op;
-      const deadline = call.getDeadline();
-      const timeoutMs = deadline instanceof Date ? Math.max(1, deadline.getTime() - Date.now()) : 0;
-      void pipeline
-        .unary(op, ids, traceOf(call), Number.isFinite(timeoutMs) ? timeoutMs : 0)
-        .then((reply) => {
-          if (reply.error !== undefined) {
-            callback(grpcError(reply.error, reply.zxid));
-            return;
-          }
-          const trailer = new Metadata();
-          trailer.set("paddock-zxid", reply.zxid.toString());
-          callback(null, reply.result?.value ?? {}, trailer);
-        });
     };
     handlers[method] = handler;
   }
   return handlers;
+}
+
+async function serve(
+  pipeline: Pipeline,
+  authenticate: (scheme: string, auth: Uint8Array) => AuthId[],
+  opCase: OpCase,
+  call: ServerUnaryCall<unknown, unknown>,
+  callback: sendUnaryData<unknown>,
+): Promise<void> {
+  let ids: AuthId[];
+  try {
+    ids = identities(call, authenticate);
+  } catch (error) {
+    const e = error instanceof PaddockError ? error : new PaddockError(Code.AuthFailed, "", String(error));
+    callback(grpcError({ code: e.code, path: e.path, message: e.message }, BigInt(pipeline.zxid)));
+    return;
+  }
+  const op = { $case: opCase, value: call.request } as Op;
+  const deadline = call.getDeadline();
+  const timeoutMs = deadline instanceof Date ? Math.max(1, deadline.getTime() - Date.now()) : 0;
+  const reply = await pipeline.unary(op, ids, traceOf(call), Number.isFinite(timeoutMs) ? timeoutMs : 0);
+  if (reply.error !== undefined) {
+    callback(grpcError(reply.error, reply.zxid));
+    return;
+  }
+  const trailer = new Metadata();
+  trailer.set("paddock-zxid", reply.zxid.toString());
+  callback(null, reply.result?.value ?? {}, trailer);
 }
 
 /** W3C trace context from the call's metadata, so the request span joins the caller's trace. */

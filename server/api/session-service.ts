@@ -3,6 +3,7 @@ import { type Request, SessionRequest, SessionServiceService } from "../gen/padd
 import type { Pipeline } from "../pipeline/pipeline.js";
 import type { Requester } from "../pipeline/requester.js";
 import type { SessionFront } from "../pipeline/session-front.js";
+import { AssertionError } from "../util/assert.js";
 import { peerAddress } from "./peer-address.js";
 import { StreamSink } from "./stream-sink.js";
 
@@ -22,6 +23,7 @@ export interface SessionServiceOptions {
   readonly connectionsPerAddressMax: number;
   /** Requests a stream may send before its session is established. */
   readonly requestsBeforeConnectMax: number;
+  readonly log: (level: "error", message: string) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export function sessionServiceHandlers(
         call as unknown as ServerDuplexStream<Buffer, Buffer>,
         options.envelopeBytesMax,
         options.outboundBytesMax,
+        options.log,
       );
       if (options.connectionsPerAddressMax > 0 && count >= options.connectionsPerAddressMax) {
         sink.fail(
@@ -57,7 +60,7 @@ export function sessionServiceHandlers(
       let early: Request[] = [];
       const protocolError = (message: string): void => sink.fail(status.INVALID_ARGUMENT, message);
 
-      call.on("data", (envelope: SessionRequest) => {
+      const onEnvelope = (envelope: SessionRequest) => {
         if (sink.closed) return;
         let batch: Request[] | undefined;
         for (const message of envelope.messages) {
@@ -89,6 +92,19 @@ export function sessionServiceHandlers(
         }
         if (batch !== undefined && requester !== undefined)
           pipeline.inbound$.next({ requester, requests: batch });
+      };
+      call.on("data", (envelope: SessionRequest) => {
+        try {
+          onEnvelope(envelope);
+        } catch (error) {
+          // This stream fails, logged once; the session survives and the server keeps serving.
+          if (error instanceof AssertionError) throw error;
+          options.log(
+            "error",
+            `session stream from ${address} failed: ${error instanceof Error ? error.stack : error}`,
+          );
+          sink.fail(status.INTERNAL, "internal error handling this stream's request");
+        }
       });
 
       let released = false;

@@ -2,6 +2,7 @@ import type { ServerDuplexStream } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
 import { type ServerMessage, SessionResponse } from "../gen/paddock/v1/session.js";
 import type { ReplySink } from "../pipeline/requester.js";
+import { AssertionError } from "../util/assert.js";
 import { reusedWriterEncoder } from "../util/reused-writer.js";
 
 const encodeResponse = reusedWriterEncoder(SessionResponse.encode);
@@ -36,6 +37,7 @@ export class StreamSink implements ReplySink {
     private readonly call: ServerDuplexStream<Buffer, Buffer>,
     private readonly envelopeBytesMax: number,
     private readonly outboundBytesMax: number,
+    private readonly log: (level: "error", message: string) => void,
   ) {}
 
   get closed(): boolean {
@@ -50,7 +52,7 @@ export class StreamSink implements ReplySink {
     this.pendingBytes += size;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => this.flushGuarded());
     }
   }
 
@@ -66,6 +68,17 @@ export class StreamSink implements ReplySink {
     this.ended = true;
     this.pending = [];
     this.call.emit("error", { code, details });
+  }
+
+  /** A flush that throws fails this stream only (logged); a broken invariant still stops. */
+  private flushGuarded(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      if (error instanceof AssertionError) throw error;
+      this.log("error", `writing a session stream failed: ${error instanceof Error ? error.stack : error}`);
+      this.fail(status.INTERNAL, "internal error writing this stream");
+    }
   }
 
   private flush(): void {

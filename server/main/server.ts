@@ -124,9 +124,10 @@ export async function startServer(
       outboundBytesMax: limits.outboundBytesPerSessionMax,
       connectionsPerAddressMax: limits.connectionsPerAddressMax,
       requestsBeforeConnectMax: limits.outstandingPerSessionMax,
+      log,
     }),
   );
-  server.addService(DataServiceService, dataServiceHandlers(pipeline, authenticate));
+  server.addService(DataServiceService, dataServiceHandlers(pipeline, authenticate, log));
   const startedAt = Date.now();
   const adminContext = (): AdminContext => ({
     pipeline,

@@ -8,7 +8,7 @@ import type { Replica, ReplicaView } from "../replica/replica.js";
 import type { SessionTable } from "../sessions/index.js";
 import type { DataTree } from "../tree/data-tree.js";
 import type { Prep, PrepContext, TxnBody } from "../tree/prep.js";
-import { assert } from "../util/assert.js";
+import { AssertionError, assert } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
 import type { Limits } from "../util/limits.js";
 import { OrderedQueue } from "../util/ordered-queue.js";
@@ -97,7 +97,7 @@ export class Pipeline {
     });
     this.subscriptions.push(
       this.inbound$.subscribe(({ requester, requests }) => {
-        for (const request of requests) this.handle(requester, request);
+        for (const request of requests) this.handleGuarded(requester, request);
       }),
       ...this.upkeep.start(options.tickMs, options.containerCheckMs),
     );
@@ -210,6 +210,20 @@ export class Pipeline {
   /** A sign of life from a session: the leader restarts its timeout, a follower tells the leader. */
   touchSession(sessionId: bigint): void {
     this.upkeep.touched(sessionId);
+  }
+
+  /** What handling one request throws becomes that request's error; a broken invariant still stops. */
+  private handleGuarded(requester: Requester, request: Request): void {
+    try {
+      this.handle(requester, request);
+    } catch (error) {
+      if (error instanceof AssertionError) throw error;
+      this.deps.log(
+        "error",
+        `request xid ${request.xid} failed: ${error instanceof Error ? error.stack : error}`,
+      );
+      this.answerNow(requester, request, error);
+    }
   }
 
   handle(requester: Requester, request: Request): void {
