@@ -10,7 +10,16 @@ import ts from "typescript";
 export const pureFolders = ["consensus", "tree", "sessions", "watches"] as const;
 
 /** folder → folders (server/<x>) and packages it may import. "gen:type" allows type-only imports. */
-export const rules: Record<string, { folders: string[]; packages: string[]; genTypeOnly?: boolean }> = {
+export const rules: Record<
+  string,
+  {
+    folders: string[];
+    packages: string[];
+    genTypeOnly?: boolean;
+    /** folder → the only files of it that may be imported (a narrow boundary). */
+    only?: Record<string, string[]>;
+  }
+> = {
   util: { folders: [], packages: [] },
   tree: { folders: ["util"], packages: [], genTypeOnly: true },
   sessions: { folders: ["util"], packages: [], genTypeOnly: true },
@@ -36,13 +45,22 @@ export const rules: Record<string, { folders: string[]; packages: string[]; genT
     folders: ["tree", "sessions", "watches", "consensus", "replica", "util", "gen"],
     packages: ["rxjs", "@opentelemetry/api", "node:crypto"],
   },
+  // The doors translate bytes to the front-end API and back: nothing else of the pipeline.
   api: {
     folders: ["pipeline", "tree", "sessions", "watches", "consensus", "util", "gen"],
+    only: { pipeline: ["front.ts"] },
     // @bufbuild/protobuf/wire encodes google.rpc.Status details for gRPC errors.
     packages: ["@grpc/grpc-js", "@opentelemetry/api", "node:crypto", "@bufbuild/protobuf/wire"],
   },
+  jute: {
+    folders: ["pipeline", "util", "gen"],
+    only: { pipeline: ["front.ts"] },
+    packages: ["node:net", "node:buffer"],
+  },
+  // Admin commands read a running member through its read-only view.
   admin: {
-    folders: ["pipeline", "replica", "tree", "sessions", "watches", "consensus", "util", "gen"],
+    folders: ["pipeline", "tree", "sessions", "watches", "consensus", "util", "gen"],
+    only: { pipeline: ["admin-view.ts"] },
     packages: [
       "@grpc/grpc-js",
       "@grpc/proto-loader",
@@ -149,6 +167,13 @@ export function checkImports(root: string): { violations: Violation[]; edges: Ed
             file: shown,
             message: `server/${folder} may not import server/${targetFolder} (${ref.spec})`,
           });
+        } else if (rule.only?.[targetFolder] !== undefined) {
+          const name = target.slice(targetFolder.length + 1).replace(/\.js$/, ".ts");
+          if (!rule.only[targetFolder].includes(name))
+            violations.push({
+              file: shown,
+              message: `server/${folder} may import only ${rule.only[targetFolder].join(", ")} of server/${targetFolder}, not ${ref.spec}`,
+            });
         }
       } else if (!rule.packages.includes("*") && !rule.packages.includes(ref.spec)) {
         violations.push({ file: shown, message: `server/${folder} may not import package ${ref.spec}` });
@@ -180,4 +205,51 @@ export function findCycles(edges: Edge[]): string[] {
   };
   for (const n of graph.keys()) if (!state.has(n)) visit(n);
   return cycles;
+}
+
+/**
+ * The pipeline's boundary beyond imports: `Pipeline` has no public mutable field, and the next
+ * zxid is read in one place only (the one propose path).
+ */
+export function checkPipelineBoundary(root: string): string[] {
+  const problems: string[] = [];
+  const pipelineFile = join(root, "server/pipeline/pipeline.ts");
+  const source = ts.createSourceFile(
+    pipelineFile,
+    readFileSync(pipelineFile, "utf8"),
+    ts.ScriptTarget.ES2022,
+    true,
+  );
+  const visit = (node: ts.Node): void => {
+    if (ts.isClassDeclaration(node) && node.name?.text === "Pipeline") {
+      for (const member of node.members) {
+        const modifiers = ts.canHaveModifiers(member) ? (ts.getModifiers(member) ?? []) : [];
+        const kinds = modifiers.map((m) => m.kind);
+        const hidden =
+          kinds.includes(ts.SyntaxKind.PrivateKeyword) || kinds.includes(ts.SyntaxKind.ProtectedKeyword);
+        if (ts.isPropertyDeclaration(member) && !hidden && !kinds.includes(ts.SyntaxKind.ReadonlyKeyword))
+          problems.push(`Pipeline.${member.name.getText(source)} is a public mutable field`);
+      }
+      const ctor = node.members.find(ts.isConstructorDeclaration);
+      for (const p of ctor?.parameters ?? []) {
+        const kinds = (ts.getModifiers(p) ?? []).map((m) => m.kind);
+        if (
+          kinds.includes(ts.SyntaxKind.PublicKeyword) ||
+          (kinds.length > 0 && !kinds.includes(ts.SyntaxKind.PrivateKeyword))
+        )
+          problems.push(`Pipeline constructor parameter ${p.name.getText(source)} is a public field`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  const readers: string[] = [];
+  for (const file of listTs(join(root, "server"))) {
+    const rel = relative(root, file);
+    if (rel.startsWith(`server${sep}consensus`)) continue;
+    if (/\.peekZxid\(/.test(readFileSync(file, "utf8"))) readers.push(rel);
+  }
+  if (readers.length !== 1)
+    problems.push(`the next zxid is read in ${readers.length} files: ${readers.join(", ")}`);
+  return problems;
 }

@@ -1,8 +1,8 @@
-import type { Pipeline } from "../pipeline/pipeline.js";
+import type { AdminView } from "../pipeline/admin-view.js";
 import { zxidHex } from "../util/zxid.js";
 
 export interface AdminContext {
-  readonly pipeline: Pipeline;
+  readonly view: AdminView;
   readonly version: string;
   readonly startedAt: number;
   readonly clientAddress: string;
@@ -26,66 +26,66 @@ type Command = (ctx: AdminContext) => string;
 
 /** ZooKeeper's words: standalone for an ensemble of one, looking until synchronised. */
 function mode(ctx: AdminContext): string {
-  const node = ctx.pipeline.node;
-  if (!node.isBroadcasting) return "looking";
-  const role = node.currentRole;
+  const replica = ctx.view.replica;
+  if (!replica.broadcasting) return "looking";
+  const role = replica.role;
   if (role === "leading") return ctx.ensembleSize > 1 ? "leader" : "standalone";
   return role === "following" ? "follower" : role === "observing" ? "observer" : role;
 }
 
 /** The leader's learners with their lag in transactions of the current epoch. */
 function learnerRows(ctx: AdminContext): [string, string | number][] {
-  const node = ctx.pipeline.node;
-  if (node.currentRole !== "leading") return [];
-  const learners = node.learners();
+  const replica = ctx.view.replica;
+  if (replica.role !== "leading") return [];
+  const learners = replica.learners();
   const rows: [string, string | number][] = [
     ["zk_followers", learners.filter((l) => !l.observer).length],
     ["zk_synced_followers", learners.filter((l) => !l.observer && l.synced).length],
     ["zk_synced_observers", learners.filter((l) => l.observer && l.synced).length],
   ];
   for (const l of learners) {
-    const lag = Math.max(0, node.lastZxid - l.ackedZxid);
+    const lag = Math.max(0, replica.lastLoggedZxid - l.ackedZxid);
     rows.push([`paddock_learner_${l.id}_lag`, l.synced ? lag : -1]);
   }
   return rows;
 }
 
 function srvr(ctx: AdminContext): string {
-  const p = ctx.pipeline;
+  const v = ctx.view;
   return [
     `Zookeeper version: paddock-${ctx.version}`,
     `Latency min/avg/max: 0/0/0`,
-    `Received: ${p.stats.received}`,
-    `Sent: ${p.stats.sent}`,
-    `Connections: ${p.local.size}`,
-    `Outstanding: ${p.outstandingCount}`,
-    `Zxid: ${zxidHex(p.zxid)}`,
+    `Received: ${v.received}`,
+    `Sent: ${v.sent}`,
+    `Connections: ${v.connections().length}`,
+    `Outstanding: ${v.outstanding}`,
+    `Zxid: ${zxidHex(v.zxid)}`,
     `Mode: ${mode(ctx)}`,
-    `Node count: ${p.deps.tree.nodeCount}`,
+    `Node count: ${v.nodeCount}`,
     "",
   ].join("\n");
 }
 
 /** ZooKeeper's mntr keys (tab-separated), the ones that apply to Paddock. */
 function mntr(ctx: AdminContext): string {
-  const p = ctx.pipeline;
+  const v = ctx.view;
   const rows: [string, string | number][] = [
     ["zk_version", `paddock-${ctx.version}`],
     ["zk_server_state", mode(ctx)],
-    ["zk_packets_received", p.stats.received],
-    ["zk_packets_sent", p.stats.sent],
-    ["zk_num_alive_connections", p.local.size],
-    ["zk_outstanding_requests", p.outstandingCount],
-    ["zk_znode_count", p.deps.tree.nodeCount],
-    ["zk_watch_count", p.deps.watches.size],
-    ["zk_global_sessions", p.deps.sessions.size],
-    ["zk_last_zxid", zxidHex(p.zxid)],
-    ["paddock_proposals_in_flight", p.node.inFlightCount],
-    ["paddock_epoch", p.node.currentEpoch],
-    ["paddock_leader_id", p.node.leaderId],
-    ["paddock_last_logged_zxid", zxidHex(p.node.lastZxid)],
+    ["zk_packets_received", v.received],
+    ["zk_packets_sent", v.sent],
+    ["zk_num_alive_connections", v.connections().length],
+    ["zk_outstanding_requests", v.outstanding],
+    ["zk_znode_count", v.nodeCount],
+    ["zk_watch_count", v.watchCount],
+    ["zk_global_sessions", v.sessionCount],
+    ["zk_last_zxid", zxidHex(v.zxid)],
+    ["paddock_proposals_in_flight", v.replica.proposalsInFlight],
+    ["paddock_epoch", v.replica.epoch],
+    ["paddock_leader_id", v.replica.leaderId],
+    ["paddock_last_logged_zxid", zxidHex(v.replica.lastLoggedZxid)],
     ...learnerRows(ctx),
-    ["paddock_storage_failed", p.failure ? 1 : 0],
+    ["paddock_storage_failed", v.storageFailed ? 1 : 0],
     ["paddock_uptime_ms", Date.now() - ctx.startedAt],
   ];
   const log = ctx.logStats();
@@ -101,24 +101,23 @@ function mntr(ctx: AdminContext): string {
 
 function cons(ctx: AdminContext): string {
   const lines: string[] = [];
-  for (const [id, requester] of ctx.pipeline.local) {
-    const ip = requester.ids.find((i) => i.scheme === "ip")?.id ?? "?";
-    const state = requester.sink ? "connected" : "detached";
-    lines.push(` /${ip}[1](queued=${requester.queue.length},sid=0x${id.toString(16)},state=${state})`);
+  for (const c of ctx.view.connections()) {
+    const state = c.attached ? "connected" : "detached";
+    lines.push(` /${c.address}[1](queued=${c.queued},sid=0x${c.sessionId.toString(16)},state=${state})`);
   }
   return `${lines.join("\n")}\n`;
 }
 
 function wchs(ctx: AdminContext): string {
-  const bySession = ctx.pipeline.deps.watches.bySession();
+  const bySession = ctx.view.watchesBySession();
   const paths = new Set<string>();
   for (const list of bySession.values()) for (const p of list) paths.add(p);
-  return `${ctx.pipeline.local.size} connections watching ${paths.size} paths\nTotal watches:${ctx.pipeline.deps.watches.size}\n`;
+  return `${ctx.view.connections().length} connections watching ${paths.size} paths\nTotal watches:${ctx.view.watchCount}\n`;
 }
 
 function wchc(ctx: AdminContext): string {
   const out: string[] = [];
-  for (const [id, paths] of ctx.pipeline.deps.watches.bySession()) {
+  for (const [id, paths] of ctx.view.watchesBySession()) {
     out.push(`0x${id.toString(16)}`);
     for (const p of paths) out.push(`\t${p}`);
   }
@@ -127,7 +126,7 @@ function wchc(ctx: AdminContext): string {
 
 function wchp(ctx: AdminContext): string {
   const out: string[] = [];
-  for (const [path, ids] of ctx.pipeline.deps.watches.byPath()) {
+  for (const [path, ids] of ctx.view.watchesByPath()) {
     out.push(path);
     for (const id of ids) out.push(`\t0x${id.toString(16)}`);
   }
@@ -135,14 +134,15 @@ function wchp(ctx: AdminContext): string {
 }
 
 function dump(ctx: AdminContext): string {
-  const out = ["SessionTracker dump:", `Session count: ${ctx.pipeline.deps.sessions.size}`];
-  for (const s of ctx.pipeline.deps.sessions.entries()) {
+  const sessions = ctx.view.sessions();
+  const out = ["SessionTracker dump:", `Session count: ${sessions.length}`];
+  for (const s of sessions) {
     out.push(`0x${s.id.toString(16)}\ttimeout=${s.timeoutMs}`);
   }
   out.push("ephemeral nodes dump:");
-  for (const s of ctx.pipeline.deps.sessions.entries()) {
-    const paths = ctx.pipeline.deps.tree.ephemeralsOf(s.id);
-    if (!paths || paths.size === 0) continue;
+  for (const s of sessions) {
+    const paths = ctx.view.ephemeralsOf(s.id);
+    if (paths.length === 0) continue;
     out.push(`Sessions with Ephemerals (1):\n0x${s.id.toString(16)}:`);
     for (const p of paths) out.push(`\t${p}`);
   }
@@ -150,7 +150,7 @@ function dump(ctx: AdminContext): string {
 }
 
 export const commands: Record<string, Command> = {
-  ruok: (ctx) => (ctx.pipeline.failure ? "" : "imok"),
+  ruok: (ctx) => (ctx.view.storageFailed ? "" : "imok"),
   srvr,
   stat: (ctx) => `${srvr(ctx).replace("Latency", `Clients:\n${cons(ctx)}\nLatency`)}`,
   mntr,

@@ -7,7 +7,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { Request } from "../gen/paddock/v1/session.js";
-import type { Pipeline } from "../pipeline/pipeline.js";
+import type { ClientFront } from "../pipeline/front.js";
 import type { AuthId } from "../tree/data-tree.js";
 import { AssertionError } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
@@ -41,8 +41,7 @@ const methods: Record<string, OpCase> = {
  * for its client address and any `paddock-auth: digest user:password` metadata.
  */
 export function dataServiceHandlers(
-  pipeline: Pipeline,
-  authenticate: (scheme: string, auth: Uint8Array) => AuthId[],
+  front: ClientFront,
   log: (level: "error", message: string) => void,
 ): UntypedServiceImplementation {
   const handlers: UntypedServiceImplementation = {};
@@ -64,7 +63,7 @@ export function dataServiceHandlers(
         if (!answered) answer({ code: status.INTERNAL, details: `internal error in ${method}` });
       };
       try {
-        serve(pipeline, authenticate, opCase, call, answer).catch(failed);
+        serve(front, opCase, call, answer).catch(failed);
       } catch (error) {
         failed(error);
       }
@@ -75,24 +74,23 @@ export function dataServiceHandlers(
 }
 
 async function serve(
-  pipeline: Pipeline,
-  authenticate: (scheme: string, auth: Uint8Array) => AuthId[],
+  front: ClientFront,
   opCase: OpCase,
   call: ServerUnaryCall<unknown, unknown>,
   callback: sendUnaryData<unknown>,
 ): Promise<void> {
   let ids: AuthId[];
   try {
-    ids = identities(call, authenticate);
+    ids = identities(call, front);
   } catch (error) {
     const e = error instanceof PaddockError ? error : new PaddockError(Code.AuthFailed, "", String(error));
-    callback(grpcError({ code: e.code, path: e.path, message: e.message }, BigInt(pipeline.zxid)));
+    callback(grpcError({ code: e.code, path: e.path, message: e.message }, BigInt(front.zxid)));
     return;
   }
   const op = { $case: opCase, value: call.request } as Op;
   const deadline = call.getDeadline();
   const timeoutMs = deadline instanceof Date ? Math.max(1, deadline.getTime() - Date.now()) : 0;
-  const reply = await pipeline.unary(op, ids, traceOf(call), Number.isFinite(timeoutMs) ? timeoutMs : 0);
+  const reply = await front.unary(op, ids, traceOf(call), Number.isFinite(timeoutMs) ? timeoutMs : 0);
   if (reply.error !== undefined) {
     callback(grpcError(reply.error, reply.zxid));
     return;
@@ -112,16 +110,13 @@ function traceOf(call: ServerUnaryCall<unknown, unknown>): Record<string, string
   return trace;
 }
 
-function identities(
-  call: ServerUnaryCall<unknown, unknown>,
-  authenticate: (scheme: string, auth: Uint8Array) => AuthId[],
-): AuthId[] {
+function identities(call: ServerUnaryCall<unknown, unknown>, front: ClientFront): AuthId[] {
   const ids: AuthId[] = [{ scheme: "ip", id: peerAddress(call.getPeer()) }];
   for (const value of call.metadata.get("paddock-auth")) {
     const text = value.toString();
     const space = text.indexOf(" ");
     if (space <= 0) throw new PaddockError(Code.AuthFailed, "", "paddock-auth must be '<scheme> <auth>'");
-    ids.push(...authenticate(text.slice(0, space), new TextEncoder().encode(text.slice(space + 1))));
+    ids.push(...front.authenticate(text.slice(0, space), new TextEncoder().encode(text.slice(space + 1))));
   }
   return ids;
 }

@@ -1,9 +1,8 @@
 import { type ServerDuplexStream, type ServiceDefinition, status } from "@grpc/grpc-js";
 import { type Request, SessionRequest, SessionServiceService } from "../gen/paddock/v1/session.js";
-import type { Pipeline } from "../pipeline/pipeline.js";
-import type { Requester } from "../pipeline/requester.js";
-import type { SessionFront } from "../pipeline/session-front.js";
+import type { ClientFront, FrontConnection } from "../pipeline/front.js";
 import { AssertionError } from "../util/assert.js";
+import { PaddockError } from "../util/paddock-error.js";
 import { peerAddress } from "./peer-address.js";
 import { StreamSink } from "./stream-sink.js";
 
@@ -19,84 +18,40 @@ export const sessionServiceDefinition: ServiceDefinition = {
 export interface SessionServiceOptions {
   readonly envelopeBytesMax: number;
   readonly outboundBytesMax: number;
-  /** maxClientCnxns: streams per client address, 0 for no limit. */
-  readonly connectionsPerAddressMax: number;
-  /** Requests a stream may send before its session is established. */
-  readonly requestsBeforeConnectMax: number;
   readonly log: (level: "error", message: string) => void;
 }
 
 /**
- * The session stream: translate envelopes to pipeline input and replies back, nothing more. The
- * first message must be a ConnectRequest; requests that arrive before the session is ready wait
- * (bounded) and are then submitted in order.
+ * The session stream, a thin translator: each envelope's ConnectRequest and Requests go to the
+ * front-end API in order, replies and events come back through the sink. The connection rules
+ * (maxClientCnxns, connect first, buffering until the session is ready) are the front's.
  */
-export function sessionServiceHandlers(
-  pipeline: Pipeline,
-  front: SessionFront,
-  options: SessionServiceOptions,
-) {
-  const connections = new Map<string, number>();
+export function sessionServiceHandlers(front: ClientFront, options: SessionServiceOptions) {
   return {
     session(call: ServerDuplexStream<SessionRequest, Buffer>): void {
       const address = peerAddress(call.getPeer());
-      const count = connections.get(address) ?? 0;
       const sink = new StreamSink(
         call as unknown as ServerDuplexStream<Buffer, Buffer>,
         options.envelopeBytesMax,
         options.outboundBytesMax,
         options.log,
       );
-      if (options.connectionsPerAddressMax > 0 && count >= options.connectionsPerAddressMax) {
-        sink.fail(
-          status.RESOURCE_EXHAUSTED,
-          `too many connections from ${address}: maxClientCnxns is ${options.connectionsPerAddressMax}`,
-        );
+      let connection: FrontConnection;
+      try {
+        connection = front.accept(address, sink);
+      } catch (error) {
+        sink.fail(status.RESOURCE_EXHAUSTED, error instanceof Error ? error.message : String(error));
         return;
       }
-      connections.set(address, count + 1);
-      let requester: Requester | undefined;
-      let connecting = false;
-      let early: Request[] = [];
-      const protocolError = (message: string): void => sink.fail(status.INVALID_ARGUMENT, message);
-
-      const onEnvelope = (envelope: SessionRequest) => {
-        if (sink.closed) return;
-        let batch: Request[] | undefined;
-        for (const message of envelope.messages) {
-          const kind = message.kind;
-          if (kind?.$case === "connect") {
-            if (connecting) return protocolError("a second ConnectRequest on one stream");
-            connecting = true;
-            front.connect(kind.value, sink, [{ scheme: "ip", id: address }], (ready) => {
-              requester = ready;
-              if (early.length > 0) pipeline.inbound$.next({ requester: ready, requests: early });
-              early = [];
-            });
-          } else if (kind?.$case === "request") {
-            if (!connecting) return protocolError("the first message must be a ConnectRequest");
-            if (requester === undefined) {
-              if (early.length >= options.requestsBeforeConnectMax) {
-                return protocolError(
-                  `more than ${options.requestsBeforeConnectMax} requests before the session was established`,
-                );
-              }
-              early.push(kind.value);
-            } else {
-              batch ??= [];
-              batch.push(kind.value);
-            }
-          } else {
-            return protocolError("empty ClientMessage");
-          }
-        }
-        if (batch !== undefined && requester !== undefined)
-          pipeline.inbound$.next({ requester, requests: batch });
-      };
       call.on("data", (envelope: SessionRequest) => {
+        if (sink.closed) return;
         try {
-          onEnvelope(envelope);
+          translate(connection, envelope);
         } catch (error) {
+          if (error instanceof PaddockError) {
+            sink.fail(status.INVALID_ARGUMENT, error.message);
+            return;
+          }
           // This stream fails, logged once; the session survives and the server keeps serving.
           if (error instanceof AssertionError) throw error;
           options.log(
@@ -106,24 +61,32 @@ export function sessionServiceHandlers(
           sink.fail(status.INTERNAL, "internal error handling this stream's request");
         }
       });
-
-      let released = false;
-      const release = (): void => {
-        if (released) return;
-        released = true;
-        const left = (connections.get(address) ?? 1) - 1;
-        if (left <= 0) connections.delete(address);
-        else connections.set(address, left);
-        // The session outlives its stream until it expires; replies for it are dropped meanwhile.
-        if (requester !== undefined && requester.sink === sink) requester.sink = undefined;
-      };
+      const drop = (): void => connection.drop();
       call.on("end", () => {
-        release();
+        drop();
         sink.end();
       });
-      call.on("error", release);
-      call.on("cancelled", release);
-      call.on("close", release);
+      call.on("error", drop);
+      call.on("cancelled", drop);
+      call.on("close", drop);
     },
   };
+}
+
+/** One envelope, in order: a connect, then runs of requests submitted together. */
+function translate(connection: FrontConnection, envelope: SessionRequest): void {
+  let batch: Request[] | undefined;
+  for (const message of envelope.messages) {
+    const kind = message.kind;
+    if (kind?.$case === "request") {
+      batch ??= [];
+      batch.push(kind.value);
+      continue;
+    }
+    if (batch !== undefined) connection.submit(batch);
+    batch = undefined;
+    if (kind?.$case === "connect") connection.connect(kind.value);
+    else throw PaddockError.badArguments("", "empty ClientMessage");
+  }
+  if (batch !== undefined) connection.submit(batch);
 }

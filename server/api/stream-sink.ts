@@ -1,7 +1,7 @@
 import type { ServerDuplexStream } from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
 import { type ServerMessage, SessionResponse } from "../gen/paddock/v1/session.js";
-import type { ReplySink } from "../pipeline/requester.js";
+import type { ReplySink } from "../pipeline/front.js";
 import { AssertionError } from "../util/assert.js";
 import { reusedWriterEncoder } from "../util/reused-writer.js";
 

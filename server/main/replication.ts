@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import { asyncScheduler } from "rxjs";
 import { ZabNode } from "../consensus/zab-node.js";
 import { encodeSnapshot, installSnapshotBytes } from "../persistence/snapshot.js";
 import { LogHistory } from "../replica/log-history.js";
@@ -96,7 +97,7 @@ export function buildReplication(
         replaced(zxid);
       },
     },
-    { tickMs: coreTickMs, snapshotChunkBytes: 1024 * 1024, log },
+    { tickMs: coreTickMs, scheduler: asyncScheduler, snapshotChunkBytes: 1024 * 1024, log },
   );
   const self = specs.find((s) => s.id === config.serverId)!;
   const peers = specs.filter((s) => s.id !== config.serverId);

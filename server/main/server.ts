@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { asyncScheduler } from "rxjs";
 import { adminServiceHandlers } from "../admin/admin-service.js";
 import type { AdminContext } from "../admin/commands.js";
 import { addHealth, addReflection, servedServices } from "../admin/reflection.js";
@@ -10,7 +11,6 @@ import { sessionServiceDefinition, sessionServiceHandlers } from "../api/session
 import { AdminServiceService } from "../gen/paddock/v1/admin.js";
 import { DataServiceService } from "../gen/paddock/v1/data.js";
 import { Pipeline } from "../pipeline/pipeline.js";
-import { SessionFront } from "../pipeline/session-front.js";
 import { SessionIdGenerator, SessionTable } from "../sessions/index.js";
 import { type AuthId, digestId } from "../tree/data-tree.js";
 import { Prep } from "../tree/prep.js";
@@ -68,6 +68,16 @@ export async function startServer(
   const replication = buildReplication(config, durable, sessions, log);
   let storageFailed = false;
   const tracing = setupTracing(config.tracingExporter, config.tracingEndpoint, overrides.spanExporter);
+  const authenticate = (scheme: string, auth: Uint8Array): AuthId[] => {
+    if (scheme !== "digest") {
+      throw new PaddockError(Code.AuthFailed, "", `unknown auth scheme ${scheme}: only digest is supported`);
+    }
+    const text = new TextDecoder().decode(auth);
+    const colon = text.indexOf(":");
+    if (colon < 0) throw new PaddockError(Code.AuthFailed, "", "digest auth must be user:password");
+    return [{ scheme: "digest", id: digestId(text.slice(0, colon), text.slice(colon + 1)) }];
+  };
+  const idGenerator = new SessionIdGenerator(config.serverId, Date.now());
   const pipeline = new Pipeline(
     {
       tree,
@@ -76,7 +86,11 @@ export async function startServer(
       watches,
       replica: replication.replica,
       clock: Date.now,
+      scheduler: asyncScheduler,
       tracer: tracing.tracer,
+      authenticate,
+      nextSessionId: () => idGenerator.next(),
+      randomBytes: (size) => randomBytes(size),
       log,
       afterApply: (count) => snapshotter.applied(count),
       storageFailed: () => {
@@ -94,24 +108,11 @@ export async function startServer(
       containerCheckMs: config.containerCheckIntervalMs,
       proposalsInFlightMax,
     },
+    {
+      connectionsPerAddressMax: limits.connectionsPerAddressMax,
+      requestsBeforeConnectMax: limits.outstandingPerSessionMax,
+    },
   );
-  const authenticate = (scheme: string, auth: Uint8Array): AuthId[] => {
-    if (scheme !== "digest") {
-      throw new PaddockError(Code.AuthFailed, "", `unknown auth scheme ${scheme}: only digest is supported`);
-    }
-    const text = new TextDecoder().decode(auth);
-    const colon = text.indexOf(":");
-    if (colon < 0) throw new PaddockError(Code.AuthFailed, "", "digest auth must be user:password");
-    return [{ scheme: "digest", id: digestId(text.slice(0, colon), text.slice(colon + 1)) }];
-  };
-  const idGenerator = new SessionIdGenerator(config.serverId, Date.now());
-  const front = new SessionFront({
-    pipeline,
-    nextSessionId: () => idGenerator.next(),
-    randomBytes: (size) => randomBytes(size),
-    authenticate,
-  });
-
   const envelopeBytesMax = 4 * limits.requestBytesMax + 64 * 1024;
   const server = new Server({
     "grpc.max_receive_message_length": envelopeBytesMax,
@@ -119,18 +120,16 @@ export async function startServer(
   });
   server.addService(
     sessionServiceDefinition,
-    sessionServiceHandlers(pipeline, front, {
+    sessionServiceHandlers(pipeline.front, {
       envelopeBytesMax: 2 * limits.requestBytesMax,
       outboundBytesMax: limits.outboundBytesPerSessionMax,
-      connectionsPerAddressMax: limits.connectionsPerAddressMax,
-      requestsBeforeConnectMax: limits.outstandingPerSessionMax,
       log,
     }),
   );
-  server.addService(DataServiceService, dataServiceHandlers(pipeline, authenticate, log));
+  server.addService(DataServiceService, dataServiceHandlers(pipeline.front, log));
   const startedAt = Date.now();
   const adminContext = (): AdminContext => ({
-    pipeline,
+    view: pipeline.view,
     version: VERSION,
     startedAt,
     clientAddress: `${config.clientPortAddress}:${config.clientPort}`,
@@ -196,8 +195,7 @@ export async function startServer(
       if (purgeTimer) clearInterval(purgeTimer);
       pipeline.stop();
       await replication.stop();
-      // Streams never end on their own: end every session's stream, then give calls a moment.
-      for (const requester of pipeline.local.values()) requester.sink?.end();
+      // pipeline.stop() ended every session's stream: give calls a moment to finish.
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();

@@ -58,7 +58,7 @@ export class Forwarder {
     const value: ForwardedRequest = {
       ref,
       sessionId,
-      ids: requester.ids,
+      ids: [...(waiter.slot?.ids ?? requester.ids)],
       ephemeralAllowed: requester.isSession,
       kind,
     };

@@ -2,10 +2,9 @@ import type { ForwardedRequest } from "../gen/paddock/internal/v1/peer.js";
 import type { PrepContext, TxnBody } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
+import type { PipelineContext } from "./context.js";
 import { isWrite } from "./op-kinds.js";
-import type { Pipeline } from "./pipeline.js";
 import { toApiError } from "./replies.js";
-import { Requester } from "./requester.js";
 import { prepareWrite } from "./write-ops.js";
 
 /**
@@ -13,12 +12,10 @@ import { prepareWrite } from "./write-ops.js";
  * outstanding changes, exactly as a local one, and proposed with the follower as its origin. The
  * follower answers its client when it applies the transaction; a refusal goes back at once.
  */
-export function acceptForwarded(pipeline: Pipeline, from: number, f: ForwardedRequest): void {
+export function acceptForwarded(ctx: PipelineContext, from: number, f: ForwardedRequest): void {
+  const { prep, sessions, clock, replica } = ctx.deps;
   try {
-    pipeline.assertWritable();
-    const { prep, sessions, clock } = pipeline.deps;
-    const zxid = pipeline.node.peekZxid();
-    let body: TxnBody;
+    let build: (zxid: number) => TxnBody;
     let cxid = 0;
     const kind = f.kind;
     switch (kind?.$case) {
@@ -32,28 +29,29 @@ export function acceptForwarded(pipeline: Pipeline, from: number, f: ForwardedRe
           // Expired here first (the leader owns expiry): nothing may be created for it any more.
           throw new PaddockError(Code.SessionExpired, "", `session 0x${f.sessionId.toString(16)} expired`);
         }
-        const requester = new Requester(f.sessionId, [...f.ids], undefined);
-        const ctx: PrepContext = {
+        const prepContext: PrepContext = {
           sessionId: f.sessionId,
-          ids: requester.ids,
+          ids: f.ids,
           now: clock(),
           ephemeralAllowed: f.ephemeralAllowed,
         };
-        body = prepareWrite(prep, requester, op, ctx, zxid);
+        build = (zxid) => prepareWrite(prep, op, prepContext, zxid);
         break;
       }
-      case "createSession":
-        body = prep.createSession(kind.value.timeoutMs, kind.value.password, zxid);
+      case "createSession": {
+        const { timeoutMs, password } = kind.value;
+        build = (zxid) => prep.createSession(timeoutMs, password, zxid);
         break;
+      }
       case "barrier":
-        body = { $case: "noop", value: {} };
+        build = () => ({ $case: "noop", value: {} });
         break;
       default:
         throw PaddockError.badArguments("", "forwarded request without a kind");
     }
-    pipeline.propose(f.sessionId, cxid, body, zxid, undefined, from, f.ref);
+    ctx.proposer.propose(f.sessionId, cxid, build, undefined, { member: from, ref: f.ref });
   } catch (error) {
-    pipeline.deps.replica.sendTo(from, {
+    replica.sendTo(from, {
       kind: { $case: "forwardReply", value: { ref: f.ref, error: toApiError(error) } },
     });
   }

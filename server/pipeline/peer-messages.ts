@@ -1,29 +1,30 @@
 import type { PeerMessage } from "../gen/paddock/internal/v1/peer.js";
 import { Code, type CodeValue } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
+import type { PipelineContext } from "./context.js";
 import { acceptForwarded } from "./leader-intake.js";
-import type { Pipeline } from "./pipeline.js";
+import { failWaiter } from "./session-queue.js";
 
 /** Forwarded requests (on the leader), the leader's refusals (on its learners), session touches. */
-export function onPeerMessage(pipeline: Pipeline, from: number, message: PeerMessage): void {
+export function onPeerMessage(ctx: PipelineContext, from: number, message: PeerMessage): void {
   const kind = message.kind;
-  const replica = pipeline.deps.replica;
+  const replica = ctx.deps.replica;
   switch (kind?.$case) {
     case "forward":
-      if (pipeline.isLeading) acceptForwarded(pipeline, from, kind.value);
+      if (ctx.member.leading) acceptForwarded(ctx, from, kind.value);
       else replica.sendTo(from, refused(kind.value.ref));
       return;
     case "forwardReply": {
       if (from !== replica.view.leaderId) return;
-      const waiter = pipeline.forwarder.take(kind.value.ref);
+      const waiter = ctx.forwarder.take(kind.value.ref);
       const e = kind.value.error;
       if (waiter === undefined) return;
       const code = (e?.code ?? Code.SystemError) as CodeValue;
-      pipeline.fail(waiter, new PaddockError(code, e?.path ?? "", e?.message ?? "refused by the leader"));
+      failWaiter(ctx, waiter, new PaddockError(code, e?.path ?? "", e?.message ?? "refused by the leader"));
       return;
     }
     case "touch":
-      if (pipeline.isLeading) pipeline.upkeep.touchedRemotely(kind.value.sessionIds);
+      if (ctx.member.leading) ctx.upkeep.touchedRemotely(kind.value.sessionIds);
       return;
     default:
       return;

@@ -1,6 +1,6 @@
 import type { MultiReadRequest, ReadOpResult } from "../gen/paddock/v1/data.js";
 import type { Request } from "../gen/paddock/v1/session.js";
-import type { DataTree } from "../tree/data-tree.js";
+import type { AuthId, DataTree } from "../tree/data-tree.js";
 import { Code } from "../util/error-code.js";
 import type { Limits } from "../util/limits.js";
 import { PaddockError } from "../util/paddock-error.js";
@@ -8,6 +8,7 @@ import { validatePath } from "../util/path.js";
 import type { WatchEventOut, WatchRegistry } from "../watches/watch-registry.js";
 import { type ReplyResult, toApiError } from "./replies.js";
 import type { Requester } from "./requester.js";
+import { setWatches } from "./set-watches.js";
 
 type Op = NonNullable<Request["op"]>;
 
@@ -29,7 +30,12 @@ function needSession(requester: Requester, path: string, what: string): void {
  * Runs a read (or a session-local op such as addWatch) against the applied tree. Runs only at the
  * head of the requester's queue, so it sees the session's own earlier writes. Throws PaddockError.
  */
-export function executeRead(ctx: ReadContext, requester: Requester, op: Op): ReplyResult {
+export function executeRead(
+  ctx: ReadContext,
+  requester: Requester,
+  ids: readonly AuthId[],
+  op: Op,
+): ReplyResult {
   const { tree, watches } = ctx;
   switch (op.$case) {
     case "exists": {
@@ -46,7 +52,7 @@ export function executeRead(ctx: ReadContext, requester: Requester, op: Op): Rep
     case "getData": {
       const { path, watch } = op.value;
       validatePath(path);
-      const value = tree.getData(path, requester.ids);
+      const value = tree.getData(path, ids);
       if (watch) {
         needSession(requester, path, "a watch");
         watches.addData(requester.sessionId, path);
@@ -56,7 +62,7 @@ export function executeRead(ctx: ReadContext, requester: Requester, op: Op): Rep
     case "getChildren": {
       const { path, watch } = op.value;
       validatePath(path);
-      const value = tree.getChildren(path, requester.ids);
+      const value = tree.getChildren(path, ids);
       if (value.children.length > ctx.limits.childrenPerReplyMax) {
         throw PaddockError.badArguments(
           path,
@@ -73,7 +79,7 @@ export function executeRead(ctx: ReadContext, requester: Requester, op: Op): Rep
       validatePath(op.value.path);
       return {
         $case: "getAllChildrenNumber",
-        value: { number: tree.getAllChildrenNumber(op.value.path, requester.ids) },
+        value: { number: tree.getAllChildrenNumber(op.value.path, ids) },
       };
     }
     case "getEphemerals": {
@@ -83,23 +89,22 @@ export function executeRead(ctx: ReadContext, requester: Requester, op: Op): Rep
     }
     case "getAcl": {
       validatePath(op.value.path);
-      return { $case: "getAcl", value: tree.getACL(op.value.path, requester.ids) };
+      return { $case: "getAcl", value: tree.getACL(op.value.path, ids) };
     }
     case "multiRead":
-      return { $case: "multiRead", value: { results: multiRead(ctx, requester, op.value) } };
+      return { $case: "multiRead", value: { results: multiRead(ctx, requester, ids, op.value) } };
     case "whoAmI":
       return {
         $case: "whoAmI",
         // ZooKeeper shows the digest user's name, not the hash.
         value: {
           // ZooKeeper 3.8 lists the ip identity after the ones added by addAuth.
-          clientInfo: [
-            ...requester.ids.filter((i) => i.scheme !== "ip"),
-            ...requester.ids.filter((i) => i.scheme === "ip"),
-          ].map((id) => ({
-            authScheme: id.scheme,
-            user: id.scheme === "digest" ? id.id.slice(0, id.id.indexOf(":")) : id.id,
-          })),
+          clientInfo: [...ids.filter((i) => i.scheme !== "ip"), ...ids.filter((i) => i.scheme === "ip")].map(
+            (id) => ({
+              authScheme: id.scheme,
+              user: id.scheme === "digest" ? id.id.slice(0, id.id.indexOf(":")) : id.id,
+            }),
+          ),
         },
       };
     case "addWatch": {
@@ -127,6 +132,15 @@ export function executeRead(ctx: ReadContext, requester: Requester, op: Op): Rep
     }
     case "ping":
       return { $case: "ping", value: {} };
+    case "setWatches": {
+      needSession(requester, "", "setWatches");
+      const sw = op.value;
+      for (const list of [sw.dataWatches, sw.existWatches, sw.childWatches, sw.persistentWatches])
+        for (const path of list) validatePath(path);
+      for (const path of sw.persistentRecursiveWatches) validatePath(path);
+      setWatches(tree, watches, requester.sessionId, sw, requester.sink);
+      return { $case: "setWatches", value: {} };
+    }
     case "sync":
       validatePath(op.value.path);
       return { $case: "sync", value: { path: op.value.path } };
@@ -135,12 +149,17 @@ export function executeRead(ctx: ReadContext, requester: Requester, op: Op): Rep
   }
 }
 
-function multiRead(ctx: ReadContext, requester: Requester, request: MultiReadRequest): ReadOpResult[] {
+function multiRead(
+  ctx: ReadContext,
+  requester: Requester,
+  ids: readonly AuthId[],
+  request: MultiReadRequest,
+): ReadOpResult[] {
   return request.ops.map((readOp): ReadOpResult => {
     try {
       const op = readOp.op;
       if (op === undefined) throw PaddockError.badArguments("", "empty op in multiRead");
-      const result = executeRead(ctx, requester, op);
+      const result = executeRead(ctx, requester, ids, op);
       if (result?.$case === "getData") return { result: { $case: "getData", value: result.value } };
       if (result?.$case === "getChildren") return { result: { $case: "getChildren", value: result.value } };
       throw PaddockError.badArguments("", "multiRead takes getData and getChildren only");

@@ -1,29 +1,37 @@
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
+import type { PipelineContext } from "./context.js";
 import { type Op, opPath } from "./op-kinds.js";
-import type { Pipeline } from "./pipeline.js";
 import type { Requester } from "./requester.js";
 
-/** Why a request is answered at once instead of queued: a closing session, no leader, a limit. */
-export function refusal(pipeline: Pipeline, requester: Requester, op: Op): PaddockError | undefined {
-  const limits = pipeline.options.limits;
+/**
+ * Why a request is answered at once instead of queued: a closing session, no leader, a limit.
+ * `earlier` counts the requests of the same batch admitted before this one.
+ */
+export function refusal(
+  ctx: PipelineContext,
+  requester: Requester,
+  op: Op,
+  earlier: number,
+): PaddockError | undefined {
+  const limits = ctx.options.limits;
   const path = opPath(op);
   if (requester.closing) return new PaddockError(Code.SessionExpired, path, "session is closing");
-  if (!pipeline.isServing) {
+  if (!ctx.member.serving) {
     return new PaddockError(
       Code.ConnectionLoss,
       path,
       "this member is not serving: no leader (election running)",
     );
   }
-  if (pipeline.outstandingCount >= limits.outstandingGlobalMax) {
+  if (ctx.counters.outstanding >= limits.outstandingGlobalMax) {
     return new PaddockError(
       Code.Throttled,
       path,
       `outstandingGlobalMax ${limits.outstandingGlobalMax} reached`,
     );
   }
-  if (requester.queue.length >= limits.outstandingPerSessionMax) {
+  if (requester.queue.length + earlier >= limits.outstandingPerSessionMax) {
     const max = limits.outstandingPerSessionMax;
     return new PaddockError(Code.Throttled, path, `outstandingPerSessionMax ${max} reached`);
   }

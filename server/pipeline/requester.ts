@@ -2,7 +2,7 @@ import type { Span } from "@opentelemetry/api";
 import type { Reply, Request, ServerMessage } from "../gen/paddock/v1/session.js";
 import type { AuthId } from "../tree/data-tree.js";
 
-/** Where a requester's replies and events go; the front end flushes once per event-loop turn. */
+/** Where a connection's replies and events go; the door flushes once per event-loop turn. */
 export interface ReplySink {
   send(message: ServerMessage): void;
   /** No more messages for this connection (session closed, expired or moved). */
@@ -12,6 +12,8 @@ export interface ReplySink {
 /** A request of one requester that has not been answered yet, kept in arrival order. */
 export interface Slot {
   readonly request: Request;
+  /** The identities the request is checked with: the connection's as it arrived (as ZooKeeper). */
+  readonly ids: readonly AuthId[];
   /** Set once the answer is known; the reply waits until every earlier slot is answered. */
   reply: Reply | undefined;
   /** Execute only once this zxid is applied (sync, linearizable reads); 0 for none. */
@@ -28,19 +30,31 @@ export interface Slot {
  */
 export class Requester {
   readonly queue: Slot[] = [];
-  /** Identities for ACL checks: ip always, then digest ids added by addAuth. */
-  readonly ids: AuthId[];
+  /** Identities for ACL checks: ip always, then those added by auth. Replaced, never changed. */
+  private identities: readonly AuthId[];
   sink: ReplySink | undefined;
   /** A close or expiry is in flight: new requests are refused with SessionExpired. */
   closing = false;
 
   constructor(
     readonly sessionId: bigint,
-    ids: AuthId[],
+    ids: readonly AuthId[],
     sink: ReplySink | undefined,
   ) {
-    this.ids = ids;
+    this.identities = ids;
     this.sink = sink;
+  }
+
+  get ids(): readonly AuthId[] {
+    return this.identities;
+  }
+
+  /** Adds identities; requests that arrived earlier keep the list they arrived with. */
+  addIds(ids: readonly AuthId[]): void {
+    const fresh = ids.filter(
+      (id) => !this.identities.some((have) => have.scheme === id.scheme && have.id === id.id),
+    );
+    if (fresh.length > 0) this.identities = [...this.identities, ...fresh];
   }
 
   get isSession(): boolean {

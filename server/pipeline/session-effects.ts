@@ -1,7 +1,7 @@
 import type { Txn } from "../gen/paddock/internal/v1/txn.js";
 import { applySessionTxn } from "../sessions/index.js";
 import { Code } from "../util/error-code.js";
-import type { Pipeline } from "./pipeline.js";
+import type { PipelineContext } from "./context.js";
 
 const SESSION_EVENT_EXPIRED = 3;
 
@@ -10,14 +10,14 @@ const SESSION_EVENT_EXPIRED = 3;
  * closed session's watches go. The member holding the session's connection ends it; unless the
  * close was the client's own request, it first tells the client its session expired.
  */
-export function applySessionEffects(pipeline: Pipeline, txn: Txn, ownRequest: boolean): void {
-  const { sessions, watches, clock } = pipeline.deps;
+export function applySessionEffects(ctx: PipelineContext, txn: Txn, ownRequest: boolean): void {
+  const { sessions, watches, clock } = ctx.deps;
   applySessionTxn(txn, sessions, clock());
   if (txn.body?.$case !== "closeSession") return;
   watches.removeSession(txn.sessionId);
-  const requester = pipeline.local.get(txn.sessionId);
+  const requester = ctx.local.get(txn.sessionId);
   if (requester === undefined) return;
-  pipeline.local.delete(txn.sessionId);
+  ctx.local.delete(txn.sessionId);
   requester.closing = true;
   if (ownRequest) return;
   requester.sink?.send({

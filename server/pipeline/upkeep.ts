@@ -1,9 +1,28 @@
-import { interval, type Subscription } from "rxjs";
-import type { Pipeline } from "./pipeline.js";
+import { interval, type SchedulerLike, type Subscription } from "rxjs";
+import type { Replica } from "../replica/replica.js";
+import type { SessionTable } from "../sessions/index.js";
+import type { DataTree } from "../tree/data-tree.js";
+import type { Prep } from "../tree/prep.js";
+import type { LocalSessions } from "./local-sessions.js";
+import type { MemberState } from "./member-state.js";
+import type { Proposer } from "./proposer.js";
 import { Requester } from "./requester.js";
 
 /** Session ids per SessionTouch message; more go in the next one. */
 const touchBatchMax = 10_000;
+
+export interface UpkeepDeps {
+  readonly member: MemberState;
+  readonly sessions: SessionTable;
+  readonly tree: DataTree;
+  readonly prep: Prep;
+  readonly replica: Replica;
+  readonly proposer: Proposer;
+  readonly local: LocalSessions;
+  readonly clock: () => number;
+  readonly log: (level: "info", message: string) => void;
+  readonly sessionsMax: number;
+}
 
 /**
  * Sessions and containers over time. The leader owns expiry (as ZooKeeper's leader): it touches
@@ -16,37 +35,36 @@ export class SessionUpkeep {
   /** Sessions found expired whose close could not be proposed yet. */
   private expiring: bigint[] = [];
 
-  constructor(private readonly pipeline: Pipeline) {}
+  constructor(private readonly deps: UpkeepDeps) {}
 
-  start(tickMs: number, containerCheckMs: number): Subscription[] {
+  /** Runs every half tick and every containerCheckMs on the scheduler until unsubscribed. */
+  start(scheduler: SchedulerLike, tickMs: number, containerCheckMs: number): Subscription[] {
     return [
-      interval(Math.max(1, Math.floor(tickMs / 2))).subscribe(() => this.everyHalfTick()),
-      interval(containerCheckMs).subscribe(() => this.checkContainers()),
+      interval(Math.max(1, Math.floor(tickMs / 2)), scheduler).subscribe(() => this.everyHalfTick()),
+      interval(containerCheckMs, scheduler).subscribe(() => this.checkContainers()),
     ];
   }
 
   touched(sessionId: bigint): void {
-    if (this.pipeline.isLeading) this.pipeline.deps.sessions.touch(sessionId, this.pipeline.deps.clock());
-    else if (this.active.size < this.pipeline.options.limits.sessionsMax) this.active.add(sessionId);
+    if (this.deps.member.leading) this.deps.sessions.touch(sessionId, this.deps.clock());
+    else if (this.active.size < this.deps.sessionsMax) this.active.add(sessionId);
   }
 
   touchedRemotely(ids: readonly bigint[]): void {
-    const { sessions, clock } = this.pipeline.deps;
-    const now = clock();
-    for (const id of ids) sessions.touch(id, now);
+    const now = this.deps.clock();
+    for (const id of ids) this.deps.sessions.touch(id, now);
   }
 
   /** A new leader gives every session a fresh timeout (it cannot know when they were last seen). */
   restartSessionTimeouts(): void {
-    const { sessions, clock } = this.pipeline.deps;
-    sessions.restartAll(clock());
+    this.deps.sessions.restartAll(this.deps.clock());
     this.active.clear();
     this.expiring = [];
   }
 
   private everyHalfTick(): void {
-    if (this.pipeline.isLeading) this.expireSessions();
-    else if (this.active.size > 0 && this.pipeline.isServing) this.sendTouches();
+    if (this.deps.member.leading) this.expireSessions();
+    else if (this.active.size > 0 && this.deps.member.serving) this.sendTouches();
   }
 
   private sendTouches(): void {
@@ -54,18 +72,18 @@ export class SessionUpkeep {
     this.active.clear();
     for (let at = 0; at < ids.length; at += touchBatchMax) {
       const sessionIds = ids.slice(at, at + touchBatchMax);
-      this.pipeline.deps.replica.sendToLeader({ kind: { $case: "touch", value: { sessionIds } } });
+      this.deps.replica.sendToLeader({ kind: { $case: "touch", value: { sessionIds } } });
     }
   }
 
   private expireSessions(): void {
-    const { sessions, clock, prep, log } = this.pipeline.deps;
+    const { sessions, clock, prep, log, local, proposer } = this.deps;
     const expired = sessions.expire(clock());
     if (expired.length === 0 && this.expiring.length === 0) return;
     const todo = this.expiring.concat(expired);
     this.expiring = [];
     for (const sessionId of todo) {
-      const requester = this.pipeline.local.get(sessionId) ?? new Requester(sessionId, [], undefined);
+      const requester = local.get(sessionId) ?? new Requester(sessionId, [], undefined);
       requester.closing = true;
       try {
         const waiter = {
@@ -75,7 +93,7 @@ export class SessionUpkeep {
           onApplied: undefined,
           onFailed: undefined,
         };
-        this.pipeline.proposeInternal(sessionId, (zxid) => prep.closeSession(sessionId, zxid), waiter);
+        proposer.propose(sessionId, 0, (zxid) => prep.closeSession(sessionId, zxid), waiter);
         log("info", `expiring session 0x${sessionId.toString(16)}`);
       } catch {
         this.expiring.push(sessionId);
@@ -85,14 +103,14 @@ export class SessionUpkeep {
 
   /** ZooKeeper's ContainerManager: empty containers and expired TTL nodes go by transaction. */
   private checkContainers(): void {
-    const pipeline = this.pipeline;
-    if (!pipeline.isLeading) return;
-    const { tree, prep, clock } = pipeline.deps;
+    const { member, tree, prep, clock, proposer } = this.deps;
+    if (!member.leading) return;
     for (const path of tree.expiredContainersAndTtls(clock())) {
-      if (pipeline.failure || !pipeline.node.canPropose()) return;
-      const zxid = pipeline.node.peekZxid();
-      const body = prep.deleteContainer(path, zxid);
-      if (body !== undefined) pipeline.propose(0n, 0, body, zxid, undefined, 0, 0);
+      try {
+        proposer.propose(0n, 0, (zxid) => prep.deleteContainer(path, zxid), undefined);
+      } catch {
+        return; // not writable now (throttled, storage failed): the next check tries again
+      }
     }
   }
 }

@@ -3,19 +3,12 @@ import type { Prep, PrepContext, TxnBody } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import type { Op } from "./op-kinds.js";
-import type { Requester } from "./requester.js";
 
 /** What clients get when they send no ACL: ZooKeeper clients' usual default. */
 const OPEN_ACL_UNSAFE: ACL[] = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
 
 /** Turns a write op into a transaction body through prep (tree plus outstanding changes). Throws PaddockError. */
-export function prepareWrite(
-  prep: Prep,
-  requester: Requester,
-  op: Op,
-  ctx: PrepContext,
-  zxid: number,
-): TxnBody {
+export function prepareWrite(prep: Prep, op: Op, ctx: PrepContext, zxid: number): TxnBody {
   switch (op.$case) {
     case "create":
       return prep.create(
@@ -38,9 +31,8 @@ export function prepareWrite(
       return prep.multi({ ops }, ctx, zxid);
     }
     case "close":
-      if (!requester.isSession) throw PaddockError.badArguments("", "close needs a session");
-      requester.closing = true;
-      return prep.closeSession(requester.sessionId, zxid);
+      if (ctx.sessionId === 0n) throw PaddockError.badArguments("", "close needs a session");
+      return prep.closeSession(ctx.sessionId, zxid);
     default:
       throw new PaddockError(Code.Unimplemented, "", `not a write: ${op.$case}`);
   }

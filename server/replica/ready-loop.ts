@@ -31,6 +31,8 @@ export class ReadyLoop {
   constructor(
     private readonly node: ZabNode,
     private readonly storage: Storage,
+    /** Runs the loop after the current work: queueMicrotask in the server, injectable in tests. */
+    private readonly soon: (work: () => void) => void,
     private readonly hooks: ReadyLoopHooks,
   ) {}
 
@@ -39,7 +41,7 @@ export class ReadyLoop {
     if (this.running || this.scheduled || this.stopped) return;
     this.scheduled = true;
     // A microtask lets every request of the current envelope be proposed before the flush.
-    queueMicrotask(() => {
+    this.soon(() => {
       this.scheduled = false;
       void this.run();
     });

@@ -40,9 +40,21 @@ export interface ReplicaView {
   readonly serving: boolean;
 }
 
+/**
+ * Runs work later: RxJS's asyncScheduler in the server, a virtual clock's scheduler in tests
+ * (the structural part of rxjs's SchedulerLike this folder needs, without importing rxjs).
+ */
+export interface ReplicaScheduler {
+  schedule(work: () => void, delay: number): { unsubscribe(): void };
+}
+
 export interface ReplicaOptions {
   /** One core tick, a fraction of tickTime. */
   readonly tickMs: number;
+  /** Ticks the core; asyncScheduler in the server. */
+  readonly scheduler: ReplicaScheduler;
+  /** Runs the Ready loop after the current work (a microtask in the server). */
+  readonly soon?: (work: () => void) => void;
   /** SNAP data is sent in chunks of at most this many bytes. */
   readonly snapshotChunkBytes: number;
   readonly log: (level: "info" | "warn" | "error", message: string) => void;
@@ -57,7 +69,8 @@ export class Replica {
   private readonly loop: ReadyLoop;
   private hooks: ReplicaHooks | undefined;
   private link: PeerLink | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: { unsubscribe(): void } | undefined;
+  private stopped = false;
   private lastView: ReplicaView;
   /** SNAP state arriving from the leader, and the last complete one. */
   private incoming: { zxid: number; chunks: Uint8Array[] } | undefined;
@@ -71,7 +84,7 @@ export class Replica {
     private readonly options: ReplicaOptions,
   ) {
     this.lastView = this.currentView();
-    this.loop = new ReadyLoop(node, storage, {
+    this.loop = new ReadyLoop(node, storage, options.soon ?? queueMicrotask, {
       apply: (committed) => this.hooks?.apply(committed),
       storageFailed: (error) => this.hooks?.storageFailed(error),
       send: (messages) => this.send(messages),
@@ -94,11 +107,14 @@ export class Replica {
 
   /** Starts ticking; the first Ready runs at once (a lone voter replays its recovered log). */
   start(): void {
-    this.timer = setInterval(() => {
+    const tick = (): void => {
+      if (this.stopped) return;
+      this.timer = this.options.scheduler.schedule(tick, this.options.tickMs);
       this.node.tick();
       this.checkView();
       this.kick();
-    }, this.options.tickMs);
+    };
+    this.timer = this.options.scheduler.schedule(tick, this.options.tickMs);
     this.kick();
   }
 
@@ -107,7 +123,8 @@ export class Replica {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    this.timer?.unsubscribe();
     this.loop.stop();
   }
 

@@ -316,6 +316,42 @@ func (x *SetWatches) GetPersistentRecursiveWatches() []string {
 	return nil
 }
 
+type SetWatchesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetWatchesResponse) Reset() {
+	*x = SetWatchesResponse{}
+	mi := &file_paddock_v1_session_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetWatchesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetWatchesResponse) ProtoMessage() {}
+
+func (x *SetWatchesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_paddock_v1_session_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetWatchesResponse.ProtoReflect.Descriptor instead.
+func (*SetWatchesResponse) Descriptor() ([]byte, []int) {
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{2}
+}
+
 type ConnectResponse struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	SessionId int64                  `protobuf:"varint,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
@@ -333,7 +369,7 @@ type ConnectResponse struct {
 
 func (x *ConnectResponse) Reset() {
 	*x = ConnectResponse{}
-	mi := &file_paddock_v1_session_proto_msgTypes[2]
+	mi := &file_paddock_v1_session_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -345,7 +381,7 @@ func (x *ConnectResponse) String() string {
 func (*ConnectResponse) ProtoMessage() {}
 
 func (x *ConnectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[2]
+	mi := &file_paddock_v1_session_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -358,7 +394,7 @@ func (x *ConnectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectResponse.ProtoReflect.Descriptor instead.
 func (*ConnectResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{2}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ConnectResponse) GetSessionId() int64 {
@@ -411,7 +447,7 @@ type PingRequest struct {
 
 func (x *PingRequest) Reset() {
 	*x = PingRequest{}
-	mi := &file_paddock_v1_session_proto_msgTypes[3]
+	mi := &file_paddock_v1_session_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -423,7 +459,7 @@ func (x *PingRequest) String() string {
 func (*PingRequest) ProtoMessage() {}
 
 func (x *PingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[3]
+	mi := &file_paddock_v1_session_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -436,7 +472,7 @@ func (x *PingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingRequest.ProtoReflect.Descriptor instead.
 func (*PingRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{3}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{4}
 }
 
 type PingResponse struct {
@@ -447,7 +483,7 @@ type PingResponse struct {
 
 func (x *PingResponse) Reset() {
 	*x = PingResponse{}
-	mi := &file_paddock_v1_session_proto_msgTypes[4]
+	mi := &file_paddock_v1_session_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -459,7 +495,7 @@ func (x *PingResponse) String() string {
 func (*PingResponse) ProtoMessage() {}
 
 func (x *PingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[4]
+	mi := &file_paddock_v1_session_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -472,7 +508,7 @@ func (x *PingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PingResponse.ProtoReflect.Descriptor instead.
 func (*PingResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{4}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{5}
 }
 
 type CloseSessionRequest struct {
@@ -483,7 +519,7 @@ type CloseSessionRequest struct {
 
 func (x *CloseSessionRequest) Reset() {
 	*x = CloseSessionRequest{}
-	mi := &file_paddock_v1_session_proto_msgTypes[5]
+	mi := &file_paddock_v1_session_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -495,7 +531,7 @@ func (x *CloseSessionRequest) String() string {
 func (*CloseSessionRequest) ProtoMessage() {}
 
 func (x *CloseSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[5]
+	mi := &file_paddock_v1_session_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -508,7 +544,7 @@ func (x *CloseSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseSessionRequest.ProtoReflect.Descriptor instead.
 func (*CloseSessionRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{5}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{6}
 }
 
 type CloseSessionResponse struct {
@@ -519,7 +555,7 @@ type CloseSessionResponse struct {
 
 func (x *CloseSessionResponse) Reset() {
 	*x = CloseSessionResponse{}
-	mi := &file_paddock_v1_session_proto_msgTypes[6]
+	mi := &file_paddock_v1_session_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -531,7 +567,7 @@ func (x *CloseSessionResponse) String() string {
 func (*CloseSessionResponse) ProtoMessage() {}
 
 func (x *CloseSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[6]
+	mi := &file_paddock_v1_session_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -544,7 +580,7 @@ func (x *CloseSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseSessionResponse.ProtoReflect.Descriptor instead.
 func (*CloseSessionResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{6}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{7}
 }
 
 // One request on the session stream. xid is chosen by the client and echoed in the reply.
@@ -576,6 +612,7 @@ type Request struct {
 	//	*Request_AddAuth
 	//	*Request_Ping
 	//	*Request_Close
+	//	*Request_SetWatches
 	Op            isRequest_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -583,7 +620,7 @@ type Request struct {
 
 func (x *Request) Reset() {
 	*x = Request{}
-	mi := &file_paddock_v1_session_proto_msgTypes[7]
+	mi := &file_paddock_v1_session_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -595,7 +632,7 @@ func (x *Request) String() string {
 func (*Request) ProtoMessage() {}
 
 func (x *Request) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[7]
+	mi := &file_paddock_v1_session_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -608,7 +645,7 @@ func (x *Request) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Request.ProtoReflect.Descriptor instead.
 func (*Request) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{7}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Request) GetXid() int32 {
@@ -810,6 +847,15 @@ func (x *Request) GetClose() *CloseSessionRequest {
 	return nil
 }
 
+func (x *Request) GetSetWatches() *SetWatches {
+	if x != nil {
+		if x, ok := x.Op.(*Request_SetWatches); ok {
+			return x.SetWatches
+		}
+	}
+	return nil
+}
+
 type isRequest_Op interface {
 	isRequest_Op()
 }
@@ -890,6 +936,12 @@ type Request_Close struct {
 	Close *CloseSessionRequest `protobuf:"bytes,28,opt,name=close,proto3,oneof"`
 }
 
+type Request_SetWatches struct {
+	// Re-register watches after connect (as ZooKeeper's SetWatches/SetWatches2); watches whose
+	// change the client missed (newer than relative_zxid) fire before the reply.
+	SetWatches *SetWatches `protobuf:"bytes,29,opt,name=set_watches,json=setWatches,proto3,oneof"`
+}
+
 func (*Request_Create) isRequest_Op() {}
 
 func (*Request_Delete) isRequest_Op() {}
@@ -928,6 +980,8 @@ func (*Request_Ping) isRequest_Op() {}
 
 func (*Request_Close) isRequest_Op() {}
 
+func (*Request_SetWatches) isRequest_Op() {}
+
 type Reply struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Xid   int32                  `protobuf:"varint,1,opt,name=xid,proto3" json:"xid,omitempty"`
@@ -956,6 +1010,7 @@ type Reply struct {
 	//	*Reply_AddAuth
 	//	*Reply_Ping
 	//	*Reply_Close
+	//	*Reply_SetWatches
 	Result        isReply_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -963,7 +1018,7 @@ type Reply struct {
 
 func (x *Reply) Reset() {
 	*x = Reply{}
-	mi := &file_paddock_v1_session_proto_msgTypes[8]
+	mi := &file_paddock_v1_session_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -975,7 +1030,7 @@ func (x *Reply) String() string {
 func (*Reply) ProtoMessage() {}
 
 func (x *Reply) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[8]
+	mi := &file_paddock_v1_session_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -988,7 +1043,7 @@ func (x *Reply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Reply.ProtoReflect.Descriptor instead.
 func (*Reply) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{8}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Reply) GetXid() int32 {
@@ -1190,6 +1245,15 @@ func (x *Reply) GetClose() *CloseSessionResponse {
 	return nil
 }
 
+func (x *Reply) GetSetWatches() *SetWatchesResponse {
+	if x != nil {
+		if x, ok := x.Result.(*Reply_SetWatches); ok {
+			return x.SetWatches
+		}
+	}
+	return nil
+}
+
 type isReply_Result interface {
 	isReply_Result()
 }
@@ -1270,6 +1334,10 @@ type Reply_Close struct {
 	Close *CloseSessionResponse `protobuf:"bytes,28,opt,name=close,proto3,oneof"`
 }
 
+type Reply_SetWatches struct {
+	SetWatches *SetWatchesResponse `protobuf:"bytes,29,opt,name=set_watches,json=setWatches,proto3,oneof"`
+}
+
 func (*Reply_Create) isReply_Result() {}
 
 func (*Reply_Delete) isReply_Result() {}
@@ -1308,6 +1376,8 @@ func (*Reply_Ping) isReply_Result() {}
 
 func (*Reply_Close) isReply_Result() {}
 
+func (*Reply_SetWatches) isReply_Result() {}
+
 type WatchEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Type  EventType              `protobuf:"varint,1,opt,name=type,proto3,enum=paddock.v1.EventType" json:"type,omitempty"`
@@ -1320,7 +1390,7 @@ type WatchEvent struct {
 
 func (x *WatchEvent) Reset() {
 	*x = WatchEvent{}
-	mi := &file_paddock_v1_session_proto_msgTypes[9]
+	mi := &file_paddock_v1_session_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1332,7 +1402,7 @@ func (x *WatchEvent) String() string {
 func (*WatchEvent) ProtoMessage() {}
 
 func (x *WatchEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[9]
+	mi := &file_paddock_v1_session_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1345,7 +1415,7 @@ func (x *WatchEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchEvent.ProtoReflect.Descriptor instead.
 func (*WatchEvent) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{9}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *WatchEvent) GetType() EventType {
@@ -1379,7 +1449,7 @@ type SessionEvent struct {
 
 func (x *SessionEvent) Reset() {
 	*x = SessionEvent{}
-	mi := &file_paddock_v1_session_proto_msgTypes[10]
+	mi := &file_paddock_v1_session_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1391,7 +1461,7 @@ func (x *SessionEvent) String() string {
 func (*SessionEvent) ProtoMessage() {}
 
 func (x *SessionEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[10]
+	mi := &file_paddock_v1_session_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1404,7 +1474,7 @@ func (x *SessionEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionEvent.ProtoReflect.Descriptor instead.
 func (*SessionEvent) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{10}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SessionEvent) GetState() SessionState {
@@ -1434,7 +1504,7 @@ type ClientMessage struct {
 
 func (x *ClientMessage) Reset() {
 	*x = ClientMessage{}
-	mi := &file_paddock_v1_session_proto_msgTypes[11]
+	mi := &file_paddock_v1_session_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1446,7 +1516,7 @@ func (x *ClientMessage) String() string {
 func (*ClientMessage) ProtoMessage() {}
 
 func (x *ClientMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[11]
+	mi := &file_paddock_v1_session_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1459,7 +1529,7 @@ func (x *ClientMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientMessage.ProtoReflect.Descriptor instead.
 func (*ClientMessage) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{11}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ClientMessage) GetKind() isClientMessage_Kind {
@@ -1518,7 +1588,7 @@ type ServerMessage struct {
 
 func (x *ServerMessage) Reset() {
 	*x = ServerMessage{}
-	mi := &file_paddock_v1_session_proto_msgTypes[12]
+	mi := &file_paddock_v1_session_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1530,7 +1600,7 @@ func (x *ServerMessage) String() string {
 func (*ServerMessage) ProtoMessage() {}
 
 func (x *ServerMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[12]
+	mi := &file_paddock_v1_session_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1543,7 +1613,7 @@ func (x *ServerMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServerMessage.ProtoReflect.Descriptor instead.
 func (*ServerMessage) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{12}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ServerMessage) GetKind() isServerMessage_Kind {
@@ -1626,7 +1696,7 @@ type SessionRequest struct {
 
 func (x *SessionRequest) Reset() {
 	*x = SessionRequest{}
-	mi := &file_paddock_v1_session_proto_msgTypes[13]
+	mi := &file_paddock_v1_session_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1638,7 +1708,7 @@ func (x *SessionRequest) String() string {
 func (*SessionRequest) ProtoMessage() {}
 
 func (x *SessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[13]
+	mi := &file_paddock_v1_session_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1651,7 +1721,7 @@ func (x *SessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionRequest.ProtoReflect.Descriptor instead.
 func (*SessionRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{13}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SessionRequest) GetMessages() []*ClientMessage {
@@ -1670,7 +1740,7 @@ type SessionResponse struct {
 
 func (x *SessionResponse) Reset() {
 	*x = SessionResponse{}
-	mi := &file_paddock_v1_session_proto_msgTypes[14]
+	mi := &file_paddock_v1_session_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1682,7 +1752,7 @@ func (x *SessionResponse) String() string {
 func (*SessionResponse) ProtoMessage() {}
 
 func (x *SessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_session_proto_msgTypes[14]
+	mi := &file_paddock_v1_session_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1695,7 +1765,7 @@ func (x *SessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionResponse.ProtoReflect.Descriptor instead.
 func (*SessionResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_session_proto_rawDescGZIP(), []int{14}
+	return file_paddock_v1_session_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SessionResponse) GetMessages() []*ServerMessage {
@@ -1727,7 +1797,8 @@ const file_paddock_v1_session_proto_rawDesc = "" +
 	"\rexist_watches\x18\x03 \x03(\tR\fexistWatches\x12#\n" +
 	"\rchild_watches\x18\x04 \x03(\tR\fchildWatches\x12-\n" +
 	"\x12persistent_watches\x18\x05 \x03(\tR\x11persistentWatches\x12@\n" +
-	"\x1cpersistent_recursive_watches\x18\x06 \x03(\tR\x1apersistentRecursiveWatches\"\xe5\x01\n" +
+	"\x1cpersistent_recursive_watches\x18\x06 \x03(\tR\x1apersistentRecursiveWatches\"\x14\n" +
+	"\x12SetWatchesResponse\"\xe5\x01\n" +
 	"\x0fConnectResponse\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\x03R\tsessionId\x12\x1a\n" +
@@ -1740,7 +1811,7 @@ const file_paddock_v1_session_proto_rawDesc = "" +
 	"\vPingRequest\"\x0e\n" +
 	"\fPingResponse\"\x15\n" +
 	"\x13CloseSessionRequest\"\x16\n" +
-	"\x14CloseSessionResponse\"\x9e\n" +
+	"\x14CloseSessionResponse\"\xd9\n" +
 	"\n" +
 	"\aRequest\x12\x10\n" +
 	"\x03xid\x18\x01 \x01(\x05R\x03xid\x12\x1d\n" +
@@ -1767,12 +1838,15 @@ const file_paddock_v1_session_proto_rawDesc = "" +
 	"\bwho_am_i\x18\x19 \x01(\v2\x19.paddock.v1.WhoAmIRequestH\x00R\x06whoAmI\x127\n" +
 	"\badd_auth\x18\x1a \x01(\v2\x1a.paddock.v1.AddAuthRequestH\x00R\aaddAuth\x12-\n" +
 	"\x04ping\x18\x1b \x01(\v2\x17.paddock.v1.PingRequestH\x00R\x04ping\x127\n" +
-	"\x05close\x18\x1c \x01(\v2\x1f.paddock.v1.CloseSessionRequestH\x00R\x05close\x1a8\n" +
+	"\x05close\x18\x1c \x01(\v2\x1f.paddock.v1.CloseSessionRequestH\x00R\x05close\x129\n" +
+	"\vset_watches\x18\x1d \x01(\v2\x16.paddock.v1.SetWatchesH\x00R\n" +
+	"setWatches\x1a8\n" +
 	"\n" +
 	"TraceEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x04\n" +
-	"\x02op\"\xe1\t\n" +
+	"\x02op\"\xa4\n" +
+	"\n" +
 	"\x05Reply\x12\x10\n" +
 	"\x03xid\x18\x01 \x01(\x05R\x03xid\x12\x12\n" +
 	"\x04zxid\x18\x02 \x01(\x03R\x04zxid\x12'\n" +
@@ -1797,7 +1871,9 @@ const file_paddock_v1_session_proto_rawDesc = "" +
 	"\bwho_am_i\x18\x19 \x01(\v2\x1a.paddock.v1.WhoAmIResponseH\x00R\x06whoAmI\x128\n" +
 	"\badd_auth\x18\x1a \x01(\v2\x1b.paddock.v1.AddAuthResponseH\x00R\aaddAuth\x12.\n" +
 	"\x04ping\x18\x1b \x01(\v2\x18.paddock.v1.PingResponseH\x00R\x04ping\x128\n" +
-	"\x05close\x18\x1c \x01(\v2 .paddock.v1.CloseSessionResponseH\x00R\x05closeB\b\n" +
+	"\x05close\x18\x1c \x01(\v2 .paddock.v1.CloseSessionResponseH\x00R\x05close\x12A\n" +
+	"\vset_watches\x18\x1d \x01(\v2\x1e.paddock.v1.SetWatchesResponseH\x00R\n" +
+	"setWatchesB\b\n" +
 	"\x06result\"_\n" +
 	"\n" +
 	"WatchEvent\x12)\n" +
@@ -1856,123 +1932,126 @@ func file_paddock_v1_session_proto_rawDescGZIP() []byte {
 }
 
 var file_paddock_v1_session_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_paddock_v1_session_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_paddock_v1_session_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_paddock_v1_session_proto_goTypes = []any{
 	(EventType)(0),                       // 0: paddock.v1.EventType
 	(SessionState)(0),                    // 1: paddock.v1.SessionState
 	(*ConnectRequest)(nil),               // 2: paddock.v1.ConnectRequest
 	(*SetWatches)(nil),                   // 3: paddock.v1.SetWatches
-	(*ConnectResponse)(nil),              // 4: paddock.v1.ConnectResponse
-	(*PingRequest)(nil),                  // 5: paddock.v1.PingRequest
-	(*PingResponse)(nil),                 // 6: paddock.v1.PingResponse
-	(*CloseSessionRequest)(nil),          // 7: paddock.v1.CloseSessionRequest
-	(*CloseSessionResponse)(nil),         // 8: paddock.v1.CloseSessionResponse
-	(*Request)(nil),                      // 9: paddock.v1.Request
-	(*Reply)(nil),                        // 10: paddock.v1.Reply
-	(*WatchEvent)(nil),                   // 11: paddock.v1.WatchEvent
-	(*SessionEvent)(nil),                 // 12: paddock.v1.SessionEvent
-	(*ClientMessage)(nil),                // 13: paddock.v1.ClientMessage
-	(*ServerMessage)(nil),                // 14: paddock.v1.ServerMessage
-	(*SessionRequest)(nil),               // 15: paddock.v1.SessionRequest
-	(*SessionResponse)(nil),              // 16: paddock.v1.SessionResponse
-	nil,                                  // 17: paddock.v1.Request.TraceEntry
-	(*AddAuthRequest)(nil),               // 18: paddock.v1.AddAuthRequest
-	(*CreateRequest)(nil),                // 19: paddock.v1.CreateRequest
-	(*DeleteRequest)(nil),                // 20: paddock.v1.DeleteRequest
-	(*ExistsRequest)(nil),                // 21: paddock.v1.ExistsRequest
-	(*GetDataRequest)(nil),               // 22: paddock.v1.GetDataRequest
-	(*SetDataRequest)(nil),               // 23: paddock.v1.SetDataRequest
-	(*GetChildrenRequest)(nil),           // 24: paddock.v1.GetChildrenRequest
-	(*GetAllChildrenNumberRequest)(nil),  // 25: paddock.v1.GetAllChildrenNumberRequest
-	(*GetEphemeralsRequest)(nil),         // 26: paddock.v1.GetEphemeralsRequest
-	(*GetACLRequest)(nil),                // 27: paddock.v1.GetACLRequest
-	(*SetACLRequest)(nil),                // 28: paddock.v1.SetACLRequest
-	(*SyncRequest)(nil),                  // 29: paddock.v1.SyncRequest
-	(*MultiRequest)(nil),                 // 30: paddock.v1.MultiRequest
-	(*MultiReadRequest)(nil),             // 31: paddock.v1.MultiReadRequest
-	(*AddWatchRequest)(nil),              // 32: paddock.v1.AddWatchRequest
-	(*RemoveWatchesRequest)(nil),         // 33: paddock.v1.RemoveWatchesRequest
-	(*WhoAmIRequest)(nil),                // 34: paddock.v1.WhoAmIRequest
-	(*Error)(nil),                        // 35: paddock.v1.Error
-	(*CreateResponse)(nil),               // 36: paddock.v1.CreateResponse
-	(*DeleteResponse)(nil),               // 37: paddock.v1.DeleteResponse
-	(*ExistsResponse)(nil),               // 38: paddock.v1.ExistsResponse
-	(*GetDataResponse)(nil),              // 39: paddock.v1.GetDataResponse
-	(*SetDataResponse)(nil),              // 40: paddock.v1.SetDataResponse
-	(*GetChildrenResponse)(nil),          // 41: paddock.v1.GetChildrenResponse
-	(*GetAllChildrenNumberResponse)(nil), // 42: paddock.v1.GetAllChildrenNumberResponse
-	(*GetEphemeralsResponse)(nil),        // 43: paddock.v1.GetEphemeralsResponse
-	(*GetACLResponse)(nil),               // 44: paddock.v1.GetACLResponse
-	(*SetACLResponse)(nil),               // 45: paddock.v1.SetACLResponse
-	(*SyncResponse)(nil),                 // 46: paddock.v1.SyncResponse
-	(*MultiResponse)(nil),                // 47: paddock.v1.MultiResponse
-	(*MultiReadResponse)(nil),            // 48: paddock.v1.MultiReadResponse
-	(*AddWatchResponse)(nil),             // 49: paddock.v1.AddWatchResponse
-	(*RemoveWatchesResponse)(nil),        // 50: paddock.v1.RemoveWatchesResponse
-	(*WhoAmIResponse)(nil),               // 51: paddock.v1.WhoAmIResponse
-	(*AddAuthResponse)(nil),              // 52: paddock.v1.AddAuthResponse
+	(*SetWatchesResponse)(nil),           // 4: paddock.v1.SetWatchesResponse
+	(*ConnectResponse)(nil),              // 5: paddock.v1.ConnectResponse
+	(*PingRequest)(nil),                  // 6: paddock.v1.PingRequest
+	(*PingResponse)(nil),                 // 7: paddock.v1.PingResponse
+	(*CloseSessionRequest)(nil),          // 8: paddock.v1.CloseSessionRequest
+	(*CloseSessionResponse)(nil),         // 9: paddock.v1.CloseSessionResponse
+	(*Request)(nil),                      // 10: paddock.v1.Request
+	(*Reply)(nil),                        // 11: paddock.v1.Reply
+	(*WatchEvent)(nil),                   // 12: paddock.v1.WatchEvent
+	(*SessionEvent)(nil),                 // 13: paddock.v1.SessionEvent
+	(*ClientMessage)(nil),                // 14: paddock.v1.ClientMessage
+	(*ServerMessage)(nil),                // 15: paddock.v1.ServerMessage
+	(*SessionRequest)(nil),               // 16: paddock.v1.SessionRequest
+	(*SessionResponse)(nil),              // 17: paddock.v1.SessionResponse
+	nil,                                  // 18: paddock.v1.Request.TraceEntry
+	(*AddAuthRequest)(nil),               // 19: paddock.v1.AddAuthRequest
+	(*CreateRequest)(nil),                // 20: paddock.v1.CreateRequest
+	(*DeleteRequest)(nil),                // 21: paddock.v1.DeleteRequest
+	(*ExistsRequest)(nil),                // 22: paddock.v1.ExistsRequest
+	(*GetDataRequest)(nil),               // 23: paddock.v1.GetDataRequest
+	(*SetDataRequest)(nil),               // 24: paddock.v1.SetDataRequest
+	(*GetChildrenRequest)(nil),           // 25: paddock.v1.GetChildrenRequest
+	(*GetAllChildrenNumberRequest)(nil),  // 26: paddock.v1.GetAllChildrenNumberRequest
+	(*GetEphemeralsRequest)(nil),         // 27: paddock.v1.GetEphemeralsRequest
+	(*GetACLRequest)(nil),                // 28: paddock.v1.GetACLRequest
+	(*SetACLRequest)(nil),                // 29: paddock.v1.SetACLRequest
+	(*SyncRequest)(nil),                  // 30: paddock.v1.SyncRequest
+	(*MultiRequest)(nil),                 // 31: paddock.v1.MultiRequest
+	(*MultiReadRequest)(nil),             // 32: paddock.v1.MultiReadRequest
+	(*AddWatchRequest)(nil),              // 33: paddock.v1.AddWatchRequest
+	(*RemoveWatchesRequest)(nil),         // 34: paddock.v1.RemoveWatchesRequest
+	(*WhoAmIRequest)(nil),                // 35: paddock.v1.WhoAmIRequest
+	(*Error)(nil),                        // 36: paddock.v1.Error
+	(*CreateResponse)(nil),               // 37: paddock.v1.CreateResponse
+	(*DeleteResponse)(nil),               // 38: paddock.v1.DeleteResponse
+	(*ExistsResponse)(nil),               // 39: paddock.v1.ExistsResponse
+	(*GetDataResponse)(nil),              // 40: paddock.v1.GetDataResponse
+	(*SetDataResponse)(nil),              // 41: paddock.v1.SetDataResponse
+	(*GetChildrenResponse)(nil),          // 42: paddock.v1.GetChildrenResponse
+	(*GetAllChildrenNumberResponse)(nil), // 43: paddock.v1.GetAllChildrenNumberResponse
+	(*GetEphemeralsResponse)(nil),        // 44: paddock.v1.GetEphemeralsResponse
+	(*GetACLResponse)(nil),               // 45: paddock.v1.GetACLResponse
+	(*SetACLResponse)(nil),               // 46: paddock.v1.SetACLResponse
+	(*SyncResponse)(nil),                 // 47: paddock.v1.SyncResponse
+	(*MultiResponse)(nil),                // 48: paddock.v1.MultiResponse
+	(*MultiReadResponse)(nil),            // 49: paddock.v1.MultiReadResponse
+	(*AddWatchResponse)(nil),             // 50: paddock.v1.AddWatchResponse
+	(*RemoveWatchesResponse)(nil),        // 51: paddock.v1.RemoveWatchesResponse
+	(*WhoAmIResponse)(nil),               // 52: paddock.v1.WhoAmIResponse
+	(*AddAuthResponse)(nil),              // 53: paddock.v1.AddAuthResponse
 }
 var file_paddock_v1_session_proto_depIdxs = []int32{
-	18, // 0: paddock.v1.ConnectRequest.auth:type_name -> paddock.v1.AddAuthRequest
+	19, // 0: paddock.v1.ConnectRequest.auth:type_name -> paddock.v1.AddAuthRequest
 	3,  // 1: paddock.v1.ConnectRequest.watches:type_name -> paddock.v1.SetWatches
-	17, // 2: paddock.v1.Request.trace:type_name -> paddock.v1.Request.TraceEntry
-	19, // 3: paddock.v1.Request.create:type_name -> paddock.v1.CreateRequest
-	20, // 4: paddock.v1.Request.delete:type_name -> paddock.v1.DeleteRequest
-	21, // 5: paddock.v1.Request.exists:type_name -> paddock.v1.ExistsRequest
-	22, // 6: paddock.v1.Request.get_data:type_name -> paddock.v1.GetDataRequest
-	23, // 7: paddock.v1.Request.set_data:type_name -> paddock.v1.SetDataRequest
-	24, // 8: paddock.v1.Request.get_children:type_name -> paddock.v1.GetChildrenRequest
-	25, // 9: paddock.v1.Request.get_all_children_number:type_name -> paddock.v1.GetAllChildrenNumberRequest
-	26, // 10: paddock.v1.Request.get_ephemerals:type_name -> paddock.v1.GetEphemeralsRequest
-	27, // 11: paddock.v1.Request.get_acl:type_name -> paddock.v1.GetACLRequest
-	28, // 12: paddock.v1.Request.set_acl:type_name -> paddock.v1.SetACLRequest
-	29, // 13: paddock.v1.Request.sync:type_name -> paddock.v1.SyncRequest
-	30, // 14: paddock.v1.Request.multi:type_name -> paddock.v1.MultiRequest
-	31, // 15: paddock.v1.Request.multi_read:type_name -> paddock.v1.MultiReadRequest
-	32, // 16: paddock.v1.Request.add_watch:type_name -> paddock.v1.AddWatchRequest
-	33, // 17: paddock.v1.Request.remove_watches:type_name -> paddock.v1.RemoveWatchesRequest
-	34, // 18: paddock.v1.Request.who_am_i:type_name -> paddock.v1.WhoAmIRequest
-	18, // 19: paddock.v1.Request.add_auth:type_name -> paddock.v1.AddAuthRequest
-	5,  // 20: paddock.v1.Request.ping:type_name -> paddock.v1.PingRequest
-	7,  // 21: paddock.v1.Request.close:type_name -> paddock.v1.CloseSessionRequest
-	35, // 22: paddock.v1.Reply.error:type_name -> paddock.v1.Error
-	36, // 23: paddock.v1.Reply.create:type_name -> paddock.v1.CreateResponse
-	37, // 24: paddock.v1.Reply.delete:type_name -> paddock.v1.DeleteResponse
-	38, // 25: paddock.v1.Reply.exists:type_name -> paddock.v1.ExistsResponse
-	39, // 26: paddock.v1.Reply.get_data:type_name -> paddock.v1.GetDataResponse
-	40, // 27: paddock.v1.Reply.set_data:type_name -> paddock.v1.SetDataResponse
-	41, // 28: paddock.v1.Reply.get_children:type_name -> paddock.v1.GetChildrenResponse
-	42, // 29: paddock.v1.Reply.get_all_children_number:type_name -> paddock.v1.GetAllChildrenNumberResponse
-	43, // 30: paddock.v1.Reply.get_ephemerals:type_name -> paddock.v1.GetEphemeralsResponse
-	44, // 31: paddock.v1.Reply.get_acl:type_name -> paddock.v1.GetACLResponse
-	45, // 32: paddock.v1.Reply.set_acl:type_name -> paddock.v1.SetACLResponse
-	46, // 33: paddock.v1.Reply.sync:type_name -> paddock.v1.SyncResponse
-	47, // 34: paddock.v1.Reply.multi:type_name -> paddock.v1.MultiResponse
-	48, // 35: paddock.v1.Reply.multi_read:type_name -> paddock.v1.MultiReadResponse
-	49, // 36: paddock.v1.Reply.add_watch:type_name -> paddock.v1.AddWatchResponse
-	50, // 37: paddock.v1.Reply.remove_watches:type_name -> paddock.v1.RemoveWatchesResponse
-	51, // 38: paddock.v1.Reply.who_am_i:type_name -> paddock.v1.WhoAmIResponse
-	52, // 39: paddock.v1.Reply.add_auth:type_name -> paddock.v1.AddAuthResponse
-	6,  // 40: paddock.v1.Reply.ping:type_name -> paddock.v1.PingResponse
-	8,  // 41: paddock.v1.Reply.close:type_name -> paddock.v1.CloseSessionResponse
-	0,  // 42: paddock.v1.WatchEvent.type:type_name -> paddock.v1.EventType
-	1,  // 43: paddock.v1.SessionEvent.state:type_name -> paddock.v1.SessionState
-	35, // 44: paddock.v1.SessionEvent.error:type_name -> paddock.v1.Error
-	2,  // 45: paddock.v1.ClientMessage.connect:type_name -> paddock.v1.ConnectRequest
-	9,  // 46: paddock.v1.ClientMessage.request:type_name -> paddock.v1.Request
-	4,  // 47: paddock.v1.ServerMessage.connected:type_name -> paddock.v1.ConnectResponse
-	10, // 48: paddock.v1.ServerMessage.reply:type_name -> paddock.v1.Reply
-	11, // 49: paddock.v1.ServerMessage.event:type_name -> paddock.v1.WatchEvent
-	12, // 50: paddock.v1.ServerMessage.session_event:type_name -> paddock.v1.SessionEvent
-	13, // 51: paddock.v1.SessionRequest.messages:type_name -> paddock.v1.ClientMessage
-	14, // 52: paddock.v1.SessionResponse.messages:type_name -> paddock.v1.ServerMessage
-	15, // 53: paddock.v1.SessionService.Session:input_type -> paddock.v1.SessionRequest
-	16, // 54: paddock.v1.SessionService.Session:output_type -> paddock.v1.SessionResponse
-	54, // [54:55] is the sub-list for method output_type
-	53, // [53:54] is the sub-list for method input_type
-	53, // [53:53] is the sub-list for extension type_name
-	53, // [53:53] is the sub-list for extension extendee
-	0,  // [0:53] is the sub-list for field type_name
+	18, // 2: paddock.v1.Request.trace:type_name -> paddock.v1.Request.TraceEntry
+	20, // 3: paddock.v1.Request.create:type_name -> paddock.v1.CreateRequest
+	21, // 4: paddock.v1.Request.delete:type_name -> paddock.v1.DeleteRequest
+	22, // 5: paddock.v1.Request.exists:type_name -> paddock.v1.ExistsRequest
+	23, // 6: paddock.v1.Request.get_data:type_name -> paddock.v1.GetDataRequest
+	24, // 7: paddock.v1.Request.set_data:type_name -> paddock.v1.SetDataRequest
+	25, // 8: paddock.v1.Request.get_children:type_name -> paddock.v1.GetChildrenRequest
+	26, // 9: paddock.v1.Request.get_all_children_number:type_name -> paddock.v1.GetAllChildrenNumberRequest
+	27, // 10: paddock.v1.Request.get_ephemerals:type_name -> paddock.v1.GetEphemeralsRequest
+	28, // 11: paddock.v1.Request.get_acl:type_name -> paddock.v1.GetACLRequest
+	29, // 12: paddock.v1.Request.set_acl:type_name -> paddock.v1.SetACLRequest
+	30, // 13: paddock.v1.Request.sync:type_name -> paddock.v1.SyncRequest
+	31, // 14: paddock.v1.Request.multi:type_name -> paddock.v1.MultiRequest
+	32, // 15: paddock.v1.Request.multi_read:type_name -> paddock.v1.MultiReadRequest
+	33, // 16: paddock.v1.Request.add_watch:type_name -> paddock.v1.AddWatchRequest
+	34, // 17: paddock.v1.Request.remove_watches:type_name -> paddock.v1.RemoveWatchesRequest
+	35, // 18: paddock.v1.Request.who_am_i:type_name -> paddock.v1.WhoAmIRequest
+	19, // 19: paddock.v1.Request.add_auth:type_name -> paddock.v1.AddAuthRequest
+	6,  // 20: paddock.v1.Request.ping:type_name -> paddock.v1.PingRequest
+	8,  // 21: paddock.v1.Request.close:type_name -> paddock.v1.CloseSessionRequest
+	3,  // 22: paddock.v1.Request.set_watches:type_name -> paddock.v1.SetWatches
+	36, // 23: paddock.v1.Reply.error:type_name -> paddock.v1.Error
+	37, // 24: paddock.v1.Reply.create:type_name -> paddock.v1.CreateResponse
+	38, // 25: paddock.v1.Reply.delete:type_name -> paddock.v1.DeleteResponse
+	39, // 26: paddock.v1.Reply.exists:type_name -> paddock.v1.ExistsResponse
+	40, // 27: paddock.v1.Reply.get_data:type_name -> paddock.v1.GetDataResponse
+	41, // 28: paddock.v1.Reply.set_data:type_name -> paddock.v1.SetDataResponse
+	42, // 29: paddock.v1.Reply.get_children:type_name -> paddock.v1.GetChildrenResponse
+	43, // 30: paddock.v1.Reply.get_all_children_number:type_name -> paddock.v1.GetAllChildrenNumberResponse
+	44, // 31: paddock.v1.Reply.get_ephemerals:type_name -> paddock.v1.GetEphemeralsResponse
+	45, // 32: paddock.v1.Reply.get_acl:type_name -> paddock.v1.GetACLResponse
+	46, // 33: paddock.v1.Reply.set_acl:type_name -> paddock.v1.SetACLResponse
+	47, // 34: paddock.v1.Reply.sync:type_name -> paddock.v1.SyncResponse
+	48, // 35: paddock.v1.Reply.multi:type_name -> paddock.v1.MultiResponse
+	49, // 36: paddock.v1.Reply.multi_read:type_name -> paddock.v1.MultiReadResponse
+	50, // 37: paddock.v1.Reply.add_watch:type_name -> paddock.v1.AddWatchResponse
+	51, // 38: paddock.v1.Reply.remove_watches:type_name -> paddock.v1.RemoveWatchesResponse
+	52, // 39: paddock.v1.Reply.who_am_i:type_name -> paddock.v1.WhoAmIResponse
+	53, // 40: paddock.v1.Reply.add_auth:type_name -> paddock.v1.AddAuthResponse
+	7,  // 41: paddock.v1.Reply.ping:type_name -> paddock.v1.PingResponse
+	9,  // 42: paddock.v1.Reply.close:type_name -> paddock.v1.CloseSessionResponse
+	4,  // 43: paddock.v1.Reply.set_watches:type_name -> paddock.v1.SetWatchesResponse
+	0,  // 44: paddock.v1.WatchEvent.type:type_name -> paddock.v1.EventType
+	1,  // 45: paddock.v1.SessionEvent.state:type_name -> paddock.v1.SessionState
+	36, // 46: paddock.v1.SessionEvent.error:type_name -> paddock.v1.Error
+	2,  // 47: paddock.v1.ClientMessage.connect:type_name -> paddock.v1.ConnectRequest
+	10, // 48: paddock.v1.ClientMessage.request:type_name -> paddock.v1.Request
+	5,  // 49: paddock.v1.ServerMessage.connected:type_name -> paddock.v1.ConnectResponse
+	11, // 50: paddock.v1.ServerMessage.reply:type_name -> paddock.v1.Reply
+	12, // 51: paddock.v1.ServerMessage.event:type_name -> paddock.v1.WatchEvent
+	13, // 52: paddock.v1.ServerMessage.session_event:type_name -> paddock.v1.SessionEvent
+	14, // 53: paddock.v1.SessionRequest.messages:type_name -> paddock.v1.ClientMessage
+	15, // 54: paddock.v1.SessionResponse.messages:type_name -> paddock.v1.ServerMessage
+	16, // 55: paddock.v1.SessionService.Session:input_type -> paddock.v1.SessionRequest
+	17, // 56: paddock.v1.SessionService.Session:output_type -> paddock.v1.SessionResponse
+	56, // [56:57] is the sub-list for method output_type
+	55, // [55:56] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_paddock_v1_session_proto_init() }
@@ -1981,7 +2060,7 @@ func file_paddock_v1_session_proto_init() {
 		return
 	}
 	file_paddock_v1_data_proto_init()
-	file_paddock_v1_session_proto_msgTypes[7].OneofWrappers = []any{
+	file_paddock_v1_session_proto_msgTypes[8].OneofWrappers = []any{
 		(*Request_Create)(nil),
 		(*Request_Delete)(nil),
 		(*Request_Exists)(nil),
@@ -2001,8 +2080,9 @@ func file_paddock_v1_session_proto_init() {
 		(*Request_AddAuth)(nil),
 		(*Request_Ping)(nil),
 		(*Request_Close)(nil),
+		(*Request_SetWatches)(nil),
 	}
-	file_paddock_v1_session_proto_msgTypes[8].OneofWrappers = []any{
+	file_paddock_v1_session_proto_msgTypes[9].OneofWrappers = []any{
 		(*Reply_Create)(nil),
 		(*Reply_Delete)(nil),
 		(*Reply_Exists)(nil),
@@ -2022,12 +2102,13 @@ func file_paddock_v1_session_proto_init() {
 		(*Reply_AddAuth)(nil),
 		(*Reply_Ping)(nil),
 		(*Reply_Close)(nil),
+		(*Reply_SetWatches)(nil),
 	}
-	file_paddock_v1_session_proto_msgTypes[11].OneofWrappers = []any{
+	file_paddock_v1_session_proto_msgTypes[12].OneofWrappers = []any{
 		(*ClientMessage_Connect)(nil),
 		(*ClientMessage_Request)(nil),
 	}
-	file_paddock_v1_session_proto_msgTypes[12].OneofWrappers = []any{
+	file_paddock_v1_session_proto_msgTypes[13].OneofWrappers = []any{
 		(*ServerMessage_Connected)(nil),
 		(*ServerMessage_Reply)(nil),
 		(*ServerMessage_Event)(nil),
@@ -2039,7 +2120,7 @@ func file_paddock_v1_session_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_paddock_v1_session_proto_rawDesc), len(file_paddock_v1_session_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   16,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from . import data_pb2 as paddock_dot_v1_dot_data__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18paddock/v1/session.proto\x12\npaddock.v1\x1a\x15paddock/v1/data.proto\"\xb5\x01\n\x0e\x43onnectRequest\x12\x12\n\nsession_id\x18\x01 \x01(\x03\x12\x10\n\x08password\x18\x02 \x01(\x0c\x12\x12\n\ntimeout_ms\x18\x03 \x01(\x05\x12\x16\n\x0elast_zxid_seen\x18\x04 \x01(\x03\x12(\n\x04\x61uth\x18\x05 \x03(\x0b\x32\x1a.paddock.v1.AddAuthRequest\x12\'\n\x07watches\x18\x06 \x01(\x0b\x32\x16.paddock.v1.SetWatches\"\xa9\x01\n\nSetWatches\x12\x15\n\rrelative_zxid\x18\x01 \x01(\x03\x12\x14\n\x0c\x64\x61ta_watches\x18\x02 \x03(\t\x12\x15\n\rexist_watches\x18\x03 \x03(\t\x12\x15\n\rchild_watches\x18\x04 \x03(\t\x12\x1a\n\x12persistent_watches\x18\x05 \x03(\t\x12$\n\x1cpersistent_recursive_watches\x18\x06 \x03(\t\"\x96\x01\n\x0f\x43onnectResponse\x12\x12\n\nsession_id\x18\x01 \x01(\x03\x12\x10\n\x08password\x18\x02 \x01(\x0c\x12\x12\n\ntimeout_ms\x18\x03 \x01(\x05\x12\x0c\n\x04zxid\x18\x04 \x01(\x03\x12\x19\n\x11max_request_bytes\x18\x05 \x01(\x05\x12 \n\x18max_outstanding_requests\x18\x06 \x01(\x05\"\r\n\x0bPingRequest\"\x0e\n\x0cPingResponse\"\x15\n\x13\x43loseSessionRequest\"\x16\n\x14\x43loseSessionResponse\"\xc0\x08\n\x07Request\x12\x0b\n\x03xid\x18\x01 \x01(\x05\x12\x12\n\ntimeout_ms\x18\x02 \x01(\x05\x12-\n\x05trace\x18\x03 \x03(\x0b\x32\x1e.paddock.v1.Request.TraceEntry\x12+\n\x06\x63reate\x18\n \x01(\x0b\x32\x19.paddock.v1.CreateRequestH\x00\x12+\n\x06\x64\x65lete\x18\x0b \x01(\x0b\x32\x19.paddock.v1.DeleteRequestH\x00\x12+\n\x06\x65xists\x18\x0c \x01(\x0b\x32\x19.paddock.v1.ExistsRequestH\x00\x12.\n\x08get_data\x18\r \x01(\x0b\x32\x1a.paddock.v1.GetDataRequestH\x00\x12.\n\x08set_data\x18\x0e \x01(\x0b\x32\x1a.paddock.v1.SetDataRequestH\x00\x12\x36\n\x0cget_children\x18\x0f \x01(\x0b\x32\x1e.paddock.v1.GetChildrenRequestH\x00\x12J\n\x17get_all_children_number\x18\x10 \x01(\x0b\x32\'.paddock.v1.GetAllChildrenNumberRequestH\x00\x12:\n\x0eget_ephemerals\x18\x11 \x01(\x0b\x32 .paddock.v1.GetEphemeralsRequestH\x00\x12,\n\x07get_acl\x18\x12 \x01(\x0b\x32\x19.paddock.v1.GetACLRequestH\x00\x12,\n\x07set_acl\x18\x13 \x01(\x0b\x32\x19.paddock.v1.SetACLRequestH\x00\x12\'\n\x04sync\x18\x14 \x01(\x0b\x32\x17.paddock.v1.SyncRequestH\x00\x12)\n\x05multi\x18\x15 \x01(\x0b\x32\x18.paddock.v1.MultiRequestH\x00\x12\x32\n\nmulti_read\x18\x16 \x01(\x0b\x32\x1c.paddock.v1.MultiReadRequestH\x00\x12\x30\n\tadd_watch\x18\x17 \x01(\x0b\x32\x1b.paddock.v1.AddWatchRequestH\x00\x12:\n\x0eremove_watches\x18\x18 \x01(\x0b\x32 .paddock.v1.RemoveWatchesRequestH\x00\x12-\n\x08who_am_i\x18\x19 \x01(\x0b\x32\x19.paddock.v1.WhoAmIRequestH\x00\x12.\n\x08\x61\x64\x64_auth\x18\x1a \x01(\x0b\x32\x1a.paddock.v1.AddAuthRequestH\x00\x12\'\n\x04ping\x18\x1b \x01(\x0b\x32\x17.paddock.v1.PingRequestH\x00\x12\x30\n\x05\x63lose\x18\x1c \x01(\x0b\x32\x1f.paddock.v1.CloseSessionRequestH\x00\x1a,\n\nTraceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x04\n\x02op\"\x94\x08\n\x05Reply\x12\x0b\n\x03xid\x18\x01 \x01(\x05\x12\x0c\n\x04zxid\x18\x02 \x01(\x03\x12 \n\x05\x65rror\x18\x03 \x01(\x0b\x32\x11.paddock.v1.Error\x12,\n\x06\x63reate\x18\n \x01(\x0b\x32\x1a.paddock.v1.CreateResponseH\x00\x12,\n\x06\x64\x65lete\x18\x0b \x01(\x0b\x32\x1a.paddock.v1.DeleteResponseH\x00\x12,\n\x06\x65xists\x18\x0c \x01(\x0b\x32\x1a.paddock.v1.ExistsResponseH\x00\x12/\n\x08get_data\x18\r \x01(\x0b\x32\x1b.paddock.v1.GetDataResponseH\x00\x12/\n\x08set_data\x18\x0e \x01(\x0b\x32\x1b.paddock.v1.SetDataResponseH\x00\x12\x37\n\x0cget_children\x18\x0f \x01(\x0b\x32\x1f.paddock.v1.GetChildrenResponseH\x00\x12K\n\x17get_all_children_number\x18\x10 \x01(\x0b\x32(.paddock.v1.GetAllChildrenNumberResponseH\x00\x12;\n\x0eget_ephemerals\x18\x11 \x01(\x0b\x32!.paddock.v1.GetEphemeralsResponseH\x00\x12-\n\x07get_acl\x18\x12 \x01(\x0b\x32\x1a.paddock.v1.GetACLResponseH\x00\x12-\n\x07set_acl\x18\x13 \x01(\x0b\x32\x1a.paddock.v1.SetACLResponseH\x00\x12(\n\x04sync\x18\x14 \x01(\x0b\x32\x18.paddock.v1.SyncResponseH\x00\x12*\n\x05multi\x18\x15 \x01(\x0b\x32\x19.paddock.v1.MultiResponseH\x00\x12\x33\n\nmulti_read\x18\x16 \x01(\x0b\x32\x1d.paddock.v1.MultiReadResponseH\x00\x12\x31\n\tadd_watch\x18\x17 \x01(\x0b\x32\x1c.paddock.v1.AddWatchResponseH\x00\x12;\n\x0eremove_watches\x18\x18 \x01(\x0b\x32!.paddock.v1.RemoveWatchesResponseH\x00\x12.\n\x08who_am_i\x18\x19 \x01(\x0b\x32\x1a.paddock.v1.WhoAmIResponseH\x00\x12/\n\x08\x61\x64\x64_auth\x18\x1a \x01(\x0b\x32\x1b.paddock.v1.AddAuthResponseH\x00\x12(\n\x04ping\x18\x1b \x01(\x0b\x32\x18.paddock.v1.PingResponseH\x00\x12\x31\n\x05\x63lose\x18\x1c \x01(\x0b\x32 .paddock.v1.CloseSessionResponseH\x00\x42\x08\n\x06result\"M\n\nWatchEvent\x12#\n\x04type\x18\x01 \x01(\x0e\x32\x15.paddock.v1.EventType\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04zxid\x18\x03 \x01(\x03\"Y\n\x0cSessionEvent\x12\'\n\x05state\x18\x01 \x01(\x0e\x32\x18.paddock.v1.SessionState\x12 \n\x05\x65rror\x18\x02 \x01(\x0b\x32\x11.paddock.v1.Error\"n\n\rClientMessage\x12-\n\x07\x63onnect\x18\x01 \x01(\x0b\x32\x1a.paddock.v1.ConnectRequestH\x00\x12&\n\x07request\x18\x02 \x01(\x0b\x32\x13.paddock.v1.RequestH\x00\x42\x06\n\x04kind\"\xc9\x01\n\rServerMessage\x12\x30\n\tconnected\x18\x01 \x01(\x0b\x32\x1b.paddock.v1.ConnectResponseH\x00\x12\"\n\x05reply\x18\x02 \x01(\x0b\x32\x11.paddock.v1.ReplyH\x00\x12\'\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x16.paddock.v1.WatchEventH\x00\x12\x31\n\rsession_event\x18\x04 \x01(\x0b\x32\x18.paddock.v1.SessionEventH\x00\x42\x06\n\x04kind\"=\n\x0eSessionRequest\x12+\n\x08messages\x18\x01 \x03(\x0b\x32\x19.paddock.v1.ClientMessage\">\n\x0fSessionResponse\x12+\n\x08messages\x18\x01 \x03(\x0b\x32\x19.paddock.v1.ServerMessage*\x92\x02\n\tEventType\x12\x13\n\x0f\x45VENT_TYPE_NONE\x10\x00\x12\x1b\n\x17\x45VENT_TYPE_NODE_CREATED\x10\x01\x12\x1b\n\x17\x45VENT_TYPE_NODE_DELETED\x10\x02\x12 \n\x1c\x45VENT_TYPE_NODE_DATA_CHANGED\x10\x03\x12$\n EVENT_TYPE_NODE_CHILDREN_CHANGED\x10\x04\x12!\n\x1d\x45VENT_TYPE_DATA_WATCH_REMOVED\x10\x05\x12\"\n\x1e\x45VENT_TYPE_CHILD_WATCH_REMOVED\x10\x06\x12\'\n#EVENT_TYPE_PERSISTENT_WATCH_REMOVED\x10\x07*\xbe\x01\n\x0cSessionState\x12\x1d\n\x19SESSION_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17SESSION_STATE_CONNECTED\x10\x01\x12\x1e\n\x1aSESSION_STATE_DISCONNECTED\x10\x02\x12\x19\n\x15SESSION_STATE_EXPIRED\x10\x03\x12\x18\n\x14SESSION_STATE_CLOSED\x10\x04\x12\x1d\n\x19SESSION_STATE_AUTH_FAILED\x10\x05\x32X\n\x0eSessionService\x12\x46\n\x07Session\x12\x1a.paddock.v1.SessionRequest\x1a\x1b.paddock.v1.SessionResponse(\x01\x30\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18paddock/v1/session.proto\x12\npaddock.v1\x1a\x15paddock/v1/data.proto\"\xb5\x01\n\x0e\x43onnectRequest\x12\x12\n\nsession_id\x18\x01 \x01(\x03\x12\x10\n\x08password\x18\x02 \x01(\x0c\x12\x12\n\ntimeout_ms\x18\x03 \x01(\x05\x12\x16\n\x0elast_zxid_seen\x18\x04 \x01(\x03\x12(\n\x04\x61uth\x18\x05 \x03(\x0b\x32\x1a.paddock.v1.AddAuthRequest\x12\'\n\x07watches\x18\x06 \x01(\x0b\x32\x16.paddock.v1.SetWatches\"\xa9\x01\n\nSetWatches\x12\x15\n\rrelative_zxid\x18\x01 \x01(\x03\x12\x14\n\x0c\x64\x61ta_watches\x18\x02 \x03(\t\x12\x15\n\rexist_watches\x18\x03 \x03(\t\x12\x15\n\rchild_watches\x18\x04 \x03(\t\x12\x1a\n\x12persistent_watches\x18\x05 \x03(\t\x12$\n\x1cpersistent_recursive_watches\x18\x06 \x03(\t\"\x14\n\x12SetWatchesResponse\"\x96\x01\n\x0f\x43onnectResponse\x12\x12\n\nsession_id\x18\x01 \x01(\x03\x12\x10\n\x08password\x18\x02 \x01(\x0c\x12\x12\n\ntimeout_ms\x18\x03 \x01(\x05\x12\x0c\n\x04zxid\x18\x04 \x01(\x03\x12\x19\n\x11max_request_bytes\x18\x05 \x01(\x05\x12 \n\x18max_outstanding_requests\x18\x06 \x01(\x05\"\r\n\x0bPingRequest\"\x0e\n\x0cPingResponse\"\x15\n\x13\x43loseSessionRequest\"\x16\n\x14\x43loseSessionResponse\"\xef\x08\n\x07Request\x12\x0b\n\x03xid\x18\x01 \x01(\x05\x12\x12\n\ntimeout_ms\x18\x02 \x01(\x05\x12-\n\x05trace\x18\x03 \x03(\x0b\x32\x1e.paddock.v1.Request.TraceEntry\x12+\n\x06\x63reate\x18\n \x01(\x0b\x32\x19.paddock.v1.CreateRequestH\x00\x12+\n\x06\x64\x65lete\x18\x0b \x01(\x0b\x32\x19.paddock.v1.DeleteRequestH\x00\x12+\n\x06\x65xists\x18\x0c \x01(\x0b\x32\x19.paddock.v1.ExistsRequestH\x00\x12.\n\x08get_data\x18\r \x01(\x0b\x32\x1a.paddock.v1.GetDataRequestH\x00\x12.\n\x08set_data\x18\x0e \x01(\x0b\x32\x1a.paddock.v1.SetDataRequestH\x00\x12\x36\n\x0cget_children\x18\x0f \x01(\x0b\x32\x1e.paddock.v1.GetChildrenRequestH\x00\x12J\n\x17get_all_children_number\x18\x10 \x01(\x0b\x32\'.paddock.v1.GetAllChildrenNumberRequestH\x00\x12:\n\x0eget_ephemerals\x18\x11 \x01(\x0b\x32 .paddock.v1.GetEphemeralsRequestH\x00\x12,\n\x07get_acl\x18\x12 \x01(\x0b\x32\x19.paddock.v1.GetACLRequestH\x00\x12,\n\x07set_acl\x18\x13 \x01(\x0b\x32\x19.paddock.v1.SetACLRequestH\x00\x12\'\n\x04sync\x18\x14 \x01(\x0b\x32\x17.paddock.v1.SyncRequestH\x00\x12)\n\x05multi\x18\x15 \x01(\x0b\x32\x18.paddock.v1.MultiRequestH\x00\x12\x32\n\nmulti_read\x18\x16 \x01(\x0b\x32\x1c.paddock.v1.MultiReadRequestH\x00\x12\x30\n\tadd_watch\x18\x17 \x01(\x0b\x32\x1b.paddock.v1.AddWatchRequestH\x00\x12:\n\x0eremove_watches\x18\x18 \x01(\x0b\x32 .paddock.v1.RemoveWatchesRequestH\x00\x12-\n\x08who_am_i\x18\x19 \x01(\x0b\x32\x19.paddock.v1.WhoAmIRequestH\x00\x12.\n\x08\x61\x64\x64_auth\x18\x1a \x01(\x0b\x32\x1a.paddock.v1.AddAuthRequestH\x00\x12\'\n\x04ping\x18\x1b \x01(\x0b\x32\x17.paddock.v1.PingRequestH\x00\x12\x30\n\x05\x63lose\x18\x1c \x01(\x0b\x32\x1f.paddock.v1.CloseSessionRequestH\x00\x12-\n\x0bset_watches\x18\x1d \x01(\x0b\x32\x16.paddock.v1.SetWatchesH\x00\x1a,\n\nTraceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x04\n\x02op\"\xcb\x08\n\x05Reply\x12\x0b\n\x03xid\x18\x01 \x01(\x05\x12\x0c\n\x04zxid\x18\x02 \x01(\x03\x12 \n\x05\x65rror\x18\x03 \x01(\x0b\x32\x11.paddock.v1.Error\x12,\n\x06\x63reate\x18\n \x01(\x0b\x32\x1a.paddock.v1.CreateResponseH\x00\x12,\n\x06\x64\x65lete\x18\x0b \x01(\x0b\x32\x1a.paddock.v1.DeleteResponseH\x00\x12,\n\x06\x65xists\x18\x0c \x01(\x0b\x32\x1a.paddock.v1.ExistsResponseH\x00\x12/\n\x08get_data\x18\r \x01(\x0b\x32\x1b.paddock.v1.GetDataResponseH\x00\x12/\n\x08set_data\x18\x0e \x01(\x0b\x32\x1b.paddock.v1.SetDataResponseH\x00\x12\x37\n\x0cget_children\x18\x0f \x01(\x0b\x32\x1f.paddock.v1.GetChildrenResponseH\x00\x12K\n\x17get_all_children_number\x18\x10 \x01(\x0b\x32(.paddock.v1.GetAllChildrenNumberResponseH\x00\x12;\n\x0eget_ephemerals\x18\x11 \x01(\x0b\x32!.paddock.v1.GetEphemeralsResponseH\x00\x12-\n\x07get_acl\x18\x12 \x01(\x0b\x32\x1a.paddock.v1.GetACLResponseH\x00\x12-\n\x07set_acl\x18\x13 \x01(\x0b\x32\x1a.paddock.v1.SetACLResponseH\x00\x12(\n\x04sync\x18\x14 \x01(\x0b\x32\x18.paddock.v1.SyncResponseH\x00\x12*\n\x05multi\x18\x15 \x01(\x0b\x32\x19.paddock.v1.MultiResponseH\x00\x12\x33\n\nmulti_read\x18\x16 \x01(\x0b\x32\x1d.paddock.v1.MultiReadResponseH\x00\x12\x31\n\tadd_watch\x18\x17 \x01(\x0b\x32\x1c.paddock.v1.AddWatchResponseH\x00\x12;\n\x0eremove_watches\x18\x18 \x01(\x0b\x32!.paddock.v1.RemoveWatchesResponseH\x00\x12.\n\x08who_am_i\x18\x19 \x01(\x0b\x32\x1a.paddock.v1.WhoAmIResponseH\x00\x12/\n\x08\x61\x64\x64_auth\x18\x1a \x01(\x0b\x32\x1b.paddock.v1.AddAuthResponseH\x00\x12(\n\x04ping\x18\x1b \x01(\x0b\x32\x18.paddock.v1.PingResponseH\x00\x12\x31\n\x05\x63lose\x18\x1c \x01(\x0b\x32 .paddock.v1.CloseSessionResponseH\x00\x12\x35\n\x0bset_watches\x18\x1d \x01(\x0b\x32\x1e.paddock.v1.SetWatchesResponseH\x00\x42\x08\n\x06result\"M\n\nWatchEvent\x12#\n\x04type\x18\x01 \x01(\x0e\x32\x15.paddock.v1.EventType\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04zxid\x18\x03 \x01(\x03\"Y\n\x0cSessionEvent\x12\'\n\x05state\x18\x01 \x01(\x0e\x32\x18.paddock.v1.SessionState\x12 \n\x05\x65rror\x18\x02 \x01(\x0b\x32\x11.paddock.v1.Error\"n\n\rClientMessage\x12-\n\x07\x63onnect\x18\x01 \x01(\x0b\x32\x1a.paddock.v1.ConnectRequestH\x00\x12&\n\x07request\x18\x02 \x01(\x0b\x32\x13.paddock.v1.RequestH\x00\x42\x06\n\x04kind\"\xc9\x01\n\rServerMessage\x12\x30\n\tconnected\x18\x01 \x01(\x0b\x32\x1b.paddock.v1.ConnectResponseH\x00\x12\"\n\x05reply\x18\x02 \x01(\x0b\x32\x11.paddock.v1.ReplyH\x00\x12\'\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x16.paddock.v1.WatchEventH\x00\x12\x31\n\rsession_event\x18\x04 \x01(\x0b\x32\x18.paddock.v1.SessionEventH\x00\x42\x06\n\x04kind\"=\n\x0eSessionRequest\x12+\n\x08messages\x18\x01 \x03(\x0b\x32\x19.paddock.v1.ClientMessage\">\n\x0fSessionResponse\x12+\n\x08messages\x18\x01 \x03(\x0b\x32\x19.paddock.v1.ServerMessage*\x92\x02\n\tEventType\x12\x13\n\x0f\x45VENT_TYPE_NONE\x10\x00\x12\x1b\n\x17\x45VENT_TYPE_NODE_CREATED\x10\x01\x12\x1b\n\x17\x45VENT_TYPE_NODE_DELETED\x10\x02\x12 \n\x1c\x45VENT_TYPE_NODE_DATA_CHANGED\x10\x03\x12$\n EVENT_TYPE_NODE_CHILDREN_CHANGED\x10\x04\x12!\n\x1d\x45VENT_TYPE_DATA_WATCH_REMOVED\x10\x05\x12\"\n\x1e\x45VENT_TYPE_CHILD_WATCH_REMOVED\x10\x06\x12\'\n#EVENT_TYPE_PERSISTENT_WATCH_REMOVED\x10\x07*\xbe\x01\n\x0cSessionState\x12\x1d\n\x19SESSION_STATE_UNSPECIFIED\x10\x00\x12\x1b\n\x17SESSION_STATE_CONNECTED\x10\x01\x12\x1e\n\x1aSESSION_STATE_DISCONNECTED\x10\x02\x12\x19\n\x15SESSION_STATE_EXPIRED\x10\x03\x12\x18\n\x14SESSION_STATE_CLOSED\x10\x04\x12\x1d\n\x19SESSION_STATE_AUTH_FAILED\x10\x05\x32X\n\x0eSessionService\x12\x46\n\x07Session\x12\x1a.paddock.v1.SessionRequest\x1a\x1b.paddock.v1.SessionResponse(\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,42 +34,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_REQUEST_TRACEENTRY']._loaded_options = None
   _globals['_REQUEST_TRACEENTRY']._serialized_options = b'8\001'
-  _globals['_EVENTTYPE']._serialized_start=3402
-  _globals['_EVENTTYPE']._serialized_end=3676
-  _globals['_SESSIONSTATE']._serialized_start=3679
-  _globals['_SESSIONSTATE']._serialized_end=3869
+  _globals['_EVENTTYPE']._serialized_start=3526
+  _globals['_EVENTTYPE']._serialized_end=3800
+  _globals['_SESSIONSTATE']._serialized_start=3803
+  _globals['_SESSIONSTATE']._serialized_end=3993
   _globals['_CONNECTREQUEST']._serialized_start=64
   _globals['_CONNECTREQUEST']._serialized_end=245
   _globals['_SETWATCHES']._serialized_start=248
   _globals['_SETWATCHES']._serialized_end=417
-  _globals['_CONNECTRESPONSE']._serialized_start=420
-  _globals['_CONNECTRESPONSE']._serialized_end=570
-  _globals['_PINGREQUEST']._serialized_start=572
-  _globals['_PINGREQUEST']._serialized_end=585
-  _globals['_PINGRESPONSE']._serialized_start=587
-  _globals['_PINGRESPONSE']._serialized_end=601
-  _globals['_CLOSESESSIONREQUEST']._serialized_start=603
-  _globals['_CLOSESESSIONREQUEST']._serialized_end=624
-  _globals['_CLOSESESSIONRESPONSE']._serialized_start=626
-  _globals['_CLOSESESSIONRESPONSE']._serialized_end=648
-  _globals['_REQUEST']._serialized_start=651
-  _globals['_REQUEST']._serialized_end=1739
-  _globals['_REQUEST_TRACEENTRY']._serialized_start=1689
-  _globals['_REQUEST_TRACEENTRY']._serialized_end=1733
-  _globals['_REPLY']._serialized_start=1742
-  _globals['_REPLY']._serialized_end=2786
-  _globals['_WATCHEVENT']._serialized_start=2788
-  _globals['_WATCHEVENT']._serialized_end=2865
-  _globals['_SESSIONEVENT']._serialized_start=2867
-  _globals['_SESSIONEVENT']._serialized_end=2956
-  _globals['_CLIENTMESSAGE']._serialized_start=2958
-  _globals['_CLIENTMESSAGE']._serialized_end=3068
-  _globals['_SERVERMESSAGE']._serialized_start=3071
-  _globals['_SERVERMESSAGE']._serialized_end=3272
-  _globals['_SESSIONREQUEST']._serialized_start=3274
-  _globals['_SESSIONREQUEST']._serialized_end=3335
-  _globals['_SESSIONRESPONSE']._serialized_start=3337
-  _globals['_SESSIONRESPONSE']._serialized_end=3399
-  _globals['_SESSIONSERVICE']._serialized_start=3871
-  _globals['_SESSIONSERVICE']._serialized_end=3959
+  _globals['_SETWATCHESRESPONSE']._serialized_start=419
+  _globals['_SETWATCHESRESPONSE']._serialized_end=439
+  _globals['_CONNECTRESPONSE']._serialized_start=442
+  _globals['_CONNECTRESPONSE']._serialized_end=592
+  _globals['_PINGREQUEST']._serialized_start=594
+  _globals['_PINGREQUEST']._serialized_end=607
+  _globals['_PINGRESPONSE']._serialized_start=609
+  _globals['_PINGRESPONSE']._serialized_end=623
+  _globals['_CLOSESESSIONREQUEST']._serialized_start=625
+  _globals['_CLOSESESSIONREQUEST']._serialized_end=646
+  _globals['_CLOSESESSIONRESPONSE']._serialized_start=648
+  _globals['_CLOSESESSIONRESPONSE']._serialized_end=670
+  _globals['_REQUEST']._serialized_start=673
+  _globals['_REQUEST']._serialized_end=1808
+  _globals['_REQUEST_TRACEENTRY']._serialized_start=1758
+  _globals['_REQUEST_TRACEENTRY']._serialized_end=1802
+  _globals['_REPLY']._serialized_start=1811
+  _globals['_REPLY']._serialized_end=2910
+  _globals['_WATCHEVENT']._serialized_start=2912
+  _globals['_WATCHEVENT']._serialized_end=2989
+  _globals['_SESSIONEVENT']._serialized_start=2991
+  _globals['_SESSIONEVENT']._serialized_end=3080
+  _globals['_CLIENTMESSAGE']._serialized_start=3082
+  _globals['_CLIENTMESSAGE']._serialized_end=3192
+  _globals['_SERVERMESSAGE']._serialized_start=3195
+  _globals['_SERVERMESSAGE']._serialized_end=3396
+  _globals['_SESSIONREQUEST']._serialized_start=3398
+  _globals['_SESSIONREQUEST']._serialized_end=3459
+  _globals['_SESSIONRESPONSE']._serialized_start=3461
+  _globals['_SESSIONRESPONSE']._serialized_end=3523
+  _globals['_SESSIONSERVICE']._serialized_start=3995
+  _globals['_SESSIONSERVICE']._serialized_end=4083
 # @@protoc_insertion_point(module_scope)

@@ -74,6 +74,10 @@ class SetWatches(_message.Message):
     persistent_recursive_watches: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, relative_zxid: _Optional[int] = ..., data_watches: _Optional[_Iterable[str]] = ..., exist_watches: _Optional[_Iterable[str]] = ..., child_watches: _Optional[_Iterable[str]] = ..., persistent_watches: _Optional[_Iterable[str]] = ..., persistent_recursive_watches: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class SetWatchesResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class ConnectResponse(_message.Message):
     __slots__ = ("session_id", "password", "timeout_ms", "zxid", "max_request_bytes", "max_outstanding_requests")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -107,7 +111,7 @@ class CloseSessionResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class Request(_message.Message):
-    __slots__ = ("xid", "timeout_ms", "trace", "create", "delete", "exists", "get_data", "set_data", "get_children", "get_all_children_number", "get_ephemerals", "get_acl", "set_acl", "sync", "multi", "multi_read", "add_watch", "remove_watches", "who_am_i", "add_auth", "ping", "close")
+    __slots__ = ("xid", "timeout_ms", "trace", "create", "delete", "exists", "get_data", "set_data", "get_children", "get_all_children_number", "get_ephemerals", "get_acl", "set_acl", "sync", "multi", "multi_read", "add_watch", "remove_watches", "who_am_i", "add_auth", "ping", "close", "set_watches")
     class TraceEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -137,6 +141,7 @@ class Request(_message.Message):
     ADD_AUTH_FIELD_NUMBER: _ClassVar[int]
     PING_FIELD_NUMBER: _ClassVar[int]
     CLOSE_FIELD_NUMBER: _ClassVar[int]
+    SET_WATCHES_FIELD_NUMBER: _ClassVar[int]
     xid: int
     timeout_ms: int
     trace: _containers.ScalarMap[str, str]
@@ -159,10 +164,11 @@ class Request(_message.Message):
     add_auth: _data_pb2.AddAuthRequest
     ping: PingRequest
     close: CloseSessionRequest
-    def __init__(self, xid: _Optional[int] = ..., timeout_ms: _Optional[int] = ..., trace: _Optional[_Mapping[str, str]] = ..., create: _Optional[_Union[_data_pb2.CreateRequest, _Mapping]] = ..., delete: _Optional[_Union[_data_pb2.DeleteRequest, _Mapping]] = ..., exists: _Optional[_Union[_data_pb2.ExistsRequest, _Mapping]] = ..., get_data: _Optional[_Union[_data_pb2.GetDataRequest, _Mapping]] = ..., set_data: _Optional[_Union[_data_pb2.SetDataRequest, _Mapping]] = ..., get_children: _Optional[_Union[_data_pb2.GetChildrenRequest, _Mapping]] = ..., get_all_children_number: _Optional[_Union[_data_pb2.GetAllChildrenNumberRequest, _Mapping]] = ..., get_ephemerals: _Optional[_Union[_data_pb2.GetEphemeralsRequest, _Mapping]] = ..., get_acl: _Optional[_Union[_data_pb2.GetACLRequest, _Mapping]] = ..., set_acl: _Optional[_Union[_data_pb2.SetACLRequest, _Mapping]] = ..., sync: _Optional[_Union[_data_pb2.SyncRequest, _Mapping]] = ..., multi: _Optional[_Union[_data_pb2.MultiRequest, _Mapping]] = ..., multi_read: _Optional[_Union[_data_pb2.MultiReadRequest, _Mapping]] = ..., add_watch: _Optional[_Union[_data_pb2.AddWatchRequest, _Mapping]] = ..., remove_watches: _Optional[_Union[_data_pb2.RemoveWatchesRequest, _Mapping]] = ..., who_am_i: _Optional[_Union[_data_pb2.WhoAmIRequest, _Mapping]] = ..., add_auth: _Optional[_Union[_data_pb2.AddAuthRequest, _Mapping]] = ..., ping: _Optional[_Union[PingRequest, _Mapping]] = ..., close: _Optional[_Union[CloseSessionRequest, _Mapping]] = ...) -> None: ...
+    set_watches: SetWatches
+    def __init__(self, xid: _Optional[int] = ..., timeout_ms: _Optional[int] = ..., trace: _Optional[_Mapping[str, str]] = ..., create: _Optional[_Union[_data_pb2.CreateRequest, _Mapping]] = ..., delete: _Optional[_Union[_data_pb2.DeleteRequest, _Mapping]] = ..., exists: _Optional[_Union[_data_pb2.ExistsRequest, _Mapping]] = ..., get_data: _Optional[_Union[_data_pb2.GetDataRequest, _Mapping]] = ..., set_data: _Optional[_Union[_data_pb2.SetDataRequest, _Mapping]] = ..., get_children: _Optional[_Union[_data_pb2.GetChildrenRequest, _Mapping]] = ..., get_all_children_number: _Optional[_Union[_data_pb2.GetAllChildrenNumberRequest, _Mapping]] = ..., get_ephemerals: _Optional[_Union[_data_pb2.GetEphemeralsRequest, _Mapping]] = ..., get_acl: _Optional[_Union[_data_pb2.GetACLRequest, _Mapping]] = ..., set_acl: _Optional[_Union[_data_pb2.SetACLRequest, _Mapping]] = ..., sync: _Optional[_Union[_data_pb2.SyncRequest, _Mapping]] = ..., multi: _Optional[_Union[_data_pb2.MultiRequest, _Mapping]] = ..., multi_read: _Optional[_Union[_data_pb2.MultiReadRequest, _Mapping]] = ..., add_watch: _Optional[_Union[_data_pb2.AddWatchRequest, _Mapping]] = ..., remove_watches: _Optional[_Union[_data_pb2.RemoveWatchesRequest, _Mapping]] = ..., who_am_i: _Optional[_Union[_data_pb2.WhoAmIRequest, _Mapping]] = ..., add_auth: _Optional[_Union[_data_pb2.AddAuthRequest, _Mapping]] = ..., ping: _Optional[_Union[PingRequest, _Mapping]] = ..., close: _Optional[_Union[CloseSessionRequest, _Mapping]] = ..., set_watches: _Optional[_Union[SetWatches, _Mapping]] = ...) -> None: ...
 
 class Reply(_message.Message):
-    __slots__ = ("xid", "zxid", "error", "create", "delete", "exists", "get_data", "set_data", "get_children", "get_all_children_number", "get_ephemerals", "get_acl", "set_acl", "sync", "multi", "multi_read", "add_watch", "remove_watches", "who_am_i", "add_auth", "ping", "close")
+    __slots__ = ("xid", "zxid", "error", "create", "delete", "exists", "get_data", "set_data", "get_children", "get_all_children_number", "get_ephemerals", "get_acl", "set_acl", "sync", "multi", "multi_read", "add_watch", "remove_watches", "who_am_i", "add_auth", "ping", "close", "set_watches")
     XID_FIELD_NUMBER: _ClassVar[int]
     ZXID_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
@@ -185,6 +191,7 @@ class Reply(_message.Message):
     ADD_AUTH_FIELD_NUMBER: _ClassVar[int]
     PING_FIELD_NUMBER: _ClassVar[int]
     CLOSE_FIELD_NUMBER: _ClassVar[int]
+    SET_WATCHES_FIELD_NUMBER: _ClassVar[int]
     xid: int
     zxid: int
     error: _data_pb2.Error
@@ -207,7 +214,8 @@ class Reply(_message.Message):
     add_auth: _data_pb2.AddAuthResponse
     ping: PingResponse
     close: CloseSessionResponse
-    def __init__(self, xid: _Optional[int] = ..., zxid: _Optional[int] = ..., error: _Optional[_Union[_data_pb2.Error, _Mapping]] = ..., create: _Optional[_Union[_data_pb2.CreateResponse, _Mapping]] = ..., delete: _Optional[_Union[_data_pb2.DeleteResponse, _Mapping]] = ..., exists: _Optional[_Union[_data_pb2.ExistsResponse, _Mapping]] = ..., get_data: _Optional[_Union[_data_pb2.GetDataResponse, _Mapping]] = ..., set_data: _Optional[_Union[_data_pb2.SetDataResponse, _Mapping]] = ..., get_children: _Optional[_Union[_data_pb2.GetChildrenResponse, _Mapping]] = ..., get_all_children_number: _Optional[_Union[_data_pb2.GetAllChildrenNumberResponse, _Mapping]] = ..., get_ephemerals: _Optional[_Union[_data_pb2.GetEphemeralsResponse, _Mapping]] = ..., get_acl: _Optional[_Union[_data_pb2.GetACLResponse, _Mapping]] = ..., set_acl: _Optional[_Union[_data_pb2.SetACLResponse, _Mapping]] = ..., sync: _Optional[_Union[_data_pb2.SyncResponse, _Mapping]] = ..., multi: _Optional[_Union[_data_pb2.MultiResponse, _Mapping]] = ..., multi_read: _Optional[_Union[_data_pb2.MultiReadResponse, _Mapping]] = ..., add_watch: _Optional[_Union[_data_pb2.AddWatchResponse, _Mapping]] = ..., remove_watches: _Optional[_Union[_data_pb2.RemoveWatchesResponse, _Mapping]] = ..., who_am_i: _Optional[_Union[_data_pb2.WhoAmIResponse, _Mapping]] = ..., add_auth: _Optional[_Union[_data_pb2.AddAuthResponse, _Mapping]] = ..., ping: _Optional[_Union[PingResponse, _Mapping]] = ..., close: _Optional[_Union[CloseSessionResponse, _Mapping]] = ...) -> None: ...
+    set_watches: SetWatchesResponse
+    def __init__(self, xid: _Optional[int] = ..., zxid: _Optional[int] = ..., error: _Optional[_Union[_data_pb2.Error, _Mapping]] = ..., create: _Optional[_Union[_data_pb2.CreateResponse, _Mapping]] = ..., delete: _Optional[_Union[_data_pb2.DeleteResponse, _Mapping]] = ..., exists: _Optional[_Union[_data_pb2.ExistsResponse, _Mapping]] = ..., get_data: _Optional[_Union[_data_pb2.GetDataResponse, _Mapping]] = ..., set_data: _Optional[_Union[_data_pb2.SetDataResponse, _Mapping]] = ..., get_children: _Optional[_Union[_data_pb2.GetChildrenResponse, _Mapping]] = ..., get_all_children_number: _Optional[_Union[_data_pb2.GetAllChildrenNumberResponse, _Mapping]] = ..., get_ephemerals: _Optional[_Union[_data_pb2.GetEphemeralsResponse, _Mapping]] = ..., get_acl: _Optional[_Union[_data_pb2.GetACLResponse, _Mapping]] = ..., set_acl: _Optional[_Union[_data_pb2.SetACLResponse, _Mapping]] = ..., sync: _Optional[_Union[_data_pb2.SyncResponse, _Mapping]] = ..., multi: _Optional[_Union[_data_pb2.MultiResponse, _Mapping]] = ..., multi_read: _Optional[_Union[_data_pb2.MultiReadResponse, _Mapping]] = ..., add_watch: _Optional[_Union[_data_pb2.AddWatchResponse, _Mapping]] = ..., remove_watches: _Optional[_Union[_data_pb2.RemoveWatchesResponse, _Mapping]] = ..., who_am_i: _Optional[_Union[_data_pb2.WhoAmIResponse, _Mapping]] = ..., add_auth: _Optional[_Union[_data_pb2.AddAuthResponse, _Mapping]] = ..., ping: _Optional[_Union[PingResponse, _Mapping]] = ..., close: _Optional[_Union[CloseSessionResponse, _Mapping]] = ..., set_watches: _Optional[_Union[SetWatchesResponse, _Mapping]] = ...) -> None: ...
 
 class WatchEvent(_message.Message):
     __slots__ = ("type", "path", "zxid")

@@ -200,6 +200,9 @@ export interface SetWatches {
   persistentRecursiveWatches: string[];
 }
 
+export interface SetWatchesResponse {
+}
+
 export interface ConnectResponse {
   sessionId: bigint;
   password: Buffer;
@@ -251,6 +254,12 @@ export interface Request {
     | { $case: "addAuth"; value: AddAuthRequest }
     | { $case: "ping"; value: PingRequest }
     | { $case: "close"; value: CloseSessionRequest }
+    | //
+    /**
+     * Re-register watches after connect (as ZooKeeper's SetWatches/SetWatches2); watches whose
+     * change the client missed (newer than relative_zxid) fire before the reply.
+     */
+    { $case: "setWatches"; value: SetWatches }
     | undefined;
 }
 
@@ -285,6 +294,7 @@ export interface Reply {
     | { $case: "addAuth"; value: AddAuthResponse }
     | { $case: "ping"; value: PingResponse }
     | { $case: "close"; value: CloseSessionResponse }
+    | { $case: "setWatches"; value: SetWatchesResponse }
     | undefined;
 }
 
@@ -673,6 +683,58 @@ export const SetWatches: MessageFns<SetWatches> = {
     message.childWatches = object.childWatches?.map((e) => e) || [];
     message.persistentWatches = object.persistentWatches?.map((e) => e) || [];
     message.persistentRecursiveWatches = object.persistentRecursiveWatches?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSetWatchesResponse(): SetWatchesResponse {
+  return {};
+}
+
+export const SetWatchesResponse: MessageFns<SetWatchesResponse> = {
+  encode(_: SetWatchesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetWatchesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetWatchesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): SetWatchesResponse {
+    return {};
+  },
+
+  toJSON(_: SetWatchesResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetWatchesResponse>, I>>(base?: I): SetWatchesResponse {
+    return SetWatchesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetWatchesResponse>, I>>(_: I): SetWatchesResponse {
+    const message = createBaseSetWatchesResponse();
     return message;
   },
 };
@@ -1136,6 +1198,9 @@ export const Request: MessageFns<Request> = {
       case "close":
         CloseSessionRequest.encode(message.op.value, writer.uint32(226).fork()).join();
         break;
+      case "setWatches":
+        SetWatches.encode(message.op.value, writer.uint32(234).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1335,6 +1400,14 @@ export const Request: MessageFns<Request> = {
             message.op = { $case: "close", value: CloseSessionRequest.decode(reader, reader.uint32()) };
             continue;
           }
+          case 29: {
+            if (tag !== 234) {
+              break;
+            }
+
+            message.op = { $case: "setWatches", value: SetWatches.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1431,6 +1504,10 @@ export const Request: MessageFns<Request> = {
         ? { $case: "ping", value: PingRequest.fromJSON(object.ping) }
         : isSet(object.close)
         ? { $case: "close", value: CloseSessionRequest.fromJSON(object.close) }
+        : isSet(object.setWatches)
+        ? { $case: "setWatches", value: SetWatches.fromJSON(object.setWatches) }
+        : isSet(object.set_watches)
+        ? { $case: "setWatches", value: SetWatches.fromJSON(object.set_watches) }
         : undefined,
     };
   },
@@ -1490,6 +1567,8 @@ export const Request: MessageFns<Request> = {
       obj.ping = PingRequest.toJSON(message.op.value);
     } else if (message.op?.$case === "close") {
       obj.close = CloseSessionRequest.toJSON(message.op.value);
+    } else if (message.op?.$case === "setWatches") {
+      obj.setWatches = SetWatches.toJSON(message.op.value);
     }
     return obj;
   },
@@ -1625,6 +1704,12 @@ export const Request: MessageFns<Request> = {
       case "close": {
         if (object.op?.value !== undefined && object.op?.value !== null) {
           message.op = { $case: "close", value: CloseSessionRequest.fromPartial(object.op.value) };
+        }
+        break;
+      }
+      case "setWatches": {
+        if (object.op?.value !== undefined && object.op?.value !== null) {
+          message.op = { $case: "setWatches", value: SetWatches.fromPartial(object.op.value) };
         }
         break;
       }
@@ -1793,6 +1878,9 @@ export const Reply: MessageFns<Reply> = {
         break;
       case "close":
         CloseSessionResponse.encode(message.result.value, writer.uint32(226).fork()).join();
+        break;
+      case "setWatches":
+        SetWatchesResponse.encode(message.result.value, writer.uint32(234).fork()).join();
         break;
     }
     return writer;
@@ -1990,6 +2078,14 @@ export const Reply: MessageFns<Reply> = {
             message.result = { $case: "close", value: CloseSessionResponse.decode(reader, reader.uint32()) };
             continue;
           }
+          case 29: {
+            if (tag !== 234) {
+              break;
+            }
+
+            message.result = { $case: "setWatches", value: SetWatchesResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2072,6 +2168,10 @@ export const Reply: MessageFns<Reply> = {
         ? { $case: "ping", value: PingResponse.fromJSON(object.ping) }
         : isSet(object.close)
         ? { $case: "close", value: CloseSessionResponse.fromJSON(object.close) }
+        : isSet(object.setWatches)
+        ? { $case: "setWatches", value: SetWatchesResponse.fromJSON(object.setWatches) }
+        : isSet(object.set_watches)
+        ? { $case: "setWatches", value: SetWatchesResponse.fromJSON(object.set_watches) }
         : undefined,
     };
   },
@@ -2125,6 +2225,8 @@ export const Reply: MessageFns<Reply> = {
       obj.ping = PingResponse.toJSON(message.result.value);
     } else if (message.result?.$case === "close") {
       obj.close = CloseSessionResponse.toJSON(message.result.value);
+    } else if (message.result?.$case === "setWatches") {
+      obj.setWatches = SetWatchesResponse.toJSON(message.result.value);
     }
     return obj;
   },
@@ -2252,6 +2354,12 @@ export const Reply: MessageFns<Reply> = {
       case "close": {
         if (object.result?.value !== undefined && object.result?.value !== null) {
           message.result = { $case: "close", value: CloseSessionResponse.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "setWatches": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "setWatches", value: SetWatchesResponse.fromPartial(object.result.value) };
         }
         break;
       }

@@ -1,0 +1,103 @@
+import type { LearnerStatus } from "../consensus/zab-node.js";
+import type { PipelineContext } from "./context.js";
+
+/** One session held on this member, for `cons`. */
+export interface ConnectionInfo {
+  readonly sessionId: bigint;
+  readonly address: string;
+  readonly queued: number;
+  readonly attached: boolean;
+}
+
+/** What the admin commands may read of a running member: figures and copies, nothing to change. */
+export interface AdminView {
+  readonly received: number;
+  readonly sent: number;
+  readonly outstanding: number;
+  readonly zxid: number;
+  readonly storageFailed: boolean;
+  readonly replica: {
+    readonly serverId: number;
+    readonly broadcasting: boolean;
+    readonly role: string;
+    readonly epoch: number;
+    readonly leaderId: number;
+    readonly lastLoggedZxid: number;
+    readonly proposalsInFlight: number;
+    learners(): readonly LearnerStatus[];
+  };
+  readonly nodeCount: number;
+  readonly watchCount: number;
+  readonly sessionCount: number;
+  connections(): ConnectionInfo[];
+  watchesBySession(): Map<bigint, string[]>;
+  watchesByPath(): Map<string, bigint[]>;
+  sessions(): { id: bigint; timeoutMs: number }[];
+  ephemeralsOf(sessionId: bigint): readonly string[];
+}
+
+export function adminView(ctx: PipelineContext): AdminView {
+  const { deps, counters, local } = ctx;
+  const node = deps.replica.node;
+  return {
+    get received() {
+      return counters.received;
+    },
+    get sent() {
+      return counters.sent;
+    },
+    get outstanding() {
+      return counters.outstanding;
+    },
+    get zxid() {
+      return counters.appliedZxid;
+    },
+    get storageFailed() {
+      return ctx.member.storageFailure !== undefined;
+    },
+    replica: {
+      get serverId() {
+        return node.serverId;
+      },
+      get broadcasting() {
+        return node.isBroadcasting;
+      },
+      get role() {
+        return node.currentRole;
+      },
+      get epoch() {
+        return node.currentEpoch;
+      },
+      get leaderId() {
+        return node.leaderId;
+      },
+      get lastLoggedZxid() {
+        return node.lastZxid;
+      },
+      get proposalsInFlight() {
+        return node.inFlightCount;
+      },
+      learners: () => node.learners(),
+    },
+    get nodeCount() {
+      return deps.tree.nodeCount;
+    },
+    get watchCount() {
+      return deps.watches.size;
+    },
+    get sessionCount() {
+      return deps.sessions.size;
+    },
+    connections: () =>
+      [...local.values()].map((r) => ({
+        sessionId: r.sessionId,
+        address: r.ids.find((i) => i.scheme === "ip")?.id ?? "?",
+        queued: r.queue.length,
+        attached: r.sink !== undefined,
+      })),
+    watchesBySession: () => deps.watches.bySession(),
+    watchesByPath: () => deps.watches.byPath(),
+    sessions: () => [...deps.sessions.entries()].map((s) => ({ id: s.id, timeoutMs: s.timeoutMs })),
+    ephemeralsOf: (sessionId) => [...(deps.tree.ephemeralsOf(sessionId) ?? [])],
+  };
+}

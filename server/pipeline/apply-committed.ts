@@ -1,0 +1,56 @@
+import { map, type OperatorFunction } from "rxjs";
+import type { Entry } from "../consensus/ready.js";
+import type { WatchEventOut } from "../watches/watch-registry.js";
+import type { PipelineContext } from "./context.js";
+import type { Waiter } from "./forwarder.js";
+import { outcomeReply } from "./replies.js";
+import { applySessionEffects } from "./session-effects.js";
+import { drain } from "./session-queue.js";
+
+/**
+ * Apply, in zxid order, in a plain loop per batch: each committed transaction changes the tree and
+ * the session table, its watch events go into the watchers' connections, and only then is its
+ * client answered; so a client sees the event before any reply that shows the new data, since each
+ * connection has one outgoing queue.
+ */
+export function applyInOrder(ctx: PipelineContext): OperatorFunction<readonly Entry[], void> {
+  const events: WatchEventOut[] = [];
+  return map((committed): void => {
+    const { tree, prep, watches } = ctx.deps;
+    for (const entry of committed) {
+      const outcome = tree.apply(entry.txn);
+      ctx.counters.appliedZxid = entry.zxid;
+      prep.committed(entry.zxid);
+      for (const trigger of outcome.triggers) watches.trigger(trigger.path, trigger.type, entry.zxid, events);
+      if (events.length > 0) deliverEvents(ctx, events);
+      const waiter = takeWaiter(ctx, entry);
+      applySessionEffects(ctx, entry.txn, waiter?.slot !== undefined && !waiter.barrier);
+      if (waiter === undefined) continue;
+      waiter.onApplied?.(outcome);
+      const slot = waiter.slot;
+      if (slot === undefined) continue;
+      slot.span?.addEvent("applied");
+      if (waiter.barrier) slot.barrier = 0;
+      else slot.reply = outcomeReply(slot.request.xid, outcome);
+      drain(ctx, waiter.requester);
+    }
+    ctx.deps.afterApply?.(committed.length);
+  });
+}
+
+/** The waiter of a transaction proposed for one of this member's clients. */
+function takeWaiter(ctx: PipelineContext, entry: Entry): Waiter | undefined {
+  const origin = entry.txn.origin;
+  if (origin !== 0)
+    return origin === ctx.deps.replica.node.serverId ? ctx.forwarder.take(entry.txn.originRef) : undefined;
+  return ctx.proposer.take(entry.zxid);
+}
+
+function deliverEvents(ctx: PipelineContext, events: WatchEventOut[]): void {
+  for (const event of events) {
+    ctx.local.get(event.sessionId)?.sink?.send({
+      kind: { $case: "event", value: { type: event.type, path: event.path, zxid: BigInt(event.zxid) } },
+    });
+  }
+  events.length = 0;
+}

@@ -1,0 +1,67 @@
+import type { Tracer } from "@opentelemetry/api";
+import type { SchedulerLike } from "rxjs";
+import type { Replica } from "../replica/replica.js";
+import type { SessionTable } from "../sessions/index.js";
+import type { AuthId, DataTree } from "../tree/data-tree.js";
+import type { Prep } from "../tree/prep.js";
+import type { Limits } from "../util/limits.js";
+import type { WatchRegistry } from "../watches/watch-registry.js";
+import type { Forwarder } from "./forwarder.js";
+import type { LocalSessions } from "./local-sessions.js";
+import type { MemberState } from "./member-state.js";
+import type { Proposer } from "./proposer.js";
+import type { SessionUpkeep } from "./upkeep.js";
+
+export interface PipelineOptions {
+  readonly limits: Limits;
+  readonly tickMs: number;
+  readonly containerCheckMs: number;
+  readonly proposalsInFlightMax: number;
+}
+
+export interface PipelineDeps {
+  readonly tree: DataTree;
+  readonly prep: Prep;
+  readonly sessions: SessionTable;
+  readonly watches: WatchRegistry;
+  /** This member's replication: the ZAB core, its Ready loop and the peers. */
+  readonly replica: Replica;
+  readonly clock: () => number;
+  /** Runs session upkeep (expiry, touches, containers): asyncScheduler, or a virtual clock's. */
+  readonly scheduler: SchedulerLike;
+  readonly tracer: Tracer | undefined;
+  readonly log: (level: "info" | "warn" | "error", message: string) => void;
+  /** Turns auth credentials into identities; throws PaddockError(AuthFailed) for bad ones. */
+  readonly authenticate: (scheme: string, auth: Uint8Array) => AuthId[];
+  /** New session ids and passwords (a cryptographic source outside the core). */
+  readonly nextSessionId: () => bigint;
+  readonly randomBytes: (size: number) => Uint8Array;
+  /** Told how many transactions each apply batch applied (snapshot scheduling). */
+  readonly afterApply?: (count: number) => void;
+  /** Storage failed: the member stops taking writes (health reports it). */
+  readonly storageFailed?: (error: Error) => void;
+  /** Serving started or stopped (health reports it). */
+  readonly servingChanged?: (serving: boolean) => void;
+}
+
+/** Figures the admin commands show. */
+export interface Counters {
+  received: number;
+  sent: number;
+  /** Requests admitted and not answered yet, over every session. */
+  outstanding: number;
+  /** The last zxid applied on this member. */
+  appliedZxid: number;
+}
+
+/** What the chain's stages share; built once by Pipeline, never seen outside server/pipeline. */
+export interface PipelineContext {
+  readonly deps: PipelineDeps;
+  readonly options: PipelineOptions;
+  readonly member: MemberState;
+  readonly counters: Counters;
+  readonly proposer: Proposer;
+  readonly forwarder: Forwarder;
+  readonly local: LocalSessions;
+  readonly upkeep: SessionUpkeep;
+}

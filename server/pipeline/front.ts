@@ -1,0 +1,161 @@
+/**
+ * The front-end API: the one way into the pipeline for every door (gRPC in server/api, ZooKeeper's
+ * wire protocol in server/jute). A door accepts a connection here, then only translates bytes to
+ * these calls and ServerMessages back; the connection rules (maxClientCnxns over all doors,
+ * connect first, bounded buffering until the session is established) live here.
+ */
+import type { ConnectRequest, Reply, Request } from "../gen/paddock/v1/session.js";
+import type { AuthId } from "../tree/data-tree.js";
+import { Code } from "../util/error-code.js";
+import { PaddockError } from "../util/paddock-error.js";
+import type { PipelineContext } from "./context.js";
+import type { Batch } from "./intake.js";
+import type { Op } from "./op-kinds.js";
+import { type ReplySink, Requester } from "./requester.js";
+import { SessionConnect } from "./session-connect.js";
+
+export type { Op } from "./op-kinds.js";
+export type { ReplySink } from "./requester.js";
+
+export interface ConnectionRules {
+  /** maxClientCnxns: connections per client address over every door, 0 for no limit. */
+  readonly connectionsPerAddressMax: number;
+  /** Requests a connection may send before its session is established. */
+  readonly requestsBeforeConnectMax: number;
+}
+
+export class ClientFront {
+  private readonly perAddress = new Map<string, number>();
+  private readonly sessions: SessionConnect;
+  private unaryXid = 0;
+
+  constructor(
+    private readonly ctx: PipelineContext,
+    private readonly rules: ConnectionRules,
+    private readonly intake: (batch: Batch) => void,
+  ) {
+    this.sessions = new SessionConnect(ctx);
+  }
+
+  /**
+   * A new connection from `address` (its ip is the connection's first identity; a door may add
+   * more, such as a client certificate's). Throws PaddockError(Throttled) past maxClientCnxns.
+   */
+  accept(address: string, sink: ReplySink, ids: readonly AuthId[] = []): FrontConnection {
+    const count = this.perAddress.get(address) ?? 0;
+    const max = this.rules.connectionsPerAddressMax;
+    if (max > 0 && count >= max) {
+      throw new PaddockError(
+        Code.Throttled,
+        "",
+        `too many connections from ${address}: maxClientCnxns is ${max}`,
+      );
+    }
+    this.perAddress.set(address, count + 1);
+    const release = (): void => {
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.perAddress.delete(address);
+      else this.perAddress.set(address, left);
+    };
+    return new FrontConnection(
+      this.sessions,
+      this.rules,
+      this.intake,
+      sink,
+      [{ scheme: "ip", id: address }, ...ids],
+      release,
+    );
+  }
+
+  /** Credentials to identities (unary calls' metadata); throws PaddockError(AuthFailed). */
+  authenticate(scheme: string, auth: Uint8Array): AuthId[] {
+    return this.ctx.deps.authenticate(scheme, auth);
+  }
+
+  /** A sessionless call: its own one-request queue; resolves with the reply. */
+  unary(op: Op, ids: readonly AuthId[], trace: Record<string, string> = {}, timeoutMs = 0): Promise<Reply> {
+    return new Promise((resolve) => {
+      let answered = false;
+      const requester = new Requester(0n, ids, {
+        send: (message) => {
+          if (!answered && message.kind?.$case === "reply") {
+            answered = true;
+            resolve(message.kind.value);
+          }
+        },
+        end: () => {},
+      });
+      // A forwarded write names its request by xid: unary calls get distinct ones.
+      this.unaryXid = (this.unaryXid % 0x7fff_ffff) + 1;
+      this.intake({ requester, requests: [{ xid: this.unaryXid, timeoutMs, trace, op }] });
+    });
+  }
+
+  /** The last zxid applied on this member (errors a door answers itself carry it). */
+  get zxid(): number {
+    return this.ctx.counters.appliedZxid;
+  }
+}
+
+/** One client connection, whichever door it came through. */
+export class FrontConnection {
+  private requester: Requester | undefined;
+  private connecting = false;
+  private early: Request[] = [];
+  private dropped = false;
+
+  constructor(
+    private readonly sessions: SessionConnect,
+    private readonly rules: ConnectionRules,
+    private readonly intake: (batch: Batch) => void,
+    private readonly sink: ReplySink,
+    private readonly ids: readonly AuthId[],
+    private readonly release: () => void,
+  ) {}
+
+  /** The session, once established. */
+  get sessionId(): bigint | undefined {
+    return this.requester?.sessionId;
+  }
+
+  /** Opens (session id 0) or resumes a session; the answer comes on the sink. Once per connection. */
+  connect(request: ConnectRequest): void {
+    if (this.connecting) throw PaddockError.badArguments("", "a second ConnectRequest on one connection");
+    this.connecting = true;
+    this.sessions.connect(request, this.sink, this.ids, (ready) => {
+      if (this.dropped) {
+        if (ready.sink === this.sink) ready.sink = undefined;
+        return;
+      }
+      this.requester = ready;
+      const early = this.early;
+      this.early = [];
+      if (early.length > 0) this.intake({ requester: ready, requests: early });
+    });
+  }
+
+  /**
+   * Requests in arrival order. Before the session is established they wait (bounded); before
+   * connect() they are a protocol error. Throws PaddockError(BadArguments) for either.
+   */
+  submit(requests: readonly Request[]): void {
+    if (!this.connecting) throw PaddockError.badArguments("", "the first message must be a ConnectRequest");
+    if (this.requester !== undefined) {
+      this.intake({ requester: this.requester, requests });
+      return;
+    }
+    const max = this.rules.requestsBeforeConnectMax;
+    if (this.early.length + requests.length > max) {
+      throw PaddockError.badArguments("", `more than ${max} requests before the session was established`);
+    }
+    this.early.push(...requests);
+  }
+
+  /** The transport is gone: the session outlives it until it expires; its replies are dropped. */
+  drop(): void {
+    if (this.dropped) return;
+    this.dropped = true;
+    this.release();
+    if (this.requester !== undefined && this.requester.sink === this.sink) this.requester.sink = undefined;
+  }
+}

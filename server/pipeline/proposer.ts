@@ -1,0 +1,98 @@
+import type { ZabNode } from "../consensus/zab-node.js";
+import type { Txn } from "../gen/paddock/internal/v1/txn.js";
+import type { TxnBody } from "../tree/prep.js";
+import { assert } from "../util/assert.js";
+import { Code } from "../util/error-code.js";
+import { OrderedQueue } from "../util/ordered-queue.js";
+import { PaddockError } from "../util/paddock-error.js";
+import type { Waiter } from "./forwarder.js";
+import type { MemberState } from "./member-state.js";
+
+/** The request's origin for a follower's forwarded request: its member id and handle. */
+export interface Origin {
+  readonly member: number;
+  readonly ref: number;
+}
+
+const LOCAL: Origin = { member: 0, ref: 0 };
+
+/**
+ * The one propose path: every transaction (a client's write, a barrier, a forwarded request, a
+ * session opened, closed or expired, a container removed) is built here against the zxid it will
+ * get and handed to the core. The only reader of the next zxid: prep records its outstanding
+ * changes under that zxid, so nothing may propose between the read and the proposal.
+ */
+export class Proposer {
+  /** Waiters of this member's own proposals, by zxid. */
+  private readonly waiting = new OrderedQueue<Waiter>();
+
+  constructor(
+    private readonly node: ZabNode,
+    private readonly member: MemberState,
+    private readonly kick: () => void,
+    private readonly clock: () => number,
+    private readonly proposalsInFlightMax: number,
+  ) {}
+
+  /** Throws unless this member leads and may propose now. */
+  assertWritable(): void {
+    const failure = this.member.storageFailure;
+    if (failure) {
+      throw new PaddockError(
+        Code.SystemError,
+        "",
+        `not accepting writes: storage failed: ${failure.message}`,
+      );
+    }
+    if (!this.member.leading) throw new PaddockError(Code.ConnectionLoss, "", "this member does not lead");
+    if (!this.node.canPropose()) {
+      throw new PaddockError(
+        Code.Throttled,
+        "",
+        `not accepting writes: ${this.proposalsInFlightMax} proposals in flight (proposalsInFlightMax)`,
+      );
+    }
+  }
+
+  /**
+   * Builds the body for the next zxid and proposes it; `build` may throw (the request's error) or
+   * return undefined (nothing to propose). The waiter is answered when the transaction applies.
+   * Returns the zxid, or 0 when nothing was proposed.
+   */
+  propose(
+    sessionId: bigint,
+    cxid: number,
+    build: (zxid: number) => TxnBody | undefined,
+    waiter: Waiter | undefined,
+    origin: Origin = LOCAL,
+  ): number {
+    this.assertWritable();
+    const zxid = this.node.peekZxid();
+    const body = build(zxid);
+    if (body === undefined) return 0;
+    const txn: Txn = {
+      zxid: 0n,
+      sessionId,
+      cxid,
+      time: BigInt(this.clock()),
+      origin: origin.member,
+      originRef: origin.ref,
+      body,
+    };
+    const assigned = this.node.propose(txn);
+    if (assigned !== zxid) assert(false, `proposal got zxid ${assigned}, prep used ${zxid}`);
+    if (waiter !== undefined) this.waiting.push(zxid, waiter);
+    this.kick();
+    return zxid;
+  }
+
+  /** The waiter of this member's own proposal at zxid, if any. */
+  take(zxid: number): Waiter | undefined {
+    return this.waiting.take(zxid);
+  }
+
+  /** Every waiter, removed, oldest first (leader lost or storage failed). */
+  takeAll(): [number, Waiter][] {
+    return this.waiting.drain();
+  }
+}

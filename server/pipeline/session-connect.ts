@@ -1,0 +1,165 @@
+import type { ConnectRequest, ServerMessage } from "../gen/paddock/v1/session.js";
+import { passwordMatches } from "../sessions/index.js";
+import type { AuthId } from "../tree/data-tree.js";
+import { Code } from "../util/error-code.js";
+import { PaddockError } from "../util/paddock-error.js";
+import { zxidHex } from "../util/zxid.js";
+import type { PipelineContext } from "./context.js";
+import type { Waiter } from "./forwarder.js";
+import { toApiError } from "./replies.js";
+import { type ReplySink, Requester } from "./requester.js";
+import { setWatches } from "./set-watches.js";
+
+const SESSION_EVENT_DISCONNECTED = 2;
+const SESSION_EVENT_EXPIRED = 3;
+const SESSION_EVENT_AUTH_FAILED = 5;
+
+/**
+ * Opens and resumes sessions. A new session is a replicated CreateSession transaction (its
+ * password comes from a cryptographic source outside the core and travels in the transaction, so
+ * any member can check it later); a resume is checked against the session table, moves the
+ * session to the new connection and re-registers the client's watches, firing what it missed.
+ * Answers on the sink: `connected`, or a session event and the end of the connection.
+ */
+export class SessionConnect {
+  /** Sessions proposed but not applied yet: they count against sessionsMax already. */
+  private opening = 0;
+
+  constructor(private readonly ctx: PipelineContext) {}
+
+  connect(
+    request: ConnectRequest,
+    sink: ReplySink,
+    baseIds: readonly AuthId[],
+    onReady: (r: Requester) => void,
+  ): void {
+    try {
+      if (!this.ctx.member.serving) {
+        throw new PaddockError(
+          Code.ConnectionLoss,
+          "",
+          "this member is not serving: no leader (election running)",
+        );
+      }
+      if (request.sessionId === 0n) this.open(request, sink, baseIds, onReady);
+      else this.resume(request, sink, baseIds, onReady);
+    } catch (error) {
+      refuse(sink, error);
+    }
+  }
+
+  private open(
+    request: ConnectRequest,
+    sink: ReplySink,
+    baseIds: readonly AuthId[],
+    onReady: (r: Requester) => void,
+  ): void {
+    const { deps, options, local } = this.ctx;
+    const limits = options.limits;
+    if (deps.sessions.size + this.opening >= limits.sessionsMax) {
+      throw new PaddockError(Code.Throttled, "", `sessionsMax ${limits.sessionsMax} reached: no new session`);
+    }
+    const timeoutMs = deps.sessions.negotiateTimeout(request.timeoutMs);
+    const sessionId = deps.nextSessionId();
+    const password = deps.randomBytes(16);
+    const requester = new Requester(sessionId, baseIds, sink);
+    this.applyAuth(requester, request);
+    const onApplied = (): void => {
+      this.opening--;
+      local.set(requester);
+      sink.send(this.connected(sessionId, password, timeoutMs));
+      onReady(requester);
+    };
+    const onFailed = (error: PaddockError): void => {
+      this.opening--;
+      refuse(sink, error);
+    };
+    const waiter: Waiter = { requester, slot: undefined, barrier: false, onApplied, onFailed };
+    if (this.ctx.member.leading) {
+      this.ctx.proposer.propose(
+        sessionId,
+        0,
+        (zxid) => deps.prep.createSession(timeoutMs, password, zxid),
+        waiter,
+      );
+    } else {
+      const kind = { $case: "createSession" as const, value: { timeoutMs, password: Buffer.from(password) } };
+      this.ctx.forwarder.forward(waiter, kind, sessionId, "");
+    }
+    this.opening++;
+  }
+
+  private resume(
+    request: ConnectRequest,
+    sink: ReplySink,
+    baseIds: readonly AuthId[],
+    onReady: (r: Requester) => void,
+  ): void {
+    const { deps, counters, local } = this.ctx;
+    const sessionId = request.sessionId;
+    const hex = `0x${sessionId.toString(16)}`;
+    const lastSeen = Number(request.lastZxidSeen);
+    if (lastSeen > counters.appliedZxid) {
+      throw new PaddockError(
+        Code.ConnectionLoss,
+        "",
+        `this member is behind the client: applied ${zxidHex(counters.appliedZxid)} < last seen ${zxidHex(lastSeen)}`,
+      );
+    }
+    // As ZooKeeper: the session's live connection closes first, whether or not this one may take
+    // the session over; its pending replies are dropped.
+    const previous = local.get(sessionId);
+    if (previous?.sink !== undefined) {
+      previous.sink.end();
+      previous.sink = undefined;
+    }
+    const entry = deps.sessions.get(sessionId);
+    if (entry === undefined || entry.closing) {
+      throw new PaddockError(Code.SessionExpired, "", `session ${hex} expired or unknown`);
+    }
+    if (!passwordMatches(entry.password, request.password)) {
+      throw new PaddockError(Code.SessionExpired, "", `session ${hex}: wrong password`);
+    }
+    this.ctx.upkeep.touched(sessionId);
+    const requester = new Requester(sessionId, baseIds, sink);
+    this.applyAuth(requester, request);
+    local.set(requester);
+    sink.send(this.connected(sessionId, entry.password, entry.timeoutMs));
+    if (request.watches !== undefined) setWatches(deps.tree, deps.watches, sessionId, request.watches, sink);
+    onReady(requester);
+  }
+
+  private applyAuth(requester: Requester, request: ConnectRequest): void {
+    for (const auth of request.auth) requester.addIds(this.ctx.deps.authenticate(auth.scheme, auth.auth));
+  }
+
+  private connected(sessionId: bigint, password: Uint8Array, timeoutMs: number): ServerMessage {
+    const { counters, options } = this.ctx;
+    return {
+      kind: {
+        $case: "connected",
+        value: {
+          sessionId,
+          password: Buffer.from(password.buffer, password.byteOffset, password.byteLength),
+          timeoutMs,
+          zxid: BigInt(counters.appliedZxid),
+          maxRequestBytes: options.limits.requestBytesMax,
+          maxOutstandingRequests: options.limits.outstandingPerSessionMax,
+        },
+      },
+    };
+  }
+}
+
+/** A refused connect: a session event saying why, then the end of the connection. */
+function refuse(sink: ReplySink, error: unknown): void {
+  const apiError = toApiError(error);
+  const state =
+    apiError.code === Code.AuthFailed
+      ? SESSION_EVENT_AUTH_FAILED
+      : apiError.code === Code.SessionExpired
+        ? SESSION_EVENT_EXPIRED
+        : SESSION_EVENT_DISCONNECTED;
+  sink.send({ kind: { $case: "sessionEvent", value: { state, error: apiError } } });
+  sink.end();
+}

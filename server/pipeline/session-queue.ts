@@ -1,0 +1,66 @@
+import { Code } from "../util/error-code.js";
+import { PaddockError } from "../util/paddock-error.js";
+import type { PipelineContext } from "./context.js";
+import type { Waiter } from "./forwarder.js";
+import { isWrite, type Op, opPath } from "./op-kinds.js";
+import { executeRead } from "./read-ops.js";
+import { errorReply, okReply } from "./replies.js";
+import type { Requester, Slot } from "./requester.js";
+
+/**
+ * Sends every answered slot at the head of a session's queue, running the reads that reach the
+ * head (so they see the session's own earlier writes): FIFO per session by construction.
+ */
+export function drain(ctx: PipelineContext, requester: Requester): void {
+  const queue = requester.queue;
+  const counters = ctx.counters;
+  let sent = 0;
+  while (sent < queue.length) {
+    const slot = queue[sent]!;
+    if (slot.reply === undefined) {
+      const op = slot.request.op!;
+      if (isWrite(op) || slot.barrier > counters.appliedZxid) break;
+      runRead(ctx, requester, slot, op);
+    }
+    const reply = slot.reply!;
+    sent++;
+    counters.outstanding--;
+    if (slot.span) {
+      if (reply.error) slot.span.setAttribute("paddock.error", reply.error.message);
+      slot.span.end();
+    }
+    counters.sent++;
+    requester.sink?.send({ kind: { $case: "reply", value: reply } });
+  }
+  if (sent > 0) queue.splice(0, sent);
+}
+
+function runRead(ctx: PipelineContext, requester: Requester, slot: Slot, op: Op): void {
+  const xid = slot.request.xid;
+  const zxid = ctx.counters.appliedZxid;
+  if (slot.deadline !== 0 && ctx.deps.clock() > slot.deadline) {
+    const error = new PaddockError(
+      Code.RequestTimeout,
+      opPath(op),
+      `deadline of ${slot.request.timeoutMs} ms passed`,
+    );
+    slot.reply = errorReply(xid, zxid, error);
+    return;
+  }
+  try {
+    const context = { tree: ctx.deps.tree, watches: ctx.deps.watches, limits: ctx.options.limits };
+    slot.reply = okReply(xid, zxid, executeRead(context, requester, slot.ids, op));
+  } catch (error) {
+    slot.reply = errorReply(xid, zxid, error);
+  }
+}
+
+/** A waiter whose transaction will not be applied for its client. */
+export function failWaiter(ctx: PipelineContext, waiter: Waiter, error: PaddockError): void {
+  waiter.onFailed?.(error);
+  const slot = waiter.slot;
+  if (slot === undefined) return;
+  slot.barrier = 0;
+  slot.reply = errorReply(slot.request.xid, ctx.counters.appliedZxid, error);
+  drain(ctx, waiter.requester);
+}
