@@ -55,7 +55,7 @@ export const rules: Record<
   jute: {
     folders: ["pipeline", "util", "gen"],
     only: { pipeline: ["front.ts"] },
-    packages: ["node:net", "node:buffer"],
+    packages: ["node:net", "node:stream", "node:buffer"],
   },
   // Admin commands read a running member through its read-only view.
   admin: {

@@ -38,6 +38,8 @@ export interface ServerConfig {
   tracingExporter: "none" | "console" | "otlp";
   tracingEndpoint: string | undefined;
   adminServerPort: number;
+  /** 4lw.commands.whitelist: the four-letter words answered on the client port. */
+  fourLetterWordWhitelist: string;
   limits: Limits;
   /** Start even when the log is damaged before its tail, truncating at the damage (operator's choice). */
   truncateAtDamage: boolean;
@@ -74,6 +76,7 @@ export function defaultConfig(): ServerConfig {
     tracingExporter: "none",
     tracingEndpoint: undefined,
     adminServerPort: -1,
+    fourLetterWordWhitelist: "srvr",
     limits: { ...defaultLimits },
     truncateAtDamage: false,
     readyFile: undefined,
@@ -209,6 +212,9 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
     case "reconfigEnabled":
     case "quorumListenOnAllIPs":
       // Accepted for compatibility: Paddock has no dynamic reconfiguration yet.
+      return;
+    case "4lw.commands.whitelist":
+      config.fourLetterWordWhitelist = value;
       return;
     case "admin.serverPort":
       config.adminServerPort = integer(key, value, 0);

@@ -4,12 +4,14 @@ import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { asyncScheduler } from "rxjs";
 import { adminServiceHandlers } from "../admin/admin-service.js";
-import type { AdminContext } from "../admin/commands.js";
+import { type AdminContext, runCommand } from "../admin/commands.js";
 import { addHealth, addReflection, servedServices } from "../admin/reflection.js";
 import { dataServiceHandlers } from "../api/data-service.js";
 import { sessionServiceDefinition, sessionServiceHandlers } from "../api/session-service.js";
 import { AdminServiceService } from "../gen/paddock/v1/admin.js";
 import { DataServiceService } from "../gen/paddock/v1/data.js";
+import { parseWhitelist } from "../jute/four-letter-words.js";
+import { type JuteDoorOptions, serveJute } from "../jute/jute-door.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import { SessionIdGenerator, SessionTable } from "../sessions/index.js";
 import { type AuthId, digestId } from "../tree/data-tree.js";
@@ -17,6 +19,8 @@ import { Prep } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { WatchRegistry } from "../watches/watch-registry.js";
+import { listenClientPort } from "./client-port.js";
+import { zookeeperConfigText } from "./zookeeper-config.js";
 import type { ServerConfig } from "./config.js";
 import { openDurableState, Snapshotter } from "./durability.js";
 import { buildReplication } from "./replication.js";
@@ -107,6 +111,7 @@ export async function startServer(
       tickMs: config.tickTime,
       containerCheckMs: config.containerCheckIntervalMs,
       proposalsInFlightMax,
+      zookeeperConfig: Buffer.from(zookeeperConfigText(config.servers)),
     },
     {
       connectionsPerAddressMax: limits.connectionsPerAddressMax,
@@ -163,13 +168,31 @@ export async function startServer(
   if (!pipeline.isServing) setHealth("NOT_SERVING");
   await replication.start((zxid) => pipeline.stateReplaced(zxid));
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(
-      `${config.clientPortAddress}:${config.clientPort}`,
-      ServerCredentials.createInsecure(),
-      (error, bound) => (error ? reject(error) : resolve(bound)),
-    );
+  // One port, both protocols: gRPC gets the sockets that open with the HTTP/2 preface, the
+  // ZooKeeper door (and its four-letter words) every other one.
+  const grpcInjector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const juteOptions: JuteDoorOptions = {
+    frameBytesMax: limits.requestBytesMax,
+    outboundBytesMax: limits.outboundBytesPerSessionMax,
+    connectTimeoutMs: 10_000,
+    log,
+    fourLetterWhitelist: parseWhitelist(config.fourLetterWordWhitelist),
+    runCommand: (word) => {
+      const { ok, output } = runCommand(word, adminContext());
+      return ok ? output : undefined;
+    },
+  };
+  const portOptions = {
+    connectionsPerAddressMax: limits.connectionsPerAddressMax,
+    firstBytesTimeoutMs: 10_000,
+    log,
+  };
+  const clientPort = await listenClientPort(config.clientPortAddress, config.clientPort, portOptions, {
+    grpc: (socket) => grpcInjector.injectConnection(socket),
+    jute: (socket, address, first) => serveJute(socket, address, first, pipeline.front, juteOptions),
   });
+  const bound = clientPort.server.address();
+  const port = typeof bound === "object" && bound !== null ? bound.port : config.clientPort;
   log(
     "info",
     `paddock ${VERSION} serving on ${config.clientPortAddress}:${port} (data in ${config.dataDir}, log in ${config.dataLogDir})`,
@@ -195,9 +218,11 @@ export async function startServer(
       if (purgeTimer) clearInterval(purgeTimer);
       pipeline.stop();
       await replication.stop();
-      // pipeline.stop() ended every session's stream: give calls a moment to finish.
+      // pipeline.stop() ended every session's connection: give calls a moment to finish.
+      clientPort.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
+          grpcInjector.destroy();
           server.forceShutdown();
           resolve();
         }, 1000);

@@ -17,6 +17,8 @@ export interface PipelineOptions {
   readonly tickMs: number;
   readonly containerCheckMs: number;
   readonly proposalsInFlightMax: number;
+  /** What /zookeeper/config shows on this member (its zoo.cfg's server lines), UTF-8. */
+  readonly zookeeperConfig: Uint8Array;
 }
 
 export interface PipelineDeps {

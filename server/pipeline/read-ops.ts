@@ -19,6 +19,16 @@ export interface ReadContext {
   readonly tree: DataTree;
   readonly watches: WatchRegistry;
   readonly limits: Limits;
+  /** This member's /zookeeper/config text: each member shows its own zoo.cfg, as in ZooKeeper. */
+  readonly zookeeperConfig: Uint8Array;
+}
+
+const CONFIG_PATH = "/zookeeper/config";
+
+/** The config node's stat with the length of this member's text (the tree keeps it empty). */
+function configStat<T extends { dataLength: number } | undefined>(ctx: ReadContext, path: string, stat: T): T {
+  if (path !== CONFIG_PATH || stat === undefined) return stat;
+  return { ...stat, dataLength: ctx.zookeeperConfig.length };
 }
 
 function needSession(requester: Requester, path: string, what: string): void {
@@ -41,7 +51,7 @@ export function executeRead(
     case "exists": {
       const { path, watch } = op.value;
       validatePath(path);
-      const stat = tree.exists(path);
+      const stat = configStat(ctx, path, tree.exists(path));
       if (watch) {
         needSession(requester, path, "a watch");
         if (stat) watches.addData(requester.sessionId, path);
@@ -52,7 +62,11 @@ export function executeRead(
     case "getData": {
       const { path, watch } = op.value;
       validatePath(path);
-      const value = tree.getData(path, ids);
+      const read = tree.getData(path, ids);
+      const value =
+        path === CONFIG_PATH && read.stat !== undefined
+          ? { data: Buffer.from(ctx.zookeeperConfig), stat: configStat(ctx, path, read.stat) }
+          : read;
       if (watch) {
         needSession(requester, path, "a watch");
         watches.addData(requester.sessionId, path);
@@ -119,7 +133,10 @@ export function executeRead(
       validatePath(path);
       needSession(requester, path, "removing a watch");
       const removed: WatchEventOut[] = [];
-      if (!watches.remove(requester.sessionId, path, type, removed)) {
+      const held = op.value.checkOnly
+        ? watches.has(requester.sessionId, path, type)
+        : watches.remove(requester.sessionId, path, type, removed);
+      if (!held) {
         throw new PaddockError(Code.NoWatcher, path, `NoWatcher for ${path}: no watch of type ${type}`);
       }
       // The removal events go out before the reply, as the watch's last word.

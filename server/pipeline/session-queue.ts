@@ -48,7 +48,9 @@ function runRead(ctx: PipelineContext, requester: Requester, slot: Slot, op: Op)
     return;
   }
   try {
-    const context = { tree: ctx.deps.tree, watches: ctx.deps.watches, limits: ctx.options.limits };
+    const { tree, watches } = ctx.deps;
+    const { limits, zookeeperConfig } = ctx.options;
+    const context = { tree, watches, limits, zookeeperConfig };
     slot.reply = okReply(xid, zxid, executeRead(context, requester, slot.ids, op));
   } catch (error) {
     slot.reply = errorReply(xid, zxid, error);

@@ -28,7 +28,8 @@ export interface Limits {
 }
 
 export const defaultLimits: Readonly<Limits> = Object.freeze({
-  requestBytesMax: 1024 * 1024,
+  // ZooKeeper's jute.maxbuffer default: a request (and a jute frame) of at most 0xfffff bytes.
+  requestBytesMax: 0xfffff,
   pathLengthMax: 4096,
   childrenPerReplyMax: 1_000_000,
   outstandingPerSessionMax: 10_000,

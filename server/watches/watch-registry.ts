@@ -198,6 +198,15 @@ export class WatchRegistry {
     return true;
   }
 
+  /** Whether the session holds a watch of this WatcherType on path (ZooKeeper's checkWatches). */
+  has(sessionId: bigint, path: string, watcherType: number): boolean {
+    const kinds = REMOVES[watcherType];
+    if (kinds === undefined || kinds === 0) {
+      throw PaddockError.badArguments(path, `unknown watcher type ${watcherType}`);
+    }
+    return ((this.paths.get(path)?.get(sessionId) ?? 0) & kinds) !== 0;
+  }
+
   /** Forgets every watch of a session (closed, expired, or its connection gone). */
   removeSession(sessionId: bigint): void {
     const session = this.sessions.get(sessionId);

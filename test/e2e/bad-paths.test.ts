@@ -49,7 +49,7 @@ function streamOps(path: string): Op[] {
     { $case: "exists", value: { path, watch: true, consistency: 0 } },
     { $case: "getData", value: { path, watch: true, consistency: 1 } },
     { $case: "addWatch", value: { path, mode: 1 } },
-    { $case: "removeWatches", value: { path, type: 1 } },
+    { $case: "removeWatches", value: { path, type: 1, checkOnly: false } },
     { $case: "create", value: { path, data: enc(""), acl: [], mode: 1, ttl: 0n } },
   );
   return ops;

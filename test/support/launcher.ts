@@ -7,6 +7,8 @@ const root = resolve(import.meta.dirname, "../..");
 
 export interface ServerHandle {
   readonly address: string;
+  /** Where ZooKeeper clients connect: the same port as gRPC (the server tells them apart). */
+  readonly juteAddress: string;
   readonly port: number;
   readonly dataDir: string;
   readonly pid: number;
@@ -93,6 +95,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
   const { port } = JSON.parse(readFileSync(readyFile, "utf8")) as { port: number };
   const handle: ServerHandle = {
     address: `127.0.0.1:${port}`,
+    juteAddress: `127.0.0.1:${port}`,
     port,
     dataDir,
     pid: child.pid ?? -1,

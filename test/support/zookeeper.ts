@@ -55,23 +55,35 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-export async function startZooKeeper(options: { readyTimeoutMs?: number } = {}): Promise<ZooKeeperHandle> {
+export interface ZooKeeperOptions {
+  readonly readyTimeoutMs?: number;
+  /**
+   * Run as a one-member quorum (QuorumPeerMain, standaloneEnabled=false) with this server.1 line,
+   * given free quorum, election and client ports; the client port stays clientPort.
+   */
+  readonly serverLine?: (ports: { quorum: number; election: number; client: number }) => string;
+}
+
+export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<ZooKeeperHandle> {
   requireZooKeeper();
   const dir = mkdtempSync(join(tmpdir(), "paddock-zk-"));
   const dataDir = join(dir, "data");
   mkdirSync(dataDir);
   const port = await freePort();
   const cfg = join(dir, "zoo.cfg");
+  const quorum: string[] = [];
+  let client = [`clientPort=${port}`, "clientPortAddress=127.0.0.1"];
+  if (options.serverLine !== undefined) {
+    writeFileSync(join(dataDir, "myid"), "1\n");
+    const [q, e] = [await freePort(), await freePort()];
+    const line = options.serverLine({ quorum: q, election: e, client: port });
+    quorum.push("standaloneEnabled=false", "initLimit=10", "syncLimit=5", `server.1=${line}`);
+    // ZooKeeper refuses a clientPort that disagrees with the line's client part: the line says it.
+    if (line.includes(";")) client = [];
+  }
   writeFileSync(
     cfg,
-    [
-      "tickTime=2000",
-      `dataDir=${dataDir}`,
-      `clientPort=${port}`,
-      "clientPortAddress=127.0.0.1",
-      "admin.enableServer=false",
-      "",
-    ].join("\n"),
+    ["tickTime=2000", `dataDir=${dataDir}`, ...client, "admin.enableServer=false", ...quorum, ""].join("\n"),
   );
   const child: ChildProcess = spawn(
     "java",
@@ -79,7 +91,9 @@ export async function startZooKeeper(options: { readyTimeoutMs?: number } = {}):
       "-Dzookeeper.extendedTypesEnabled=true",
       "-cp",
       classpath,
-      "org.apache.zookeeper.server.ZooKeeperServerMain",
+      options.serverLine === undefined
+        ? "org.apache.zookeeper.server.ZooKeeperServerMain"
+        : "org.apache.zookeeper.server.quorum.QuorumPeerMain",
       cfg,
     ],
     { stdio: ["ignore", "ignore", "pipe"] },

@@ -348,7 +348,7 @@ export class Client extends EventEmitter {
         groups.size === 1 ? [...groups] : w === undefined && type === "any" ? ["any" as const] : [...groups];
       await Promise.all(
         covering.map(async (group) => {
-          const value = { path, type: watcherTypes[group] };
+          const value = { path, type: watcherTypes[group], checkOnly: false };
           this.result(
             await this.call({ $case: "removeWatches", value }, path, options),
             "removeWatches",

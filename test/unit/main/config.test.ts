@@ -42,7 +42,9 @@ describe("zoo.cfg", () => {
     expect(config.tickTime).toBe(2000);
     expect(config.limits.connectionsPerAddressMax).toBe(60);
     expect(config.limits.outstandingGlobalMax).toBe(1000);
-    expect(config.limits.requestBytesMax).toBe(1024 * 1024);
+    // jute.maxbuffer: ZooKeeper's default, 0xfffff.
+    expect(config.limits.requestBytesMax).toBe(0xfffff);
+    expect(config.fourLetterWordWhitelist).toBe("srvr");
   });
 
   it("names the key and value it cannot use", () => {

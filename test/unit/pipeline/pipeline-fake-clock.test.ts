@@ -75,6 +75,7 @@ function member(limits: Partial<typeof defaultLimits> = {}) {
       tickMs: TICK_MS * 20,
       containerCheckMs: 60_000,
       proposalsInFlightMax: 1000,
+      zookeeperConfig: new Uint8Array(0),
     },
     { connectionsPerAddressMax: 2, requestsBeforeConnectMax: 10 },
   );
@@ -176,7 +177,9 @@ describe("the real Pipeline on a virtual clock", () => {
     });
     await m.advanceTo(2_350);
     expect(
-      b.received.slice(before).map((r) => [r.kind?.$case, (r.kind?.value as { path?: string }).path]),
+      b.received
+        .slice(before)
+        .map((r) => [r.kind?.$case, (r.kind?.value as { path?: string } | undefined)?.path]),
     ).toEqual([
       ["event", "/w"],
       ["event", "/"],

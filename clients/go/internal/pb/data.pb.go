@@ -2561,9 +2561,12 @@ func (*AddWatchResponse) Descriptor() ([]byte, []int) {
 }
 
 type RemoveWatchesRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	Type          WatcherType            `protobuf:"varint,2,opt,name=type,proto3,enum=paddock.v1.WatcherType" json:"type,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Path  string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Type  WatcherType            `protobuf:"varint,2,opt,name=type,proto3,enum=paddock.v1.WatcherType" json:"type,omitempty"`
+	// Only check that the session holds such a watch (ZooKeeper's checkWatches, sent when a client
+	// drops one of several local watchers): NO_WATCHER if it does not; nothing is removed.
+	CheckOnly     bool `protobuf:"varint,3,opt,name=check_only,json=checkOnly,proto3" json:"check_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2610,6 +2613,13 @@ func (x *RemoveWatchesRequest) GetType() WatcherType {
 		return x.Type
 	}
 	return WatcherType_WATCHER_TYPE_UNSPECIFIED
+}
+
+func (x *RemoveWatchesRequest) GetCheckOnly() bool {
+	if x != nil {
+		return x.CheckOnly
+	}
+	return false
 }
 
 type RemoveWatchesResponse struct {
@@ -3064,10 +3074,12 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x0fAddWatchRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12,\n" +
 	"\x04mode\x18\x02 \x01(\x0e2\x18.paddock.v1.AddWatchModeR\x04mode\"\x12\n" +
-	"\x10AddWatchResponse\"W\n" +
+	"\x10AddWatchResponse\"v\n" +
 	"\x14RemoveWatchesRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12+\n" +
-	"\x04type\x18\x02 \x01(\x0e2\x17.paddock.v1.WatcherTypeR\x04type\"\x17\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x17.paddock.v1.WatcherTypeR\x04type\x12\x1d\n" +
+	"\n" +
+	"check_only\x18\x03 \x01(\bR\tcheckOnly\"\x17\n" +
 	"\x15RemoveWatchesResponse\"\x0f\n" +
 	"\rWhoAmIRequest\"A\n" +
 	"\n" +

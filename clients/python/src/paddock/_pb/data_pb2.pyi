@@ -430,12 +430,14 @@ class AddWatchResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class RemoveWatchesRequest(_message.Message):
-    __slots__ = ("path", "type")
+    __slots__ = ("path", "type", "check_only")
     PATH_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
+    CHECK_ONLY_FIELD_NUMBER: _ClassVar[int]
     path: str
     type: WatcherType
-    def __init__(self, path: _Optional[str] = ..., type: _Optional[_Union[WatcherType, str]] = ...) -> None: ...
+    check_only: bool
+    def __init__(self, path: _Optional[str] = ..., type: _Optional[_Union[WatcherType, str]] = ..., check_only: _Optional[bool] = ...) -> None: ...
 
 class RemoveWatchesResponse(_message.Message):
     __slots__ = ()

@@ -660,6 +660,11 @@ export interface AddWatchResponse {
 export interface RemoveWatchesRequest {
   path: string;
   type: WatcherType;
+  /**
+   * Only check that the session holds such a watch (ZooKeeper's checkWatches, sent when a client
+   * drops one of several local watchers): NO_WATCHER if it does not; nothing is removed.
+   */
+  checkOnly: boolean;
 }
 
 export interface RemoveWatchesResponse {
@@ -4021,7 +4026,7 @@ export const AddWatchResponse: MessageFns<AddWatchResponse> = {
 };
 
 function createBaseRemoveWatchesRequest(): RemoveWatchesRequest {
-  return { path: "", type: 0 };
+  return { path: "", type: 0, checkOnly: false };
 }
 
 export const RemoveWatchesRequest: MessageFns<RemoveWatchesRequest> = {
@@ -4031,6 +4036,9 @@ export const RemoveWatchesRequest: MessageFns<RemoveWatchesRequest> = {
     }
     if (message.type !== 0) {
       writer.uint32(16).int32(message.type);
+    }
+    if (message.checkOnly !== false) {
+      writer.uint32(24).bool(message.checkOnly);
     }
     return writer;
   },
@@ -4064,6 +4072,14 @@ export const RemoveWatchesRequest: MessageFns<RemoveWatchesRequest> = {
             message.type = reader.int32() as any;
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.checkOnly = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4080,6 +4096,11 @@ export const RemoveWatchesRequest: MessageFns<RemoveWatchesRequest> = {
     return {
       path: isSet(object.path) ? globalThis.String(object.path) : "",
       type: isSet(object.type) ? watcherTypeFromJSON(object.type) : 0,
+      checkOnly: isSet(object.checkOnly)
+        ? globalThis.Boolean(object.checkOnly)
+        : isSet(object.check_only)
+        ? globalThis.Boolean(object.check_only)
+        : false,
     };
   },
 
@@ -4091,6 +4112,9 @@ export const RemoveWatchesRequest: MessageFns<RemoveWatchesRequest> = {
     if (message.type !== 0) {
       obj.type = watcherTypeToJSON(message.type);
     }
+    if (message.checkOnly !== false) {
+      obj.checkOnly = message.checkOnly;
+    }
     return obj;
   },
 
@@ -4101,6 +4125,7 @@ export const RemoveWatchesRequest: MessageFns<RemoveWatchesRequest> = {
     const message = createBaseRemoveWatchesRequest();
     message.path = object.path ?? "";
     message.type = object.type ?? 0;
+    message.checkOnly = object.checkOnly ?? false;
     return message;
   },
 };

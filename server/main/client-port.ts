@@ -1,0 +1,112 @@
+import { createServer, type Server as NetServer, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+
+/** The HTTP/2 connection preface every gRPC client opens with. */
+const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+export interface ClientPortDoors {
+  /** gRPC: grpc-js's connection injector takes the socket with its first bytes put back. */
+  grpc(socket: Duplex): void;
+  /** ZooKeeper's protocol (or a four-letter word): the bytes read so far travel along. */
+  jute(socket: Socket, address: string, first: Buffer): void;
+}
+
+/**
+ * One port for both protocols, told apart by the first bytes: a gRPC client starts with the
+ * HTTP/2 preface ("PRI * HTTP/2.0..."), a ZooKeeper client with a 4-byte frame length (or a
+ * four-letter word). Only the first bytes of a connection are inspected; after that each door
+ * reads the socket itself.
+ */
+export interface ClientPort {
+  readonly server: NetServer;
+  /** Stops listening and destroys every connection still open. */
+  close(): void;
+}
+
+export interface ClientPortOptions {
+  /** maxClientCnxns: TCP connections per client address, 0 for no limit (as ZooKeeper counts them). */
+  readonly connectionsPerAddressMax: number;
+  /** A connection that sends nothing for this long is closed before a door is chosen. */
+  readonly firstBytesTimeoutMs: number;
+  readonly log: (level: "warn", message: string) => void;
+}
+
+export function listenClientPort(
+  host: string,
+  port: number,
+  options: ClientPortOptions,
+  doors: ClientPortDoors,
+): Promise<ClientPort> {
+  const sockets = new Set<Socket>();
+  const perAddress = new Map<string, number>();
+  const max = options.connectionsPerAddressMax;
+  const server = createServer({ noDelay: true }, (socket) => {
+    const address = addressOf(socket);
+    const count = perAddress.get(address) ?? 0;
+    if (max > 0 && count >= max) {
+      // As ZooKeeper: over maxClientCnxns the connection is closed at once.
+      options.log("warn", `too many connections from ${address}: maxClientCnxns is ${max}`);
+      socket.destroy();
+      return;
+    }
+    perAddress.set(address, count + 1);
+    sockets.add(socket);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) perAddress.delete(address);
+      else perAddress.set(address, left);
+    });
+    sniff(socket, address, options.firstBytesTimeoutMs, doors);
+  });
+  const close = (): void => {
+    server.close();
+    for (const socket of sockets) socket.destroy();
+  };
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve({ server, close });
+    });
+  });
+}
+
+function sniff(socket: Socket, address: string, timeoutMs: number, doors: ClientPortDoors): void {
+  let seen: Buffer = Buffer.alloc(0);
+  const timer = setTimeout(() => socket.destroy(), timeoutMs);
+  const onError = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const onData = (chunk: Buffer): void => {
+    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const http2 = isPrefixOf(seen, HTTP2_PREFACE);
+    // Four bytes decide for ZooKeeper; a preface needs its first bytes to match as far as seen.
+    if (http2 && seen.length < 4) return;
+    clearTimeout(timer);
+    socket.off("data", onData);
+    socket.off("error", onError);
+    socket.pause();
+    if (http2) {
+      socket.unshift(seen);
+      doors.grpc(socket);
+    } else {
+      doors.jute(socket, address, seen);
+      socket.resume();
+    }
+  };
+  socket.on("data", onData);
+  socket.on("error", onError);
+}
+
+function isPrefixOf(seen: Buffer, preface: Buffer): boolean {
+  const n = Math.min(seen.length, preface.length);
+  return seen.subarray(0, n).equals(preface.subarray(0, n));
+}
+
+/** The peer's bare address, for ip ACLs and maxClientCnxns (IPv4-mapped IPv6 unwrapped). */
+function addressOf(socket: Socket): string {
+  const address = socket.remoteAddress ?? "unknown";
+  return address.startsWith("::ffff:") ? address.slice(7) : address;
+}
