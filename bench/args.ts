@@ -44,7 +44,7 @@ export interface BenchOptions {
   settleS: number;
   sessionTimeoutMs: number;
   /** How the paddock and noop targets are driven: clients/ts, or the raw stubs adapter. */
-  paddockClient: "ts" | "raw";
+  paddockClient: "ts" | "raw" | "jute";
   outDir: string;
   /** Also print the JSON results on stdout. */
   json: boolean;
@@ -201,8 +201,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         o.sessionTimeoutMs = intArg(key, value, 100, 3_600_000);
         break;
       case "paddock-client":
-        if (value !== "ts" && value !== "raw")
-          throw new BenchArgError(`--paddock-client wants ts or raw, got "${value}"`);
+        if (value !== "ts" && value !== "raw" && value !== "jute")
+          throw new BenchArgError(`--paddock-client wants ts, raw or jute, got "${value}"`);
         o.paddockClient = value;
         break;
       case "out":
@@ -251,7 +251,9 @@ export const usage = `usage: paddock bench [run|compare] [options]
   --znodes N            znodes loaded by memory and recovery (default ${defaultOptions.znodes})
   --settle S            memory: read RSS after S s at rest (0: 1 s after loading) (default ${defaultOptions.settleS})
   --session-timeout MS  requested session timeout (default ${defaultOptions.sessionTimeoutMs})
-  --paddock-client ts|raw  drive paddock and noop with clients/ts (default) or the raw-stubs adapter
+  --paddock-client ts|raw|jute  drive paddock with clients/ts (default), the raw-stubs adapter, or
+                        node-zookeeper-client over ZooKeeper's protocol (the client the zookeeper
+                        target uses: one client, two servers)
   --out DIR             results.json and latency SVGs go to DIR/<timestamp> (default ${defaultOptions.outDir})
   --json                also print the JSON results
 `;

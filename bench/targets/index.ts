@@ -9,6 +9,8 @@ import type { TargetDriver } from "./target.js";
  * devDependencies) installed.
  */
 async function paddockDriver(client: PaddockClientKind): Promise<TargetDriver> {
+  // Paddock's client port speaks ZooKeeper's protocol too: the same node-zookeeper-client.
+  if (client === "jute") return { ...(await import("./zookeeper.js")).zookeeperDriver, name: "paddock" };
   return client === "ts"
     ? (await import("./paddock-client.js")).paddockClientDriver
     : (await import("./paddock.js")).paddockDriver;
@@ -17,7 +19,7 @@ async function paddockDriver(client: PaddockClientKind): Promise<TargetDriver> {
 const loaders: Record<TargetName, (client: PaddockClientKind) => Promise<TargetDriver>> = {
   paddock: paddockDriver,
   // The no-op echo speaks Paddock's session protocol, so it goes through the same client.
-  noop: async (client) => ({ ...(await paddockDriver(client)), name: "noop" }),
+  noop: async (client) => ({ ...(await paddockDriver(client === "jute" ? "ts" : client)), name: "noop" }),
   zookeeper: async () => (await import("./zookeeper.js")).zookeeperDriver,
   etcd: async () => (await import("./etcd.js")).etcdDriver,
 };

@@ -20,11 +20,11 @@ import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { WatchRegistry } from "../watches/watch-registry.js";
 import { listenClientPort } from "./client-port.js";
-import { zookeeperConfigText } from "./zookeeper-config.js";
 import type { ServerConfig } from "./config.js";
 import { openDurableState, Snapshotter } from "./durability.js";
 import { buildReplication } from "./replication.js";
 import { setupTracing } from "./tracing-setup.js";
+import { zookeeperConfigText } from "./zookeeper-config.js";
 
 export const VERSION = "0.1.0";
 

@@ -26,7 +26,11 @@ export interface ReadContext {
 const CONFIG_PATH = "/zookeeper/config";
 
 /** The config node's stat with the length of this member's text (the tree keeps it empty). */
-function configStat<T extends { dataLength: number } | undefined>(ctx: ReadContext, path: string, stat: T): T {
+function configStat<T extends { dataLength: number } | undefined>(
+  ctx: ReadContext,
+  path: string,
+  stat: T,
+): T {
   if (path !== CONFIG_PATH || stat === undefined) return stat;
   return { ...stat, dataLength: ctx.zookeeperConfig.length };
 }
