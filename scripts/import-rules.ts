@@ -66,6 +66,8 @@ export const rules: Record<
       "@grpc/proto-loader",
       "@grpc/reflection",
       "grpc-health-check",
+      "@bufbuild/protobuf/wire",
+      "node:fs",
       "node:http",
       "node:os",
       "node:url",

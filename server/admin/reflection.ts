@@ -1,19 +1,38 @@
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BinaryReader } from "@bufbuild/protobuf/wire";
 import type { Server } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 
-const protoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../proto");
+const here = dirname(fileURLToPath(import.meta.url));
 
-/** Reflection needs proto-loader's descriptors: load the same .proto files for it alone. */
+/**
+ * FileDescriptorProtos exactly as buf compiled them (`npm run gen` writes the images: the public
+ * API, and grpc.health.v1 from the grpc-health-check package): descriptors that proto-loader
+ * rebuilds name map entries wrongly, and grpcurl refuses them ("invalid map: incorrect implicit
+ * map entry name").
+ */
+function descriptorsOf(image: string): Buffer[] {
+  const bytes = readFileSync(resolve(here, "../gen", image));
+  const files: Buffer[] = [];
+  const reader = new BinaryReader(bytes);
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) files.push(Buffer.from(reader.bytes()));
+    else reader.skip(wireType);
+  }
+  return files;
+}
+
+/** Server reflection over the public services and the health service, usable by grpcurl. */
 export function addReflection(server: Server): void {
-  const definition = loadSync(
-    ["paddock/v1/data.proto", "paddock/v1/session.proto", "paddock/v1/admin.proto"],
-    { includeDirs: [protoRoot], longs: String, enums: String, keepCase: false },
+  const files = [...descriptorsOf("paddock-v1.binpb"), ...descriptorsOf("grpc-health-v1.binpb")];
+  const root = { descriptors: { fileDescriptorProtos: files } };
+  new ReflectionService(root as unknown as ConstructorParameters<typeof ReflectionService>[0]).addToServer(
+    server,
   );
-  new ReflectionService(definition).addToServer(server);
 }
 
 export const servedServices = [
