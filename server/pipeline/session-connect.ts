@@ -41,6 +41,17 @@ export class SessionConnect {
           "this member is not serving: no leader (election running)",
         );
       }
+      // As ZooKeeper, for a new session too: a client that saw more than this member applied
+      // must go to a member that is not behind it.
+      const lastSeen = Number(request.lastZxidSeen);
+      const applied = this.ctx.counters.appliedZxid;
+      if (lastSeen > applied) {
+        throw new PaddockError(
+          Code.ConnectionLoss,
+          "",
+          `this member is behind the client: applied ${zxidHex(applied)} < last seen ${zxidHex(lastSeen)}`,
+        );
+      }
       if (request.sessionId === 0n) this.open(request, sink, baseIds, onReady);
       else this.resume(request, sink, baseIds, onReady);
     } catch (error) {
@@ -95,17 +106,9 @@ export class SessionConnect {
     baseIds: readonly AuthId[],
     onReady: (r: Requester) => void,
   ): void {
-    const { deps, counters, local } = this.ctx;
+    const { deps, local } = this.ctx;
     const sessionId = request.sessionId;
     const hex = `0x${sessionId.toString(16)}`;
-    const lastSeen = Number(request.lastZxidSeen);
-    if (lastSeen > counters.appliedZxid) {
-      throw new PaddockError(
-        Code.ConnectionLoss,
-        "",
-        `this member is behind the client: applied ${zxidHex(counters.appliedZxid)} < last seen ${zxidHex(lastSeen)}`,
-      );
-    }
     // As ZooKeeper: the session's live connection closes first, whether or not this one may take
     // the session over; its pending replies are dropped.
     const previous = local.get(sessionId);
