@@ -1,24 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerHandle, startServer } from "../support/launcher.js";
 import { type ProcessResult, paddockCli } from "../support/run-process.js";
-import { startZooKeeper, type ZooKeeperHandle } from "../support/zookeeper.js";
+import { startZooKeeper, type ZooKeeperHandle, zkCli } from "../support/zookeeper.js";
 
-// The same zkCli script runs against Apache ZooKeeper 3.8 (zkCli.sh, one JVM per script) and
-// against Paddock (`paddock cli`, one process per script); normalised outputs must be equal.
+// The same zkCli script runs against Apache ZooKeeper 3.8 (zkCli.sh, one JVM per script), against
+// Paddock through `paddock cli` (gRPC, one process per script) and against another Paddock through
+// ZooKeeper's own zkCli.sh on its ZooKeeper port; normalised outputs must all be equal.
 // No skip: without Java or the zookeeper package, beforeAll fails saying what to install.
 
 let paddock: ServerHandle;
+/** A second Paddock for zkCli.sh over the jute door (the scripts use absolute paths). */
+let paddockJute: ServerHandle;
 let zookeeper: ZooKeeperHandle;
 
 beforeAll(async () => {
-  [paddock, zookeeper] = await Promise.all([
+  [paddock, paddockJute, zookeeper] = await Promise.all([
+    startServer({ settings: { extendedTypesEnabled: true } }),
     startServer({ settings: { extendedTypesEnabled: true } }),
     startZooKeeper(),
   ]);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([paddock?.stop(), zookeeper?.stop()]);
+  await Promise.all([paddock?.stop(), paddockJute?.stop(), zookeeper?.stop()]);
 });
 
 /** Drops banners, connection notices, times and usage text; zxids become 0xZ. */
@@ -39,10 +43,15 @@ function normalise(r: ProcessResult): { code: number | null; stdout: string[]; s
 
 async function both(lines: string[]): Promise<void> {
   const script = `${lines.join("\n")}\n`;
-  const [z, p] = await Promise.all([zookeeper.cli(script), paddockCli(paddock.address, [], script)]);
+  const [z, p, j] = await Promise.all([
+    zookeeper.cli(script),
+    paddockCli(paddock.address, [], script),
+    zkCli(paddockJute.juteAddress, script),
+  ]);
   const reference = normalise(z);
   expect(reference.stdout.length + reference.stderr.length).toBeGreaterThan(0);
   expect(normalise(p)).toEqual(reference);
+  expect(normalise(j), "zkCli.sh on Paddock's ZooKeeper port").toEqual(reference);
 }
 
 describe("differential: paddock cli vs zkCli.sh on Apache ZooKeeper 3.8", () => {

@@ -55,6 +55,15 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** ZooKeeper 3.8's own zkCli.sh against any server speaking ZooKeeper's protocol (one JVM per script). */
+export function zkCli(address: string, script: string): Promise<ProcessResult> {
+  requireZooKeeper();
+  return runProcess(zkCliPath, ["-server", address], {
+    input: script,
+    env: { ...process.env, TZ: "UTC", JVMFLAGS: "-Xshare:auto" },
+  });
+}
+
 export interface ZooKeeperOptions {
   readonly readyTimeoutMs?: number;
   /**
@@ -115,11 +124,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
   const address = `127.0.0.1:${port}`;
   return {
     address,
-    cli: (script) =>
-      runProcess(zkCliPath, ["-server", address], {
-        input: script,
-        env: { ...process.env, TZ: "UTC", JVMFLAGS: "-Xshare:auto" },
-      }),
+    cli: (script) => zkCli(address, script),
     async stop() {
       if (child.exitCode === null) child.kill("SIGKILL");
       await exited;
