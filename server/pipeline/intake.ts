@@ -1,4 +1,4 @@
-import { map, type OperatorFunction, tap } from "rxjs";
+import { map, type OperatorFunction } from "rxjs";
 import type { Request } from "../gen/paddock/v1/session.js";
 import type { PrepContext, TxnBody } from "../tree/prep.js";
 import { AssertionError } from "../util/assert.js";
@@ -19,42 +19,41 @@ export interface Batch {
   readonly requests: readonly Request[];
 }
 
-/** A batch with a slot per request: answered already (refused, addAuth) or waiting. */
-interface Admitted {
-  readonly requester: Requester;
-  readonly slots: Slot[];
-}
-
 /** A barrier slot waits for its noop transaction to apply (sync and linearizable reads). */
 const BARRIER_PENDING = Number.POSITIVE_INFINITY;
 
 /**
- * Intake: each request gets a slot in arrival order. A refusal (closing session, no leader, a
- * limit) is answered in the slot at once; auth applies on arrival, so later requests are checked
- * with it and earlier ones keep the identities they came with; a close marks the session closing.
+ * The intake stages, request by request in arrival order within one batch (one operator call
+ * per batch): admit → prepAndPropose → enqueue. A request goes through all three before the next
+ * is admitted, so a read at the head of its queue is answered, and stops counting as
+ * outstanding, before the limits are checked for the next one.
  */
-export function admit(ctx: PipelineContext): OperatorFunction<Batch, Admitted> {
+export function intake(ctx: PipelineContext): OperatorFunction<Batch, void> {
   return map(({ requester, requests }) => {
-    const slots: Slot[] = [];
     for (const request of requests) {
+      let slot: Slot;
       try {
-        slots.push(admitOne(ctx, requester, request, slots.length));
+        slot = admit(ctx, requester, request);
+        prepAndPropose(ctx, requester, slot);
       } catch (error) {
         if (error instanceof AssertionError) throw error;
         ctx.deps.log(
           "error",
           `request xid ${request.xid} failed: ${error instanceof Error ? error.stack : error}`,
         );
-        slots.push(
-          answered(ctx, requester, request, errorReply(request.xid, ctx.counters.appliedZxid, error)),
-        );
+        slot = answered(ctx, requester, request, errorReply(request.xid, ctx.counters.appliedZxid, error));
       }
+      enqueue(ctx, requester, slot);
     }
-    return { requester, slots };
   });
 }
 
-function admitOne(ctx: PipelineContext, requester: Requester, request: Request, earlier: number): Slot {
+/**
+ * Admit: a slot for the request. A refusal (closing session, no leader, a limit) is answered in
+ * the slot at once; auth applies on arrival, so later requests are checked with it and earlier
+ * ones keep the identities they came with; a close marks the session closing.
+ */
+function admit(ctx: PipelineContext, requester: Requester, request: Request): Slot {
   const { counters, deps } = ctx;
   const op = request.op;
   counters.received++;
@@ -62,7 +61,7 @@ function admitOne(ctx: PipelineContext, requester: Requester, request: Request, 
   const refused =
     op === undefined
       ? PaddockError.badArguments("", `request xid ${request.xid} has no op`)
-      : refusal(ctx, requester, op, earlier);
+      : refusal(ctx, requester, op);
   if (refused !== undefined)
     return answered(ctx, requester, request, errorReply(request.xid, counters.appliedZxid, refused));
   const slot: Slot = {
@@ -89,6 +88,7 @@ function admitOne(ctx: PipelineContext, requester: Requester, request: Request, 
   return slot;
 }
 
+/** A refused request's slot: answered already, it leaves in its turn. */
 function answered(ctx: PipelineContext, requester: Requester, request: Request, reply: Slot["reply"]): Slot {
   ctx.counters.outstanding++;
   return { request, ids: requester.ids, reply, barrier: 0, deadline: 0, span: undefined };
@@ -98,44 +98,34 @@ function answered(ctx: PipelineContext, requester: Requester, request: Request, 
  * Prep and propose: a write (or a barrier's noop) is prepped against the tree plus the outstanding
  * changes and proposed at once on the leader; elsewhere it is forwarded to the leader.
  */
-export function prepAndPropose(ctx: PipelineContext): OperatorFunction<Admitted, Admitted> {
-  return tap(({ requester, slots }) => {
-    for (const slot of slots) {
-      if (slot.reply !== undefined) continue;
-      const op = slot.request.op!;
-      const barrier = slot.barrier !== 0;
-      if (!barrier && !isWrite(op)) continue;
-      const waiter: Waiter = { requester, slot, barrier, onApplied: undefined, onFailed: undefined };
-      try {
-        if (!ctx.member.leading) {
-          const kind: ForwardKind = barrier
-            ? { $case: "barrier", value: {} }
-            : { $case: "request", value: slot.request };
-          ctx.forwarder.forward(waiter, kind, requester.sessionId, opPath(op));
-          continue;
-        }
-        const prepContext: PrepContext = {
-          sessionId: requester.sessionId,
-          ids: slot.ids,
-          now: ctx.deps.clock(),
-          ephemeralAllowed: requester.isSession,
-        };
-        ctx.proposer.propose(
-          requester.sessionId,
-          slot.request.xid,
-          (zxid): TxnBody => {
-            if (barrier) return { $case: "noop", value: {} };
-            return prepareWrite(ctx.deps.prep, op, prepContext, zxid);
-          },
-          waiter,
-        );
-        slot.span?.addEvent("prepped");
-      } catch (error) {
-        slot.barrier = 0;
-        slot.reply = errorReply(slot.request.xid, ctx.counters.appliedZxid, error);
-      }
+function prepAndPropose(ctx: PipelineContext, requester: Requester, slot: Slot): void {
+  if (slot.reply !== undefined) return;
+  const op = slot.request.op!;
+  const barrier = slot.barrier !== 0;
+  if (!barrier && !isWrite(op)) return;
+  const waiter: Waiter = { requester, slot, barrier, onApplied: undefined, onFailed: undefined };
+  try {
+    if (!ctx.member.leading) {
+      const kind: ForwardKind = barrier
+        ? { $case: "barrier", value: {} }
+        : { $case: "request", value: slot.request };
+      ctx.forwarder.forward(waiter, kind, requester.sessionId, opPath(op));
+      return;
     }
-  });
+    const prepContext: PrepContext = {
+      sessionId: requester.sessionId,
+      ids: slot.ids,
+      now: ctx.deps.clock(),
+      ephemeralAllowed: requester.isSession,
+    };
+    const build = (zxid: number): TxnBody =>
+      barrier ? { $case: "noop", value: {} } : prepareWrite(ctx.deps.prep, op, prepContext, zxid);
+    ctx.proposer.propose(requester.sessionId, slot.request.xid, build, waiter);
+    slot.span?.addEvent("prepped");
+  } catch (error) {
+    slot.barrier = 0;
+    slot.reply = errorReply(slot.request.xid, ctx.counters.appliedZxid, error);
+  }
 }
 
 /**
@@ -143,19 +133,14 @@ export function prepAndPropose(ctx: PipelineContext): OperatorFunction<Admitted,
  * leaves now. A client that keeps sending past Throttled answers has its connection closed, as
  * ZooKeeper closes an overloaded connection; the session survives and may resume.
  */
-export function enqueue(ctx: PipelineContext): OperatorFunction<Admitted, void> {
-  return map(({ requester, slots }) => {
-    const queue = requester.queue;
-    const overflow = 2 * ctx.options.limits.outstandingPerSessionMax;
-    for (const slot of slots) {
-      if (slot.reply !== undefined && queue.length >= overflow) {
-        ctx.counters.outstanding--;
-        requester.sink?.end();
-        requester.sink = undefined;
-        continue;
-      }
-      queue.push(slot);
-    }
-    drain(ctx, requester);
-  });
+function enqueue(ctx: PipelineContext, requester: Requester, slot: Slot): void {
+  const queue = requester.queue;
+  if (slot.reply !== undefined && queue.length >= 2 * ctx.options.limits.outstandingPerSessionMax) {
+    ctx.counters.outstanding--;
+    requester.sink?.end();
+    requester.sink = undefined;
+    return;
+  }
+  queue.push(slot);
+  drain(ctx, requester);
 }

@@ -8,7 +8,7 @@ import { applyInOrder } from "./apply-committed.js";
 import type { Counters, PipelineContext, PipelineDeps, PipelineOptions } from "./context.js";
 import { Forwarder } from "./forwarder.js";
 import { ClientFront, type ConnectionRules } from "./front.js";
-import { admit, type Batch, enqueue, prepAndPropose } from "./intake.js";
+import { type Batch, intake } from "./intake.js";
 import { LocalSessions } from "./local-sessions.js";
 import type { MemberState } from "./member-state.js";
 import { opPath } from "./op-kinds.js";
@@ -23,14 +23,17 @@ export type { PipelineDeps, PipelineOptions } from "./context.js";
  * The request-processor chain, assembled here and read top to bottom:
  *
  *   door → front (connection rules, sessions) → intake$
- *     → admit            refusals answered at once, auth applied on arrival, a slot per request
- *     → prepAndPropose   writes and barriers: prepped and proposed on the leader, forwarded elsewhere
- *     → enqueue          each session's FIFO queue; answered slots and reads at the head leave
+ *     → intake, request by request:
+ *         admit            refusals answered at once, auth applied on arrival, a slot per request
+ *         prepAndPropose   writes and barriers: prepped and proposed on the leader, forwarded elsewhere
+ *         enqueue          each session's FIFO queue; answered slots and reads at the head leave
  *   [replica/: the Ready loop persists, replicates and commits] → committed$
  *     → applyInOrder     tree and sessions in zxid order, watch events before replies, replies
  *
- * Each stage takes a whole batch (one connection's requests of one turn, or one Ready's committed
- * transactions) and loops over it plainly: the RxJS operators cost per batch, not per request.
+ * Each operator takes a whole batch (one connection's requests of one turn, or one Ready's
+ * committed transactions) and loops over it plainly: RxJS costs per batch, not per request. The
+ * intake stages run request by request inside the batch, so a read answered at its queue's head
+ * stops counting against the outstanding limits before the next request is admitted.
  * Session upkeep (expiry, touches, containers) runs on the injected scheduler.
  */
 export class Pipeline {
@@ -83,7 +86,7 @@ export class Pipeline {
     this.view = adminView(ctx);
 
     this.subscriptions.push(
-      this.intake$.pipe(admit(ctx), prepAndPropose(ctx), enqueue(ctx)).subscribe(),
+      this.intake$.pipe(intake(ctx)).subscribe(),
       this.committed$.pipe(applyInOrder(ctx)).subscribe(),
       ...upkeep.start(deps.scheduler, options.tickMs, options.containerCheckMs),
     );

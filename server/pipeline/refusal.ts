@@ -4,16 +4,8 @@ import type { PipelineContext } from "./context.js";
 import { type Op, opPath } from "./op-kinds.js";
 import type { Requester } from "./requester.js";
 
-/**
- * Why a request is answered at once instead of queued: a closing session, no leader, a limit.
- * `earlier` counts the requests of the same batch admitted before this one.
- */
-export function refusal(
-  ctx: PipelineContext,
-  requester: Requester,
-  op: Op,
-  earlier: number,
-): PaddockError | undefined {
+/** Why a request is answered at once instead of queued: a closing session, no leader, a limit. */
+export function refusal(ctx: PipelineContext, requester: Requester, op: Op): PaddockError | undefined {
   const limits = ctx.options.limits;
   const path = opPath(op);
   if (requester.closing) return new PaddockError(Code.SessionExpired, path, "session is closing");
@@ -31,7 +23,7 @@ export function refusal(
       `outstandingGlobalMax ${limits.outstandingGlobalMax} reached`,
     );
   }
-  if (requester.queue.length + earlier >= limits.outstandingPerSessionMax) {
+  if (requester.queue.length >= limits.outstandingPerSessionMax) {
     const max = limits.outstandingPerSessionMax;
     return new PaddockError(Code.Throttled, path, `outstandingPerSessionMax ${max} reached`);
   }
