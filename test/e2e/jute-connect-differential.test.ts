@@ -1,7 +1,13 @@
 import { type Socket, connect as tcpConnect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ConnectResponse,
+  connectFrame,
+  openRaw,
+  parseConnectResponse,
+  type RawConn,
+} from "../support/jute-raw.js";
 import { type ServerHandle, startServer } from "../support/launcher.js";
-import { deferred } from "../support/wait.js";
 import { startZooKeeper, type ZooKeeperHandle } from "../support/zookeeper.js";
 
 // ZooKeeper's connection behaviour, pinned by running the same raw handshakes against Apache
@@ -18,102 +24,18 @@ afterAll(async () => {
   await Promise.all([zk?.stop(), paddock?.stop()]);
 });
 
-interface Conn {
-  socket: Socket;
-  received: () => Buffer;
-  closed: Promise<void>;
-  isClosed: () => boolean;
-  /** Resolves once at least n bytes arrived, or the connection closed. */
-  bytes(n: number): Promise<Buffer>;
-}
-
-/** A raw connection; ZooKeeper drops connections until it has finished starting: retry then. */
-async function open(address: string): Promise<Conn> {
-  const [host, port] = address.split(":");
-  const chunks: Buffer[] = [];
-  let closed = false;
-  const done = deferred<void>();
-  const waiters: (() => void)[] = [];
-  const socket = await new Promise<Socket>((resolve, reject) => {
-    const s = tcpConnect({ host: host!, port: Number(port), noDelay: true }, () => resolve(s));
-    s.on("error", reject);
-  });
-  socket.on("data", (c: Buffer) => {
-    chunks.push(c);
-    for (const w of waiters) w();
-  });
-  socket.on("close", () => {
-    closed = true;
-    done.resolve();
-    for (const w of waiters) w();
-  });
-  socket.on("error", () => {});
-  return {
-    socket,
-    received: () => Buffer.concat(chunks),
-    closed: done.promise,
-    isClosed: () => closed,
-    bytes: (n) =>
-      new Promise((resolve) => {
-        const check = (): void => {
-          const got = Buffer.concat(chunks);
-          if (got.length >= n || closed) resolve(got);
-        };
-        waiters.push(check);
-        check();
-      }),
-  };
-}
-
-function connectFrame(o: {
-  timeOut?: number;
-  sessionId?: bigint;
-  passwd?: Buffer;
-  lastZxid?: bigint;
-}): Buffer {
-  const passwd = o.passwd ?? Buffer.alloc(16);
-  const body = Buffer.alloc(4 + 8 + 4 + 8 + 4 + passwd.length + 1);
-  let at = 0;
-  body.writeInt32BE(0, at);
-  body.writeBigInt64BE(o.lastZxid ?? 0n, (at += 4));
-  body.writeInt32BE(o.timeOut ?? 10_000, (at += 8));
-  body.writeBigInt64BE(o.sessionId ?? 0n, (at += 4));
-  body.writeInt32BE(passwd.length, (at += 8));
-  passwd.copy(body, (at += 4));
-  const length = Buffer.alloc(4);
-  length.writeInt32BE(body.length);
-  return Buffer.concat([length, body]);
-}
-
-interface ConnectResponse {
-  timeOut: number;
-  sessionId: bigint;
-  passwd: Buffer;
-  readOnly: boolean;
-}
-
-function parseResponse(bytes: Buffer): ConnectResponse {
-  const n = bytes.readInt32BE(20);
-  return {
-    timeOut: bytes.readInt32BE(8),
-    sessionId: bytes.readBigInt64BE(12),
-    passwd: bytes.subarray(24, 24 + n),
-    readOnly: bytes[24 + n] === 1,
-  };
-}
-
 /** A handshake: the ConnectResponse, or undefined if the server closed without one. */
 async function handshake(
   address: string,
   frame: Buffer,
-): Promise<{ conn: Conn; response?: ConnectResponse }> {
+): Promise<{ conn: RawConn; response?: ConnectResponse }> {
   for (let attempt = 0; ; attempt++) {
-    const conn = await open(address);
+    const conn = await openRaw(address);
     conn.socket.write(frame);
     const got = await conn.bytes(4);
     if (got.length >= 4) {
       const full = await conn.bytes(4 + got.readInt32BE(0));
-      return { conn, response: parseResponse(full) };
+      return { conn, response: parseConnectResponse(full) };
     }
     // Closed without a byte: ZooKeeper still starting (retried), or a refusal.
     if (attempt >= 20 || address !== zk.address) return { conn };

@@ -2,6 +2,7 @@ import { type Socket, connect as tcpConnect } from "node:net";
 import zookeeper from "node-zookeeper-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, connect } from "../../clients/ts/src/index.js";
+import { connectFrame, pathRequest } from "../support/jute-raw.js";
 import { type ServerHandle, startServer } from "../support/launcher.js";
 import { deferred } from "../support/wait.js";
 
@@ -35,31 +36,6 @@ function raw(address: string): Promise<{ socket: Socket; received: () => Buffer;
     socket.on("close", () => closed.resolve());
     socket.on("error", reject);
   });
-}
-
-function frame(body: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeInt32BE(body.length);
-  return Buffer.concat([length, body]);
-}
-
-/** ConnectRequest {protocolVersion 0, lastZxidSeen 0, timeOut, sessionId 0, passwd 16 zero bytes, readOnly}. */
-function connectFrame(timeOutMs = 10_000): Buffer {
-  const body = Buffer.alloc(4 + 8 + 4 + 8 + 4 + 16 + 1);
-  body.writeInt32BE(timeOutMs, 12);
-  body.writeInt32BE(16, 24);
-  return frame(body);
-}
-
-/** RequestHeader {xid, type} + a path ustring + extra bytes. */
-function pathRequest(xid: number, opcode: number, path: string, extra: Buffer = Buffer.alloc(0)): Buffer {
-  const p = Buffer.from(path);
-  const body = Buffer.alloc(8 + 4 + p.length);
-  body.writeInt32BE(xid, 0);
-  body.writeInt32BE(opcode, 4);
-  body.writeInt32BE(p.length, 8);
-  p.copy(body, 12);
-  return frame(Buffer.concat([body, extra]));
 }
 
 /** node-zookeeper-client connected to the door; resolves once the session is up. */
@@ -115,7 +91,7 @@ describe("four-letter words on the client port (4lw.commands.whitelist)", () => 
 describe("bad input on the ZooKeeper port: a clear close, nothing changed, the server keeps serving", () => {
   it("a truncated ConnectRequest, garbage, and a negative length close the connection", async () => {
     const c = await raw(server.juteAddress);
-    c.socket.end(connectFrame().subarray(0, 20));
+    c.socket.end(connectFrame({}).subarray(0, 20));
     await c.closed;
     expect(c.received().length).toBe(0);
     expect((await closedAfter(server.juteAddress, Buffer.from([0, 0, 0, 5, 1, 2, 3, 4, 5]))).length).toBe(0);
@@ -134,7 +110,7 @@ describe("bad input on the ZooKeeper port: a clear close, nothing changed, the s
     data.writeInt32BE(n, 0);
     data.writeInt32BE(-1, 4 + n);
     const fits = await raw(server.juteAddress);
-    fits.socket.write(connectFrame());
+    fits.socket.write(connectFrame({}));
     const request = pathRequest(7, 5, path, data);
     expect(request.readInt32BE(0)).toBe(0xfffff);
     fits.socket.write(request);
@@ -154,7 +130,7 @@ describe("bad input on the ZooKeeper port: a clear close, nothing changed, the s
     const over = pathRequest(8, 5, path, Buffer.concat([data, Buffer.alloc(1)]));
     expect(over.readInt32BE(0)).toBe(0x100000);
     const refused = await raw(server.juteAddress);
-    refused.socket.write(connectFrame());
+    refused.socket.write(connectFrame({}));
     const connected = deferred<void>();
     refused.socket.on("data", () => connected.resolve());
     await connected.promise;
@@ -167,7 +143,7 @@ describe("bad input on the ZooKeeper port: a clear close, nothing changed, the s
 
   it("a connect and two requests split at every byte offset are answered the same", async () => {
     const stream = Buffer.concat([
-      connectFrame(),
+      connectFrame({}),
       pathRequest(1, 3, "/", Buffer.from([0])),
       pathRequest(2, 3, "/missing", Buffer.from([0])),
     ]);
@@ -203,7 +179,7 @@ describe("bad input on the ZooKeeper port: a clear close, nothing changed, the s
   });
 
   it("an unknown opcode is answered Unimplemented, then the connection closes", async () => {
-    const got = await closedAfter(server.juteAddress, connectFrame(), pathRequest(3, 999, "/"));
+    const got = await closedAfter(server.juteAddress, connectFrame({}), pathRequest(3, 999, "/"));
     const reply = got.subarray(4 + got.readInt32BE(0));
     expect([reply.readInt32BE(0), reply.readInt32BE(4), reply.readInt32BE(16)]).toEqual([16, 3, -6]);
     await stillServes(server.juteAddress, "/bad-3");
