@@ -1,4 +1,3 @@
-import { type Socket, connect as tcpConnect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ConnectResponse,
