@@ -147,7 +147,7 @@ export function writeMultiReadResponse(w: JuteWriter, rsp: MultiReadResponse): v
       case "getData":
         assert(result.value.stat !== undefined, `multiRead getData result ${i} has no stat`);
         header(w, OpCode.getData, 0);
-        w.buffer(result.value.data);
+        w.buffer(result.value.dataNull === true ? null : result.value.data);
         writeStat(w, result.value.stat);
         break;
       case "error":

@@ -78,7 +78,8 @@ export function encodeReply(opcode: number, reply: Reply, multiOpcodes?: readonl
     }
     case OpCode.getData: {
       const r = result(reply, opcode, "getData");
-      return withStat(start(xid, zxid, 0).buffer(r.data), stat(r.stat, opcode));
+      // Null data goes back as ZooKeeper sends it: a buffer of length -1.
+      return withStat(start(xid, zxid, 0).buffer(r.dataNull === true ? null : r.data), stat(r.stat, opcode));
     }
     case OpCode.setData:
       return withStat(start(xid, zxid, 0), stat(result(reply, opcode, "setData").stat, opcode));

@@ -45,7 +45,8 @@ function createAcl(acl: ACL[] | null): ACL[] {
  */
 export function readCreate(r: JuteReader, opcode: number): CreateRequest {
   const path = readString(r, "create.path");
-  const data = r.buffer("create.data") ?? Buffer.alloc(0);
+  const wireData = r.buffer("create.data");
+  const data = wireData ?? Buffer.alloc(0);
   const acl = createAcl(readAclVector(r, "create.acl"));
   const flags = r.int("create.flags");
   const mode = opcode === OpCode.createContainer ? MODE_CONTAINER : flags;
@@ -55,7 +56,8 @@ export function readCreate(r: JuteReader, opcode: number): CreateRequest {
     if (mode === MODE_TTL || mode === MODE_SEQUENTIAL_TTL) ttl = wire;
     else if (wire >= 0n) ttl = wire === 0n ? -1n : wire;
   }
-  return { path, data, acl, mode, ttl };
+  // A null buffer (length -1) is ZooKeeper's null data, kept apart from empty data.
+  return wireData === null ? { path, data, acl, mode, ttl, dataNull: true } : { path, data, acl, mode, ttl };
 }
 
 export function readDelete(r: JuteReader): DeleteRequest {
@@ -64,8 +66,10 @@ export function readDelete(r: JuteReader): DeleteRequest {
 
 export function readSetData(r: JuteReader): SetDataRequest {
   const path = readString(r, "setData.path");
-  const data = r.buffer("setData.data") ?? Buffer.alloc(0);
-  return { path, data, version: versionOf(r.int("setData.version")) };
+  const wireData = r.buffer("setData.data");
+  const version = versionOf(r.int("setData.version"));
+  if (wireData === null) return { path, data: Buffer.alloc(0), version, dataNull: true };
+  return { path, data: wireData, version };
 }
 
 export function readCheck(r: JuteReader): CheckRequest {

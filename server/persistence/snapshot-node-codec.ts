@@ -13,6 +13,8 @@ export interface SnapshotNodeFields {
   aversion: number;
   ephemeralOwner: bigint | number;
   pzxid: bigint | number;
+  /** Written when set (true or false), as the generated encoder writes a proto3 optional. */
+  dataNull?: boolean | undefined;
 }
 
 /**
@@ -116,6 +118,7 @@ export function snapshotNodeSize(n: SnapshotNodeFields, pathBytes: number): numb
   if (n.aversion !== 0) size += 1 + int32Size(n.aversion);
   if (n.ephemeralOwner !== 0n && n.ephemeralOwner !== 0) size += 1 + int64Size(n.ephemeralOwner);
   if (n.pzxid !== 0n && n.pzxid !== 0) size += 1 + int64Size(n.pzxid);
+  if (n.dataNull !== undefined) size += 2;
   return size;
 }
 
@@ -143,5 +146,9 @@ export function writeSnapshotNode(buf: Buffer, at: number, n: SnapshotNodeFields
   at = int32Field(buf, at, 10, n.aversion);
   at = int64Field(buf, at, 11, n.ephemeralOwner);
   at = int64Field(buf, at, 12, n.pzxid);
+  if (n.dataNull !== undefined) {
+    buf[at++] = 13 << 3;
+    buf[at++] = n.dataNull ? 1 : 0;
+  }
   return at;
 }

@@ -8,6 +8,16 @@
  */
 export type StoredData = string | Uint8Array;
 
+/**
+ * ZooKeeper's null data (a node created with none, as zkCli's `create /a` or Kafka does), told
+ * apart from empty data by identity: it is empty everywhere else (length, digest, size checks).
+ */
+export const NULL_DATA: Uint8Array = new Uint8Array(0);
+
+export function isNullData(data: StoredData): boolean {
+  return data === NULL_DATA;
+}
+
 /** Data up to this many bytes is stored as a string. */
 export const INLINE_DATA_BYTES_MAX = 1024;
 
@@ -15,8 +25,8 @@ export const EMPTY_DATA = "";
 
 const EMPTY_BUFFER = Buffer.alloc(0);
 
-export function storeData(data: Uint8Array): StoredData {
-  if (data.length === 0) return EMPTY_DATA;
+export function storeData(data: Uint8Array, dataNull = false): StoredData {
+  if (data.length === 0) return dataNull ? NULL_DATA : EMPTY_DATA;
   if (data.length > INLINE_DATA_BYTES_MAX) return data;
   return asBuffer(data).toString("latin1");
 }

@@ -18,7 +18,7 @@ import { PaddockError } from "../util/paddock-error.js";
 import { parentPath } from "../util/path.js";
 import { zxidFromWire } from "../util/zxid.js";
 import { type AuthId, checkAcl, Perms } from "./acl-check.js";
-import { loadData, type StoredData, storeData } from "./bytes.js";
+import { isNullData, loadData, type StoredData, storeData } from "./bytes.js";
 import { OwnerKind, ownerKind, ttlOf } from "./ephemeral-type.js";
 import { SnapshotNodeCopy, type SnapshotNodeRecord } from "./snapshot-copy.js";
 import { applyTxn } from "./tree-apply.js";
@@ -210,7 +210,8 @@ export class DataTree {
 
   getData(path: string, ids: readonly AuthId[]): GetDataResponse {
     const node = this.readable(path, ids);
-    return { data: loadData(node.data), stat: this.store.toStat(node) };
+    const data = { data: loadData(node.data), stat: this.store.toStat(node) };
+    return isNullData(node.data) ? { ...data, dataNull: true } : data;
   }
 
   /** Child names in no particular order (as ZooKeeper). */
@@ -312,6 +313,7 @@ export class DataTree {
       yield {
         path: n.path,
         data: loadData(n.data),
+        dataNull: isNullData(n.data) || undefined,
         aclRef: n.acl.ref,
         czxid: store.stat(n, S.czxid),
         mzxid: store.stat(n, S.mzxid),
@@ -367,7 +369,7 @@ export class DataTree {
     for (const n of nodes) {
       const node = store.insert(
         n.path,
-        storeData(n.data ?? EMPTY),
+        storeData(n.data ?? EMPTY, n.dataNull === true),
         store.acls.acquireRef(n.aclRef),
         n.ephemeralOwner,
         [

@@ -255,10 +255,11 @@ export class Prep {
       path: finalPath,
       node: { version: 0, childCreates: 0, aversion: 0, ephemeralOwner: owner, numChildren: 0, acl },
     });
-    return {
-      $case: "create",
-      value: { path: finalPath, data: req.data, acl, ephemeralOwner: owner, parentCversion },
-    };
+    const value = { path: finalPath, data: req.data, acl, ephemeralOwner: owner, parentCversion };
+    // Null data (ZooKeeper's, not empty data) travels only when asked for and the data is empty.
+    if (req.dataNull === true && req.data.length === 0)
+      return { $case: "create", value: { ...value, dataNull: true } };
+    return { $case: "create", value };
   }
 
   private prepDelete(req: DeleteRequest, ctx: PrepContext, zxid: number): TxnBody {
@@ -283,6 +284,8 @@ export class Prep {
     this.requirePerm(node, Perms.WRITE, path, ctx);
     const version = this.nextVersion(node.version, req.version, path);
     this.outstanding.add({ zxid, path, node: { ...node, version } });
+    if (req.dataNull === true && req.data.length === 0)
+      return { $case: "setData", value: { path, data: req.data, version, dataNull: true } };
     return { $case: "setData", value: { path, data: req.data, version } };
   }
 

@@ -1,10 +1,12 @@
-import type { StoredData } from "./bytes.js";
+import { isNullData, type StoredData } from "./bytes.js";
 import { S, STRIDE } from "./znode.js";
 
 /** A snapshot's node as the tree walks it: SnapshotNode with its int64 stat fields as numbers. */
 export interface SnapshotNodeRecord {
   path: string;
   data: Uint8Array;
+  /** ZooKeeper's null data; undefined for any other (as the generated SnapshotNode omits it). */
+  dataNull?: boolean | undefined;
   aclRef: number;
   czxid: number;
   mzxid: number;
@@ -42,6 +44,7 @@ export class SnapshotNodeCopy {
     const v: SnapshotNodeView = {
       path: "",
       data: "",
+      dataNull: undefined,
       aclRef: 0,
       czxid: 0,
       mzxid: 0,
@@ -58,6 +61,7 @@ export class SnapshotNodeCopy {
       const at = this.slots[i]! * STRIDE;
       v.path = this.paths[i]!;
       v.data = this.data[i]!;
+      v.dataNull = isNullData(v.data) || undefined;
       v.aclRef = this.aclRefs[i]!;
       v.czxid = stats[at + S.czxid]!;
       v.mzxid = stats[at + S.mzxid]!;

@@ -44,6 +44,7 @@ function applyBody(
         zxid,
         time,
         triggers,
+        t.dataNull === true,
       );
       if (code !== Code.OK) return { code, path: t.path, result: NONE };
       const stat = store.toStat(store.get(t.path)!);
@@ -69,7 +70,7 @@ function applyBody(
     }
     case "setData": {
       const t = body.value;
-      const code = store.setData(t.path, t.data, t.version, zxid, time, triggers);
+      const code = store.setData(t.path, t.data, t.version, zxid, time, triggers, t.dataNull === true);
       if (code !== Code.OK) return { code, path: t.path, result: NONE };
       return {
         code,

@@ -85,6 +85,7 @@ export class TreeStore {
     zxid: number,
     time: number,
     triggers: WatchTrigger[],
+    dataNull = false,
   ): number {
     const parent = path === "/" ? undefined : this.nodes.get(parentPath(path));
     if (parent === undefined) return Code.NoNode;
@@ -94,7 +95,7 @@ export class TreeStore {
       this.setCversionPzxid(parent, parentCversion, zxid);
       return Code.NodeExists;
     }
-    const node = this.insert(path, storeData(data), this.acls.acquire(acl), owner, [
+    const node = this.insert(path, storeData(data, dataNull), this.acls.acquire(acl), owner, [
       zxid,
       zxid,
       zxid,
@@ -174,12 +175,13 @@ export class TreeStore {
     zxid: number,
     time: number,
     triggers: WatchTrigger[],
+    dataNull = false,
   ): number {
     const node = this.nodes.get(path);
     if (node === undefined) return Code.NoNode;
     this.hashStat(node, -1);
     this.hashData(node, -1);
-    node.data = storeData(data);
+    node.data = storeData(data, dataNull);
     this.slab.set(node.slot, S.version, version);
     this.slab.set(node.slot, S.mzxid, zxid);
     this.slab.set(node.slot, S.mtime, time);

@@ -667,7 +667,9 @@ type CreateRequest struct {
 	Acl  []*ACL     `protobuf:"bytes,3,rep,name=acl,proto3" json:"acl,omitempty"`
 	Mode CreateMode `protobuf:"varint,4,opt,name=mode,proto3,enum=paddock.v1.CreateMode" json:"mode,omitempty"`
 	// Milliseconds, for the TTL modes only.
-	Ttl           int64 `protobuf:"varint,5,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	Ttl int64 `protobuf:"varint,5,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	// No data at all (ZooKeeper's null), as opposed to empty data; data must then be empty.
+	DataNull      *bool `protobuf:"varint,6,opt,name=data_null,json=dataNull,proto3,oneof" json:"data_null,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -735,6 +737,13 @@ func (x *CreateRequest) GetTtl() int64 {
 		return x.Ttl
 	}
 	return 0
+}
+
+func (x *CreateRequest) GetDataNull() bool {
+	if x != nil && x.DataNull != nil {
+		return *x.DataNull
+	}
+	return false
 }
 
 type CreateResponse struct {
@@ -1046,9 +1055,11 @@ func (x *GetDataRequest) GetConsistency() Consistency {
 }
 
 type GetDataResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
-	Stat          *Stat                  `protobuf:"bytes,2,opt,name=stat,proto3" json:"stat,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Data  []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	Stat  *Stat                  `protobuf:"bytes,2,opt,name=stat,proto3" json:"stat,omitempty"`
+	// The node holds no data at all (ZooKeeper's null), as opposed to empty data.
+	DataNull      *bool `protobuf:"varint,3,opt,name=data_null,json=dataNull,proto3,oneof" json:"data_null,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1097,12 +1108,21 @@ func (x *GetDataResponse) GetStat() *Stat {
 	return nil
 }
 
+func (x *GetDataResponse) GetDataNull() bool {
+	if x != nil && x.DataNull != nil {
+		return *x.DataNull
+	}
+	return false
+}
+
 type SetDataRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Path  string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
 	Data  []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
 	// Absent means any version.
-	Version       *int32 `protobuf:"varint,3,opt,name=version,proto3,oneof" json:"version,omitempty"`
+	Version *int32 `protobuf:"varint,3,opt,name=version,proto3,oneof" json:"version,omitempty"`
+	// No data at all (ZooKeeper's null), as opposed to empty data; data must then be empty.
+	DataNull      *bool `protobuf:"varint,4,opt,name=data_null,json=dataNull,proto3,oneof" json:"data_null,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1156,6 +1176,13 @@ func (x *SetDataRequest) GetVersion() int32 {
 		return *x.Version
 	}
 	return 0
+}
+
+func (x *SetDataRequest) GetDataNull() bool {
+	if x != nil && x.DataNull != nil {
+		return *x.DataNull
+	}
+	return false
 }
 
 type SetDataResponse struct {
@@ -2965,13 +2992,16 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x02id\x18\x02 \x01(\tR\x02id\";\n" +
 	"\x03ACL\x12\x14\n" +
 	"\x05perms\x18\x01 \x01(\x05R\x05perms\x12\x1e\n" +
-	"\x02id\x18\x02 \x01(\v2\x0e.paddock.v1.IdR\x02id\"\x98\x01\n" +
+	"\x02id\x18\x02 \x01(\v2\x0e.paddock.v1.IdR\x02id\"\xc8\x01\n" +
 	"\rCreateRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04data\x18\x02 \x01(\fR\x04data\x12!\n" +
 	"\x03acl\x18\x03 \x03(\v2\x0f.paddock.v1.ACLR\x03acl\x12*\n" +
 	"\x04mode\x18\x04 \x01(\x0e2\x16.paddock.v1.CreateModeR\x04mode\x12\x10\n" +
-	"\x03ttl\x18\x05 \x01(\x03R\x03ttl\"J\n" +
+	"\x03ttl\x18\x05 \x01(\x03R\x03ttl\x12 \n" +
+	"\tdata_null\x18\x06 \x01(\bH\x00R\bdataNull\x88\x01\x01B\f\n" +
+	"\n" +
+	"_data_null\"J\n" +
 	"\x0eCreateResponse\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12$\n" +
 	"\x04stat\x18\x02 \x01(\v2\x10.paddock.v1.StatR\x04stat\"N\n" +
@@ -2990,16 +3020,22 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x0eGetDataRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x14\n" +
 	"\x05watch\x18\x02 \x01(\bR\x05watch\x129\n" +
-	"\vconsistency\x18\x03 \x01(\x0e2\x17.paddock.v1.ConsistencyR\vconsistency\"K\n" +
+	"\vconsistency\x18\x03 \x01(\x0e2\x17.paddock.v1.ConsistencyR\vconsistency\"{\n" +
 	"\x0fGetDataResponse\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\x12$\n" +
-	"\x04stat\x18\x02 \x01(\v2\x10.paddock.v1.StatR\x04stat\"c\n" +
+	"\x04stat\x18\x02 \x01(\v2\x10.paddock.v1.StatR\x04stat\x12 \n" +
+	"\tdata_null\x18\x03 \x01(\bH\x00R\bdataNull\x88\x01\x01B\f\n" +
+	"\n" +
+	"_data_null\"\x93\x01\n" +
 	"\x0eSetDataRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04data\x18\x02 \x01(\fR\x04data\x12\x1d\n" +
-	"\aversion\x18\x03 \x01(\x05H\x00R\aversion\x88\x01\x01B\n" +
+	"\aversion\x18\x03 \x01(\x05H\x00R\aversion\x88\x01\x01\x12 \n" +
+	"\tdata_null\x18\x04 \x01(\bH\x01R\bdataNull\x88\x01\x01B\n" +
 	"\n" +
-	"\b_version\"7\n" +
+	"\b_versionB\f\n" +
+	"\n" +
+	"_data_null\"7\n" +
 	"\x0fSetDataResponse\x12$\n" +
 	"\x04stat\x18\x01 \x01(\v2\x10.paddock.v1.StatR\x04stat\"y\n" +
 	"\x12GetChildrenRequest\x12\x12\n" +
@@ -3322,7 +3358,9 @@ func file_paddock_v1_data_proto_init() {
 	if File_paddock_v1_data_proto != nil {
 		return
 	}
+	file_paddock_v1_data_proto_msgTypes[3].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[5].OneofWrappers = []any{}
+	file_paddock_v1_data_proto_msgTypes[10].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[11].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[21].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[25].OneofWrappers = []any{}

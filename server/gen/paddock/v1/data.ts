@@ -482,6 +482,8 @@ export interface CreateRequest {
   mode: CreateMode;
   /** Milliseconds, for the TTL modes only. */
   ttl: bigint;
+  /** No data at all (ZooKeeper's null), as opposed to empty data; data must then be empty. */
+  dataNull?: boolean | undefined;
 }
 
 export interface CreateResponse {
@@ -519,14 +521,22 @@ export interface GetDataRequest {
 
 export interface GetDataResponse {
   data: Buffer;
-  stat?: Stat | undefined;
+  stat?:
+    | Stat
+    | undefined;
+  /** The node holds no data at all (ZooKeeper's null), as opposed to empty data. */
+  dataNull?: boolean | undefined;
 }
 
 export interface SetDataRequest {
   path: string;
   data: Buffer;
   /** Absent means any version. */
-  version?: number | undefined;
+  version?:
+    | number
+    | undefined;
+  /** No data at all (ZooKeeper's null), as opposed to empty data; data must then be empty. */
+  dataNull?: boolean | undefined;
 }
 
 export interface SetDataResponse {
@@ -1142,7 +1152,7 @@ export const ACL: MessageFns<ACL> = {
 };
 
 function createBaseCreateRequest(): CreateRequest {
-  return { path: "", data: Buffer.alloc(0), acl: [], mode: 0, ttl: 0n };
+  return { path: "", data: Buffer.alloc(0), acl: [], mode: 0, ttl: 0n, dataNull: undefined };
 }
 
 export const CreateRequest: MessageFns<CreateRequest> = {
@@ -1164,6 +1174,9 @@ export const CreateRequest: MessageFns<CreateRequest> = {
         throw new globalThis.Error("value provided for field message.ttl of type int64 too large");
       }
       writer.uint32(40).int64(message.ttl);
+    }
+    if (message.dataNull !== undefined) {
+      writer.uint32(48).bool(message.dataNull);
     }
     return writer;
   },
@@ -1221,6 +1234,14 @@ export const CreateRequest: MessageFns<CreateRequest> = {
             message.ttl = reader.int64() as bigint;
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.dataNull = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1240,6 +1261,11 @@ export const CreateRequest: MessageFns<CreateRequest> = {
       acl: globalThis.Array.isArray(object?.acl) ? object.acl.map((e: any) => ACL.fromJSON(e)) : [],
       mode: isSet(object.mode) ? createModeFromJSON(object.mode) : 0,
       ttl: isSet(object.ttl) ? BigInt(object.ttl) : 0n,
+      dataNull: isSet(object.dataNull)
+        ? globalThis.Boolean(object.dataNull)
+        : isSet(object.data_null)
+        ? globalThis.Boolean(object.data_null)
+        : undefined,
     };
   },
 
@@ -1260,6 +1286,9 @@ export const CreateRequest: MessageFns<CreateRequest> = {
     if (message.ttl !== 0n) {
       obj.ttl = message.ttl.toString();
     }
+    if (message.dataNull !== undefined) {
+      obj.dataNull = message.dataNull;
+    }
     return obj;
   },
 
@@ -1273,6 +1302,7 @@ export const CreateRequest: MessageFns<CreateRequest> = {
     message.acl = object.acl?.map((e) => ACL.fromPartial(e)) || [];
     message.mode = object.mode ?? 0;
     message.ttl = (object.ttl !== undefined && object.ttl !== null) ? BigInt(object.ttl) : 0n;
+    message.dataNull = object.dataNull ?? undefined;
     return message;
   },
 };
@@ -1769,7 +1799,7 @@ export const GetDataRequest: MessageFns<GetDataRequest> = {
 };
 
 function createBaseGetDataResponse(): GetDataResponse {
-  return { data: Buffer.alloc(0), stat: undefined };
+  return { data: Buffer.alloc(0), stat: undefined, dataNull: undefined };
 }
 
 export const GetDataResponse: MessageFns<GetDataResponse> = {
@@ -1779,6 +1809,9 @@ export const GetDataResponse: MessageFns<GetDataResponse> = {
     }
     if (message.stat !== undefined) {
       Stat.encode(message.stat, writer.uint32(18).fork()).join();
+    }
+    if (message.dataNull !== undefined) {
+      writer.uint32(24).bool(message.dataNull);
     }
     return writer;
   },
@@ -1812,6 +1845,14 @@ export const GetDataResponse: MessageFns<GetDataResponse> = {
             message.stat = Stat.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.dataNull = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1828,6 +1869,11 @@ export const GetDataResponse: MessageFns<GetDataResponse> = {
     return {
       data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
       stat: isSet(object.stat) ? Stat.fromJSON(object.stat) : undefined,
+      dataNull: isSet(object.dataNull)
+        ? globalThis.Boolean(object.dataNull)
+        : isSet(object.data_null)
+        ? globalThis.Boolean(object.data_null)
+        : undefined,
     };
   },
 
@@ -1839,6 +1885,9 @@ export const GetDataResponse: MessageFns<GetDataResponse> = {
     if (message.stat !== undefined) {
       obj.stat = Stat.toJSON(message.stat);
     }
+    if (message.dataNull !== undefined) {
+      obj.dataNull = message.dataNull;
+    }
     return obj;
   },
 
@@ -1849,12 +1898,13 @@ export const GetDataResponse: MessageFns<GetDataResponse> = {
     const message = createBaseGetDataResponse();
     message.data = object.data ?? Buffer.alloc(0);
     message.stat = (object.stat !== undefined && object.stat !== null) ? Stat.fromPartial(object.stat) : undefined;
+    message.dataNull = object.dataNull ?? undefined;
     return message;
   },
 };
 
 function createBaseSetDataRequest(): SetDataRequest {
-  return { path: "", data: Buffer.alloc(0), version: undefined };
+  return { path: "", data: Buffer.alloc(0), version: undefined, dataNull: undefined };
 }
 
 export const SetDataRequest: MessageFns<SetDataRequest> = {
@@ -1867,6 +1917,9 @@ export const SetDataRequest: MessageFns<SetDataRequest> = {
     }
     if (message.version !== undefined) {
       writer.uint32(24).int32(message.version);
+    }
+    if (message.dataNull !== undefined) {
+      writer.uint32(32).bool(message.dataNull);
     }
     return writer;
   },
@@ -1908,6 +1961,14 @@ export const SetDataRequest: MessageFns<SetDataRequest> = {
             message.version = reader.int32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.dataNull = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1925,6 +1986,11 @@ export const SetDataRequest: MessageFns<SetDataRequest> = {
       path: isSet(object.path) ? globalThis.String(object.path) : "",
       data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
       version: isSet(object.version) ? globalThis.Number(object.version) : undefined,
+      dataNull: isSet(object.dataNull)
+        ? globalThis.Boolean(object.dataNull)
+        : isSet(object.data_null)
+        ? globalThis.Boolean(object.data_null)
+        : undefined,
     };
   },
 
@@ -1939,6 +2005,9 @@ export const SetDataRequest: MessageFns<SetDataRequest> = {
     if (message.version !== undefined) {
       obj.version = Math.round(message.version);
     }
+    if (message.dataNull !== undefined) {
+      obj.dataNull = message.dataNull;
+    }
     return obj;
   },
 
@@ -1950,6 +2019,7 @@ export const SetDataRequest: MessageFns<SetDataRequest> = {
     message.path = object.path ?? "";
     message.data = object.data ?? Buffer.alloc(0);
     message.version = object.version ?? undefined;
+    message.dataNull = object.dataNull ?? undefined;
     return message;
   },
 };

@@ -170,18 +170,20 @@ class ACL(_message.Message):
     def __init__(self, perms: _Optional[int] = ..., id: _Optional[_Union[Id, _Mapping]] = ...) -> None: ...
 
 class CreateRequest(_message.Message):
-    __slots__ = ("path", "data", "acl", "mode", "ttl")
+    __slots__ = ("path", "data", "acl", "mode", "ttl", "data_null")
     PATH_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
     ACL_FIELD_NUMBER: _ClassVar[int]
     MODE_FIELD_NUMBER: _ClassVar[int]
     TTL_FIELD_NUMBER: _ClassVar[int]
+    DATA_NULL_FIELD_NUMBER: _ClassVar[int]
     path: str
     data: bytes
     acl: _containers.RepeatedCompositeFieldContainer[ACL]
     mode: CreateMode
     ttl: int
-    def __init__(self, path: _Optional[str] = ..., data: _Optional[bytes] = ..., acl: _Optional[_Iterable[_Union[ACL, _Mapping]]] = ..., mode: _Optional[_Union[CreateMode, str]] = ..., ttl: _Optional[int] = ...) -> None: ...
+    data_null: bool
+    def __init__(self, path: _Optional[str] = ..., data: _Optional[bytes] = ..., acl: _Optional[_Iterable[_Union[ACL, _Mapping]]] = ..., mode: _Optional[_Union[CreateMode, str]] = ..., ttl: _Optional[int] = ..., data_null: _Optional[bool] = ...) -> None: ...
 
 class CreateResponse(_message.Message):
     __slots__ = ("path", "stat")
@@ -230,22 +232,26 @@ class GetDataRequest(_message.Message):
     def __init__(self, path: _Optional[str] = ..., watch: _Optional[bool] = ..., consistency: _Optional[_Union[Consistency, str]] = ...) -> None: ...
 
 class GetDataResponse(_message.Message):
-    __slots__ = ("data", "stat")
+    __slots__ = ("data", "stat", "data_null")
     DATA_FIELD_NUMBER: _ClassVar[int]
     STAT_FIELD_NUMBER: _ClassVar[int]
+    DATA_NULL_FIELD_NUMBER: _ClassVar[int]
     data: bytes
     stat: Stat
-    def __init__(self, data: _Optional[bytes] = ..., stat: _Optional[_Union[Stat, _Mapping]] = ...) -> None: ...
+    data_null: bool
+    def __init__(self, data: _Optional[bytes] = ..., stat: _Optional[_Union[Stat, _Mapping]] = ..., data_null: _Optional[bool] = ...) -> None: ...
 
 class SetDataRequest(_message.Message):
-    __slots__ = ("path", "data", "version")
+    __slots__ = ("path", "data", "version", "data_null")
     PATH_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    DATA_NULL_FIELD_NUMBER: _ClassVar[int]
     path: str
     data: bytes
     version: int
-    def __init__(self, path: _Optional[str] = ..., data: _Optional[bytes] = ..., version: _Optional[int] = ...) -> None: ...
+    data_null: bool
+    def __init__(self, path: _Optional[str] = ..., data: _Optional[bytes] = ..., version: _Optional[int] = ..., data_null: _Optional[bool] = ...) -> None: ...
 
 class SetDataResponse(_message.Message):
     __slots__ = ("stat",)

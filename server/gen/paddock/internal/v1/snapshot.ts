@@ -43,6 +43,8 @@ export interface SnapshotNode {
   aversion: number;
   ephemeralOwner: bigint;
   pzxid: bigint;
+  /** Null data (ZooKeeper's), not empty data. */
+  dataNull?: boolean | undefined;
 }
 
 export interface SnapshotSession {
@@ -309,6 +311,7 @@ function createBaseSnapshotNode(): SnapshotNode {
     aversion: 0,
     ephemeralOwner: 0n,
     pzxid: 0n,
+    dataNull: undefined,
   };
 }
 
@@ -367,6 +370,9 @@ export const SnapshotNode: MessageFns<SnapshotNode> = {
         throw new globalThis.Error("value provided for field message.pzxid of type int64 too large");
       }
       writer.uint32(96).int64(message.pzxid);
+    }
+    if (message.dataNull !== undefined) {
+      writer.uint32(104).bool(message.dataNull);
     }
     return writer;
   },
@@ -480,6 +486,14 @@ export const SnapshotNode: MessageFns<SnapshotNode> = {
             message.pzxid = reader.int64() as bigint;
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.dataNull = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -514,6 +528,11 @@ export const SnapshotNode: MessageFns<SnapshotNode> = {
         ? BigInt(object.ephemeral_owner)
         : 0n,
       pzxid: isSet(object.pzxid) ? BigInt(object.pzxid) : 0n,
+      dataNull: isSet(object.dataNull)
+        ? globalThis.Boolean(object.dataNull)
+        : isSet(object.data_null)
+        ? globalThis.Boolean(object.data_null)
+        : undefined,
     };
   },
 
@@ -555,6 +574,9 @@ export const SnapshotNode: MessageFns<SnapshotNode> = {
     if (message.pzxid !== 0n) {
       obj.pzxid = message.pzxid.toString();
     }
+    if (message.dataNull !== undefined) {
+      obj.dataNull = message.dataNull;
+    }
     return obj;
   },
 
@@ -577,6 +599,7 @@ export const SnapshotNode: MessageFns<SnapshotNode> = {
       ? BigInt(object.ephemeralOwner)
       : 0n;
     message.pzxid = (object.pzxid !== undefined && object.pzxid !== null) ? BigInt(object.pzxid) : 0n;
+    message.dataNull = object.dataNull ?? undefined;
     return message;
   },
 };

@@ -24,6 +24,8 @@ export interface CreateTxn {
   ephemeralOwner: bigint;
   /** The parent's cversion after this create. */
   parentCversion: number;
+  /** Null data (ZooKeeper's), not empty data. */
+  dataNull?: boolean | undefined;
 }
 
 export interface DeleteTxn {
@@ -39,6 +41,8 @@ export interface SetDataTxn {
   path: string;
   data: Buffer;
   version: number;
+  /** Null data (ZooKeeper's), not empty data. */
+  dataNull?: boolean | undefined;
 }
 
 export interface SetACLTxn {
@@ -105,7 +109,7 @@ export interface Txn {
 }
 
 function createBaseCreateTxn(): CreateTxn {
-  return { path: "", data: Buffer.alloc(0), acl: [], ephemeralOwner: 0n, parentCversion: 0 };
+  return { path: "", data: Buffer.alloc(0), acl: [], ephemeralOwner: 0n, parentCversion: 0, dataNull: undefined };
 }
 
 export const CreateTxn: MessageFns<CreateTxn> = {
@@ -127,6 +131,9 @@ export const CreateTxn: MessageFns<CreateTxn> = {
     }
     if (message.parentCversion !== 0) {
       writer.uint32(40).int32(message.parentCversion);
+    }
+    if (message.dataNull !== undefined) {
+      writer.uint32(48).bool(message.dataNull);
     }
     return writer;
   },
@@ -184,6 +191,14 @@ export const CreateTxn: MessageFns<CreateTxn> = {
             message.parentCversion = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.dataNull = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -211,6 +226,11 @@ export const CreateTxn: MessageFns<CreateTxn> = {
         : isSet(object.parent_cversion)
         ? globalThis.Number(object.parent_cversion)
         : 0,
+      dataNull: isSet(object.dataNull)
+        ? globalThis.Boolean(object.dataNull)
+        : isSet(object.data_null)
+        ? globalThis.Boolean(object.data_null)
+        : undefined,
     };
   },
 
@@ -231,6 +251,9 @@ export const CreateTxn: MessageFns<CreateTxn> = {
     if (message.parentCversion !== 0) {
       obj.parentCversion = Math.round(message.parentCversion);
     }
+    if (message.dataNull !== undefined) {
+      obj.dataNull = message.dataNull;
+    }
     return obj;
   },
 
@@ -246,6 +269,7 @@ export const CreateTxn: MessageFns<CreateTxn> = {
       ? BigInt(object.ephemeralOwner)
       : 0n;
     message.parentCversion = object.parentCversion ?? 0;
+    message.dataNull = object.dataNull ?? undefined;
     return message;
   },
 };
@@ -385,7 +409,7 @@ export const DeleteContainerTxn: MessageFns<DeleteContainerTxn> = {
 };
 
 function createBaseSetDataTxn(): SetDataTxn {
-  return { path: "", data: Buffer.alloc(0), version: 0 };
+  return { path: "", data: Buffer.alloc(0), version: 0, dataNull: undefined };
 }
 
 export const SetDataTxn: MessageFns<SetDataTxn> = {
@@ -398,6 +422,9 @@ export const SetDataTxn: MessageFns<SetDataTxn> = {
     }
     if (message.version !== 0) {
       writer.uint32(24).int32(message.version);
+    }
+    if (message.dataNull !== undefined) {
+      writer.uint32(32).bool(message.dataNull);
     }
     return writer;
   },
@@ -439,6 +466,14 @@ export const SetDataTxn: MessageFns<SetDataTxn> = {
             message.version = reader.int32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.dataNull = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -456,6 +491,11 @@ export const SetDataTxn: MessageFns<SetDataTxn> = {
       path: isSet(object.path) ? globalThis.String(object.path) : "",
       data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
       version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      dataNull: isSet(object.dataNull)
+        ? globalThis.Boolean(object.dataNull)
+        : isSet(object.data_null)
+        ? globalThis.Boolean(object.data_null)
+        : undefined,
     };
   },
 
@@ -470,6 +510,9 @@ export const SetDataTxn: MessageFns<SetDataTxn> = {
     if (message.version !== 0) {
       obj.version = Math.round(message.version);
     }
+    if (message.dataNull !== undefined) {
+      obj.dataNull = message.dataNull;
+    }
     return obj;
   },
 
@@ -481,6 +524,7 @@ export const SetDataTxn: MessageFns<SetDataTxn> = {
     message.path = object.path ?? "";
     message.data = object.data ?? Buffer.alloc(0);
     message.version = object.version ?? 0;
+    message.dataNull = object.dataNull ?? undefined;
     return message;
   },
 };
