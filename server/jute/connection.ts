@@ -31,6 +31,9 @@ interface InFlight {
 }
 
 const UNIMPLEMENTED = -6;
+const PING: Request["op"] = { $case: "ping", value: {} };
+/** ZooKeeper's protocol carries no trace context. */
+const NO_TRACE: Record<string, string> = {};
 /** EventType DataWatchRemoved; ChildWatchRemoved and PersistentWatchRemoved follow it. */
 const EVENT_DATA_WATCH_REMOVED = 5;
 const SESSION_STATE_EXPIRED = 3;
@@ -43,6 +46,9 @@ const SESSION_STATE_EXPIRED = 3;
  */
 export class JuteConnection implements ReplySink {
   private readonly decoder: FrameDecoder;
+  /** Made once: a closure per flush costs a rename under tsx on the hot path. */
+  private readonly flushNow = (): void => this.flush();
+  private readonly flushSoon = (): void => this.guard(this.flushNow);
   private readonly inFlight: InFlight[] = [];
   private connection: FrontConnection | undefined;
   private readOnlyByte: boolean | undefined;
@@ -68,14 +74,14 @@ export class JuteConnection implements ReplySink {
       return;
     }
     this.connectTimer = setTimeout(() => this.fail("no ConnectRequest in time"), options.connectTimeoutMs);
-    socket.on("data", (chunk: Buffer) => this.guard(() => this.onData(chunk)));
+    socket.on("data", (chunk: Buffer) => this.onDataGuarded(chunk));
     socket.on("error", () => this.close());
     socket.on("close", () => this.close());
   }
 
   /** Bytes the socket delivered before this connection was made (the sniffed prefix). */
   feed(chunk: Buffer): void {
-    this.guard(() => this.onData(chunk));
+    this.onDataGuarded(chunk);
   }
 
   send(message: ServerMessage): void {
@@ -164,13 +170,26 @@ export class JuteConnection implements ReplySink {
     this.close();
   }
 
+  /** What handling a chunk or a flush throws closes this connection only (a broken invariant still stops). */
   private guard(work: () => void): void {
     try {
       work();
     } catch (error) {
-      if (error instanceof AssertionError) throw error;
-      this.fail(error instanceof Error ? error.message : String(error));
+      this.failed(error);
     }
+  }
+
+  private onDataGuarded(chunk: Buffer): void {
+    try {
+      this.onData(chunk);
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  private failed(error: unknown): void {
+    if (error instanceof AssertionError) throw error;
+    this.fail(error instanceof Error ? error.message : String(error));
   }
 
   private onData(chunk: Buffer): void {
@@ -197,32 +216,25 @@ export class JuteConnection implements ReplySink {
 
   /** A decoded frame as a pipeline request, or an answer of the door's own (kept in order). */
   private translate(r: JuteRequest): Request | undefined {
-    const request = (xid: number, opcode: number, op: Request["op"], multiOpcodes?: number[]): Request => {
-      this.inFlight.push({
-        xid,
-        opcode,
-        multiOpcodes,
-        local: undefined,
-        close: opcode === OpCode.closeSession,
-      });
-      return { xid, timeoutMs: 0, trace: {}, op };
-    };
     switch (r.kind) {
       case "op":
-        return request(r.xid, r.opcode, r.op, r.multiOpcodes);
+        return this.request(r.xid, r.opcode, r.op, r.multiOpcodes);
       case "ping":
-        return request(r.xid, OpCode.ping, { $case: "ping", value: {} });
+        return this.request(r.xid, OpCode.ping, PING);
       case "auth":
-        return request(r.xid, OpCode.auth, { $case: "addAuth", value: { scheme: r.scheme, auth: r.auth } });
+        return this.request(r.xid, OpCode.auth, {
+          $case: "addAuth",
+          value: { scheme: r.scheme, auth: r.auth },
+        });
       case "setWatches":
-        return request(r.xid, r.opcode, { $case: "setWatches", value: r.watches });
+        return this.request(r.xid, r.opcode, { $case: "setWatches", value: r.watches });
       case "checkWatches":
-        return request(r.xid, OpCode.checkWatches, {
+        return this.request(r.xid, OpCode.checkWatches, {
           $case: "removeWatches",
           value: { path: r.path, type: r.type, checkOnly: true },
         });
       case "close":
-        return request(r.xid, OpCode.closeSession, { $case: "close", value: {} });
+        return this.request(r.xid, OpCode.closeSession, { $case: "close", value: {} });
       case "refused":
         this.answerLocally(r.xid, r.code, r.close);
         return undefined;
@@ -230,6 +242,13 @@ export class JuteConnection implements ReplySink {
         this.answerLocally(r.xid, UNIMPLEMENTED, true);
         return undefined;
     }
+  }
+
+  /** A pipeline request, remembered in flight with what its reply needs. */
+  private request(xid: number, opcode: number, op: Request["op"], multiOpcodes?: number[]): Request {
+    const close = opcode === OpCode.closeSession;
+    this.inFlight.push({ xid, opcode, multiOpcodes, local: undefined, close });
+    return { xid, timeoutMs: 0, trace: NO_TRACE, op };
   }
 
   /** A door's own answer leaves after every earlier reply, as ZooKeeper's would. */
@@ -254,7 +273,7 @@ export class JuteConnection implements ReplySink {
     this.out.push(frame);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.guard(() => this.flush()));
+      setImmediate(this.flushSoon);
     }
   }
 

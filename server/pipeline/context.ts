@@ -10,6 +10,7 @@ import type { Forwarder } from "./forwarder.js";
 import type { LocalSessions } from "./local-sessions.js";
 import type { MemberState } from "./member-state.js";
 import type { Proposer } from "./proposer.js";
+import type { ReadContext } from "./read-ops.js";
 import type { SessionUpkeep } from "./upkeep.js";
 
 export interface PipelineOptions {
@@ -66,4 +67,6 @@ export interface PipelineContext {
   readonly forwarder: Forwarder;
   readonly local: LocalSessions;
   readonly upkeep: SessionUpkeep;
+  /** What reads run against, built once. */
+  readonly reads: ReadContext;
 }

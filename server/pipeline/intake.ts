@@ -1,6 +1,5 @@
 import { map, type OperatorFunction } from "rxjs";
 import type { Request } from "../gen/paddock/v1/session.js";
-import type { PrepContext, TxnBody } from "../tree/prep.js";
 import { AssertionError } from "../util/assert.js";
 import { PaddockError } from "../util/paddock-error.js";
 import type { PipelineContext } from "./context.js";
@@ -11,7 +10,7 @@ import { errorReply, okReply } from "./replies.js";
 import type { Requester, Slot } from "./requester.js";
 import { drain } from "./session-queue.js";
 import { startRequestSpan } from "./tracing.js";
-import { prepareWrite } from "./write-ops.js";
+import { buildWrite, type WriteInput } from "./write-ops.js";
 
 /** One connection's requests of one event-loop turn, in arrival order. */
 export interface Batch {
@@ -112,15 +111,16 @@ function prepAndPropose(ctx: PipelineContext, requester: Requester, slot: Slot):
       ctx.forwarder.forward(waiter, kind, requester.sessionId, opPath(op));
       return;
     }
-    const prepContext: PrepContext = {
+    const write: WriteInput = {
       sessionId: requester.sessionId,
       ids: slot.ids,
       now: ctx.deps.clock(),
       ephemeralAllowed: requester.isSession,
+      prep: ctx.deps.prep,
+      op,
+      barrier,
     };
-    const build = (zxid: number): TxnBody =>
-      barrier ? { $case: "noop", value: {} } : prepareWrite(ctx.deps.prep, op, prepContext, zxid);
-    ctx.proposer.propose(requester.sessionId, slot.request.xid, build, waiter);
+    ctx.proposer.propose(requester.sessionId, slot.request.xid, buildWrite, write, waiter);
     slot.span?.addEvent("prepped");
   } catch (error) {
     slot.barrier = 0;

@@ -1,11 +1,11 @@
 import type { ForwardedRequest } from "../gen/paddock/internal/v1/peer.js";
-import type { PrepContext, TxnBody } from "../tree/prep.js";
+import type { Prep, TxnBody } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import type { PipelineContext } from "./context.js";
 import { isWrite } from "./op-kinds.js";
 import { toApiError } from "./replies.js";
-import { prepareWrite } from "./write-ops.js";
+import { buildWrite, type WriteInput } from "./write-ops.js";
 
 /**
  * The leader's side of forwarding: a follower's request is prepped here against the tree plus the
@@ -14,14 +14,12 @@ import { prepareWrite } from "./write-ops.js";
  */
 export function acceptForwarded(ctx: PipelineContext, from: number, f: ForwardedRequest): void {
   const { prep, sessions, clock, replica } = ctx.deps;
+  const origin = { member: from, ref: f.ref };
   try {
-    let build: (zxid: number) => TxnBody;
-    let cxid = 0;
     const kind = f.kind;
     switch (kind?.$case) {
       case "request": {
         const op = kind.value.op;
-        cxid = kind.value.xid;
         if (op === undefined || !isWrite(op))
           throw PaddockError.badArguments("", "forwarded request is not a write");
         const session = f.sessionId === 0n ? undefined : sessions.get(f.sessionId);
@@ -29,30 +27,46 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
           // Expired here first (the leader owns expiry): nothing may be created for it any more.
           throw new PaddockError(Code.SessionExpired, "", `session 0x${f.sessionId.toString(16)} expired`);
         }
-        const prepContext: PrepContext = {
+        const write: WriteInput = {
           sessionId: f.sessionId,
           ids: f.ids,
           now: clock(),
           ephemeralAllowed: f.ephemeralAllowed,
+          prep,
+          op,
+          barrier: false,
         };
-        build = (zxid) => prepareWrite(prep, op, prepContext, zxid);
-        break;
+        ctx.proposer.propose(f.sessionId, kind.value.xid, buildWrite, write, undefined, origin);
+        return;
       }
       case "createSession": {
-        const { timeoutMs, password } = kind.value;
-        build = (zxid) => prep.createSession(timeoutMs, password, zxid);
-        break;
+        const input = { prep, timeoutMs: kind.value.timeoutMs, password: kind.value.password };
+        ctx.proposer.propose(f.sessionId, 0, buildCreateSession, input, undefined, origin);
+        return;
       }
       case "barrier":
-        build = () => ({ $case: "noop", value: {} });
-        break;
+        ctx.proposer.propose(f.sessionId, 0, buildNoop, undefined, undefined, origin);
+        return;
       default:
         throw PaddockError.badArguments("", "forwarded request without a kind");
     }
-    ctx.proposer.propose(f.sessionId, cxid, build, undefined, { member: from, ref: f.ref });
   } catch (error) {
     replica.sendTo(from, {
       kind: { $case: "forwardReply", value: { ref: f.ref, error: toApiError(error) } },
     });
   }
+}
+
+const NOOP: TxnBody = { $case: "noop", value: {} };
+
+function buildNoop(): TxnBody {
+  return NOOP;
+}
+
+/** A session's CreateSession body; the password travels in the transaction. */
+export function buildCreateSession(
+  zxid: number,
+  s: { prep: Prep; timeoutMs: number; password: Uint8Array },
+): TxnBody {
+  return s.prep.createSession(s.timeoutMs, s.password, zxid);
 }

@@ -71,7 +71,14 @@ export class Pipeline {
       sessionsMax: options.limits.sessionsMax,
     });
     const forwarder = new Forwarder(replica, options.proposalsInFlightMax);
+    const reads = {
+      tree: deps.tree,
+      watches: deps.watches,
+      limits: options.limits,
+      zookeeperConfig: options.zookeeperConfig,
+    };
     const ctx: PipelineContext = {
+      reads,
       deps,
       options,
       member: this.member,

@@ -6,6 +6,7 @@ import { PaddockError } from "../util/paddock-error.js";
 import { zxidHex } from "../util/zxid.js";
 import type { PipelineContext } from "./context.js";
 import type { Waiter } from "./forwarder.js";
+import { buildCreateSession } from "./leader-intake.js";
 import { toApiError } from "./replies.js";
 import { type ReplySink, Requester } from "./requester.js";
 import { setWatches } from "./set-watches.js";
@@ -87,12 +88,8 @@ export class SessionConnect {
     };
     const waiter: Waiter = { requester, slot: undefined, barrier: false, onApplied, onFailed };
     if (this.ctx.member.leading) {
-      this.ctx.proposer.propose(
-        sessionId,
-        0,
-        (zxid) => deps.prep.createSession(timeoutMs, password, zxid),
-        waiter,
-      );
+      const input = { prep: deps.prep, timeoutMs, password };
+      this.ctx.proposer.propose(sessionId, 0, buildCreateSession, input, waiter);
     } else {
       const kind = { $case: "createSession" as const, value: { timeoutMs, password: Buffer.from(password) } };
       this.ctx.forwarder.forward(waiter, kind, sessionId, "");

@@ -48,10 +48,7 @@ function runRead(ctx: PipelineContext, requester: Requester, slot: Slot, op: Op)
     return;
   }
   try {
-    const { tree, watches } = ctx.deps;
-    const { limits, zookeeperConfig } = ctx.options;
-    const context = { tree, watches, limits, zookeeperConfig };
-    slot.reply = okReply(xid, zxid, executeRead(context, requester, slot.ids, op));
+    slot.reply = okReply(xid, zxid, executeRead(ctx.reads, requester, slot.ids, op));
   } catch (error) {
     slot.reply = errorReply(xid, zxid, error);
   }

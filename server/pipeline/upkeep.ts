@@ -2,7 +2,7 @@ import { interval, type SchedulerLike, type Subscription } from "rxjs";
 import type { Replica } from "../replica/replica.js";
 import type { SessionTable } from "../sessions/index.js";
 import type { DataTree } from "../tree/data-tree.js";
-import type { Prep } from "../tree/prep.js";
+import type { Prep, TxnBody } from "../tree/prep.js";
 import type { LocalSessions } from "./local-sessions.js";
 import type { MemberState } from "./member-state.js";
 import type { Proposer } from "./proposer.js";
@@ -93,7 +93,7 @@ export class SessionUpkeep {
           onApplied: undefined,
           onFailed: undefined,
         };
-        proposer.propose(sessionId, 0, (zxid) => prep.closeSession(sessionId, zxid), waiter);
+        proposer.propose(sessionId, 0, buildCloseSession, { prep, sessionId }, waiter);
         log("info", `expiring session 0x${sessionId.toString(16)}`);
       } catch {
         this.expiring.push(sessionId);
@@ -107,10 +107,18 @@ export class SessionUpkeep {
     if (!member.leading) return;
     for (const path of tree.expiredContainersAndTtls(clock())) {
       try {
-        proposer.propose(0n, 0, (zxid) => prep.deleteContainer(path, zxid), undefined);
+        proposer.propose(0n, 0, buildDeleteContainer, { prep, path }, undefined);
       } catch {
         return; // not writable now (throttled, storage failed): the next check tries again
       }
     }
   }
+}
+
+function buildCloseSession(zxid: number, s: { prep: Prep; sessionId: bigint }): TxnBody {
+  return s.prep.closeSession(s.sessionId, zxid);
+}
+
+function buildDeleteContainer(zxid: number, c: { prep: Prep; path: string }): TxnBody | undefined {
+  return c.prep.deleteContainer(c.path, zxid);
 }

@@ -7,6 +7,21 @@ import type { Op } from "./op-kinds.js";
 /** What clients get when they send no ACL: ZooKeeper clients' usual default. */
 const OPEN_ACL_UNSAFE: ACL[] = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
 
+/** What a write is prepped from: its PrepContext plus the op (one object per write). */
+export interface WriteInput extends PrepContext {
+  readonly prep: Prep;
+  readonly op: Op;
+  /** A barrier's noop (sync, linearizable reads) instead of the op. */
+  readonly barrier: boolean;
+}
+
+const NOOP: TxnBody = { $case: "noop", value: {} };
+
+/** The body of a write or barrier at zxid; Proposer.propose's builder for requests. */
+export function buildWrite(zxid: number, w: WriteInput): TxnBody {
+  return w.barrier ? NOOP : prepareWrite(w.prep, w.op, w, zxid);
+}
+
 /** Turns a write op into a transaction body through prep (tree plus outstanding changes). Throws PaddockError. */
 export function prepareWrite(prep: Prep, op: Op, ctx: PrepContext, zxid: number): TxnBody {
   switch (op.$case) {
