@@ -32,7 +32,8 @@ export function requireZooKeeper(): void {
     throw new Error(`differential tests need ${missing.join(" and ")}; install it and run again`);
 }
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 now (for servers that cannot bind port 0 and report it, as Kafka). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);

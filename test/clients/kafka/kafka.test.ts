@@ -4,14 +4,13 @@
 // scripts/install-kafka-dubbo.sh (.cache/kafka); the test throws, never skips, when they are missing.
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../support/launcher.js";
 import { repoRoot, runProcess } from "../../support/run-process.js";
 import { waitUntil } from "../../support/wait.js";
-import { startZooKeeper } from "../../support/zookeeper.js";
+import { freePort, startZooKeeper } from "../../support/zookeeper.js";
 import { openZkReader, type ZkReader } from "./zk-reader.js";
 
 const here = join(repoRoot, "test/clients/kafka");
@@ -26,18 +25,6 @@ const SESSION_MS = 6000;
 function requireInstalled(): void {
   for (const f of [join(lib, "kafka_2.13-3.7.2.jar"), join(classes, "KafkaTool.class")])
     if (!existsSync(f)) throw new Error(`${f} missing: run bash scripts/install-kafka-dubbo.sh first`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function tail(text: string, lines = 80): string {
