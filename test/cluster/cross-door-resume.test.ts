@@ -55,7 +55,8 @@ describe("a session moves between members and between doors", () => {
       value: { path: "/moved-j", watch: false, consistency: 1 },
     });
     expect(seen.result).toMatchObject({ $case: "exists", value: { stat: { ephemeralOwner: sessionId } } });
-    client.close();
+    // Closed through the new door; node-zookeeper-client's own close (a closeSession of the same
+    // session on member a) comes only after, or it would race this one.
     await grpc.close();
     const after = await RawSession.connect(a!.address);
     const gone = await after.call1({
@@ -64,6 +65,7 @@ describe("a session moves between members and between doors", () => {
     });
     expect(gone.result).toEqual({ $case: "exists", value: { stat: undefined } });
     await after.close();
+    client.close();
   });
 
   it("opened over gRPC on one member, resumed by a raw ZooKeeper-protocol connection on another", async () => {
