@@ -201,6 +201,25 @@ describe("the real Pipeline on a virtual clock", () => {
     m.stop();
   });
 
+  it("answers a linearizable read and sync only after a noop proposed after them applied", async () => {
+    const m = member();
+    await m.advanceTo(2_000);
+    const c = connection(m.pipeline.front, "10.0.0.3");
+    c.conn.connect(connect);
+    await m.advanceTo(2_100);
+    const before = BigInt(m.pipeline.zxid);
+    const linearizable = c.send({ $case: "getData", value: { path: "/", watch: false, consistency: 1 } });
+    const sync = c.send({ $case: "sync", value: { path: "/" } });
+    const sequential = c.send({ $case: "getData", value: { path: "/", watch: false, consistency: 0 } });
+    // Nothing may be answered from the state the reads arrived at: each waits for its barrier.
+    expect(c.reply(linearizable)).toBeUndefined();
+    await m.advanceTo(2_200);
+    expect(c.reply(linearizable)?.zxid).toBeGreaterThan(before);
+    expect(c.reply(sync)?.zxid).toBeGreaterThan(c.reply(linearizable)!.zxid);
+    expect(c.reply(sequential)?.error).toBeUndefined();
+    m.stop();
+  });
+
   it("applies the connection rules for every door: maxClientCnxns, connect first, bounded early requests", async () => {
     const m = member();
     await m.advanceTo(2_000);
