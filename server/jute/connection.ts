@@ -91,14 +91,7 @@ export class JuteConnection implements ReplySink {
       case "connected": {
         const v = kind.value;
         this.handshake = "answered";
-        this.write(
-          encodeConnectResponse({
-            timeOutMs: v.timeoutMs,
-            sessionId: v.sessionId,
-            passwd: v.password,
-            readOnly: this.readOnlyByte === undefined ? undefined : false,
-          }),
-        );
+        this.answerConnect(v.timeoutMs, v.sessionId, v.password);
         this.sendLocalAnswers();
         return;
       }
@@ -107,14 +100,7 @@ export class JuteConnection implements ReplySink {
         // (timeOut 0, session 0, zero password); any other refusal, and an expiry while
         // connected, just closes: the client reconnects and learns the session's fate.
         if (this.handshake === "sent" && kind.value.state === SESSION_STATE_EXPIRED) {
-          this.write(
-            encodeConnectResponse({
-              timeOutMs: 0,
-              sessionId: 0n,
-              passwd: Buffer.alloc(16),
-              readOnly: this.readOnlyByte === undefined ? undefined : false,
-            }),
-          );
+          this.answerConnect(0, 0n, Buffer.alloc(16));
         }
         this.end();
         return;
@@ -143,6 +129,12 @@ export class JuteConnection implements ReplySink {
       default:
         return;
     }
+  }
+
+  /** A ConnectResponse; its readOnly byte only if the client sent one (Paddock is never read-only). */
+  private answerConnect(timeOutMs: number, sessionId: bigint, passwd: Uint8Array): void {
+    const readOnly = this.readOnlyByte === undefined ? undefined : false;
+    this.write(encodeConnectResponse({ timeOutMs, sessionId, passwd, readOnly }));
   }
 
   /** The front ends the connection (session closed, expired or moved). */

@@ -5,7 +5,7 @@ import { PaddockError } from "../util/paddock-error.js";
 import type { PipelineContext } from "./context.js";
 import { isWrite } from "./op-kinds.js";
 import { toApiError } from "./replies.js";
-import { buildWrite, type WriteInput } from "./write-ops.js";
+import { buildWrite, NOOP, type WriteInput } from "./write-ops.js";
 
 /**
  * The leader's side of forwarding: a follower's request is prepped here against the tree plus the
@@ -56,8 +56,6 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
     });
   }
 }
-
-const NOOP: TxnBody = { $case: "noop", value: {} };
 
 function buildNoop(): TxnBody {
   return NOOP;

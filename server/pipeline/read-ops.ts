@@ -156,9 +156,14 @@ export function executeRead(
     case "setWatches": {
       needSession(requester, "", "setWatches");
       const sw = op.value;
-      for (const list of [sw.dataWatches, sw.existWatches, sw.childWatches, sw.persistentWatches])
-        for (const path of list) validatePath(path);
-      for (const path of sw.persistentRecursiveWatches) validatePath(path);
+      const lists = [
+        sw.dataWatches,
+        sw.existWatches,
+        sw.childWatches,
+        sw.persistentWatches,
+        sw.persistentRecursiveWatches,
+      ];
+      for (const list of lists) for (const path of list) validatePath(path);
       setWatches(tree, watches, requester.sessionId, sw, requester.sink);
       return { $case: "setWatches", value: {} };
     }

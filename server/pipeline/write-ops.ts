@@ -15,7 +15,8 @@ export interface WriteInput extends PrepContext {
   readonly barrier: boolean;
 }
 
-const NOOP: TxnBody = { $case: "noop", value: {} };
+/** A barrier's body: proposed, committed and applied, changing nothing. */
+export const NOOP: TxnBody = { $case: "noop", value: {} };
 
 /** The body of a write or barrier at zxid; Proposer.propose's builder for requests. */
 export function buildWrite(zxid: number, w: WriteInput): TxnBody {
