@@ -1,8 +1,11 @@
 package paddock
 
 import (
+	"context"
 	"fmt"
 	"time"
+
+	"github.com/paddock-dev/paddock/clients/go/internal/pb"
 )
 
 // Test-only access to the writer's hooks (compiled into tests only).
@@ -41,4 +44,13 @@ func Queued(c *Client) int { return len(c.queue) }
 // WriterStats returns envelopes sent, requests sent and pings sent.
 func WriterStats(c *Client) (envelopes, requests, pings int64) {
 	return c.hooks.envelopes.Load(), c.hooks.requests.Load(), c.hooks.pings.Load()
+}
+
+// SetDataThen is SetData with onReply run on the session's reader goroutine while it handles the
+// reply: after every message that arrived before the reply, before any that arrived after it,
+// and before SetData returns.
+func SetDataThen(ctx context.Context, c *Client, path string, data []byte, version int32, onReply func()) error {
+	req := &pb.Request{Op: &pb.Request_SetData{SetData: &pb.SetDataRequest{Path: path, Data: data, Version: optVersion(version)}}}
+	_, err := c.do(ctx, req, func(*pb.Reply, error) { onReply() })
+	return err
 }

@@ -36,17 +36,18 @@ func TestOneTimeWatches(t *testing.T) {
 	}
 
 	// ZooKeeper's ordering: the event reaches the client before the reply of the write that
-	// fired it, so when our own SetData returns the event is already delivered.
+	// fired it. The reader handles messages one at a time in arrival order, so what the watch
+	// channel holds while the reader handles SetData's reply is exactly what arrived before it.
+	// (Looking at the channel after SetData returns would race the reader: an event arriving
+	// just after the reply could land in time and pass.)
 	mine := getDataW(t, c, p)
-	_, err = c.SetData(ctx, p, []byte("c"), paddock.AnyVersion)
-	noErr(t, err)
-	select {
-	case ev := <-mine:
-		if ev.Type != paddock.EventNodeDataChanged {
-			t.Fatalf("event %+v", ev)
-		}
-	default:
-		t.Fatal("the watch event was not delivered before the reply of the write that fired it")
+	queuedAtReply := -1
+	noErr(t, paddock.SetDataThen(ctx, c, p, []byte("c"), paddock.AnyVersion, func() { queuedAtReply = len(mine) }))
+	if queuedAtReply != 1 {
+		t.Fatalf("%d events delivered when SetData's reply was handled: the watch event must come before the reply of the write that fired it", queuedAtReply)
+	}
+	if ev := <-mine; ev.Type != paddock.EventNodeDataChanged || ev.Path != p {
+		t.Fatalf("event %+v, want NodeDataChanged %s", ev, p)
 	}
 
 	// GetChildren: NodeChildrenChanged; delete: NodeDeleted for data and child watches.

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { nodeFiles } from "./file-layer.js";
+import { type FileLayer, nodeFiles } from "./file-layer.js";
 import { SegmentWriter } from "./segment-writer.js";
 
 /**
@@ -14,6 +14,12 @@ export interface WorkerInit {
   preAllocBytes: number;
   segmentBytesMax: number;
   zeroAheadBytes: number;
+  /**
+   * Test seam, unset in production: the URL of a module whose `files` export the worker writes
+   * through instead of the real disk (test/unit/persistence/recording-worker-files.ts records the
+   * order of writes, fdatasyncs and answers, and what a power loss at each answer would keep).
+   */
+  filesModule?: string;
 }
 
 export type WorkerRequest = { type: "batch"; id: number; frames: ArrayBuffer } | { type: "close" };
@@ -26,7 +32,11 @@ export type WorkerReply =
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
-const writer = new SegmentWriter({ ...init, files: nodeFiles });
+const files: FileLayer =
+  init.filesModule === undefined
+    ? nodeFiles
+    : ((await import(init.filesModule)) as { files: FileLayer }).files;
+const writer = new SegmentWriter({ ...init, files });
 let failure: { message: string; code?: string } | undefined;
 
 const reply = (message: WorkerReply): void => port.postMessage(message);

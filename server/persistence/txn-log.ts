@@ -30,6 +30,11 @@ export interface TxnLogOptions {
   files?: FileLayer;
   /** The last zxid already in the log (from recover()); default: read from the newest segment. */
   lastZxid?: number;
+  /**
+   * Test seam, unset in production: write from the worker thread through the FileLayer this
+   * module exports instead of the real disk (see WorkerInit.filesModule).
+   */
+  workerFilesModule?: string;
 }
 
 export interface TxnLogStats {
@@ -280,6 +285,8 @@ function openSink(options: TxnLogOptions): Promise<LogSink> | LogSink {
     segmentBytesMax: options.segmentBytesMax,
     zeroAheadBytes: options.zeroAheadBytes ?? 0,
   };
+  if (options.workerFilesModule !== undefined)
+    return WorkerSink.start({ ...init, filesModule: options.workerFilesModule });
   return files === nodeFiles ? WorkerSink.start(init) : new InlineSink(init, files);
 }
 

@@ -76,8 +76,11 @@ export class Sim {
   private readonly linkLast = new Map<string, number>();
   private seq = 0;
   now = 0;
-  private isolated = -1;
-  private isolatedUntil = 0;
+  /** Members cut off from the others until partitionUntil: one member, or a minority group. */
+  private partition = new Set<number>();
+  private partitionUntil = 0;
+  /** Crashed members due back at a tick: a compound fault restarts its victim soon. */
+  private readonly restartAt = new Map<number, number>();
   /** The committed history every member must agree with: zxid and txn path per position. */
   readonly chain: { zxid: number; path: string }[] = [];
   /** What the run exercised, so a test can show the faults happened. */
@@ -89,6 +92,12 @@ export class Sim {
     diffFromHistory: 0,
     other: 0,
     crashes: 0,
+    /** Leader power losses while its most up-to-date follower was partitioned. */
+    leaderPowerLosses: 0,
+    /** Partitions that cut off more than one member. */
+    groupPartitions: 0,
+    /** fsyncs that took 10 ticks or more. */
+    slowSyncs: 0,
     streamsBroken: 0,
     sessionsClosed: 0,
     ephemeralsGone: 0,
@@ -221,12 +230,19 @@ export class Sim {
       }
       node.advance(ready);
       if (ready.entries.length > 0) {
-        // fsync takes 0 to 3 ticks; the core acks only after persisted(), in Ready order.
-        const delay = this.options.faults ? this.rng.below(4) : 0;
+        // fsync takes 0 to 3 ticks, now and then 10 to 29; the core acks only after persisted(),
+        // in Ready order.
+        const delay = this.options.faults ? this.syncDelay() : 0;
         m.unsynced.push({ ready, entries: [...ready.entries], due: this.now + delay });
         if (delay === 0) this.sync(m);
       }
     }
+  }
+
+  private syncDelay(): number {
+    if (this.rng.below(40) !== 0) return this.rng.below(4);
+    this.stats.slowSyncs++;
+    return 10 + this.rng.below(20);
   }
 
   /** Makes due writes durable, in order, and tells the core. */
@@ -324,7 +340,7 @@ export class Sim {
   }
 
   private cut(a: number, b: number): boolean {
-    return this.now < this.isolatedUntil && (a === this.isolated || b === this.isolated);
+    return this.now < this.partitionUntil && this.partition.has(a) !== this.partition.has(b);
   }
 
   private deliver(): void {
@@ -349,14 +365,8 @@ export class Sim {
     const roll = this.rng.below(1000);
     if (roll < 4) {
       const victim = this.members.get(ids[this.rng.below(ids.length)]!)!;
-      if (victim.node !== undefined && this.crashed() < Math.floor((this.options.voters - 1) / 2)) {
-        victim.node = undefined;
-        this.crashDisk(victim);
-        this.clients.abandon(victim.id);
-        this.stats.crashes++;
-        victim.snapshots.clear();
-        for (const [k] of this.linkLast) if (k.endsWith(`>${victim.id}`)) this.linkLast.delete(k);
-      }
+      if (victim.node !== undefined && this.crashed() < Math.floor((this.options.voters - 1) / 2))
+        this.crash(victim);
     } else if (roll < 12) {
       for (const m of this.members.values()) {
         if (m.node === undefined) {
@@ -365,9 +375,61 @@ export class Sim {
           break;
         }
       }
-    } else if (roll < 14 && this.now >= this.isolatedUntil) {
-      this.isolated = ids[this.rng.below(ids.length)]!;
-      this.isolatedUntil = this.now + 20 + this.rng.below(60);
+    } else if (roll < 14 && this.now >= this.partitionUntil) {
+      // One member, or with five or more a minority pair (a split of the ensemble).
+      const size = ids.length >= 5 && this.rng.below(2) === 0 ? 2 : 1;
+      const cutOff = new Set<number>();
+      while (cutOff.size < size) cutOff.add(ids[this.rng.below(ids.length)]!);
+      if (size > 1) this.stats.groupPartitions++;
+      this.partition = cutOff;
+      this.partitionUntil = this.now + 20 + this.rng.below(60);
+    } else if (roll < 80) {
+      this.leaderPowerLoss();
+    }
+  }
+
+  private crash(victim: Member): void {
+    victim.node = undefined;
+    this.crashDisk(victim);
+    this.clients.abandon(victim.id);
+    this.stats.crashes++;
+    victim.snapshots.clear();
+    for (const [k] of this.linkLast) if (k.endsWith(`>${victim.id}`)) this.linkLast.delete(k);
+  }
+
+  /**
+   * Two faults at once: the leader loses power while it still has unsynced writes, and the
+   * follower whose durable log is furthest ahead of the leader's is partitioned away; the leader
+   * restarts a few ticks later. The surviving majority then holds only what was durable on it: a
+   * commit counted on the leader's unsynced log is lost here (and only here, with three voters).
+   */
+  private leaderPowerLoss(): void {
+    if (this.now < this.partitionUntil || this.crashed() > 0) return;
+    const leader = [...this.members.values()].find(
+      (m) => m.node?.currentRole === "leading" && m.node.isBroadcasting,
+    );
+    if (leader === undefined || leader.unsynced.length === 0) return;
+    const durable = (m: Member): number => m.disk.log[m.disk.log.length - 1]?.zxid ?? 0;
+    const ahead = this.voterIds
+      .map((id) => this.members.get(id)!)
+      .filter((m) => m !== leader && m.node !== undefined)
+      .sort((a, b) => durable(b) - durable(a))[0];
+    if (ahead === undefined || durable(ahead) <= durable(leader)) return;
+    this.stats.leaderPowerLosses++;
+    this.partition = new Set([ahead.id]);
+    this.partitionUntil = this.now + 20 + this.rng.below(40);
+    this.crash(leader);
+    this.restartAt.set(leader.id, this.now + 1 + this.rng.below(4));
+  }
+
+  private restartDue(): void {
+    for (const [id, at] of this.restartAt) {
+      if (at > this.now) continue;
+      this.restartAt.delete(id);
+      const m = this.members.get(id)!;
+      if (m.node !== undefined) continue;
+      m.restarts++;
+      this.start(m);
     }
   }
 
@@ -404,13 +466,15 @@ export class Sim {
       this.drain(m);
     }
     this.clientWrites();
+    this.restartDue();
     this.faults();
   }
 
   /** Runs the faulty phase, then heals and requires one more write to reach every member. */
   run(): void {
     for (let i = 0; i < this.options.ticks; i++) this.step();
-    this.isolatedUntil = 0;
+    this.partitionUntil = 0;
+    this.restartAt.clear();
     for (const m of this.members.values()) {
       if (m.node === undefined) {
         m.restarts++;

@@ -11,6 +11,9 @@ function runSeeds(voters: number, observers: number, faults: boolean, seeds: num
     diff: 0,
     diffFromHistory: 0,
     crashes: 0,
+    leaderPowerLosses: 0,
+    groupPartitions: 0,
+    slowSyncs: 0,
     leaderChanges: 0,
     streamsBroken: 0,
     sessionsClosed: 0,
@@ -25,6 +28,9 @@ function runSeeds(voters: number, observers: number, faults: boolean, seeds: num
       seen.diff += sim.stats.diff;
       seen.diffFromHistory += sim.stats.diffFromHistory;
       seen.crashes += sim.stats.crashes;
+      seen.leaderPowerLosses += sim.stats.leaderPowerLosses;
+      seen.groupPartitions += sim.stats.groupPartitions;
+      seen.slowSyncs += sim.stats.slowSyncs;
       seen.streamsBroken += sim.stats.streamsBroken;
       seen.sessionsClosed += sim.stats.sessionsClosed;
       seen.ephemeralsGone += sim.stats.ephemeralsGone;
@@ -37,7 +43,9 @@ function runSeeds(voters: number, observers: number, faults: boolean, seeds: num
   expect(failures).toEqual([]);
   // A green run means something only if the faults and every sync mode actually happened.
   // TRUNC needs a leader to die with proposals only it logged: rarer than the rest.
+  // A minority pair can be cut off only with five members or more.
   for (const [what, count] of Object.entries(seen)) {
+    if (what === "groupPartitions" && voters + observers < 5) continue;
     expect(count, what).toBeGreaterThan(what === "trunc" ? seeds / 40 : seeds / 20);
   }
 }
@@ -58,6 +66,9 @@ describe("ZAB ensemble in the deterministic simulator", () => {
     expect(sim.chain.length).toBeGreaterThan(20);
   });
 
+  // The compound faults (a leader's power loss while its most up-to-date follower is partitioned)
+  // are what catch a leader that counts its own unsynced log toward the quorum: with 400 seeds,
+  // 20 of them fail with that bug planted (test/planted/leader-counts-unsynced-log.patch).
   it("keeps agreement and loses no commit under drops, partitions, crashes (3 voters + 1 observer)", () => {
     runSeeds(3, 1, true, SEEDS);
   });

@@ -1,0 +1,218 @@
+import { VirtualTimeScheduler } from "rxjs";
+import type { Entry, HardState } from "../../../server/consensus/ready.js";
+import { ZabNode } from "../../../server/consensus/zab-node.js";
+import type { PeerMessage } from "../../../server/gen/paddock/internal/v1/peer.js";
+import type { Request, ServerMessage } from "../../../server/gen/paddock/v1/session.js";
+import type { FrontConnection } from "../../../server/pipeline/front.js";
+import { Pipeline } from "../../../server/pipeline/pipeline.js";
+import { Replica } from "../../../server/replica/replica.js";
+import type { Storage } from "../../../server/replica/storage.js";
+import { SessionTable } from "../../../server/sessions/index.js";
+import { DataTree } from "../../../server/tree/data-tree.js";
+import { Prep } from "../../../server/tree/prep.js";
+import { Code } from "../../../server/util/error-code.js";
+import { defaultLimits } from "../../../server/util/limits.js";
+import { PaddockError } from "../../../server/util/paddock-error.js";
+import { Prng } from "../../../server/util/prng.js";
+import { WatchRegistry } from "../../../server/watches/watch-registry.js";
+
+export type Op = NonNullable<Request["op"]>;
+
+/** Durable at once: these tests are about the pipeline's order and timing, not the disk's. */
+class MemoryStorage implements Storage {
+  failure = undefined;
+  append(_entries: readonly Entry[]): undefined {
+    return undefined;
+  }
+  async truncate(): Promise<void> {}
+  snapshotInstalled(): void {}
+  async saveHardState(_state: HardState): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+export const TICK_MS = 100;
+
+export interface FakeMember {
+  readonly id: number;
+  readonly pipeline: Pipeline;
+  readonly tree: DataTree;
+}
+
+/**
+ * The real Pipeline, Replica, ReadyLoop and ZabNode of `size` voters in one process, on one
+ * virtual clock, joined by an in-process peer network that delivers each link's messages in order
+ * on the clock's next step. `hold(id)` keeps every message addressed to member `id` until
+ * `release(id)`: that member falls behind (it applies nothing new) while the others go on.
+ */
+export function fakeEnsemble(size: number) {
+  const scheduler = new VirtualTimeScheduler(undefined, 0);
+  const clock = (): number => scheduler.now();
+  const voters = Array.from({ length: size }, (_, i) => i + 1);
+  const log: string[] = [];
+  const replicas = new Map<number, Replica>();
+  const held = new Map<number, { from: number; message: PeerMessage }[]>();
+  const deliver = (from: number, to: number, message: PeerMessage): void => {
+    const queue = held.get(to);
+    if (queue !== undefined) queue.push({ from, message });
+    else scheduler.schedule(() => replicas.get(to)?.onPeerMessage(from, message), 0);
+  };
+  const members: FakeMember[] = voters.map((id) => {
+    const tree = new DataTree();
+    const node = new ZabNode({
+      id,
+      voters,
+      acceptedEpoch: 0,
+      lastZxid: 0,
+      proposalsInFlightMax: 1000,
+      electionTimeoutTicks: 4,
+      heartbeatTicks: 1,
+      initLimitTicks: 100,
+      syncLimitTicks: 100,
+      random: new Prng(id),
+    });
+    const replica = new Replica(
+      node,
+      new MemoryStorage(),
+      { encode: () => undefined, install: async () => {} },
+      { tickMs: TICK_MS, scheduler, snapshotChunkBytes: 1 << 20, log: (_l, m) => log.push(`${id}: ${m}`) },
+    );
+    replica.connect({
+      send: (to, message) => {
+        deliver(id, to, message);
+        return true;
+      },
+    });
+    replicas.set(id, replica);
+    let nextId = BigInt(id) << 56n;
+    const pipeline = new Pipeline(
+      {
+        tree,
+        prep: new Prep(tree, { limits: defaultLimits, extendedTypesEnabled: true }),
+        sessions: new SessionTable({
+          tickMs: TICK_MS * 20,
+          minTimeoutMs: 400,
+          maxTimeoutMs: 60_000,
+          sessionsMax: 100,
+        }),
+        watches: new WatchRegistry({ watchesPerSessionMax: 100 }),
+        replica,
+        clock,
+        scheduler,
+        tracer: undefined,
+        log: (_l, m) => log.push(`${id}: ${m}`),
+        authenticate: () => {
+          throw new PaddockError(Code.AuthFailed, "", "no auth in this test");
+        },
+        nextSessionId: () => nextId++,
+        randomBytes: (n) => new Uint8Array(n).fill(id),
+      },
+      {
+        limits: defaultLimits,
+        tickMs: TICK_MS * 20,
+        containerCheckMs: 60_000,
+        proposalsInFlightMax: 1000,
+        zookeeperConfig: new Uint8Array(0),
+      },
+      { connectionsPerAddressMax: 10, requestsBeforeConnectMax: 10 },
+    );
+    return { id, pipeline, tree };
+  });
+  for (const replica of replicas.values()) replica.start();
+
+  /** Moves the virtual clock to `ms`, letting the Ready loops' microtasks run at each step. */
+  const advanceTo = async (ms: number): Promise<void> => {
+    for (let t = scheduler.now(); t <= ms; t += TICK_MS / 2) {
+      scheduler.maxFrames = t;
+      scheduler.flush();
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+    }
+  };
+  return {
+    members,
+    scheduler,
+    log,
+    advanceTo,
+    /** Advances in steps until `done()` holds; throws past `untilMs` of virtual time. */
+    async advanceUntil(done: () => boolean, untilMs: number): Promise<void> {
+      while (!done()) {
+        if (scheduler.now() > untilMs) throw new Error(`not done by ${untilMs} ms; log:\n${log.join("\n")}`);
+        await advanceTo(scheduler.now() + TICK_MS / 2);
+      }
+    },
+    hold(id: number): void {
+      if (!held.has(id)) held.set(id, []);
+    },
+    release(id: number): void {
+      const queue = held.get(id) ?? [];
+      held.delete(id);
+      for (const { from, message } of queue) deliver(from, id, message);
+    },
+    leader(): FakeMember | undefined {
+      return members.find((m) => replicas.get(m.id)!.view.role === "leading");
+    },
+    stop(): void {
+      for (const m of members) m.pipeline.stop();
+    },
+  };
+}
+
+/** A client connection to one member, its received messages kept in arrival order. */
+export function connection(member: FakeMember, address: string) {
+  const received: ServerMessage[] = [];
+  let xid = 0;
+  const conn: FrontConnection = member.pipeline.front.accept(address, {
+    send: (m) => received.push(m),
+    end: () => {},
+  });
+  return {
+    conn,
+    received,
+    connect(): void {
+      conn.connect({
+        sessionId: 0n,
+        password: Buffer.alloc(0),
+        timeoutMs: 30_000,
+        lastZxidSeen: 0n,
+        auth: [],
+        watches: undefined,
+      });
+    },
+    get connected(): boolean {
+      return received.some((m) => m.kind?.$case === "connected");
+    },
+    /** Submits ops in ONE batch (one envelope's worth); returns their xids. */
+    send(...ops: Op[]): number[] {
+      const requests = ops.map((op) => ({ xid: ++xid, timeoutMs: 0, trace: {}, op }));
+      conn.submit(requests);
+      return requests.map((r) => r.xid);
+    },
+    reply(x: number) {
+      const m = received.find((r) => r.kind?.$case === "reply" && r.kind.value.xid === x);
+      return m?.kind?.$case === "reply" ? m.kind.value : undefined;
+    },
+    /** "event <path>" or "reply <xid>" per message, in arrival order. */
+    order(): string[] {
+      return received.map((m) =>
+        m.kind?.$case === "event"
+          ? `event ${m.kind.value.path}`
+          : m.kind?.$case === "reply"
+            ? `reply ${m.kind.value.xid}`
+            : (m.kind?.$case ?? "?"),
+      );
+    },
+  };
+}
+
+export const create = (path: string, data = "old"): Op => ({
+  $case: "create",
+  value: { path, data: Buffer.from(data), acl: [], mode: 0, ttl: 0n },
+});
+export const setData = (path: string, data: string): Op => ({
+  $case: "setData",
+  value: { path, data: Buffer.from(data), version: undefined },
+});
+export const getData = (path: string, opts: { watch?: boolean; linearizable?: boolean } = {}): Op => ({
+  $case: "getData",
+  value: { path, watch: opts.watch ?? false, consistency: opts.linearizable ? 1 : 0 },
+});
+export const sync = (path: string): Op => ({ $case: "sync", value: { path } });
