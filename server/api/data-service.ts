@@ -13,6 +13,7 @@ import { AssertionError } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { peerAddress } from "./peer-address.js";
+import { certificateIds } from "./peer-identity.js";
 import { grpcError } from "./status.js";
 
 type Op = NonNullable<Request["op"]>;
@@ -38,11 +39,13 @@ const methods: Record<string, OpCase> = {
 
 /**
  * The sessionless unary API: each call is one request through the same pipeline, anonymous except
- * for its client address and any `paddock-auth: digest user:password` metadata.
+ * for its client address, its TLS client certificate (on the secure client port) and any
+ * `paddock-auth: digest user:password` metadata.
  */
 export function dataServiceHandlers(
   front: ClientFront,
   log: (level: "error", message: string) => void,
+  x509SuperUser?: string,
 ): UntypedServiceImplementation {
   const handlers: UntypedServiceImplementation = {};
   for (const [method, opCase] of Object.entries(methods)) {
@@ -63,7 +66,7 @@ export function dataServiceHandlers(
         if (!answered) answer({ code: status.INTERNAL, details: `internal error in ${method}` });
       };
       try {
-        serve(front, opCase, call, answer).catch(failed);
+        serve(front, opCase, call, answer, x509SuperUser).catch(failed);
       } catch (error) {
         failed(error);
       }
@@ -78,10 +81,11 @@ async function serve(
   opCase: OpCase,
   call: ServerUnaryCall<unknown, unknown>,
   callback: sendUnaryData<unknown>,
+  x509SuperUser: string | undefined,
 ): Promise<void> {
   let ids: AuthId[];
   try {
-    ids = identities(call, front);
+    ids = [...identities(call, front), ...certificateIds(call, x509SuperUser)];
   } catch (error) {
     const e = error instanceof PaddockError ? error : new PaddockError(Code.AuthFailed, "", String(error));
     callback(grpcError({ code: e.code, path: e.path, message: e.message }, BigInt(front.zxid)));

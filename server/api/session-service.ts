@@ -4,6 +4,7 @@ import type { ClientFront, FrontConnection } from "../pipeline/front.js";
 import { AssertionError } from "../util/assert.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { peerAddress } from "./peer-address.js";
+import { certificateIds } from "./peer-identity.js";
 import { StreamSink } from "./stream-sink.js";
 
 /** Replies are encoded by the sink (it needs their size), so the response serializer passes bytes. */
@@ -18,6 +19,8 @@ export const sessionServiceDefinition: ServiceDefinition = {
 export interface SessionServiceOptions {
   readonly envelopeBytesMax: number;
   readonly outboundBytesMax: number;
+  /** X509AuthenticationProvider.superUser: a client certificate's DN that holds super rights. */
+  readonly x509SuperUser?: string | undefined;
   readonly log: (level: "error", message: string) => void;
 }
 
@@ -38,7 +41,7 @@ export function sessionServiceHandlers(front: ClientFront, options: SessionServi
       );
       let connection: FrontConnection;
       try {
-        connection = front.accept(address, sink);
+        connection = front.accept(address, sink, certificateIds(call, options.x509SuperUser));
       } catch (error) {
         sink.fail(status.RESOURCE_EXHAUSTED, error instanceof Error ? error.message : String(error));
         return;

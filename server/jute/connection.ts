@@ -1,7 +1,7 @@
 // JuteConnection: one ZooKeeper client's TCP connection, translated to the front-end API and back.
 import type { Duplex } from "node:stream";
 import type { Request, ServerMessage } from "../gen/paddock/v1/session.js";
-import type { ClientFront, FrontConnection, ReplySink } from "../pipeline/front.js";
+import type { AuthId, ClientFront, FrontConnection, ReplySink } from "../pipeline/front.js";
 import { AssertionError, assert } from "../util/assert.js";
 import { decodeConnectRequest, encodeConnectResponse, toPaddockConnect } from "./connect-records.js";
 import { FrameDecoder } from "./frame-decoder.js";
@@ -63,10 +63,12 @@ export class JuteConnection implements ReplySink {
     private readonly address: string,
     private readonly front: ClientFront,
     private readonly options: JuteConnectionOptions,
+    /** Identities the transport established (a TLS client certificate's x509 id). */
+    ids: readonly AuthId[] = [],
   ) {
     this.decoder = new FrameDecoder(options.frameBytesMax);
     try {
-      this.connection = front.accept(address, this);
+      this.connection = front.accept(address, this, ids);
     } catch (error) {
       // maxClientCnxns, as ZooKeeper: the connection is closed without an answer.
       options.log("warn", `closing ZooKeeper connection from ${address}: ${(error as Error).message}`);

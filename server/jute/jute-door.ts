@@ -1,6 +1,6 @@
 // The ZooKeeper door: hands each accepted socket to a JuteConnection, or answers a four-letter word.
 import type { Duplex } from "node:stream";
-import type { ClientFront } from "../pipeline/front.js";
+import type { AuthId, ClientFront } from "../pipeline/front.js";
 import { JuteConnection, type JuteConnectionOptions } from "./connection.js";
 import { answerFourLetterWord, fourLetterWordOf } from "./four-letter-words.js";
 
@@ -22,6 +22,7 @@ export function serveJute(
   first: Buffer,
   front: ClientFront,
   options: JuteDoorOptions,
+  ids: readonly AuthId[] = [],
 ): void {
   const word = fourLetterWordOf(first);
   if (word !== undefined) {
@@ -29,5 +30,5 @@ export function serveJute(
     socket.end(answerFourLetterWord(word, options.fourLetterWhitelist, options.runCommand));
     return;
   }
-  new JuteConnection(socket, address, front, options).feed(first);
+  new JuteConnection(socket, address, front, options, ids).feed(first);
 }

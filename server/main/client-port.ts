@@ -37,31 +37,24 @@ export function listenClientPort(
   options: ClientPortOptions,
   doors: ClientPortDoors,
 ): Promise<ClientPort> {
-  const sockets = new Set<Socket>();
-  const perAddress = new Map<string, number>();
-  const max = options.connectionsPerAddressMax;
+  const connections = new ConnectionCounter(options);
   const server = createServer({ noDelay: true }, (socket) => {
-    const address = addressOf(socket);
-    const count = perAddress.get(address) ?? 0;
-    if (max > 0 && count >= max) {
-      // As ZooKeeper: over maxClientCnxns the connection is closed at once.
-      options.log("warn", `too many connections from ${address}: maxClientCnxns is ${max}`);
-      socket.destroy();
-      return;
-    }
-    perAddress.set(address, count + 1);
-    sockets.add(socket);
-    socket.once("close", () => {
-      sockets.delete(socket);
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left <= 0) perAddress.delete(address);
-      else perAddress.set(address, left);
-    });
-    sniff(socket, address, options.firstBytesTimeoutMs, doors);
+    const address = connections.admit(socket);
+    if (address !== undefined) sniff(socket, address, options.firstBytesTimeoutMs, doors);
   });
+  return listen(server, host, port, connections);
+}
+
+/** Binds the server; resolves once it listens, with a close that also ends every connection. */
+export function listen(
+  server: NetServer,
+  host: string,
+  port: number,
+  connections: ConnectionCounter,
+): Promise<ClientPort> {
   const close = (): void => {
     server.close();
-    for (const socket of sockets) socket.destroy();
+    connections.destroyAll();
   };
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -72,7 +65,41 @@ export function listenClientPort(
   });
 }
 
-function sniff(socket: Socket, address: string, timeoutMs: number, doors: ClientPortDoors): void {
+/** The TCP connections of one listener, counted per address against maxClientCnxns. */
+export class ConnectionCounter {
+  private readonly sockets = new Set<Socket>();
+  private readonly perAddress = new Map<string, number>();
+
+  constructor(private readonly options: ClientPortOptions) {}
+
+  /** Counts a new socket; its address, or undefined when it is over the limit (and destroyed). */
+  admit(socket: Socket): string | undefined {
+    const address = addressOf(socket);
+    const count = this.perAddress.get(address) ?? 0;
+    const max = this.options.connectionsPerAddressMax;
+    if (max > 0 && count >= max) {
+      // As ZooKeeper: over maxClientCnxns the connection is closed at once.
+      this.options.log("warn", `too many connections from ${address}: maxClientCnxns is ${max}`);
+      socket.destroy();
+      return undefined;
+    }
+    this.perAddress.set(address, count + 1);
+    this.sockets.add(socket);
+    socket.once("close", () => {
+      this.sockets.delete(socket);
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.perAddress.delete(address);
+      else this.perAddress.set(address, left);
+    });
+    return address;
+  }
+
+  destroyAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
+
+export function sniff(socket: Socket, address: string, timeoutMs: number, doors: ClientPortDoors): void {
   let seen: Buffer = Buffer.alloc(0);
   const timer = setTimeout(() => socket.destroy(), timeoutMs);
   const onError = (): void => {
@@ -106,7 +133,7 @@ function isPrefixOf(seen: Buffer, preface: Buffer): boolean {
 }
 
 /** The peer's bare address, for ip ACLs and maxClientCnxns (IPv4-mapped IPv6 unwrapped). */
-function addressOf(socket: Socket): string {
+export function addressOf(socket: Socket): string {
   const address = socket.remoteAddress ?? "unknown";
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }

@@ -1,8 +1,11 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { defaultLimits, type Limits } from "../util/limits.js";
+import { ConfigError } from "./config-error.js";
 import { parseServerSpec, resolveMembers, type ServerSpec } from "./server-spec.js";
+import { applySslKey, defaultSslConfig, type SslConfig } from "./tls-stores.js";
 
+export { ConfigError } from "./config-error.js";
 export type { ServerSpec } from "./server-spec.js";
 
 /** Everything a server process is configured with; zoo.cfg keys keep ZooKeeper's meaning. */
@@ -14,6 +17,12 @@ export interface ServerConfig {
   dataLogDir: string;
   clientPort: number;
   clientPortAddress: string;
+  /** secureClientPort: TLS for both protocols (docs/SECURITY.md); undefined for none. */
+  secureClientPort: number | undefined;
+  /** secureClientPortAddress; undefined: the clientPortAddress. */
+  secureClientPortAddress: string | undefined;
+  /** ssl.* keys (stores, clientAuth) and the x509 super user. */
+  ssl: SslConfig;
   minSessionTimeout: number;
   maxSessionTimeout: number;
   snapCount: number;
@@ -57,6 +66,9 @@ export function defaultConfig(): ServerConfig {
     dataLogDir: "",
     clientPort: 2181,
     clientPortAddress: "0.0.0.0",
+    secureClientPort: undefined,
+    secureClientPortAddress: undefined,
+    ssl: defaultSslConfig(),
     minSessionTimeout: -1,
     maxSessionTimeout: -1,
     snapCount: 100_000,
@@ -85,10 +97,15 @@ export function defaultConfig(): ServerConfig {
 
 export type Warn = (message: string) => void;
 
+/** ZooKeeper reads these with Integer.parseInt: decimal digits only, at most 2^31-1. */
+const INTEGER_MAX = 0x7fff_ffff;
+
 function integer(key: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`zoo.cfg: ${key}=${value} must be an integer >= ${min}`);
+  // Number() alone took "", "0x10", "1e3" and 1e20 (an empty jute.maxbuffer became a limit of 0).
+  const n = /^[+-]?\d{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= min && n <= INTEGER_MAX)) {
+    throw new ConfigError(`zoo.cfg: ${key}=${value} must be a decimal integer from ${min} to ${INTEGER_MAX}`);
+  }
   return n;
 }
 
@@ -96,7 +113,7 @@ function bool(key: string, value: string): boolean {
   const v = value.toLowerCase();
   if (v === "true" || v === "yes") return true;
   if (v === "false" || v === "no") return false;
-  throw new Error(`zoo.cfg: ${key}=${value} must be true or false`);
+  throw new ConfigError(`zoo.cfg: ${key}=${value} must be true or false`);
 }
 
 const limitKeys: Record<string, keyof Limits> = {
@@ -148,6 +165,12 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
     case "clientPortAddress":
       config.clientPortAddress = value;
       return;
+    case "secureClientPort":
+      config.secureClientPort = integer(key, value, 0);
+      return;
+    case "secureClientPortAddress":
+      config.secureClientPortAddress = value;
+      return;
     case "minSessionTimeout":
       config.minSessionTimeout = integer(key, value, -1);
       return;
@@ -187,7 +210,7 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       return;
     case "paddock.tracing.exporter":
       if (value !== "none" && value !== "console" && value !== "otlp") {
-        throw new Error(`zoo.cfg: ${key}=${value} must be none, console or otlp`);
+        throw new ConfigError(`zoo.cfg: ${key}=${value} must be none, console or otlp`);
       }
       config.tracingExporter = value;
       return;
@@ -204,7 +227,7 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       return;
     case "peerType":
       if (value !== "observer" && value !== "participant") {
-        throw new Error(`zoo.cfg: ${key}=${value} must be observer or participant`);
+        throw new ConfigError(`zoo.cfg: ${key}=${value} must be observer or participant`);
       }
       config.peerTypeObserver = value === "observer";
       return;
@@ -224,7 +247,7 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       else if (config.adminServerPort < 0) config.adminServerPort = 8080;
       return;
     default:
-      warn(`zoo.cfg: unknown key ${key} ignored`);
+      if (!applySslKey(config.ssl, key, value, base)) warn(`zoo.cfg: unknown key ${key} ignored`);
   }
 }
 
@@ -234,7 +257,7 @@ export function parseZooCfg(text: string, config: ServerConfig, base: string, wa
     const line = raw.trim();
     if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
     const eq = line.search(/[=:]/);
-    if (eq <= 0) throw new Error(`zoo.cfg: cannot parse line "${line}"`);
+    if (eq <= 0) throw new ConfigError(`zoo.cfg: cannot parse line "${line}"`);
     applyKey(config, line.slice(0, eq).trim(), line.slice(eq + 1).trim(), base, warn);
   }
 }
@@ -249,7 +272,7 @@ export function finishConfig(config: ServerConfig): ServerConfig {
   if (config.minSessionTimeout < 0) config.minSessionTimeout = 2 * config.tickTime;
   if (config.maxSessionTimeout < 0) config.maxSessionTimeout = 20 * config.tickTime;
   if (config.minSessionTimeout > config.maxSessionTimeout) {
-    throw new Error(
+    throw new ConfigError(
       `minSessionTimeout ${config.minSessionTimeout} must not exceed maxSessionTimeout ${config.maxSessionTimeout}`,
     );
   }
@@ -262,7 +285,7 @@ export function finishConfig(config: ServerConfig): ServerConfig {
     );
     const self = config.servers.find((s) => s.id === config.serverId)!;
     if (config.peerTypeObserver && !self.observer) {
-      throw new Error(`zoo.cfg: peerType=observer but server.${self.id} is not marked :observer`);
+      throw new ConfigError(`zoo.cfg: peerType=observer but server.${self.id} is not marked :observer`);
     }
   }
   return config;

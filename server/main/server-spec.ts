@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ConfigError } from "./config-error.js";
 
 /** One `server.N` line of zoo.cfg. */
 export interface ServerSpec {
@@ -19,7 +20,8 @@ const serverIdMax = 255;
 
 function port(key: string, what: string, text: string): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65535) throw new Error(`zoo.cfg: ${key}: ${what} "${text}" is not a port`);
+  if (!/^\d+$/.test(text) || n > 65535)
+    throw new ConfigError(`zoo.cfg: ${key}: ${what} "${text}" is not a port`);
   return n;
 }
 
@@ -31,18 +33,18 @@ export function parseServerSpec(key: string, value: string): ServerSpec {
   const idText = key.slice("server.".length);
   const id = Number(idText);
   if (!/^\d+$/.test(idText) || id < 1 || id > serverIdMax) {
-    throw new Error(`zoo.cfg: ${key}: server id must be an integer from 1 to ${serverIdMax}`);
+    throw new ConfigError(`zoo.cfg: ${key}: server id must be an integer from 1 to ${serverIdMax}`);
   }
   const [peerPart = "", clientPart] = value.split(";");
   const parts = peerPart.split(":");
   if (parts.length < 3 || parts.length > 4 || parts[0] === "") {
-    throw new Error(
+    throw new ConfigError(
       `zoo.cfg: ${key}=${value}: expected host:quorumPort:electionPort[:participant|:observer]`,
     );
   }
   const role = parts[3] ?? "participant";
   if (role !== "participant" && role !== "observer") {
-    throw new Error(`zoo.cfg: ${key}=${value}: role "${role}" must be participant or observer`);
+    throw new ConfigError(`zoo.cfg: ${key}=${value}: role "${role}" must be participant or observer`);
   }
   const spec: ServerSpec = {
     id,
@@ -67,20 +69,22 @@ export function resolveMembers(
 ): number {
   const ids = new Set<number>();
   for (const s of servers) {
-    if (ids.has(s.id)) throw new Error(`zoo.cfg: server.${s.id} is given twice`);
+    if (ids.has(s.id)) throw new ConfigError(`zoo.cfg: server.${s.id} is given twice`);
     ids.add(s.id);
   }
   if (!servers.some((s) => !s.observer))
-    throw new Error("zoo.cfg: an ensemble needs at least one participant");
+    throw new ConfigError("zoo.cfg: an ensemble needs at least one participant");
   let id = explicitId;
   if (id === undefined) {
     const file = join(dataDir, "myid");
     if (!existsSync(file))
-      throw new Error(`${file} is missing: write this member's server id there (server.N lines are set)`);
+      throw new ConfigError(
+        `${file} is missing: write this member's server id there (server.N lines are set)`,
+      );
     const text = readFileSync(file, "utf8").trim();
     id = Number(text);
-    if (!/^\d+$/.test(text)) throw new Error(`${file}: "${text.slice(0, 20)}" is not a server id`);
+    if (!/^\d+$/.test(text)) throw new ConfigError(`${file}: "${text.slice(0, 20)}" is not a server id`);
   }
-  if (!ids.has(id)) throw new Error(`server id ${id} has no server.${id} line in zoo.cfg`);
+  if (!ids.has(id)) throw new ConfigError(`server id ${id} has no server.${id} line in zoo.cfg`);
   return id;
 }

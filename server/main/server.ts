@@ -23,6 +23,7 @@ import { listenClientPort } from "./client-port.js";
 import type { ServerConfig } from "./config.js";
 import { openDurableState, Snapshotter } from "./durability.js";
 import { buildReplication } from "./replication.js";
+import { startSecureClientPort } from "./secure-client-port.js";
 import { setupTracing } from "./tracing-setup.js";
 import { zookeeperConfigText } from "./zookeeper-config.js";
 
@@ -129,9 +130,10 @@ export async function startServer(
       envelopeBytesMax: 2 * limits.requestBytesMax,
       outboundBytesMax: limits.outboundBytesPerSessionMax,
       log,
+      x509SuperUser: config.ssl.x509SuperUser,
     }),
   );
-  server.addService(DataServiceService, dataServiceHandlers(pipeline.front, log));
+  server.addService(DataServiceService, dataServiceHandlers(pipeline.front, log, config.ssl.x509SuperUser));
   const startedAt = Date.now();
   const adminContext = (): AdminContext => ({
     view: pipeline.view,
@@ -197,8 +199,29 @@ export async function startServer(
     "info",
     `paddock ${VERSION} serving on ${config.clientPortAddress}:${port} (data in ${config.dataDir}, log in ${config.dataLogDir})`,
   );
+  // secureClientPort: TLS, then the same two doors; a client certificate adds its x509 identity.
+  const securePort =
+    config.secureClientPort === undefined
+      ? undefined
+      : await startSecureClientPort(
+          {
+            ...portOptions,
+            host: config.secureClientPortAddress ?? config.clientPortAddress,
+            port: config.secureClientPort,
+            ssl: config.ssl,
+          },
+          {
+            grpc: (socket) => grpcInjector.injectConnection(socket),
+            jute: (socket, address, first, ids) =>
+              serveJute(socket, address, first, pipeline.front, juteOptions, ids),
+          },
+        ).catch((error: unknown) => {
+          clientPort.close();
+          throw error;
+        });
+  if (securePort !== undefined) log("info", `secureClientPort (TLS) on port ${securePort.port}`);
   if (config.readyFile) {
-    const ready = { port, pid: process.pid, peerPort: replication.peerPort };
+    const ready = { port, securePort: securePort?.port, pid: process.pid, peerPort: replication.peerPort };
     writeFileSync(config.readyFile, JSON.stringify(ready));
   }
 
@@ -220,6 +243,7 @@ export async function startServer(
       await replication.stop();
       // pipeline.stop() ended every session's connection: give calls a moment to finish.
       clientPort.close();
+      securePort?.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           grpcInjector.destroy();

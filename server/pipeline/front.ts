@@ -14,6 +14,7 @@ import type { Op } from "./op-kinds.js";
 import { type ReplySink, Requester } from "./requester.js";
 import { SessionConnect } from "./session-connect.js";
 
+export type { AuthId } from "../tree/data-tree.js";
 export type { Op } from "./op-kinds.js";
 export type { ReplySink } from "./requester.js";
 

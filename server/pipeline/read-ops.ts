@@ -120,7 +120,13 @@ export function executeRead(
           clientInfo: [...ids.filter((i) => i.scheme !== "ip"), ...ids.filter((i) => i.scheme === "ip")].map(
             (id) => ({
               authScheme: id.scheme,
-              user: id.scheme === "digest" ? id.id.slice(0, id.id.indexOf(":")) : id.id,
+              // ...and no user for super (no provider names it; a super certificate shows "super: ").
+              user:
+                id.scheme === "digest"
+                  ? id.id.slice(0, id.id.indexOf(":"))
+                  : id.scheme === "super"
+                    ? ""
+                    : id.id,
             }),
           ),
         },

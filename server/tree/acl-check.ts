@@ -1,4 +1,5 @@
 import type { ACL } from "../gen/paddock/v1/data.js";
+import { isDistinguishedName } from "../util/x500-name.js";
 
 /** A session's identities, e.g. {scheme:"ip",id:"127.0.0.1"}, {scheme:"digest",id:"bob:<hash>"}, {scheme:"super",id:""}. */
 export interface AuthId {
@@ -58,6 +59,8 @@ export function isValidAclId(scheme: string, id: string): boolean {
       return javaSplitLength(id, ":") === 2;
     case "ip":
       return parseIpRange(id) !== undefined;
+    case "x509":
+      return isDistinguishedName(id);
     default:
       return false;
   }

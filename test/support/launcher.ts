@@ -10,6 +10,8 @@ export interface ServerHandle {
   /** Where ZooKeeper clients connect: the same port as gRPC (the server tells them apart). */
   readonly juteAddress: string;
   readonly port: number;
+  /** The secureClientPort (TLS), when the settings ask for one. */
+  readonly securePort: number | undefined;
   readonly dataDir: string;
   readonly pid: number;
   /** Everything the process wrote to stderr so far (its log). */
@@ -92,11 +94,15 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
   });
   const log = (): string => stderr;
   await waitForFile(readyFile, child, options.readyTimeoutMs ?? 30_000, log);
-  const { port } = JSON.parse(readFileSync(readyFile, "utf8")) as { port: number };
+  const { port, securePort } = JSON.parse(readFileSync(readyFile, "utf8")) as {
+    port: number;
+    securePort?: number;
+  };
   const handle: ServerHandle = {
     address: `127.0.0.1:${port}`,
     juteAddress: `127.0.0.1:${port}`,
     port,
+    securePort,
     dataDir,
     pid: child.pid ?? -1,
     log,

@@ -72,6 +72,8 @@ export interface ZooKeeperOptions {
    * given free quorum, election and client ports; the client port stays clientPort.
    */
   readonly serverLine?: (ports: { quorum: number; election: number; client: number }) => string;
+  /** More zoo.cfg lines (e.g. secureClientPort and ssl.* keys). */
+  readonly extraConfig?: readonly string[];
 }
 
 export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<ZooKeeperHandle> {
@@ -93,7 +95,15 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
   }
   writeFileSync(
     cfg,
-    ["tickTime=2000", `dataDir=${dataDir}`, ...client, "admin.enableServer=false", ...quorum, ""].join("\n"),
+    [
+      "tickTime=2000",
+      `dataDir=${dataDir}`,
+      ...client,
+      "admin.enableServer=false",
+      ...quorum,
+      ...(options.extraConfig ?? []),
+      "",
+    ].join("\n"),
   );
   const child: ChildProcess = spawn(
     "java",

@@ -24,7 +24,7 @@ import {
 import { validatePath } from "./path.js";
 import { Session } from "./session.js";
 import type { SessionConfig, SessionStateName } from "./session-config.js";
-import { grpcTransport, parseServers, type Transport } from "./transport.js";
+import { grpcTransport, parseServers, type TlsOptions, type Transport } from "./transport.js";
 import {
   type ACL,
   fromWireAcl,
@@ -58,6 +58,8 @@ export interface ConnectOptions {
    * ensemble. Default true; false keeps the given order (the first server is tried first).
    */
   shuffleServers?: boolean;
+  /** TLS to the servers' secureClientPort (and a client certificate for mTLS); default plaintext. */
+  tls?: TlsOptions;
   /** Test seam: the stream transport (default: gRPC). */
   transport?: Transport;
 }
@@ -466,7 +468,7 @@ export async function connect(servers: string | string[], options: ConnectOption
     maxQueued: nonNegative("maxQueued", options.maxQueued ?? defaults.maxQueued),
     envelopeBytesMax: defaults.envelopeBytesMax,
   };
-  const client = new Client(config, options.transport ?? grpcTransport());
+  const client = new Client(config, options.transport ?? grpcTransport(options.tls));
   await client.start();
   return client;
 }

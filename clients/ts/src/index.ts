@@ -20,8 +20,8 @@ export {
   readOp,
 } from "./ops.js";
 export { validatePath } from "./path.js";
-export type { SessionStream, Transport } from "./transport.js";
-export { grpcTransport, parseServers } from "./transport.js";
+export type { SessionStream, TlsOptions, Transport } from "./transport.js";
+export { channelCredentials, grpcTransport, parseServers } from "./transport.js";
 export {
   type ACL,
   CREATOR_ALL_ACL,

@@ -2,7 +2,7 @@
  * The session stream as the client core sees it: the subset of grpc-js's ClientDuplexStream it
  * uses, so unit tests can hand the core a fake stream and the real one is one small adapter.
  */
-import { credentials } from "@grpc/grpc-js";
+import { type ChannelCredentials, credentials } from "@grpc/grpc-js";
 import type { SessionRequest, SessionResponse } from "../gen/paddock/v1/session.js";
 import { SessionServiceClient } from "../gen/paddock/v1/session.js";
 
@@ -25,14 +25,36 @@ export interface Transport {
 /** Replies (getData, multiRead) may be large; the server bounds what it sends. */
 const receiveBytesMax = 64 * 1024 * 1024;
 
-/** gRPC transport: one channel per server address, created on first use. */
-export function grpcTransport(): Transport {
+/** TLS to the server's secureClientPort: PEM text or bytes. */
+export interface TlsOptions {
+  /** CA certificates that sign the server's certificate; default: the system's roots. */
+  ca?: string | Uint8Array;
+  /** A client certificate (chain) and its private key, for mTLS (ssl.clientAuth=want|need). */
+  cert?: string | Uint8Array;
+  key?: string | Uint8Array;
+}
+
+function pem(value: string | Uint8Array | undefined): Buffer | null {
+  return value === undefined ? null : Buffer.from(value);
+}
+
+/** Channel credentials: plaintext, or TLS (with a client certificate when cert and key are set). */
+export function channelCredentials(tls: TlsOptions | undefined): ChannelCredentials {
+  if (tls === undefined) return credentials.createInsecure();
+  if ((tls.cert === undefined) !== (tls.key === undefined))
+    throw new RangeError("tls.cert and tls.key go together (a client certificate and its key)");
+  return credentials.createSsl(pem(tls.ca), pem(tls.key), pem(tls.cert));
+}
+
+/** gRPC transport: one channel per server address, created on first use; TLS when `tls` is set. */
+export function grpcTransport(tls?: TlsOptions): Transport {
   const clients = new Map<string, SessionServiceClient>();
+  const channel = channelCredentials(tls);
   return {
     open(address: string): SessionStream {
       let client = clients.get(address);
       if (client === undefined) {
-        client = new SessionServiceClient(address, credentials.createInsecure(), {
+        client = new SessionServiceClient(address, channel, {
           "grpc.max_receive_message_length": receiveBytesMax,
           // Fail fast when the server is down: the session logic does its own retries.
           "grpc.initial_reconnect_backoff_ms": 100,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultConfig, finishConfig, parseZooCfg } from "../../../server/main/config.js";
+import { ConfigError, defaultConfig, finishConfig, parseZooCfg } from "../../../server/main/config.js";
 import { parseServerArgs } from "../../../server/main/server-command.js";
 
 describe("zoo.cfg", () => {
@@ -54,6 +54,29 @@ describe("zoo.cfg", () => {
     c.minSessionTimeout = 5000;
     c.maxSessionTimeout = 100;
     expect(() => finishConfig(c)).toThrow(/minSessionTimeout 5000/);
+  });
+
+  it("takes decimal integers only, up to 2^31-1, and throws ConfigError naming key and rule (found by fuzzing)", () => {
+    const parse = (line: string) => parseZooCfg(line, defaultConfig(), "/", () => {});
+    // Number() took all of these: an empty jute.maxbuffer was a request limit of 0, and
+    // preAllocSize=1e60 (KiB) a file size no number holds exactly.
+    for (const line of [
+      "jute.maxbuffer=",
+      "clientPort=0x50",
+      "tickTime=1e3",
+      "tickTime=1.0",
+      "preAllocSize=1e60",
+    ]) {
+      expect(() => parse(line), line).toThrow(ConfigError);
+    }
+    expect(() => parse("tickTime=2147483648")).toThrow(
+      "zoo.cfg: tickTime=2147483648 must be a decimal integer from 1 to 2147483647",
+    );
+    expect(() => parse("server.1=h:1")).toThrow(ConfigError);
+    const config = defaultConfig();
+    parseZooCfg("tickTime=+2147483647\npreAllocSize=2147483647", config, "/", () => {});
+    expect(config.tickTime).toBe(2147483647);
+    expect(config.preAllocSize).toBe(2147483647 * 1024);
   });
 
   it("flags override the file, --set takes any key", () => {
