@@ -5,6 +5,8 @@
  * starts over), so the hot path allocates only the finished frame. Values are ours (already
  * validated), so a value out of its type's range is a RangeError from Buffer, not a decode error.
  */
+const SAFE_BIGINT_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
 export class JuteWriter {
   private buf: Buffer;
   private pos = 0;
@@ -44,7 +46,15 @@ export class JuteWriter {
   /** Wraps to signed 64 bits: session ids are full 64-bit values, whichever sign they were given. */
   long(v: bigint): this {
     this.ensure(8);
-    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.pos);
+    if (v >= 0n && v <= SAFE_BIGINT_MAX) {
+      // Zxids, times, versions: two 32-bit halves of an exact double, no BigInt arithmetic
+      // (writeBigInt64BE and asIntN allocate several BigInts per call: most of a reply's garbage).
+      const n = Number(v);
+      this.buf.writeUInt32BE(Math.floor(n / 0x1_0000_0000), this.pos);
+      this.buf.writeUInt32BE(n >>> 0, this.pos + 4);
+    } else {
+      this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.pos);
+    }
     this.pos += 8;
     return this;
   }

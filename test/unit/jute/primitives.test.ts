@@ -1,4 +1,5 @@
 // JuteWriter/JuteReader primitives and the Stat and ACL records, round-tripped.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readAcl, readStat, writeAcl, writeStat } from "../../../server/jute/data-records.js";
 import { JuteReader } from "../../../server/jute/jute-reader.js";
@@ -6,6 +7,20 @@ import { JuteWriter } from "../../../server/jute/jute-writer.js";
 import { STAT } from "./support/samples.js";
 
 describe("JuteWriter and JuteReader", () => {
+  it("writes every 64-bit value as the signed big-endian twin, on both sides of its fast path", () => {
+    const edges = [0n, 1n, 0xffff_ffffn, 0x1_0000_0000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n - 1n, 2n ** 64n - 1n];
+    const values = fc.oneof(fc.constantFrom(...edges), fc.bigInt(-(2n ** 63n), 2n ** 64n - 1n));
+    fc.assert(
+      fc.property(values, (v) => {
+        const expected = Buffer.alloc(8);
+        expected.writeBigInt64BE(BigInt.asIntN(64, v));
+        expect(Buffer.from(new JuteWriter(1).long(v).finish())).toEqual(expected);
+      }),
+      { seed: 13, numRuns: 2000 },
+    );
+  });
+
+
   it("round-trip every primitive, nulls included, big-endian", () => {
     const w = new JuteWriter(2); // forces growth
     w.int(-2).long(-0x8000_0000_0000_0000n).long(0xffff_ffff_ffff_ffffn).bool(true).bool(false);
