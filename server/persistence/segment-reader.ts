@@ -115,6 +115,11 @@ export function scanSegment(bytes: Uint8Array, prevZxid: number): ScannedSegment
       return { records, end: damaged(bytes, at, prev, "CRC mismatch") };
     }
     const zxid = readU64(view, at + 8);
+    if (zxid > Number.MAX_SAFE_INTEGER) {
+      // Past 2^53 the number is not the zxid on disk (readU64 rounds): never hand it on.
+      const reason = `zxid 0x${zxid.toString(16)} is beyond 2^53, above any zxid this server writes`;
+      return { records, end: { kind: "corrupt", offset: at, reason } };
+    }
     if (zxid <= prev) {
       const reason = `zxid 0x${zxid.toString(16)} does not follow 0x${prev.toString(16)}`;
       return { records, end: { kind: "corrupt", offset: at, reason } };

@@ -104,28 +104,42 @@ export function zabToWire(m: ZabMessage): ZabPacket {
   }
 }
 
+const ZXID_WIRE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
 function bad(what: string): never {
   throw PaddockError.badArguments("", `peer packet: ${what}`);
 }
 
-const num = (n: bigint): number => zxidFromWire(n);
+/**
+ * A zxid, epoch or counter field as a number. Out of range (negative, or past 2^53, where the
+ * server's numbers stop being exact) is a malformed packet, not a broken invariant: zxidFromWire
+ * would assert and stop the member on a peer's bad bytes.
+ */
+function num(n: bigint, field: string): number {
+  if (n < 0n || n > ZXID_WIRE_MAX) bad(`${field} ${n} is out of range 0..${ZXID_WIRE_MAX}`);
+  return zxidFromWire(n);
+}
 
 /** A received packet as the core's message; a malformed packet throws (the stream is dropped). */
 export function zabFromWire(p: ZabPacket): ZabMessage {
-  const epoch = num(p.epoch);
+  const epoch = num(p.epoch, "epoch");
   switch (p.type) {
     case ZabType.ZAB_TYPE_NOTIFICATION: {
       const state = roleFromWire.get(p.state) ?? bad(`notification with state ${p.state}`);
-      const vote = { leader: p.voteLeader, epoch: num(p.voteEpoch), zxid: num(p.voteZxid) };
-      return { type: "notification", vote, round: num(p.round), state };
+      const vote = {
+        leader: p.voteLeader,
+        epoch: num(p.voteEpoch, "voteEpoch"),
+        zxid: num(p.voteZxid, "voteZxid"),
+      };
+      return { type: "notification", vote, round: num(p.round, "round"), state };
     }
     case ZabType.ZAB_TYPE_FOLLOWER_INFO:
       return {
         type: "followerInfo",
-        attempt: num(p.attempt),
-        acceptedEpoch: num(p.acceptedEpoch),
-        currentEpoch: num(p.currentEpoch),
-        lastZxid: num(p.lastZxid),
+        attempt: num(p.attempt, "attempt"),
+        acceptedEpoch: num(p.acceptedEpoch, "acceptedEpoch"),
+        currentEpoch: num(p.currentEpoch, "currentEpoch"),
+        lastZxid: num(p.lastZxid, "lastZxid"),
         observer: p.observer,
       };
     case ZabType.ZAB_TYPE_LEADER_INFO:
@@ -135,23 +149,23 @@ export function zabFromWire(p: ZabPacket): ZabMessage {
         type: "ackEpoch",
         epoch,
         fresh: p.fresh,
-        currentEpoch: num(p.currentEpoch),
-        lastZxid: num(p.lastZxid),
+        currentEpoch: num(p.currentEpoch, "currentEpoch"),
+        lastZxid: num(p.lastZxid, "lastZxid"),
       };
     case ZabType.ZAB_TYPE_UP_TO_DATE:
-      return { type: "upToDate", epoch, commitZxid: num(p.zxid) };
+      return { type: "upToDate", epoch, commitZxid: num(p.zxid, "zxid") };
     case ZabType.ZAB_TYPE_PROPOSAL:
     case ZabType.ZAB_TYPE_INFORM: {
       const txn = p.txn ?? bad("proposal without a transaction");
-      const entry = { zxid: num(txn.zxid), txn };
+      const entry = { zxid: num(txn.zxid, "txn.zxid"), txn };
       const type = p.type === ZabType.ZAB_TYPE_PROPOSAL ? "proposal" : "inform";
-      return { type, epoch, prevZxid: num(p.prevZxid), entry };
+      return { type, epoch, prevZxid: num(p.prevZxid, "prevZxid"), entry };
     }
     case ZabType.ZAB_TYPE_PING:
       return { type: "ping", epoch };
     default: {
       const type = zxidTypeNames.get(p.type) ?? bad(`unknown type ${p.type}`);
-      return { type, epoch, zxid: num(p.zxid) };
+      return { type, epoch, zxid: num(p.zxid, "zxid") };
     }
   }
 }

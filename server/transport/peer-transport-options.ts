@@ -1,3 +1,4 @@
+import type { ChannelCredentials, ServerCredentials } from "@grpc/grpc-js";
 import type { PeerMessage } from "../gen/paddock/internal/v1/peer.js";
 import { assert } from "../util/assert.js";
 
@@ -37,8 +38,16 @@ export interface PeerTransportOptions {
   /** grpc keepalive ping interval and timeout, both ends: a dead TCP peer is noticed in about their sum. Default 1000 each. */
   readonly keepaliveTimeMs?: number;
   readonly keepaliveTimeoutMs?: number;
-  /** Called synchronously per message, in arrival order. Must not throw. */
+  /**
+   * Called synchronously per message, in arrival order. A PaddockError (a malformed message) closes
+   * that stream with INVALID_ARGUMENT; the member keeps serving and the peer redials. Nothing else may be thrown.
+   */
   readonly onMessage: (from: number, message: PeerMessage) => void;
+  /**
+   * sslQuorum: the listener's credentials (which verify the dialer's certificate) and a fresh
+   * credential per dial (which presents ours). Plaintext when absent.
+   */
+  readonly credentials?: { readonly server: ServerCredentials; channel(): ChannelCredentials };
   /** A stream to `id` completed its handshake. */
   readonly onPeerUp?: (id: number) => void;
   /** The stream to `id` (after its onPeerUp) ended or broke: messages may have been lost. */

@@ -18,6 +18,7 @@ import {
   PeerServiceService,
 } from "../gen/paddock/internal/v1/peer.js";
 import { assert } from "../util/assert.js";
+import { PaddockError } from "../util/paddock-error.js";
 import {
   type AcceptedCall,
   type DialedCall,
@@ -142,7 +143,8 @@ export class PeerTransport {
     this.server = server;
     const { listenHost, listenPort } = this.options;
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(address(listenHost, listenPort), ServerCredentials.createInsecure(), (error, bound) =>
+      const serverCredentials = this.options.credentials?.server ?? ServerCredentials.createInsecure();
+      server.bindAsync(address(listenHost, listenPort), serverCredentials, (error, bound) =>
         error ? reject(error) : resolve(bound),
       );
     });
@@ -259,7 +261,7 @@ export class PeerTransport {
     const { id, host, port } = dialer.peer;
     const client = new this.clientConstructor(
       address(host, port),
-      credentials.createInsecure(),
+      this.options.credentials?.channel() ?? credentials.createInsecure(),
       this.channelOptions,
     );
     dialer.client = client;
@@ -347,7 +349,20 @@ export class PeerTransport {
         return;
       }
       this.stats.receivedMessages++;
-      onMessage(from, message);
+      try {
+        onMessage(from, message);
+      } catch (error) {
+        // A malformed message (PaddockError from its decoder) ends this stream, never the member;
+        // thrown from a gRPC data handler it would be an uncaught exception. Anything else is ours.
+        if (!(error instanceof PaddockError)) throw error;
+        this.close(
+          link,
+          `member ${from} sent a malformed message: ${error.message}`,
+          "warn",
+          status.INVALID_ARGUMENT,
+        );
+        return;
+      }
     }
   }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { segmentName } from "../../../server/persistence/log-format.js";
+import {
+  encodeLogHeader,
+  FRAME_HEADER_BYTES,
+  fillCrcs,
+  LOG_HEADER_BYTES,
+  packFrames,
+  segmentName,
+} from "../../../server/persistence/log-format.js";
 import { recover } from "../../../server/persistence/recovery.js";
 import { scanSegment } from "../../../server/persistence/segment-reader.js";
 import { writeSnapshot } from "../../../server/persistence/snapshot.js";
@@ -188,5 +195,23 @@ describe("recovery with snapshots", () => {
     files.damage(only, 20, [0xff]);
     const e = await corruptionOf(run(files));
     expect(e.file).toBe(only);
+  });
+});
+
+describe("segment reader: a frame whose CRC checks out", () => {
+  it("reports a zxid beyond 2^53 as corruption instead of a rounded record (found by fuzzing)", () => {
+    const payload = record(z(1));
+    const frames = packFrames([z(1), z(2)], [payload, record(z(2))]);
+    // The second frame's zxid becomes 2^56 + 3 (no number holds it exactly); CRCs then match again.
+    const view = new DataView(frames.buffer, frames.byteOffset, frames.byteLength);
+    const second = FRAME_HEADER_BYTES + payload.length;
+    view.setUint32(second + 8, 3, true);
+    view.setUint32(second + 12, 0x0100_0000, true);
+    fillCrcs(frames);
+    const bytes = Buffer.concat([encodeLogHeader(), frames]);
+    const scan = scanSegment(bytes, 0);
+    expect(scan.records.map((r) => r.zxid)).toEqual([z(1)]);
+    expect(scan.end).toMatchObject({ kind: "corrupt", offset: LOG_HEADER_BYTES + second });
+    expect(scan.end.kind === "corrupt" && scan.end.reason).toMatch(/is beyond 2\^53/);
   });
 });

@@ -50,4 +50,16 @@ describe("ZAB packets on the peer stream", () => {
     const proposal = ZabPacket.fromPartial({ ...zabToWire(messages[11]!), txn: undefined });
     expect(() => zabFromWire(proposal)).toThrow(/proposal without a transaction/);
   });
+
+  it("refuses, as a malformed packet, a zxid or epoch field a number cannot hold exactly (found by fuzzing)", () => {
+    const ack = zabToWire({ type: "ack", epoch: 4, zxid });
+    // Before: zxidFromWire asserted (AssertionError), which stops the member on a peer's bytes.
+    expect(() => zabFromWire({ ...ack, epoch: -1n })).toThrow(/peer packet: epoch -1 is out of range/);
+    expect(() => zabFromWire({ ...ack, zxid: 1n << 60n })).toThrow(/peer packet: zxid \d+ is out of range/);
+    const proposal = zabToWire(messages[11]!);
+    expect(() => zabFromWire({ ...proposal, txn: { ...txn, zxid: -5n } })).toThrow(
+      /txn.zxid -5 is out of range/,
+    );
+    expect(() => zabFromWire({ ...ack, zxid: BigInt(Number.MAX_SAFE_INTEGER) })).not.toThrow();
+  });
 });

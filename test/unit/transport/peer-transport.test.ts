@@ -7,6 +7,7 @@ import {
   ZabPacket,
   ZabType,
 } from "../../../server/gen/paddock/internal/v1/peer.js";
+import { zabFromWire } from "../../../server/replica/zab-codec.js";
 import { framedSize } from "../../../server/transport/peer-link.js";
 import {
   type PeerEndpoint,
@@ -327,6 +328,32 @@ describe("PeerTransport", () => {
     );
     expect(one.logs.some((l) => l.includes("queueBytesMax"))).toBe(true);
     expect(count(two, 1)).toBe(0);
+  });
+
+  it("closes only the stream whose message onMessage refuses as malformed (PaddockError); the member serves on", async () => {
+    // What replica.onPeerMessage does with a ZAB packet whose epoch is out of range (found by fuzzing).
+    const one = await startMember(1, [{ id: 2, host, port: 0 }], {
+      onMessage: (_from, message) => {
+        if (message.kind?.$case === "zab") zabFromWire(message.kind.value);
+      },
+    });
+    const client = new PeerServiceClient(`${host}:${one.port}`, credentials.createInsecure());
+    try {
+      const call = client.stream();
+      const ended = new Promise<ServiceError>((resolve) => call.on("error", resolve));
+      call.on("data", () => {});
+      call.write({
+        messages: [{ kind: { $case: "hello", value: { serverId: 2, protocolVersion: 1, ensemble } } }],
+      });
+      await until("up", () => one.transport.isConnected(2));
+      const bad = ZabPacket.fromPartial({ type: ZabType.ZAB_TYPE_ACK, epoch: -1n, zxid: 1n });
+      call.write({ messages: [{ kind: { $case: "zab", value: bad } }] });
+      expect((await ended).code).toBe(status.INVALID_ARGUMENT);
+      await until("down", () => one.events.includes("down 2"));
+      expect(one.logs.join("\n")).toMatch(/member 2 sent a malformed message: .*epoch -1 is out of range/);
+    } finally {
+      client.close();
+    }
   });
 
   it("closes the stream to a peer that stops reading once the queue passes queueBytesMax", async () => {
