@@ -8,7 +8,16 @@ import { STAT } from "./support/samples.js";
 
 describe("JuteWriter and JuteReader", () => {
   it("writes every 64-bit value as the signed big-endian twin, on both sides of its fast path", () => {
-    const edges = [0n, 1n, 0xffff_ffffn, 0x1_0000_0000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n - 1n, 2n ** 64n - 1n];
+    const edges = [
+      0n,
+      1n,
+      0xffff_ffffn,
+      0x1_0000_0000n,
+      2n ** 53n - 1n,
+      2n ** 53n,
+      2n ** 63n - 1n,
+      2n ** 64n - 1n,
+    ];
     const values = fc.oneof(fc.constantFrom(...edges), fc.bigInt(-(2n ** 63n), 2n ** 64n - 1n));
     fc.assert(
       fc.property(values, (v) => {
@@ -19,7 +28,6 @@ describe("JuteWriter and JuteReader", () => {
       { seed: 13, numRuns: 2000 },
     );
   });
-
 
   it("round-trip every primitive, nulls included, big-endian", () => {
     const w = new JuteWriter(2); // forces growth
