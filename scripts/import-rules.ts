@@ -55,7 +55,8 @@ export const rules: Record<
   jute: {
     folders: ["pipeline", "util", "gen"],
     only: { pipeline: ["front.ts"] },
-    packages: ["node:net", "node:stream", "node:buffer"],
+    // node:crypto: SASL DIGEST-MD5 (sasl-digest-md5.ts).
+    packages: ["node:net", "node:stream", "node:buffer", "node:crypto"],
   },
   // Admin commands read a running member through its read-only view.
   admin: {

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 KAZOO_VERSION=2.11.0
+# kazoo's SASL (sasl_options, test/clients/zk/identity.test.ts) needs pure-sasl.
+PURE_SASL_VERSION=0.6.2
 VENV=.cache/kazoo-venv
 GO_DIR=test/clients/zk/go
 
@@ -36,6 +38,9 @@ else
   rm -rf "$VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "kazoo==$KAZOO_VERSION"
+fi
+if [ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("pure-sasl"))' 2>/dev/null)" != "$PURE_SASL_VERSION" ]; then
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "pure-sasl==$PURE_SASL_VERSION"
 fi
 "$VENV/bin/python" -c 'import kazoo, kazoo.version; print("kazoo", kazoo.version.__version__, "from", kazoo.__file__)'
 

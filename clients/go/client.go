@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paddock-dev/paddock/clients/go/internal/pb"
+	"google.golang.org/grpc/credentials"
 )
 
 // call is one request from submission to reply. Exactly one of the queue, the writer's carry or
@@ -33,6 +34,7 @@ func (cl *call) finish(reply *pb.Reply, err error) {
 type Client struct {
 	servers []string
 	opts    options
+	creds   credentials.TransportCredentials // plaintext, or TLS (WithTLS, WithTLSFiles)
 	queue   chan *call
 	watches *watchRegistry
 	states  chan State
@@ -87,9 +89,14 @@ func Connect(ctx context.Context, servers []string, opts ...Option) (*Client, er
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
+	creds, err := o.transportCredentials()
+	if err != nil {
+		return nil, err
+	}
 	c := &Client{
 		servers: append([]string(nil), servers...),
 		opts:    o,
+		creds:   creds,
 		queue:   make(chan *call, o.maxQueuedRequests),
 		watches: newWatchRegistry(),
 		states:  make(chan State, o.stateBuffer),

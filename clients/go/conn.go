@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/paddock-dev/paddock/clients/go/internal/pb"
@@ -57,7 +56,7 @@ func (c *Client) dial(ctx context.Context) (*conn, error) {
 	c.mu.Unlock()
 
 	dopts := append([]grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(c.creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(c.opts.maxRecvBytes)),
 	}, c.opts.dialOptions...)
 	cc, err := grpc.NewClient(addr, dopts...)

@@ -1,11 +1,16 @@
 package paddock
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
 )
 
 type options struct {
@@ -18,9 +23,13 @@ type options struct {
 	stateBuffer       int
 	maxRecvBytes      int
 	dialOptions       []grpc.DialOption
+	tlsConfig         *tls.Config
+	tlsFiles          *tlsFiles
 	auth              []authCred
 	logger            *slog.Logger
 }
+
+type tlsFiles struct{ ca, cert, key string }
 
 type authCred struct {
 	scheme string
@@ -87,10 +96,65 @@ func WithWatchBuffer(n int) Option { return func(o *options) { o.watchBuffer = n
 // dropped (State() always has the current one). Default 16.
 func WithStateBuffer(n int) Option { return func(o *options) { o.stateBuffer = n } }
 
-// WithDialOptions adds gRPC dial options (TLS credentials, interceptors, ...). Without transport
-// credentials among them the connection is plaintext.
+// WithDialOptions adds gRPC dial options (interceptors, ...), applied after the client's own
+// (so grpc.WithTransportCredentials here replaces what WithTLS or WithTLSFiles set).
 func WithDialOptions(opts ...grpc.DialOption) Option {
 	return func(o *options) { o.dialOptions = append(o.dialOptions, opts...) }
+}
+
+// WithTLS connects over TLS (to the server's secureClientPort) with this configuration: RootCAs
+// for the CA that signed the server's certificate (nil: the system roots), Certificates for a
+// client certificate (mutual TLS, needed when the server has ssl.clientAuth=need). The server's
+// name is checked against the address dialed unless cfg.ServerName says otherwise.
+func WithTLS(cfg *tls.Config) Option {
+	return func(o *options) { o.tlsConfig, o.tlsFiles = cfg.Clone(), nil }
+}
+
+// WithTLSFiles connects over TLS, trusting the CA certificates of the PEM file caFile ("" for the
+// system roots) and, when certFile and keyFile are set, presenting that PEM client certificate and
+// key (mutual TLS). Connect reads the files and fails if they cannot be used.
+func WithTLSFiles(caFile, certFile, keyFile string) Option {
+	return func(o *options) { o.tlsConfig, o.tlsFiles = nil, &tlsFiles{ca: caFile, cert: certFile, key: keyFile} }
+}
+
+// transportCredentials: TLS from WithTLS or WithTLSFiles, else plaintext.
+func (o *options) transportCredentials() (credentials.TransportCredentials, error) {
+	if o.tlsFiles != nil {
+		cfg, err := o.tlsFiles.config()
+		if err != nil {
+			return nil, err
+		}
+		return credentials.NewTLS(cfg), nil
+	}
+	if o.tlsConfig != nil {
+		return credentials.NewTLS(o.tlsConfig), nil
+	}
+	return insecure.NewCredentials(), nil
+}
+
+func (f *tlsFiles) config() (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if f.ca != "" {
+		pem, err := os.ReadFile(f.ca)
+		if err != nil {
+			return nil, fmt.Errorf("paddock: TLS CA file: %w", err)
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("paddock: TLS CA file %s holds no PEM certificate", f.ca)
+		}
+	}
+	if (f.cert == "") != (f.key == "") {
+		return nil, fmt.Errorf("paddock: TLS client certificate needs both a cert file and a key file")
+	}
+	if f.cert != "" {
+		pair, err := tls.LoadX509KeyPair(f.cert, f.key)
+		if err != nil {
+			return nil, fmt.Errorf("paddock: TLS client certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	return cfg, nil
 }
 
 // WithAuth adds credentials sent with the connect request itself, so the session is

@@ -6,8 +6,17 @@ import { AssertionError, assert } from "../util/assert.js";
 import { decodeConnectRequest, encodeConnectResponse, toPaddockConnect } from "./connect-records.js";
 import { FrameDecoder } from "./frame-decoder.js";
 import { OpCode } from "./opcodes.js";
-import { encodeEvent, encodeHeaderOnly, encodeReply } from "./reply-encoder.js";
+import { encodeEvent, encodeHeaderOnly, encodeReply, encodeSaslReply } from "./reply-encoder.js";
 import { decodeRequest, type JuteRequest } from "./request-decoder.js";
+import { DigestMd5Server, SaslError } from "./sasl-digest-md5.js";
+
+/** The SASL (DIGEST-MD5) users of the JAAS server section; undefined: SASL is not configured. */
+export interface SaslUsers {
+  /** user name → password (JAAS `user_<name>="<password>"`). */
+  readonly passwords: ReadonlyMap<string, string>;
+  /** zookeeper.superUser: names that also get super rights. */
+  readonly superUsers: readonly string[];
+}
 
 export interface JuteConnectionOptions {
   /** jute.maxbuffer: the largest request frame, length prefix not counted. */
@@ -17,6 +26,7 @@ export interface JuteConnectionOptions {
   /** A connection that sends no ConnectRequest within this many ms is closed. */
   readonly connectTimeoutMs: number;
   readonly log: (level: "info" | "warn" | "error", message: string) => void;
+  readonly sasl?: SaslUsers | undefined;
 }
 
 /** What each request in flight needs for its reply: replies come back in request order. */
@@ -31,6 +41,7 @@ interface InFlight {
 }
 
 const UNIMPLEMENTED = -6;
+const AUTH_FAILED = -115;
 const PING: Request["op"] = { $case: "ping", value: {} };
 /** ZooKeeper's protocol carries no trace context. */
 const NO_TRACE: Record<string, string> = {};
@@ -57,6 +68,7 @@ export class JuteConnection implements ReplySink {
   private scheduled = false;
   private closed = false;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  private saslServer: DigestMd5Server | undefined;
 
   constructor(
     private readonly socket: Duplex,
@@ -229,6 +241,9 @@ export class JuteConnection implements ReplySink {
         });
       case "close":
         return this.request(r.xid, OpCode.closeSession, { $case: "close", value: {} });
+      case "sasl":
+        this.saslStep(r.xid, r.token);
+        return undefined;
       case "refused":
         this.answerLocally(r.xid, r.code, r.close);
         return undefined;
@@ -246,10 +261,36 @@ export class JuteConnection implements ReplySink {
   }
 
   /** A door's own answer leaves after every earlier reply, as ZooKeeper's would. */
-  private answerLocally(xid: number, code: number, close: boolean): void {
-    const local = encodeHeaderOnly(xid, BigInt(this.front.zxid), code);
+  private answerLocally(xid: number, code: number, close: boolean, frame?: Buffer): void {
+    const local = frame ?? encodeHeaderOnly(xid, BigInt(this.front.zxid), code);
     this.inFlight.push({ xid, opcode: 0, multiOpcodes: undefined, local, close });
     if (this.inFlight.length === 1) this.sendLocalAnswers();
+  }
+
+  /**
+   * One SASL token, as ZooKeeper's processSasl: DIGEST-MD5 against the JAAS server section's users;
+   * once complete the session holds sasl:<user> (and super for a zookeeper.superUser) for every
+   * later request. A failed exchange, or SASL not configured, answers AuthFailed and closes.
+   */
+  private saslStep(xid: number, token: Buffer): void {
+    const users = this.options.sasl;
+    const server = users === undefined ? undefined : (this.saslServer ??= newSaslServer(users));
+    try {
+      if (server === undefined)
+        throw new SaslError("SASL is not configured (java.security.auth.login.config)");
+      const answer = server.evaluate(token);
+      const user = server.authorizationId;
+      if (user !== undefined && users !== undefined) {
+        const ids: AuthId[] = [{ scheme: "sasl", id: user }];
+        if (users.superUsers.includes(user)) ids.push({ scheme: "super", id: "" });
+        this.connection?.addIds(ids);
+      }
+      this.answerLocally(xid, 0, false, encodeSaslReply(xid, 0, answer));
+    } catch (error) {
+      if (!(error instanceof SaslError)) throw error;
+      this.options.log("warn", `client ${this.address} failed to SASL authenticate: ${error.message}`);
+      this.answerLocally(xid, AUTH_FAILED, true, encodeSaslReply(xid, AUTH_FAILED, null));
+    }
   }
 
   /** Local answers at the head leave, once the handshake is answered (ZooKeeper reads nothing before). */
@@ -289,4 +330,8 @@ export class JuteConnection implements ReplySink {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
   }
+}
+
+function newSaslServer(users: SaslUsers): DigestMd5Server {
+  return new DigestMd5Server({ password: (user) => users.passwords.get(user) });
 }

@@ -28,6 +28,11 @@ function start(xid: number, zxid: bigint, err: number): JuteWriter {
   return sharedWriter.reset().beginFrame().int(xid).long(zxid).int(err);
 }
 
+/** ReplyHeader {xid, zxid 0, err} + SetSASLResponse {token}, framed, as ZooKeeper's processSasl answers. */
+export function encodeSaslReply(xid: number, err: number, token: Uint8Array | null): Buffer {
+  return start(xid, 0n, err).buffer(token).finish();
+}
+
 /** ReplyHeader {xid, zxid, err} alone, framed: ping (xid -2), auth (-4), setWatches (-8), errors. */
 export function encodeHeaderOnly(xid: number, zxid: bigint, err: number): Buffer {
   return start(xid, zxid, err).finish();

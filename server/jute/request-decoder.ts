@@ -11,7 +11,6 @@ export type { Op } from "./request-records.js";
 
 /** ZooKeeper error codes a refusal uses (the same numbers as paddock.v1.ErrorCode). */
 const RECONFIG_DISABLED = -123;
-const AUTH_FAILED = -115;
 const BAD_ARGUMENTS = -8;
 
 export type JuteRequest =
@@ -19,6 +18,8 @@ export type JuteRequest =
   | { kind: "op"; xid: number; opcode: number; op: Op; multiOpcodes?: number[] }
   | { kind: "ping"; xid: number }
   | { kind: "auth"; xid: number; scheme: string; auth: Buffer }
+  /** GetSASLRequest: one token of a SASL exchange, answered by the door (ZooKeeper's processSasl). */
+  | { kind: "sasl"; xid: number; token: Buffer }
   /** setWatches (101) has no persistent lists; setWatches2 (105) does. Reply xid is the request's (-8). */
   | { kind: "setWatches"; xid: number; opcode: number; watches: SetWatches }
   | { kind: "close"; xid: number }
@@ -78,8 +79,7 @@ function decodeBody(r: JuteReader, xid: number, opcode: number): JuteRequest {
       // ZooKeeper checks reconfigEnabled (off by default) before anything else.
       return refused(xid, opcode, RECONFIG_DISABLED, "reconfig is disabled", false);
     case OpCode.sasl:
-      // A failed SASL exchange is AuthFailed and closes the connection in ZooKeeper.
-      return refused(xid, opcode, AUTH_FAILED, "SASL is not supported; use digest auth", true);
+      return { kind: "sasl", xid, token: r.buffer("sasl.token") ?? Buffer.alloc(0) };
     case OpCode.deleteContainer:
       // The container reaper's op. ZooKeeper 3.8 answers a client's BadArguments and keeps the
       // connection (a run against it); 3.9 would run it without an ACL check, which Paddock

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { defaultLimits, type Limits } from "../util/limits.js";
+import { type AuthConfig, applyAuthKey, defaultAuthConfig } from "./auth-config.js";
 import { ConfigError } from "./config-error.js";
+import { applyQuorumTlsKey, defaultQuorumTlsConfig, type QuorumTlsConfig } from "./quorum-tls.js";
 import { parseServerSpec, resolveMembers, type ServerSpec } from "./server-spec.js";
 import { applySslKey, defaultSslConfig, type SslConfig } from "./tls-stores.js";
 
@@ -23,6 +25,8 @@ export interface ServerConfig {
   secureClientPortAddress: string | undefined;
   /** ssl.* keys (stores, clientAuth) and the x509 super user. */
   ssl: SslConfig;
+  /** sslQuorum, sslQuorumReloadCertFiles and the ssl.quorum.* stores (docs/SECURITY.md). */
+  quorumTls: QuorumTlsConfig;
   minSessionTimeout: number;
   maxSessionTimeout: number;
   snapCount: number;
@@ -32,6 +36,8 @@ export interface ServerConfig {
   forceSync: boolean;
   extendedTypesEnabled: boolean;
   superDigest: string | undefined;
+  /** skipACL, the SASL users' JAAS file and SASL super users (docs/SECURITY.md). */
+  auth: AuthConfig;
   containerCheckIntervalMs: number;
   serverId: number;
   /** Set by paddock.serverId; otherwise an ensemble member reads dataDir/myid. */
@@ -69,6 +75,7 @@ export function defaultConfig(): ServerConfig {
     secureClientPort: undefined,
     secureClientPortAddress: undefined,
     ssl: defaultSslConfig(),
+    quorumTls: defaultQuorumTlsConfig(),
     minSessionTimeout: -1,
     maxSessionTimeout: -1,
     snapCount: 100_000,
@@ -78,6 +85,7 @@ export function defaultConfig(): ServerConfig {
     forceSync: true,
     extendedTypesEnabled: false,
     superDigest: undefined,
+    auth: defaultAuthConfig(),
     containerCheckIntervalMs: 60_000,
     serverId: 1,
     serverIdExplicit: false,
@@ -198,6 +206,7 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       config.extendedTypesEnabled = bool(key, value);
       return;
     case "superDigest":
+    case "DigestAuthenticationProvider.superDigest":
     case "zookeeper.DigestAuthenticationProvider.superDigest":
       config.superDigest = value;
       return;
@@ -247,7 +256,12 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       else if (config.adminServerPort < 0) config.adminServerPort = 8080;
       return;
     default:
-      if (!applySslKey(config.ssl, key, value, base)) warn(`zoo.cfg: unknown key ${key} ignored`);
+      if (
+        !applySslKey(config.ssl, key, value, base) &&
+        !applyQuorumTlsKey(config.quorumTls, key, value, base) &&
+        !applyAuthKey(config.auth, key, value, base)
+      )
+        warn(`zoo.cfg: unknown key ${key} ignored`);
   }
 }
 

@@ -49,7 +49,7 @@ export async function openDurableState(
   }
   for (const d of recovered.damagedSnapshots)
     log("warn", `skipped damaged snapshot ${d.file} at ${d.offset}: ${d.reason}`);
-  const options = { superDigest: config.superDigest };
+  const options = { superDigest: config.superDigest, skipAcl: config.auth.skipAcl };
   const now = Date.now();
   let tree: DataTree;
   const snapshot = recovered.snapshot;
@@ -83,6 +83,7 @@ export async function openDurableState(
     batchCountMax: 10_000,
     batchBytesMax: 8 * 1024 * 1024,
     lastZxid,
+    workerFilesModule: testDiskModule(process.env.PADDOCK_TEST_DISK, log),
   });
   log(
     "info",
@@ -99,6 +100,20 @@ export async function openDurableState(
     currentEpoch,
     needsSnapshot: snapshot === undefined,
   };
+}
+
+/**
+ * TEST SEAM (the fault tier, test/faults): PADDOCK_TEST_DISK=`fsyncDelayMs=N&bytesMax=N&loseUnsynced=1`
+ * makes the log worker write through server/persistence/test-seam-disk.ts (a slow, full or
+ * power-losing disk). Read here only, in the composition root; unset in production.
+ */
+function testDiskModule(query: string | undefined, log: Log): string | undefined {
+  if (query === undefined || query === "") return undefined;
+  const fromSource = import.meta.url.endsWith(".ts");
+  const module = new URL(`../persistence/test-seam-disk.${fromSource ? "ts" : "js"}`, import.meta.url);
+  module.search = query;
+  log("warn", `PADDOCK_TEST_DISK=${query}: the log writes through a test seam (${module.pathname})`);
+  return module.href;
 }
 
 /**

@@ -11,6 +11,7 @@ import { DataTree } from "../tree/data-tree.js";
 import { Prng } from "../util/prng.js";
 import type { ServerConfig, ServerSpec } from "./config.js";
 import { type DurableState, snapshotInput } from "./durability.js";
+import { quorumCredentials } from "./quorum-tls.js";
 import type { Log } from "./server.js";
 
 /** Core ticks per tickTime: fine enough that a lost leader is replaced well under a second. */
@@ -101,6 +102,9 @@ export function buildReplication(
   );
   const self = specs.find((s) => s.id === config.serverId)!;
   const peers = specs.filter((s) => s.id !== config.serverId);
+  // sslQuorum: mutual TLS on every peer stream; a bad quorum store fails startup here.
+  const tls =
+    peers.length > 0 && config.quorumTls.enabled ? quorumCredentials(config.quorumTls, log) : undefined;
   const transport =
     peers.length === 0
       ? undefined
@@ -117,6 +121,7 @@ export function buildReplication(
           reconnectMaxMs: Math.max(100, config.tickTime),
           onMessage: (from, message) => replica.onPeerMessage(from, message),
           onPeerDown: (id) => replica.onPeerDown(id),
+          ...(tls === undefined ? {} : { credentials: tls }),
           log,
         });
   let peerPort = 0;
@@ -131,13 +136,17 @@ export function buildReplication(
       if (transport) {
         peerPort = await transport.start();
         replica.connect(transport);
-        log("info", `member ${config.serverId} of ${specs.length}: quorum port ${self.host}:${peerPort}`);
+        log(
+          "info",
+          `member ${config.serverId} of ${specs.length}: quorum port ${self.host}:${peerPort}${tls ? " (sslQuorum)" : ""}`,
+        );
       }
       replica.start();
     },
     async stop() {
       replica.stop();
       await transport?.stop();
+      tls?.close();
     },
   };
 }

@@ -19,6 +19,7 @@ import { Prep } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { WatchRegistry } from "../watches/watch-registry.js";
+import { loadSaslUsers } from "./auth-config.js";
 import { listenClientPort } from "./client-port.js";
 import type { ServerConfig } from "./config.js";
 import { openDurableState, Snapshotter } from "./durability.js";
@@ -49,6 +50,8 @@ export async function startServer(
   overrides: ServerOverrides = {},
 ): Promise<RunningServer> {
   const limits = config.limits;
+  // A JAAS file that cannot be read stops startup before anything is opened.
+  const saslUsers = loadSaslUsers(config.auth);
   const sessions = new SessionTable({
     tickMs: config.tickTime,
     minTimeoutMs: config.minSessionTimeout,
@@ -67,6 +70,7 @@ export async function startServer(
     limits,
     extendedTypesEnabled: config.extendedTypesEnabled,
     superDigest: config.superDigest,
+    skipAcl: config.auth.skipAcl,
   });
   const watches = new WatchRegistry({ watchesPerSessionMax: limits.watchesPerSessionMax });
   const proposalsInFlightMax = Math.max(1000, limits.outstandingGlobalMax * 2);
@@ -80,7 +84,10 @@ export async function startServer(
     const text = new TextDecoder().decode(auth);
     const colon = text.indexOf(":");
     if (colon < 0) throw new PaddockError(Code.AuthFailed, "", "digest auth must be user:password");
-    return [{ scheme: "digest", id: digestId(text.slice(0, colon), text.slice(colon + 1)) }];
+    const id = digestId(text.slice(0, colon), text.slice(colon + 1));
+    // As ZooKeeper's DigestAuthenticationProvider: the superDigest's user also holds super.
+    const digest = { scheme: "digest", id };
+    return id === config.superDigest ? [{ scheme: "super", id: "" }, digest] : [digest];
   };
   const idGenerator = new SessionIdGenerator(config.serverId, Date.now());
   const pipeline = new Pipeline(
@@ -178,6 +185,7 @@ export async function startServer(
     outboundBytesMax: limits.outboundBytesPerSessionMax,
     connectTimeoutMs: 10_000,
     log,
+    sasl: saslUsers,
     fourLetterWhitelist: parseWhitelist(config.fourLetterWordWhitelist),
     runCommand: (word) => {
       const { ok, output } = runCommand(word, adminContext());

@@ -92,28 +92,32 @@ type StoreType = "PEM" | "PKCS12";
 
 const JKS_MAGIC = 0xfeedfeed;
 
+/** Which key family a store belongs to: the secure client port's, or sslQuorum's. */
+export type StorePrefix = "ssl" | "ssl.quorum";
+
 /** The store's type: ssl.*.type, else the file name's extension, as ZooKeeper's KeyStoreFileType. */
 function storeType(
   what: "keyStore" | "trustStore",
   location: string,
   explicit: string | undefined,
+  prefix: StorePrefix,
 ): StoreType {
   const bytes = readFileSync(location);
   const named = explicit?.toUpperCase() ?? extensionType(location);
   if (named === "JKS" || (bytes.length >= 4 && bytes.readUInt32BE(0) === JKS_MAGIC)) {
     const p12 = location.replace(/\.jks$/i, "") + ".p12";
     throw new Error(
-      `ssl.${what}.location: ${location} is a JKS store, which Paddock cannot read; convert it to PKCS12 with ` +
+      `${prefix}.${what}.location: ${location} is a JKS store, which Paddock cannot read; convert it to PKCS12 with ` +
         `keytool -importkeystore -srckeystore ${location} -srcstoretype JKS -destkeystore ${p12} -deststoretype PKCS12 ` +
-        `and set ssl.${what}.location=${p12}, ssl.${what}.type=PKCS12`,
+        `and set ${prefix}.${what}.location=${p12}, ${prefix}.${what}.type=PKCS12`,
     );
   }
   if (named === "PEM" || named === "PKCS12") return named;
   if (named === undefined)
     throw new Error(
-      `ssl.${what}.location: cannot tell the type of ${location} from its name: set ssl.${what}.type to PEM or PKCS12`,
+      `${prefix}.${what}.location: cannot tell the type of ${location} from its name: set ${prefix}.${what}.type to PEM or PKCS12`,
     );
-  throw new Error(`ssl.${what}.type=${named}: Paddock reads PEM and PKCS12 stores (not ${named})`);
+  throw new Error(`${prefix}.${what}.type=${named}: Paddock reads PEM and PKCS12 stores (not ${named})`);
 }
 
 function extensionType(location: string): string | undefined {
@@ -132,7 +136,7 @@ const CERTIFICATE_PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE
  * it (`pfx`), and a trust store has none, so the `openssl` command extracts the certificates
  * (`-legacy` on a second try, for stores encrypted with RC2 as older keytools wrote them).
  */
-function pkcs12Certificates(location: string, password: string): string {
+function pkcs12Certificates(location: string, password: string, prefix: StorePrefix): string {
   const run = (legacy: boolean): string =>
     execFileSync(
       "openssl",
@@ -156,13 +160,14 @@ function pkcs12Certificates(location: string, password: string): string {
     } catch (error) {
       const why = (error as { stderr?: Buffer }).stderr?.toString().trim() || (error as Error).message;
       throw new Error(
-        `ssl.trustStore.location: cannot read the PKCS12 trust store ${location} (wrong ssl.trustStore.password, or no openssl command): ${why}; ` +
+        `${prefix}.trustStore.location: cannot read the PKCS12 trust store ${location} (wrong ${prefix}.trustStore.password, or no openssl command): ${why}; ` +
           `or give a PEM trust store: openssl pkcs12 -in ${location} -nokeys -out truststore.pem`,
       );
     }
   }
   const certificates = text.match(CERTIFICATE_PEM) ?? [];
-  if (certificates.length === 0) throw new Error(`ssl.trustStore.location: ${location} holds no certificate`);
+  if (certificates.length === 0)
+    throw new Error(`${prefix}.trustStore.location: ${location} holds no certificate`);
   return `${certificates.join("\n")}\n`;
 }
 
@@ -171,11 +176,14 @@ function pkcs12Certificates(location: string, password: string): string {
  * checks them by building a context: a wrong password or a key that does not match its
  * certificate fails at startup (or at reload), naming the file.
  */
-export function secureContextOptions(ssl: SslConfig): SecureContextOptions {
+export function secureContextOptions(ssl: SslConfig, prefix: StorePrefix = "ssl"): SecureContextOptions {
   const keyStore = ssl.keyStoreLocation;
-  if (keyStore === undefined) throw new Error("secureClientPort needs ssl.keyStore.location");
+  if (keyStore === undefined)
+    throw new Error(
+      `${prefix === "ssl" ? "secureClientPort" : "sslQuorum"} needs ${prefix}.keyStore.location`,
+    );
   const options: SecureContextOptions = {};
-  const keyType = storeType("keyStore", keyStore, ssl.keyStoreType);
+  const keyType = storeType("keyStore", keyStore, ssl.keyStoreType, prefix);
   if (keyType === "PKCS12") {
     options.pfx = readFileSync(keyStore);
   } else {
@@ -183,21 +191,21 @@ export function secureContextOptions(ssl: SslConfig): SecureContextOptions {
     const text = readFileSync(keyStore, "utf8");
     options.key = text;
     options.cert = (text.match(CERTIFICATE_PEM) ?? []).join("\n");
-    if (options.cert === "") throw new Error(`ssl.keyStore.location: ${keyStore} holds no certificate`);
+    if (options.cert === "") throw new Error(`${prefix}.keyStore.location: ${keyStore} holds no certificate`);
   }
   if (ssl.keyStorePassword !== undefined && ssl.keyStorePassword !== "")
     options.passphrase = ssl.keyStorePassword;
   const trustStore = ssl.trustStoreLocation;
   if (trustStore !== undefined) {
     options.ca =
-      storeType("trustStore", trustStore, ssl.trustStoreType) === "PKCS12"
-        ? pkcs12Certificates(trustStore, ssl.trustStorePassword ?? "")
+      storeType("trustStore", trustStore, ssl.trustStoreType, prefix) === "PKCS12"
+        ? pkcs12Certificates(trustStore, ssl.trustStorePassword ?? "", prefix)
         : readFileSync(trustStore, "utf8");
   }
   try {
     createSecureContext(options);
   } catch (error) {
-    throw new Error(`ssl.keyStore.location ${keyStore}: ${(error as Error).message}`);
+    throw new Error(`${prefix}.keyStore.location ${keyStore}: ${(error as Error).message}`);
   }
   return options;
 }

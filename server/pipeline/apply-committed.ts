@@ -1,5 +1,7 @@
 import { map, type OperatorFunction } from "rxjs";
 import type { Entry } from "../consensus/ready.js";
+import type { ACL } from "../gen/paddock/v1/data.js";
+import { Perms } from "../tree/acl-check.js";
 import type { WatchEventOut } from "../watches/watch-registry.js";
 import type { PipelineContext } from "./context.js";
 import type { Waiter } from "./forwarder.js";
@@ -21,8 +23,10 @@ export function applyInOrder(ctx: PipelineContext): OperatorFunction<readonly En
       const outcome = tree.apply(entry.txn);
       ctx.counters.appliedZxid = entry.zxid;
       prep.committed(entry.zxid);
-      for (const trigger of outcome.triggers) watches.trigger(trigger.path, trigger.type, entry.zxid, events);
-      if (events.length > 0) deliverEvents(ctx, events);
+      for (const trigger of outcome.triggers) {
+        watches.trigger(trigger.path, trigger.type, entry.zxid, events);
+        if (events.length > 0) deliverEvents(ctx, events, trigger.acl);
+      }
       const waiter = takeWaiter(ctx, entry);
       applySessionEffects(ctx, entry.txn, waiter?.slot !== undefined && !waiter.barrier);
       if (waiter === undefined) continue;
@@ -46,9 +50,17 @@ function takeWaiter(ctx: PipelineContext, entry: Entry): Waiter | undefined {
   return ctx.proposer.take(entry.zxid);
 }
 
-function deliverEvents(ctx: PipelineContext, events: WatchEventOut[]): void {
+/**
+ * Sends each event to its session's connection if the session may READ the node (acl, as the event
+ * fired) with the identities it holds now: ZooKeeper's fix of CVE-2024-23944 (3.8.4, 3.9.2), which
+ * filters in ServerCnxn.process. A one-time watch whose event is filtered is spent all the same.
+ */
+function deliverEvents(ctx: PipelineContext, events: WatchEventOut[], acl: readonly ACL[]): void {
+  const tree = ctx.deps.tree;
   for (const event of events) {
-    ctx.local.get(event.sessionId)?.sink?.send({
+    const requester = ctx.local.get(event.sessionId);
+    if (requester?.sink === undefined || !tree.allows(acl, Perms.READ, requester.ids)) continue;
+    requester.sink.send({
       kind: { $case: "event", value: { type: event.type, path: event.path, zxid: BigInt(event.zxid) } },
     });
   }

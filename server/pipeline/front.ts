@@ -103,6 +103,8 @@ export class FrontConnection {
   private requester: Requester | undefined;
   private connecting = false;
   private early: Request[] = [];
+  /** Identities a door established before the session was ready (added when it is). */
+  private lateIds: AuthId[] = [];
   private dropped = false;
 
   constructor(
@@ -129,6 +131,8 @@ export class FrontConnection {
         return;
       }
       this.requester = ready;
+      if (this.lateIds.length > 0) ready.addIds(this.lateIds);
+      this.lateIds = [];
       const early = this.early;
       this.early = [];
       if (early.length > 0) this.intake({ requester: ready, requests: early });
@@ -150,6 +154,16 @@ export class FrontConnection {
       throw PaddockError.badArguments("", `more than ${max} requests before the session was established`);
     }
     this.early.push(...requests);
+  }
+
+  /**
+   * Identities the door established on this connection (a SASL exchange, as ZooKeeper's
+   * processSasl adds them): requests submitted from now on are checked with them, and watch events
+   * are filtered with them; earlier requests keep the identities they arrived with.
+   */
+  addIds(ids: readonly AuthId[]): void {
+    if (this.requester !== undefined) this.requester.addIds(ids);
+    else this.lateIds.push(...ids);
   }
 
   /** The transport is gone: the session outlives it until it expires; its replies are dropped. */

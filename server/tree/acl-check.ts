@@ -45,6 +45,8 @@ export function checkAcl(
     for (const auth of ids) {
       if (auth.scheme !== scheme) continue;
       if (scheme === "ip" ? ipMatches(auth.id, id) : auth.id === id) return true;
+      // SASLAuthenticationProvider.matches: the SASL user "super" matches every sasl entry.
+      if (scheme === "sasl" && auth.id === "super") return true;
     }
   }
   return false;
@@ -61,6 +63,9 @@ export function isValidAclId(scheme: string, id: string): boolean {
       return parseIpRange(id) !== undefined;
     case "x509":
       return isDistinguishedName(id);
+    case "sasl":
+      // SASLAuthenticationProvider.isValid: a KerberosName (primary[/instance]@REALM, or no "@").
+      return !id.includes("@") || /^[^/@]*(\/[^/@]*)?@[^/@]*$/.test(id);
     default:
       return false;
   }

@@ -9,10 +9,15 @@ import { DigestSum, Hash64 } from "./digest.js";
 import { clientOwner, OwnerKind, ownerKind } from "./ephemeral-type.js";
 import { NO_OWNER, S, StatSlab, Znode } from "./znode.js";
 
-/** A watch trigger: type is a paddock.v1.EventType value. */
+/**
+ * A watch trigger: type is a paddock.v1.EventType value; acl is the ACL of the node the event is
+ * about (the created, changed or deleted node; the parent for NodeChildrenChanged), as it is when the
+ * event fires: ZooKeeper (since 3.8.4/3.9.2, CVE-2024-23944) delivers it only to watchers with READ.
+ */
 export interface WatchTrigger {
   path: string;
   type: number;
+  acl: readonly ACL[];
 }
 
 export { EventType };
@@ -108,8 +113,8 @@ export class TreeStore {
     this.link(parent, node);
     this.setCversionPzxid(parent, parentCversion, zxid);
     triggers.push(
-      { path, type: EventType.NodeCreated },
-      { path: parent.path, type: EventType.NodeChildrenChanged },
+      { path, type: EventType.NodeCreated, acl: node.acl.acl },
+      { path: parent.path, type: EventType.NodeChildrenChanged, acl: parent.acl.acl },
     );
     return Code.OK;
   }
@@ -145,10 +150,11 @@ export class TreeStore {
     // As ZooKeeper: pzxid only moves forward; cversion (child creates) does not change.
     if (zxid > this.stat(parent, S.pzxid)) this.slab.set(parent.slot, S.pzxid, zxid);
     this.hashStat(parent, 1);
+    const acl = node.acl.acl;
     this.remove(node);
     triggers?.push(
-      { path, type: EventType.NodeDeleted },
-      { path: parent.path, type: EventType.NodeChildrenChanged },
+      { path, type: EventType.NodeDeleted, acl },
+      { path: parent.path, type: EventType.NodeChildrenChanged, acl: parent.acl.acl },
     );
     return Code.OK;
   }
@@ -187,7 +193,7 @@ export class TreeStore {
     this.slab.set(node.slot, S.mtime, time);
     this.hashStat(node, 1);
     this.hashData(node, 1);
-    triggers.push({ path, type: EventType.NodeDataChanged });
+    triggers.push({ path, type: EventType.NodeDataChanged, acl: node.acl.acl });
     return Code.OK;
   }
 

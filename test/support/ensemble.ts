@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { AdminServiceClient } from "../../server/gen/paddock/v1/admin.js";
 import { exited, waitForFile } from "./launcher.js";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import { type ProxyFault, startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -26,7 +26,14 @@ export interface EnsembleOptions {
   readonly observers?: number;
   /** zoo.cfg keys for every member (defaults favour fast failure detection). */
   readonly settings?: Record<string, string | number | boolean>;
+  /** More zoo.cfg keys for one member (after `settings`), e.g. its own certificate. */
+  readonly memberSettings?: (id: number) => Record<string, string | number | boolean>;
+  /** Extra environment for a member, asked at every (re)start (the fault tier's disk seam). */
+  readonly env?: (id: number) => Record<string, string>;
 }
+
+/** A directed link's fault: "drop" closes and refuses its connections, the rest as ProxyFault. */
+export type LinkFault = "drop" | ProxyFault;
 
 export interface Ensemble {
   readonly members: Member[];
@@ -37,6 +44,11 @@ export interface Ensemble {
   /** Partitions a member: every connection to and from it is closed and refused. */
   cut(id: number): Promise<void>;
   heal(id: number): Promise<void>;
+  /** Faults the directed peer link from → to ("none" heals it); `cut` and `heal` are separate. */
+  link(from: number, to: number, fault: LinkFault): void;
+  /** SIGSTOP (a frozen process: its sockets stay open) and SIGCONT. */
+  pause(id: number): void;
+  resume(id: number): void;
   /** A four-letter-word command's output, undefined if the member does not answer. */
   admin(id: number, command: string): Promise<string | undefined>;
   /** srvr's Mode line (leader, follower, observer, looking, standalone), undefined if unreachable. */
@@ -66,6 +78,7 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
   const isObserver = (id: number): boolean => id > options.voters;
   const running = new Map<number, Running>();
   const isolated = new Set<number>();
+  const dropped = new Set<string>();
   const proxies = new Map<string, TcpProxy>();
   const logs = new Map<number, string>();
   for (const from of ids) {
@@ -74,6 +87,7 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
       const proxy = await startTcpProxy(() => {
         const target = running.get(to);
         if (target === undefined || isolated.has(from) || isolated.has(to)) return undefined;
+        if (dropped.has(`${from}>${to}`)) return undefined;
         return `127.0.0.1:${target.peerPort}`;
       });
       proxies.set(`${from}>${to}`, proxy);
@@ -84,7 +98,8 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
     const dataDir = join(base, `member-${id}`);
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, "myid"), `${id}\n`);
-    const lines = [`dataDir=${dataDir}`, ...Object.entries(settings).map(([k, v]) => `${k}=${v}`)];
+    const own = { ...settings, ...options.memberSettings?.(id) };
+    const lines = [`dataDir=${dataDir}`, ...Object.entries(own).map(([k, v]) => `${k}=${v}`)];
     for (const other of ids) {
       const port = other === id ? 0 : Number(proxies.get(`${id}>${other}`)!.address.split(":")[1]);
       lines.push(`server.${other}=127.0.0.1:${port}:0${isObserver(other) ? ":observer" : ""}`);
@@ -115,7 +130,8 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
     const args = ["--import", "tsx", join(root, "server/main/cli.ts"), "server", "--config"];
     args.push(join(m.dataDir, "zoo.cfg"), "--host", "127.0.0.1", "--port", String(m.clientPort));
     args.push("--ready-file", readyFile);
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+    const env = { ...process.env, ...options.env?.(m.id) };
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => logs.set(m.id, (logs.get(m.id) ?? "") + chunk));
     await waitForFile(readyFile, child, 30_000, m.log);
@@ -134,6 +150,7 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
     if (r === undefined) return;
     running.delete(id);
     r.child.kill(signal);
+    r.child.kill("SIGCONT"); // a paused member takes the signal now
     await exited(r.child);
   };
 
@@ -188,6 +205,24 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
     },
     async heal(id) {
       isolated.delete(id);
+    },
+    link(from, to, fault) {
+      const proxy = proxies.get(`${from}>${to}`);
+      if (proxy === undefined) throw new Error(`no link ${from}>${to}`);
+      if (fault === "drop") {
+        dropped.add(`${from}>${to}`);
+        proxy.cut();
+        proxy.restore();
+        return;
+      }
+      dropped.delete(`${from}>${to}`);
+      proxy.fault(fault);
+    },
+    pause(id) {
+      running.get(id)?.child.kill("SIGSTOP");
+    },
+    resume(id) {
+      running.get(id)?.child.kill("SIGCONT");
     },
     admin: command,
     mode,

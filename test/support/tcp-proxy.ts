@@ -9,8 +9,16 @@ export interface TcpProxy {
   readonly address: string;
   cut(): void;
   restore(): void;
+  /**
+   * Faults on the bytes of open and new connections (the fault tier): "blackhole" keeps them open
+   * but discards what they carry (as a dead link before any timeout), `{ delayMs }` delivers
+   * everything that late, in order; "none" forwards again.
+   */
+  fault(mode: ProxyFault): void;
   close(): Promise<void>;
 }
+
+export type ProxyFault = "none" | "blackhole" | { readonly delayMs: number };
 
 /**
  * `target` is fixed, or asked on every new connection (undefined: refuse it), so a test can
@@ -19,6 +27,25 @@ export interface TcpProxy {
 export async function startTcpProxy(target: string | (() => string | undefined)): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let open = true;
+  let fault: ProxyFault = "none";
+  /** Forwards chunk by chunk (not pipe) so faults apply to connections already open. */
+  const forward = (from: Socket, to: Socket): void => {
+    let lastAt = 0;
+    from.on("data", (chunk: Buffer) => {
+      const f = fault;
+      if (f === "blackhole") return;
+      if (f === "none" && lastAt <= Date.now()) {
+        if (!to.write(chunk)) {
+          from.pause();
+          to.once("drain", () => from.resume());
+        }
+        return;
+      }
+      // Delayed chunks keep their order: none is due before the one ahead of it.
+      lastAt = Math.max(lastAt, Date.now() + (f === "none" ? 0 : f.delayMs));
+      setTimeout(() => to.destroyed || to.write(chunk), lastAt - Date.now());
+    });
+  };
   const track = (s: Socket): void => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
@@ -34,8 +61,8 @@ export async function startTcpProxy(target: string | (() => string | undefined))
     const colon = to.lastIndexOf(":");
     const upstream = createConnection({ host: to.slice(0, colon), port: Number(to.slice(colon + 1)) });
     track(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
   });
@@ -53,6 +80,9 @@ export async function startTcpProxy(target: string | (() => string | undefined))
     },
     restore() {
       open = true;
+    },
+    fault(mode) {
+      fault = mode;
     },
     close() {
       open = false;

@@ -23,8 +23,15 @@ export interface TestPki {
   readonly password: string;
   /** Makes (or remakes) a client certificate signed by the CA (or by the other CA). */
   client(name: string, subject: string, options?: { untrusted?: boolean }): TestClientCert;
-  /** Makes a new server certificate with this subject, signed by the CA; returns its files. */
-  server(name: string, subject: string): { key: string; cert: string; pem: string; p12: string };
+  /**
+   * Makes a new server certificate with this subject, signed by the CA (or by the other CA), for
+   * 127.0.0.1 and localhost (or the subjectAltName `san`, e.g. "DNS:elsewhere.example").
+   */
+  server(
+    name: string,
+    subject: string,
+    options?: { untrusted?: boolean; san?: string },
+  ): { key: string; cert: string; pem: string; p12: string };
 }
 
 export interface TestClientCert {
@@ -113,8 +120,12 @@ export function makeTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), "paddock-pki-"));
   makeCa(dir, "ca", "/CN=Paddock Test CA/O=Paddock");
   makeCa(dir, "other-ca", "/CN=Other CA/O=Elsewhere");
-  const server = (name: string, subject: string) => {
-    makeLeaf(dir, "ca", name, subject, serverExtensions);
+  const server = (name: string, subject: string, options: { untrusted?: boolean; san?: string } = {}) => {
+    const extensions =
+      options.san === undefined
+        ? serverExtensions
+        : serverExtensions.replace(/subjectAltName=.*/, `subjectAltName=${options.san}`);
+    makeLeaf(dir, options.untrusted ? "other-ca" : "ca", name, subject, extensions);
     return {
       key: join(dir, `${name}.key`),
       cert: join(dir, `${name}.crt`),

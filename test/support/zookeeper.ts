@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ProcessResult, runProcess } from "./run-process.js";
+import { type ProcessResult, repoRoot, runProcess } from "./run-process.js";
 
 /** Apache ZooKeeper 3.8 from Debian's `zookeeper` package, the reference for differential tests. */
 const zkHome = "/usr/share/zookeeper";
@@ -74,6 +74,22 @@ export interface ZooKeeperOptions {
   readonly serverLine?: (ports: { quorum: number; election: number; client: number }) => string;
   /** More zoo.cfg lines (e.g. secureClientPort and ssl.* keys). */
   readonly extraConfig?: readonly string[];
+  /** More JVM flags before the main class (e.g. -Djava.security.auth.login.config=...). */
+  readonly jvmFlags?: readonly string[];
+  /**
+   * "3.9": Apache ZooKeeper 3.9.5's server from the Maven jars scripts/install-curator.sh puts in
+   * .cache/curator/lib (with Debian's metrics-core and snappy-java, which it needs and does not
+   * list as runtime dependencies); default "3.8", Debian's.
+   */
+  readonly version?: "3.8" | "3.9";
+}
+
+/** The 3.9.5 server's classpath; throws (never skips) when the jars are missing. */
+export function zooKeeper39Classpath(): string {
+  const lib = join(repoRoot, ".cache/curator/lib");
+  if (!existsSync(join(lib, "zookeeper-3.9.5.jar")))
+    throw new Error(`ZooKeeper 3.9.5 jars missing from ${lib}: run bash scripts/install-curator.sh`);
+  return `${lib}/*:/usr/share/java/metrics-core.jar:/usr/share/java/snappy-java.jar`;
 }
 
 export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<ZooKeeperHandle> {
@@ -109,8 +125,9 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
     "java",
     [
       "-Dzookeeper.extendedTypesEnabled=true",
+      ...(options.jvmFlags ?? []),
       "-cp",
-      classpath,
+      options.version === "3.9" ? zooKeeper39Classpath() : classpath,
       options.serverLine === undefined
         ? "org.apache.zookeeper.server.ZooKeeperServerMain"
         : "org.apache.zookeeper.server.quorum.QuorumPeerMain",

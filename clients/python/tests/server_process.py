@@ -25,11 +25,15 @@ def ensure_node_modules() -> None:
 class ServerProcess:
     """One `paddock server` process on 127.0.0.1; restartable on the same port and data dir."""
 
-    def __init__(self, name: str, settings: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, name: str, settings: dict[str, str] | None = None, zoo_cfg: str | None = None
+    ) -> None:
         self.name = name
         self.settings = dict(settings or {})
         self.dir = Path(tempfile.mkdtemp(prefix=f"paddock-py-{name}-"))
+        self.zoo_cfg = zoo_cfg  # zoo.cfg text, written to the server's dir and passed as --config
         self.port = 0
+        self.secure_port = 0  # the secureClientPort, when the settings open one
         self.proc: subprocess.Popen[bytes] | None = None
         self._log = None
 
@@ -37,6 +41,11 @@ class ServerProcess:
     def address(self) -> str:
         assert self.port, "server not started"
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def secure_address(self) -> str:
+        assert self.secure_port, "no secureClientPort"
+        return f"127.0.0.1:{self.secure_port}"
 
     def start(self) -> ServerProcess:
         assert self.proc is None, "already running"
@@ -48,6 +57,11 @@ class ServerProcess:
             "tsx",
             "server/main/cli.ts",
             "server",
+        ]
+        if self.zoo_cfg is not None:
+            (self.dir / "zoo.cfg").write_text(self.zoo_cfg)
+            cmd += ["--config", str(self.dir / "zoo.cfg")]
+        cmd += [
             "--host",
             "127.0.0.1",
             "--port",
@@ -72,6 +86,7 @@ class ServerProcess:
                     info = None  # partially written; look again
                 if info and info.get("port"):
                     self.port = int(info["port"])
+                    self.secure_port = int(info.get("securePort") or 0)
                     return self
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")

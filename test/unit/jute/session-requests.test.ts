@@ -67,12 +67,12 @@ describe("decodeRequest: session traffic and refusals", () => {
     });
   });
 
-  it("reconfig, sasl and deleteContainer are refused with ZooKeeper's codes", () => {
+  it("reconfig and deleteContainer are refused with ZooKeeper's codes; sasl carries its token", () => {
     expect(decode(OpCode.reconfig)).toMatchObject({ kind: "refused", code: -123, close: false });
-    expect(decode(OpCode.sasl, [["buffer", Buffer.alloc(0)]])).toMatchObject({
-      kind: "refused",
-      code: -115,
-      close: true,
+    expect(decode(OpCode.sasl, [["buffer", Buffer.from("tok")]])).toEqual({
+      kind: "sasl",
+      xid: 7,
+      token: Buffer.from("tok"),
     });
     expect(decode(OpCode.deleteContainer, [["buffer", Buffer.from("/c")]])).toMatchObject({
       kind: "refused",

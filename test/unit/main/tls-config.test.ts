@@ -25,7 +25,7 @@ describe("zoo.cfg TLS keys", () => {
         "ssl.clientAuth=Want",
         "X509AuthenticationProvider.superUser=CN=admin,O=Paddock",
         "client.certReload=false",
-        "authProvider.sasl=org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+        "authProvider.ldap=com.example.LdapAuthenticationProvider",
       ].join("\n"),
       config,
       "/etc/zk",
@@ -43,8 +43,8 @@ describe("zoo.cfg TLS keys", () => {
       certReload: false,
       x509SuperUser: "CN=admin,O=Paddock",
     });
-    // Only the x509 provider is known: another provider is not silently taken.
-    expect(warnings).toEqual(["zoo.cfg: unknown key authProvider.sasl ignored"]);
+    // Only the x509 and SASL providers are known: another provider is not silently taken.
+    expect(warnings).toEqual(["zoo.cfg: unknown key authProvider.ldap ignored"]);
     expect(() => parseZooCfg("ssl.clientAuth=sometimes", defaultConfig(), "/", () => {})).toThrow(
       /none, want or need/,
     );

@@ -44,7 +44,7 @@ describe("DataTree stat fields per op", () => {
     const tree = new DataTree();
     const out = tree.apply(txn(E + 1, create("/a", "hello", 1), 5000));
     expect(out.code).toBe(Code.OK);
-    expect(out.triggers).toEqual([
+    expect(out.triggers).toMatchObject([
       { path: "/a", type: 1 },
       { path: "/", type: 4 },
     ]);
@@ -72,7 +72,7 @@ describe("DataTree stat fields per op", () => {
     const tree = new DataTree();
     tree.apply(txn(E + 1, create("/a", "x", 1), 100));
     const sd = tree.apply(txn(E + 2, setData("/a", "yy", 1), 200));
-    expect(sd.triggers).toEqual([{ path: "/a", type: 3 }]);
+    expect(sd.triggers).toMatchObject([{ path: "/a", type: 3 }]);
     expect(statOf(tree, "/a")).toMatchObject({
       czxid: BigInt(E + 1),
       mzxid: BigInt(E + 2),
@@ -85,7 +85,7 @@ describe("DataTree stat fields per op", () => {
     const sa = tree.apply(
       txn(E + 3, setAcl("/a", [{ perms: 1, id: { scheme: "world", id: "anyone" } }], 1), 300),
     );
-    expect(sa.triggers).toEqual([]);
+    expect(sa.triggers).toMatchObject([]);
     expect(statOf(tree, "/a")).toMatchObject({ mzxid: BigInt(E + 2), mtime: 200n, version: 1, aversion: 1 });
     expect(sa.result).toMatchObject({ $case: "setAcl", value: { stat: { aversion: 1 } } });
     tree.apply(txn(E + 4, create("/a/b", "", 1), 400));
@@ -96,7 +96,7 @@ describe("DataTree stat fields per op", () => {
       mzxid: BigInt(E + 2),
     });
     const d = tree.apply(txn(E + 5, del("/a/b"), 500));
-    expect(d.triggers).toEqual([
+    expect(d.triggers).toMatchObject([
       { path: "/a/b", type: 2 },
       { path: "/a", type: 4 },
     ]);

@@ -20,14 +20,17 @@ const readyDeadline = 90 * time.Second
 
 // Server is one server process.
 type Server struct {
-	Addr     string // 127.0.0.1:port
-	Port     int
-	root     string
-	dataDir  string
-	settings []string
-	cmd      *exec.Cmd
-	exited   chan struct{}
-	logPath  string
+	Addr string // 127.0.0.1:port
+	Port int
+	// SecureAddr is 127.0.0.1:securePort when the settings open a secureClientPort, else "".
+	SecureAddr string
+	zooCfg     string // written to the data dir and passed as --config, when not empty
+	root       string
+	dataDir    string
+	settings   []string
+	cmd        *exec.Cmd
+	exited     chan struct{}
+	logPath    string
 }
 
 // RepoRoot finds the repository root (the directory holding server/main/cli.ts) above the
@@ -54,6 +57,12 @@ func RepoRoot() (string, error) {
 
 // Start starts a server on a free port with settings ("key=value", passed as --set).
 func Start(settings ...string) (*Server, error) {
+	return StartWithConfig("", settings...)
+}
+
+// StartWithConfig starts a server as Start does, reading the zoo.cfg text zooCfg first (written
+// to the server's data dir; relative paths in it are resolved against that dir).
+func StartWithConfig(zooCfg string, settings ...string) (*Server, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return nil, err
@@ -65,7 +74,7 @@ func Start(settings ...string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{root: root, dataDir: dataDir, settings: settings}
+	s := &Server{root: root, dataDir: dataDir, settings: settings, zooCfg: zooCfg}
 	if err := s.start(0); err != nil {
 		_ = os.RemoveAll(dataDir)
 		return nil, err
@@ -76,9 +85,16 @@ func Start(settings ...string) (*Server, error) {
 func (s *Server) start(port int) error {
 	ready := filepath.Join(s.dataDir, "ready.json")
 	_ = os.Remove(ready)
-	args := []string{"--import", "tsx", "server/main/cli.ts", "server",
-		"--host", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--data-dir", s.dataDir, "--ready-file", ready}
+	args := []string{"--import", "tsx", "server/main/cli.ts", "server"}
+	if s.zooCfg != "" {
+		cfg := filepath.Join(s.dataDir, "zoo.cfg")
+		if err := os.WriteFile(cfg, []byte(s.zooCfg), 0o600); err != nil {
+			return err
+		}
+		args = append(args, "--config", cfg)
+	}
+	args = append(args, "--host", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--data-dir", s.dataDir, "--ready-file", ready)
 	for _, kv := range s.settings {
 		args = append(args, "--set", kv)
 	}
@@ -107,11 +123,15 @@ func (s *Server) start(port int) error {
 	for {
 		if b, err := os.ReadFile(ready); err == nil {
 			var r struct {
-				Port int `json:"port"`
+				Port       int `json:"port"`
+				SecurePort int `json:"securePort"`
 			}
 			if json.Unmarshal(b, &r) == nil && r.Port > 0 {
 				s.Port = r.Port
 				s.Addr = fmt.Sprintf("127.0.0.1:%d", r.Port)
+				if r.SecurePort > 0 {
+					s.SecureAddr = fmt.Sprintf("127.0.0.1:%d", r.SecurePort)
+				}
 				return nil
 			}
 		}

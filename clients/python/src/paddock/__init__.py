@@ -34,6 +34,7 @@ from .errors import (
     UnimplementedError,
 )
 from .ops import CheckResult, CreateResult, DeleteResult, ErrorResult, Op, OpResult, SetDataResult
+from .tls import TLS
 from .types import (
     ACL,
     ANYONE_ID_UNSAFE,
@@ -65,6 +66,7 @@ __all__ = [
     "CREATOR_ALL_ACL",
     "OPEN_ACL_UNSAFE",
     "READ_ACL_UNSAFE",
+    "TLS",
     "APIError",
     "AddWatchMode",
     "AuthFailedError",

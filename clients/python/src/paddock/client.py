@@ -20,6 +20,7 @@ from typing import Any
 from . import errors
 from .aio import Client as AioClient
 from .ops import Op, OpResult
+from .tls import TLS
 from .types import (
     ACL,
     AclList,
@@ -96,7 +97,8 @@ class Client:
     ``timeout`` is the requested session timeout (seconds); ``auth`` a list of (scheme,
     credential) pairs, e.g. ``[("digest", "alice:secret")]``. ``max_queued_requests`` bounds the
     requests waiting to be sent (QueueFullError past it); ``max_queued_events`` bounds the
-    callbacks waiting for the events thread.
+    callbacks waiting for the events thread. ``tls`` (a ``paddock.TLS``) connects over TLS (and
+    mutual TLS with a client certificate) to a secureClientPort.
     """
 
     def __init__(
@@ -111,6 +113,7 @@ class Client:
         connect_timeout: float | None = None,
         backoff: tuple[float, float] = (0.05, 2.0),
         channel_options: Sequence[tuple[str, Any]] = (),
+        tls: TLS | None = None,
         start: bool = True,
         start_timeout: float | None = None,
     ) -> None:
@@ -128,6 +131,7 @@ class Client:
             connect_timeout=connect_timeout,
             backoff=backoff,
             channel_options=channel_options,
+            tls=tls,
             _dispatch=self._events.dispatch,
         )
         if start:

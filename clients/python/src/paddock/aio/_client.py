@@ -14,6 +14,7 @@ from .._pb import data_pb2 as pb
 from .._pb import session_pb2 as spb
 from .._watches import Watcher
 from ..ops import Op, OpResult, result_from_pb
+from ..tls import TLS
 from ..types import (
     ACL,
     AclList,
@@ -53,7 +54,8 @@ class Client:
 
     ``servers`` is "host:port,host:port" or a list. ``timeout`` is the requested session timeout
     in seconds. ``auth`` is a list of (scheme, credential) pairs sent with the connect, e.g.
-    ``[("digest", "alice:secret")]``. Use ``async with Client(...) as c`` or ``await c.start()``.
+    ``[("digest", "alice:secret")]``. ``tls`` (a ``paddock.TLS``) connects over TLS to a
+    secureClientPort. Use ``async with Client(...) as c`` or ``await c.start()``.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class Client:
         connect_timeout: float | None = None,
         backoff: tuple[float, float] = (0.05, 2.0),
         channel_options: Sequence[tuple[str, Any]] = (),
+        tls: TLS | None = None,
         _dispatch: Dispatch | None = None,
     ) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -80,6 +83,7 @@ class Client:
             backoff=backoff,
             channel_options=channel_options,
             dispatch=_dispatch or self._dispatch,
+            tls=tls,
         )
 
     def _dispatch(self, fn: Callable[..., Any], *args: Any) -> None:

@@ -29,6 +29,7 @@ from .._codec import auth_bytes
 from .._pb import data_pb2 as pb
 from .._pb import session_pb2 as spb
 from .._watches import WatchRegistry
+from ..tls import TLS
 from ..types import EventType, SessionState, WatchedEvent, WatcherType
 from ._wire import (
     _MAX_OUTSTANDING_DEFAULT,
@@ -62,6 +63,7 @@ class Session:
         backoff: tuple[float, float],
         channel_options: Sequence[tuple[str, Any]],
         dispatch: Dispatch,
+        tls: TLS | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be > 0 seconds")
@@ -75,7 +77,8 @@ class Session:
         self.max_queued_requests = max_queued_requests
         self.connect_timeout = connect_timeout
         self.backoff_min, self.backoff_max = backoff
-        self.channel_options = list(channel_options)
+        self.channel_options = [*(tls.channel_options() if tls else []), *channel_options]
+        self.credentials = tls.credentials() if tls else None
         self.dispatch = dispatch
 
         self.state: SessionState | None = None
@@ -334,7 +337,7 @@ class Session:
         if limit is None:
             limit = max(self.timeout_ms / 1000 / len(self.servers), 1.0)
         conn, first = await open_session_stream(
-            server, self._connect_request(), self.channel_options, limit
+            server, self._connect_request(), self.channel_options, limit, self.credentials
         )
         self._accept(conn, first)
         return conn

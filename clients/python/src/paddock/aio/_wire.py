@@ -75,6 +75,7 @@ async def open_session_stream(
     connect: spb.ConnectRequest,
     channel_options: Sequence[tuple[str, Any]],
     limit: float,
+    credentials: grpc.ChannelCredentials | None = None,
 ) -> tuple[_Conn, spb.SessionResponse]:
     """Opens a channel and the session stream, sends the connect and returns the server's first
     envelope (starting with ``connected``); raises _ConnectRefused for a session event."""
@@ -88,7 +89,11 @@ async def open_session_stream(
         ("grpc.max_send_message_length", _CHANNEL_MESSAGE_BYTES_MAX),
         *channel_options,
     ]
-    channel = grpc.aio.insecure_channel(server, options=options)
+    channel = (
+        grpc.aio.insecure_channel(server, options=options)
+        if credentials is None
+        else grpc.aio.secure_channel(server, credentials, options=options)
+    )
     call = sgrpc.SessionServiceStub(channel).Session()
     conn = _Conn(server, channel, call)
     try:

@@ -1,6 +1,11 @@
 package dev.paddock.client;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +23,8 @@ public final class ClientOptions {
   final Watcher defaultWatcher;
   final SessionStateListener stateListener;
   final List<AuthInfo> auth;
+  /** TLS (or other) channel credentials; null for plaintext. */
+  final ChannelCredentials channelCredentials;
 
   private ClientOptions(Builder b) {
     sessionTimeoutMs = b.sessionTimeoutMs;
@@ -29,6 +36,7 @@ public final class ClientOptions {
     defaultWatcher = b.defaultWatcher;
     stateListener = b.stateListener;
     auth = List.copyOf(b.auth);
+    channelCredentials = b.channelCredentials;
   }
 
   public static Builder builder() {
@@ -65,8 +73,50 @@ public final class ClientOptions {
     private Watcher defaultWatcher;
     private SessionStateListener stateListener;
     private final List<AuthInfo> auth = new ArrayList<>();
+    private ChannelCredentials channelCredentials;
 
     private Builder() {}
+
+    /**
+     * TLS to a secureClientPort, trusting the CA certificates of the PEM file {@code caPem} (the
+     * server's certificate must name the host dialed among its SANs). The file is read here.
+     */
+    public Builder tls(Path caPem) {
+      return tls(caPem, null, null);
+    }
+
+    /**
+     * Mutual TLS: as {@link #tls(Path)}, presenting the PEM client certificate chain and its
+     * PKCS#8 PEM private key (needed when the server has ssl.clientAuth=need). A verified
+     * certificate authenticates the session as {@code x509:<subject DN>}.
+     */
+    public Builder tls(Path caPem, Path clientCertPem, Path clientKeyPem) {
+      if ((clientCertPem == null) != (clientKeyPem == null)) {
+        throw new IllegalArgumentException("a client certificate needs both its cert and key files");
+      }
+      try {
+        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+        if (caPem != null) {
+          tls.trustManager(caPem.toFile());
+        }
+        if (clientCertPem != null) {
+          tls.keyManager(clientCertPem.toFile(), clientKeyPem.toFile());
+        }
+        channelCredentials = tls.build();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the TLS files: " + e.getMessage(), e);
+      }
+      return this;
+    }
+
+    /**
+     * Any gRPC channel credentials, e.g. {@code TlsChannelCredentials} built from a PKCS12 key
+     * store's KeyManager and TrustManager; replaces what {@link #tls} set.
+     */
+    public Builder channelCredentials(ChannelCredentials credentials) {
+      channelCredentials = credentials;
+      return this;
+    }
 
     /** Requested session timeout; the server clamps it to its min/max. */
     public Builder sessionTimeoutMs(int ms) {

@@ -1,5 +1,6 @@
 package dev.paddock.client;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -23,12 +24,18 @@ final class ServerStream {
   boolean connected;
   ScheduledFuture<?> attemptTimer;
 
-  /** A plaintext channel to target whose callbacks run on executor (the I/O thread). */
-  ServerStream(String target, Executor executor) {
+  /**
+   * A channel to target whose callbacks run on executor (the I/O thread): plaintext when
+   * credentials is null, else with them (TLS to a secureClientPort).
+   */
+  ServerStream(String target, Executor executor, ChannelCredentials credentials) {
     this.target = target;
+    NettyChannelBuilder builder =
+        credentials == null
+            ? NettyChannelBuilder.forTarget(target).usePlaintext()
+            : NettyChannelBuilder.forTarget(target, credentials);
     this.channel =
-        NettyChannelBuilder.forTarget(target)
-            .usePlaintext()
+        builder
             .executor(executor)
             .maxInboundMessageSize(MAX_INBOUND_BYTES)
             .build();

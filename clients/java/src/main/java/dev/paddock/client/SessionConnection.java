@@ -210,7 +210,7 @@ final class SessionConnection {
     }
     serverIndex = (serverIndex + 1) % servers.size();
     String target = servers.get(serverIndex);
-    ServerStream c = new ServerStream(target, ioSafe);
+    ServerStream c = new ServerStream(target, ioSafe, options.channelCredentials);
     conn = c;
     c.open(
         (s, value) -> {

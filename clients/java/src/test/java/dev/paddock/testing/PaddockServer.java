@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 public final class PaddockServer implements AutoCloseable {
   private static final AtomicInteger COUNT = new AtomicInteger();
   private static final Pattern PORT = Pattern.compile("\"port\"\\s*:\\s*(\\d+)");
+  private static final Pattern SECURE_PORT = Pattern.compile("\"securePort\"\\s*:\\s*(\\d+)");
   private static final long START_DEADLINE_MS = 90_000;
 
   private final Path repoRoot;
@@ -28,11 +29,14 @@ public final class PaddockServer implements AutoCloseable {
   private final Path readyFile;
   private final Path log;
   private final List<String> settings;
+  private final String zooCfg;
   private Process process;
   private int port;
+  private int securePort;
 
-  private PaddockServer(List<String> settings) throws IOException {
+  private PaddockServer(String zooCfg, List<String> settings) throws IOException {
     this.repoRoot = repoRoot();
+    this.zooCfg = zooCfg;
     this.settings = List.copyOf(settings);
     int n = COUNT.incrementAndGet();
     this.dataDir = Files.createTempDirectory("paddock-java-test-");
@@ -44,9 +48,26 @@ public final class PaddockServer implements AutoCloseable {
 
   /** Starts a server with {@code key=value} settings (passed as --set). */
   public static PaddockServer start(String... settings) throws IOException, InterruptedException {
-    PaddockServer s = new PaddockServer(List.of(settings));
+    return startWithConfig(null, settings);
+  }
+
+  /**
+   * Starts a server that first reads the zoo.cfg text {@code zooCfg} (written to its data dir and
+   * passed as --config), then the {@code key=value} settings.
+   */
+  public static PaddockServer startWithConfig(String zooCfg, String... settings)
+      throws IOException, InterruptedException {
+    PaddockServer s = new PaddockServer(zooCfg, List.of(settings));
     s.launch(0);
     return s;
+  }
+
+  /** "127.0.0.1:securePort" when the configuration opens a secureClientPort. */
+  public String secureAddress() {
+    if (securePort == 0) {
+      throw new IllegalStateException("this server has no secureClientPort");
+    }
+    return "127.0.0.1:" + securePort;
   }
 
   public int port() {
@@ -97,6 +118,12 @@ public final class PaddockServer implements AutoCloseable {
     cmd.add("tsx");
     cmd.add("server/main/cli.ts");
     cmd.add("server");
+    if (zooCfg != null) {
+      Path cfg = dataDir.resolve("zoo.cfg");
+      Files.writeString(cfg, zooCfg, StandardCharsets.UTF_8);
+      cmd.add("--config");
+      cmd.add(cfg.toString());
+    }
     cmd.add("--host");
     cmd.add("127.0.0.1");
     cmd.add("--port");
@@ -123,8 +150,11 @@ public final class PaddockServer implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_DEADLINE_MS);
     while (System.nanoTime() < deadline) {
       if (Files.exists(readyFile)) {
-        Matcher m = PORT.matcher(Files.readString(readyFile, StandardCharsets.UTF_8));
+        String ready = Files.readString(readyFile, StandardCharsets.UTF_8);
+        Matcher m = PORT.matcher(ready);
         if (m.find()) {
+          Matcher secure = SECURE_PORT.matcher(ready);
+          securePort = secure.find() ? Integer.parseInt(secure.group(1)) : 0;
           return Integer.parseInt(m.group(1));
         }
       }
