@@ -12,6 +12,14 @@ export default {
   // One runner: the machine has two cores and the tests are single-threaded anyway.
   concurrency: 1,
   timeoutMS: 10_000,
-  ignorePatterns: [".cache", "bench/out", "clients/go", "clients/java", "clients/python", "reports", "test/fuzz/corpus"],
+  ignorePatterns: [
+    ".cache",
+    "bench/out",
+    "clients/go",
+    "clients/java",
+    "clients/python",
+    "reports",
+    "test/fuzz/corpus",
+  ],
   thresholds: { high: 80, low: 60, break: null },
 };

@@ -290,6 +290,11 @@ export function paddockServerArgs(extra: string[], port: number, readyFile: stri
     // As for ZooKeeper: the storm opens hundreds of sessions from 127.0.0.1 (default 60).
     "--set",
     "maxClientCnxns=0",
+    // The AdminServer and /metrics stay on (their cost is part of the figures) on free ports.
+    "--set",
+    "admin.serverPort=0",
+    "--set",
+    "metricsProvider.httpPort=0",
   ];
 }
 

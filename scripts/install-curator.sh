@@ -18,6 +18,19 @@ command -v java >/dev/null || fail "java not found (Java 17 expected)"
 command -v javac >/dev/null || fail "javac not found (a JDK 17 expected)"
 command -v mvn >/dev/null || fail "mvn not found"
 
+# ZooKeeper 3.8's Prometheus metrics provider, which Debian's zookeeper package does not ship, for
+# the differential tests of /metrics (test/support/zookeeper.ts adds .cache/zk-prometheus/lib).
+PROM=.cache/zk-prometheus/lib
+if [ ! -f "$PROM/zookeeper-prometheus-metrics-3.8.0.jar" ]; then
+  step "fetching ZooKeeper 3.8.0's Prometheus provider from Maven Central into $PROM"
+  for artifact in org.apache.zookeeper:zookeeper-prometheus-metrics:3.8.0 io.prometheus:simpleclient:0.9.0 \
+    io.prometheus:simpleclient_common:0.9.0 io.prometheus:simpleclient_hotspot:0.9.0 \
+    io.prometheus:simpleclient_servlet:0.9.0; do
+    mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$PWD/.cache/zk-prometheus/m2" dependency:copy \
+      -Dartifact="$artifact" -DoutputDirectory="$PWD/$PROM" || fail "fetching $artifact failed"
+  done
+fi
+
 # Everything the build depends on: a change to the pom or a source file rebuilds.
 want="$(cat "$POM" "$SRC"/*.java | sha256sum | cut -d' ' -f1) $(java -version 2>&1 | head -1)"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -d "$OUT/lib" ] && [ -d "$OUT/classes" ]; then

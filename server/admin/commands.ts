@@ -1,5 +1,8 @@
 import type { AdminView } from "../pipeline/admin-view.js";
 import { zxidHex } from "../util/zxid.js";
+import { adminCommands, runAdminCommand } from "./admin-commands.js";
+import { mntrRows, serverState } from "./mntr.js";
+import { directorySize, type ServerFigures } from "./server-figures.js";
 
 export interface AdminContext {
   readonly view: AdminView;
@@ -20,41 +23,26 @@ export interface AdminContext {
     fsyncMsMax: number;
     recordsPerFsyncAvg: number;
   };
+  /** Log, snapshot, socket, peer and member figures the composition root owns. */
+  readonly figures: ServerFigures;
 }
 
 type Command = (ctx: AdminContext) => string;
 
-/** ZooKeeper's words: standalone for an ensemble of one, looking until synchronised. */
-function mode(ctx: AdminContext): string {
-  const replica = ctx.view.replica;
-  if (!replica.broadcasting) return "looking";
-  const role = replica.role;
-  if (role === "leading") return ctx.ensembleSize > 1 ? "leader" : "standalone";
-  return role === "following" ? "follower" : role === "observing" ? "observer" : role;
-}
+const mode = serverState;
 
-/** The leader's learners with their lag in transactions of the current epoch. */
-function learnerRows(ctx: AdminContext): [string, string | number][] {
-  const replica = ctx.view.replica;
-  if (replica.role !== "leading") return [];
-  const learners = replica.learners();
-  const rows: [string, string | number][] = [
-    ["zk_followers", learners.filter((l) => !l.observer).length],
-    ["zk_synced_followers", learners.filter((l) => !l.observer && l.synced).length],
-    ["zk_synced_observers", learners.filter((l) => l.observer && l.synced).length],
-  ];
-  for (const l of learners) {
-    const lag = Math.max(0, replica.lastLoggedZxid - l.ackedZxid);
-    rows.push([`paddock_learner_${l.id}_lag`, l.synced ? lag : -1]);
-  }
-  return rows;
+/** ZooKeeper's srvr latency: min/avg/max ms over every request since start or srst. */
+export function latencyLine(ctx: AdminContext): string {
+  const all = ctx.view.requests.all;
+  const f = (n: number): string => String(Math.round(n * 1000) / 1000);
+  return `${f(all.min)}/${f(all.avg)}/${f(all.max)}`;
 }
 
 function srvr(ctx: AdminContext): string {
   const v = ctx.view;
   return [
     `Zookeeper version: paddock-${ctx.version}`,
-    `Latency min/avg/max: 0/0/0`,
+    `Latency min/avg/max: ${latencyLine(ctx)}`,
     `Received: ${v.received}`,
     `Sent: ${v.sent}`,
     `Connections: ${v.connections().length}`,
@@ -66,37 +54,10 @@ function srvr(ctx: AdminContext): string {
   ].join("\n");
 }
 
-/** ZooKeeper's mntr keys (tab-separated), the ones that apply to Paddock. */
+/** ZooKeeper's mntr (tab-separated): its keys with the zk_ prefix, Paddock's own as they are. */
 function mntr(ctx: AdminContext): string {
-  const v = ctx.view;
-  const rows: [string, string | number][] = [
-    ["zk_version", `paddock-${ctx.version}`],
-    ["zk_server_state", mode(ctx)],
-    ["zk_packets_received", v.received],
-    ["zk_packets_sent", v.sent],
-    ["zk_num_alive_connections", v.connections().length],
-    ["zk_outstanding_requests", v.outstanding],
-    ["zk_znode_count", v.nodeCount],
-    ["zk_watch_count", v.watchCount],
-    ["zk_global_sessions", v.sessionCount],
-    ["zk_last_zxid", zxidHex(v.zxid)],
-    ["paddock_proposals_in_flight", v.replica.proposalsInFlight],
-    ["paddock_epoch", v.replica.epoch],
-    ["paddock_leader_id", v.replica.leaderId],
-    ["paddock_last_logged_zxid", zxidHex(v.replica.lastLoggedZxid)],
-    ...learnerRows(ctx),
-    ["paddock_storage_failed", v.storageFailed ? 1 : 0],
-    ["paddock_uptime_ms", Date.now() - ctx.startedAt],
-  ];
-  const log = ctx.logStats();
-  rows.push(
-    ["paddock_log_fsyncs", log.fsyncs],
-    ["paddock_log_records", log.records],
-    ["paddock_log_records_per_fsync_avg", log.recordsPerFsyncAvg.toFixed(2)],
-    ["paddock_log_fsync_ms_last", log.lastFsyncMs.toFixed(3)],
-    ["paddock_log_fsync_ms_max", log.fsyncMsMax.toFixed(3)],
-  );
-  return `${rows.map(([k, v]) => `${k}\t${v}`).join("\n")}\n`;
+  const rows = mntrRows(ctx);
+  return `${rows.map(([k, v]) => `${k.startsWith("paddock_") ? k : `zk_${k}`}\t${v}`).join("\n")}\n`;
 }
 
 function cons(ctx: AdminContext): string {
@@ -168,12 +129,22 @@ export const commands: Record<string, Command> = {
   wchp,
   dump,
   isro: () => "rw",
+  srst: (ctx) => {
+    ctx.view.requests.reset();
+    return "Server stats reset.\n";
+  },
+  crst: () => "Connection stats reset.\n",
+  gtmk: () => "0\n",
   dirs: (ctx) =>
-    `datadir_size: n/a\nlogdir_size: n/a\ndataDir: ${ctx.dataDirs.dataDir}\ndataLogDir: ${ctx.dataDirs.dataLogDir}\n`,
+    `datadir_size: ${directorySize(ctx.dataDirs.dataDir)}\nlogdir_size: ${directorySize(ctx.dataDirs.dataLogDir)}\n`,
 };
 
 export function runCommand(name: string, ctx: AdminContext): { ok: boolean; output: string } {
   const command = commands[name];
+  // The AdminServer's commands (and aliases) the words do not cover answer with their JSON.
+  const json = command === undefined ? adminCommands.get(name) : undefined;
+  if (json !== undefined)
+    return { ok: true, output: `${JSON.stringify(runAdminCommand(name, ctx).body, null, 2)}\n` };
   if (command === undefined) {
     return {
       ok: false,

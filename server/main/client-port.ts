@@ -19,6 +19,8 @@ export interface ClientPortDoors {
  */
 export interface ClientPort {
   readonly server: NetServer;
+  /** Its connections: counts and bytes, for mntr and /metrics. */
+  readonly connections: ConnectionCounter;
   /** Stops listening and destroys every connection still open. */
   close(): void;
 }
@@ -60,7 +62,7 @@ export function listen(
     server.once("error", reject);
     server.listen(port, host, () => {
       server.off("error", reject);
-      resolve({ server, close });
+      resolve({ server, connections, close });
     });
   });
 }
@@ -69,8 +71,28 @@ export function listen(
 export class ConnectionCounter {
   private readonly sockets = new Set<Socket>();
   private readonly perAddress = new Map<string, number>();
+  /** Connections refused over maxClientCnxns (ZooKeeper's connection_rejected). */
+  rejected = 0;
+  /** Bytes of connections already closed; open ones are added when asked. */
+  private closedBytesRead = 0;
+  private closedBytesWritten = 0;
 
   constructor(private readonly options: ClientPortOptions) {}
+
+  get open(): number {
+    return this.sockets.size;
+  }
+
+  /** Bytes received and sent on this port since start: read at scrape time, nothing per request. */
+  bytes(): { received: number; sent: number } {
+    let received = this.closedBytesRead;
+    let sent = this.closedBytesWritten;
+    for (const socket of this.sockets) {
+      received += socket.bytesRead;
+      sent += socket.bytesWritten;
+    }
+    return { received, sent };
+  }
 
   /** Counts a new socket; its address, or undefined when it is over the limit (and destroyed). */
   admit(socket: Socket): string | undefined {
@@ -81,12 +103,15 @@ export class ConnectionCounter {
       // As ZooKeeper: over maxClientCnxns the connection is closed at once.
       this.options.log("warn", `too many connections from ${address}: maxClientCnxns is ${max}`);
       socket.destroy();
+      this.rejected++;
       return undefined;
     }
     this.perAddress.set(address, count + 1);
     this.sockets.add(socket);
     socket.once("close", () => {
       this.sockets.delete(socket);
+      this.closedBytesRead += socket.bytesRead;
+      this.closedBytesWritten += socket.bytesWritten;
       const left = (this.perAddress.get(address) ?? 1) - 1;
       if (left <= 0) this.perAddress.delete(address);
       else this.perAddress.set(address, left);

@@ -52,7 +52,17 @@ export interface ServerConfig {
   peerTypeObserver: boolean;
   tracingExporter: "none" | "console" | "otlp";
   tracingEndpoint: string | undefined;
-  adminServerPort: number;
+  /** ZooKeeper's AdminServer over HTTP (admin.* keys); on by default, as in ZooKeeper 3.8. */
+  adminServer: { enabled: boolean; address: string; port: number; commandUrl: string };
+  /**
+   * Prometheus /metrics (metricsProvider.* keys). On at 7000 with no zoo.cfg; a zoo.cfg turns it
+   * on only with metricsProvider.className, as ZooKeeper.
+   */
+  metrics: { enabled: boolean; host: string; port: number };
+  /** Ports set explicitly (zoo.cfg or --set): with clientPort 0 the others default to 0 too. */
+  portsSet: { admin: boolean; metrics: boolean };
+  /** ZooKeeper's audit log (audit.enable); paddock.audit.file names its file, else the server log. */
+  audit: { enabled: boolean; file: string | undefined };
   /** 4lw.commands.whitelist: the four-letter words answered on the client port. */
   fourLetterWordWhitelist: string;
   limits: Limits;
@@ -95,7 +105,10 @@ export function defaultConfig(): ServerConfig {
     diffHistoryBytes: 4 * 1024 * 1024,
     tracingExporter: "none",
     tracingEndpoint: undefined,
-    adminServerPort: -1,
+    adminServer: { enabled: true, address: "0.0.0.0", port: 8080, commandUrl: "/commands" },
+    metrics: { enabled: true, host: "0.0.0.0", port: 7000 },
+    portsSet: { admin: false, metrics: false },
+    audit: { enabled: false, file: undefined },
     fourLetterWordWhitelist: "srvr",
     limits: { ...defaultLimits },
     truncateAtDamage: false,
@@ -115,6 +128,27 @@ function integer(key: string, value: string, min: number): number {
     throw new ConfigError(`zoo.cfg: ${key}=${value} must be a decimal integer from ${min} to ${INTEGER_MAX}`);
   }
   return n;
+}
+
+function port(key: string, value: string): number {
+  const n = integer(key, value, 0);
+  if (n > 65535) throw new ConfigError(`zoo.cfg: ${key}=${value} must be a port from 0 to 65535`);
+  return n;
+}
+
+const prometheusProviders = [
+  "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider",
+  "PrometheusMetricsProvider",
+];
+const nullProviders = ["org.apache.zookeeper.metrics.impl.NullMetricsProvider", "NullMetricsProvider", ""];
+
+/** metricsProvider.className: ZooKeeper's Prometheus provider turns /metrics on, its null one off. */
+function metricsProviderEnabled(key: string, value: string): boolean {
+  if (prometheusProviders.includes(value)) return true;
+  if (nullProviders.includes(value)) return false;
+  throw new ConfigError(
+    `zoo.cfg: ${key}=${value}: Paddock serves ${prometheusProviders[0]} (Prometheus /metrics) or NullMetricsProvider`,
+  );
 }
 
 function bool(key: string, value: string): boolean {
@@ -249,11 +283,46 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       config.fourLetterWordWhitelist = value;
       return;
     case "admin.serverPort":
-      config.adminServerPort = integer(key, value, 0);
+      config.adminServer.port = port(key, value);
+      config.portsSet.admin = true;
       return;
     case "admin.enableServer":
-      if (!bool(key, value)) config.adminServerPort = -1;
-      else if (config.adminServerPort < 0) config.adminServerPort = 8080;
+      config.adminServer.enabled = bool(key, value);
+      return;
+    case "admin.serverAddress":
+      config.adminServer.address = value;
+      return;
+    case "admin.commandURL":
+      if (!value.startsWith("/")) throw new ConfigError(`zoo.cfg: ${key}=${value} must start with /`);
+      config.adminServer.commandUrl = value.replace(/\/+$/, "") || "/commands";
+      return;
+    case "admin.idleTimeout":
+    case "admin.portUnification":
+    case "admin.forceHttps":
+      // Accepted for compatibility: plain HTTP, the listener's own idle handling.
+      return;
+    case "metricsProvider.className":
+      config.metrics.enabled = metricsProviderEnabled(key, value);
+      return;
+    case "metricsProvider.httpHost":
+      config.metrics.host = value;
+      return;
+    case "metricsProvider.httpPort":
+      config.metrics.port = port(key, value);
+      config.portsSet.metrics = true;
+      return;
+    case "metricsProvider.exportJvmInfo":
+    case "metricsProvider.numWorkerThreads":
+    case "metricsProvider.maxQueueSize":
+    case "metricsProvider.workerShutdownTimeoutMs":
+      // Accepted for compatibility: Node's process figures are always exported.
+      return;
+    case "audit.enable":
+    case "zookeeper.audit.enable":
+      config.audit.enabled = bool(key, value);
+      return;
+    case "paddock.audit.file":
+      config.audit.file = resolve(base, value);
       return;
     default:
       if (
@@ -277,12 +346,20 @@ export function parseZooCfg(text: string, config: ServerConfig, base: string, wa
 }
 
 export function loadZooCfg(file: string, config: ServerConfig, warn: Warn): void {
+  // With a zoo.cfg its keys decide, as in ZooKeeper: /metrics only with metricsProvider.className.
+  config.metrics.enabled = false;
   parseZooCfg(readFileSync(file, "utf8"), config, dirname(resolve(file)), warn);
 }
 
 /** Fills what depends on other keys and checks the combination. */
 export function finishConfig(config: ServerConfig): ServerConfig {
   if (config.dataLogDir === "") config.dataLogDir = config.dataDir;
+  // Asked for any free client port (tests, launchers), a server takes any free admin and metrics
+  // ports too unless they were set, and reports them in its ready file and log.
+  if (config.clientPort === 0) {
+    if (!config.portsSet.admin) config.adminServer.port = 0;
+    if (!config.portsSet.metrics) config.metrics.port = 0;
+  }
   if (config.minSessionTimeout < 0) config.minSessionTimeout = 2 * config.tickTime;
   if (config.maxSessionTimeout < 0) config.maxSessionTimeout = 20 * config.tickTime;
   if (config.minSessionTimeout > config.maxSessionTimeout) {

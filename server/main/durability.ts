@@ -7,6 +7,7 @@ import { type SnapshotInput, writeSnapshot } from "../persistence/snapshot.js";
 import { TxnLog } from "../persistence/txn-log.js";
 import type { SessionTable } from "../sessions/index.js";
 import { DataTree } from "../tree/data-tree.js";
+import { LatencyStats } from "../util/latency-stats.js";
 import type { ServerConfig } from "./config.js";
 import type { Log } from "./server.js";
 
@@ -125,6 +126,10 @@ export class Snapshotter {
   private sinceLast = 0;
   private threshold: number;
   private running: Promise<void> | undefined;
+  /** Each snapshot's copy, encoding and write, in ms (ZooKeeper's snapshottime). */
+  readonly snapshotTime = new LatencyStats();
+  /** The last snapshot written (ZooKeeper's lsnp): its zxid and when, in ms since the epoch. */
+  last: { zxid: number; timestampMs: number } | undefined;
 
   constructor(
     private readonly config: ServerConfig,
@@ -150,12 +155,16 @@ export class Snapshotter {
     if (this.running) return this.running;
     this.sinceLast = 0;
     this.threshold = this.nextThreshold();
+    const started = performance.now();
+    const zxid = this.tree.lastZxid;
     const input = snapshotInput(this.tree, this.sessions);
-    const started = Date.now();
     this.running = writeSnapshot(this.config.dataDir, input)
-      .then((file) =>
-        this.log("info", `snapshot ${file}: ${input.nodeCount} znodes in ${Date.now() - started} ms`),
-      )
+      .then((file) => {
+        const ms = performance.now() - started;
+        this.snapshotTime.record(ms);
+        this.last = { zxid, timestampMs: Date.now() };
+        this.log("info", `snapshot ${file}: ${input.nodeCount} znodes in ${Math.round(ms)} ms`);
+      })
       .catch((error: unknown) => this.log("error", `snapshot failed: ${(error as Error).message}`))
       .finally(() => {
         this.running = undefined;

@@ -4,9 +4,11 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
 export const ensembleUsage = `usage: paddock ensemble [--size N] [--observers K] [--dir D] [--base-port P] [--quorum-port Q]
+                        [--admin-port A] [--metrics-port M]
   Starts a local pseudo-cluster: one server process per member, data under D/member-<id>
   (default ./ensemble), client ports P.. (default 2181), quorum ports Q+id (default Q=2888),
-  election ports Q+1000+id. Each member's line shows its pid. Ctrl-C stops every member.
+  election ports Q+1000+id, AdminServer ports A.. (default 8080) and /metrics ports M..
+  (default 7000); 0 for any free port. Each member's line shows its pid. Ctrl-C stops every member.
   An existing D is reused (members keep their data).`;
 
 export interface EnsemblePlan {
@@ -28,6 +30,7 @@ export function planEnsemble(
   dir: string,
   basePort: number,
   quorumBase = 2888,
+  httpBases: { admin: number; metrics: number } = { admin: 8080, metrics: 7000 },
 ): EnsemblePlan[] {
   if (!Number.isInteger(size) || size < 1 || size > 9) throw new Error(`--size ${size}: from 1 to 9 members`);
   if (!Number.isInteger(observers) || observers < 0 || observers >= size) {
@@ -48,12 +51,17 @@ export function planEnsemble(
   return ids.map((id) => {
     const dataDir = join(dir, `member-${id}`);
     const clientPort = basePort + id - 1;
+    // Each member its own AdminServer and /metrics port: base+id-1 (8080.., 7000..), or 0 for any.
+    const httpPort = (base: number): number => (base === 0 ? 0 : base + id - 1);
     const config = [
       "tickTime=2000",
       "initLimit=10",
       "syncLimit=5",
       `dataDir=${dataDir}`,
       `clientPort=${clientPort}`,
+      `admin.serverPort=${httpPort(httpBases.admin)}`,
+      "metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider",
+      `metricsProvider.httpPort=${httpPort(httpBases.metrics)}`,
       ...servers,
       "",
     ].join("\n");
@@ -81,6 +89,10 @@ export async function ensembleCommand(args: string[]): Promise<number> {
     resolve(option(args, "--dir", "ensemble")),
     Number(option(args, "--base-port", "2181")),
     Number(option(args, "--quorum-port", "2888")),
+    {
+      admin: Number(option(args, "--admin-port", "8080")),
+      metrics: Number(option(args, "--metrics-port", "7000")),
+    },
   );
   const bin = resolve(import.meta.dirname, "../../bin/paddock.js");
   const children = new Map<number, ChildProcess>();

@@ -6,7 +6,7 @@ import { LogHistory } from "../replica/log-history.js";
 import { LogStorage } from "../replica/log-storage.js";
 import { Replica } from "../replica/replica.js";
 import type { SessionTable } from "../sessions/index.js";
-import { PeerTransport } from "../transport/peer-transport.js";
+import { PeerTransport, type PeerTransportStats } from "../transport/peer-transport.js";
 import { DataTree } from "../tree/data-tree.js";
 import { Prng } from "../util/prng.js";
 import type { ServerConfig, ServerSpec } from "./config.js";
@@ -22,6 +22,8 @@ export interface Replication {
   /** The bound quorum port, or 0 for a standalone server. */
   readonly peerPort: number;
   readonly ensembleSize: number;
+  /** Peer traffic figures; undefined for a standalone server. */
+  readonly peerStats: PeerTransportStats | undefined;
   /** Starts peer traffic and ticking; SNAP installs call back into `replaced`. */
   start(replaced: (zxid: number) => void): Promise<void>;
   stop(): Promise<void>;
@@ -98,7 +100,13 @@ export function buildReplication(
         replaced(zxid);
       },
     },
-    { tickMs: coreTickMs, scheduler: asyncScheduler, snapshotChunkBytes: 1024 * 1024, log },
+    {
+      tickMs: coreTickMs,
+      scheduler: asyncScheduler,
+      snapshotChunkBytes: 1024 * 1024,
+      log,
+      clock: () => performance.now(),
+    },
   );
   const self = specs.find((s) => s.id === config.serverId)!;
   const peers = specs.filter((s) => s.id !== config.serverId);
@@ -131,6 +139,7 @@ export function buildReplication(
       return peerPort;
     },
     ensembleSize: specs.length,
+    peerStats: transport?.stats,
     async start(onReplaced) {
       replaced = onReplaced;
       if (transport) {

@@ -3,9 +3,13 @@ import { writeFileSync } from "node:fs";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { asyncScheduler } from "rxjs";
+import { adminCommandsHandler, metricsHandler } from "../admin/admin-http.js";
 import { adminServiceHandlers } from "../admin/admin-service.js";
 import { type AdminContext, runCommand } from "../admin/commands.js";
+import { type HttpListener, HttpRouter, listenHttp } from "../admin/http-server.js";
+import { buildMetrics } from "../admin/metrics.js";
 import { addHealth, addReflection, servedServices } from "../admin/reflection.js";
+import type { ServerFigures } from "../admin/server-figures.js";
 import { dataServiceHandlers } from "../api/data-service.js";
 import { sessionServiceDefinition, sessionServiceHandlers } from "../api/session-service.js";
 import { AdminServiceService } from "../gen/paddock/v1/admin.js";
@@ -19,11 +23,12 @@ import { Prep } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { WatchRegistry } from "../watches/watch-registry.js";
+import { auditServerLine, openAuditSink } from "./audit-sink.js";
 import { loadSaslUsers } from "./auth-config.js";
-import { listenClientPort } from "./client-port.js";
+import { type ClientPort, listenClientPort } from "./client-port.js";
 import type { ServerConfig } from "./config.js";
 import { openDurableState, Snapshotter } from "./durability.js";
-import { buildReplication } from "./replication.js";
+import { buildReplication, members } from "./replication.js";
 import { startSecureClientPort } from "./secure-client-port.js";
 import { setupTracing } from "./tracing-setup.js";
 import { zookeeperConfigText } from "./zookeeper-config.js";
@@ -90,6 +95,7 @@ export async function startServer(
     return id === config.superDigest ? [{ scheme: "super", id: "" }, digest] : [digest];
   };
   const idGenerator = new SessionIdGenerator(config.serverId, Date.now());
+  const audit = config.audit.enabled ? openAuditSink(config.audit.file, log) : undefined;
   const pipeline = new Pipeline(
     {
       tree,
@@ -98,6 +104,8 @@ export async function startServer(
       watches,
       replica: replication.replica,
       clock: Date.now,
+      monotonicMs: () => performance.now(),
+      ...(audit === undefined ? {} : { audit: audit.write }),
       scheduler: asyncScheduler,
       tracer: tracing.tracer,
       authenticate,
@@ -142,6 +150,43 @@ export async function startServer(
   );
   server.addService(DataServiceService, dataServiceHandlers(pipeline.front, log, config.ssl.x509SuperUser));
   const startedAt = Date.now();
+  // Assigned once the client port listens (the secure port's sockets are not counted yet).
+  let clientPorts: ClientPort[] = [];
+  const specs = members(config);
+  const figures: ServerFigures = {
+    fsyncTime: durable.log.fsyncTime,
+    snapshotTime: snapshotter.snapshotTime,
+    lastSnapshot: () => snapshotter.last,
+    clientConnections: () => clientPorts.reduce((n, p) => n + p.connections.open, 0),
+    clientConnectionsRejected: () => clientPorts.reduce((n, p) => n + p.connections.rejected, 0),
+    clientBytes: () => {
+      const total = { received: 0, sent: 0 };
+      for (const p of clientPorts) {
+        const b = p.connections.bytes();
+        total.received += b.received;
+        total.sent += b.sent;
+      }
+      return total;
+    },
+    peerBytes: () => {
+      const p = replication.peerStats;
+      if (p === undefined) return undefined;
+      return {
+        received: p.receivedBytes,
+        sent: p.sentBytes,
+        receivedMessages: p.receivedMessages,
+        sentMessages: p.sentMessages,
+      };
+    },
+    members: specs.map((m) => ({
+      id: m.id,
+      host: m.host,
+      quorumPort: m.quorumPort,
+      electionPort: m.electionPort,
+      observer: m.observer,
+    })),
+    quorumSize: specs.filter((m) => !m.observer).length,
+  };
   const adminContext = (): AdminContext => ({
     view: pipeline.view,
     version: VERSION,
@@ -170,6 +215,7 @@ export async function startServer(
     },
     dataDirs: { dataDir: config.dataDir, dataLogDir: config.dataLogDir },
     logStats: () => durable.log.stats,
+    figures,
   });
   server.addService(AdminServiceService, adminServiceHandlers(adminContext));
   health = addHealth(server);
@@ -201,6 +247,7 @@ export async function startServer(
     grpc: (socket) => grpcInjector.injectConnection(socket),
     jute: (socket, address, first) => serveJute(socket, address, first, pipeline.front, juteOptions),
   });
+  clientPorts = [clientPort];
   const bound = clientPort.server.address();
   const port = typeof bound === "object" && bound !== null ? bound.port : config.clientPort;
   log(
@@ -228,8 +275,43 @@ export async function startServer(
           throw error;
         });
   if (securePort !== undefined) log("info", `secureClientPort (TLS) on port ${securePort.port}`);
+  // The AdminServer (admin.*) and Prometheus /metrics (metricsProvider.*); each router can take
+  // more mounts later (a web console at "/"). A port in use stops startup, naming its key.
+  const http: HttpListener[] = [];
+  const closeEarly = async (error: unknown): Promise<never> => {
+    await Promise.all(http.map((h) => h.close()));
+    clientPort.close();
+    securePort?.close();
+    throw error;
+  };
+  let adminPort: number | undefined;
+  let metricsPort: number | undefined;
+  if (config.adminServer.enabled) {
+    const { address, port: wanted, commandUrl } = config.adminServer;
+    const router = new HttpRouter().mount(commandUrl, adminCommandsHandler(commandUrl, adminContext));
+    const listener = await listenHttp(router, address, wanted, "admin.serverPort").catch(closeEarly);
+    http.push(listener);
+    adminPort = listener.port;
+    log("info", `AdminServer on http://${address}:${adminPort}${commandUrl}`);
+  }
+  if (config.metrics.enabled) {
+    const { host, port: wanted } = config.metrics;
+    const router = new HttpRouter().mount("/metrics", metricsHandler(buildMetrics(adminContext)));
+    const listener = await listenHttp(router, host, wanted, "metricsProvider.httpPort").catch(closeEarly);
+    http.push(listener);
+    metricsPort = listener.port;
+    log("info", `Prometheus metrics on http://${host}:${metricsPort}/metrics`);
+  }
+  audit?.write(auditServerLine("serverStart", "success"));
   if (config.readyFile) {
-    const ready = { port, securePort: securePort?.port, pid: process.pid, peerPort: replication.peerPort };
+    const ready = {
+      port,
+      securePort: securePort?.port,
+      pid: process.pid,
+      peerPort: replication.peerPort,
+      adminPort,
+      metricsPort,
+    };
     writeFileSync(config.readyFile, JSON.stringify(ready));
   }
 
@@ -246,7 +328,9 @@ export async function startServer(
       if (stopped) return;
       stopped = true;
       setHealth("NOT_SERVING");
+      audit?.write(auditServerLine("serverStop", "invoked"));
       if (purgeTimer) clearInterval(purgeTimer);
+      await Promise.all(http.map((h) => h.close()));
       pipeline.stop();
       await replication.stop();
       // pipeline.stop() ended every session's connection: give calls a moment to finish.
@@ -265,6 +349,7 @@ export async function startServer(
       });
       await tracing.shutdown();
       await durable.log.close();
+      await audit?.close();
     },
   };
 }

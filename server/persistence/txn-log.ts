@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { assert } from "../util/assert.js";
+import { LatencyStats } from "../util/latency-stats.js";
 import { zxidHex } from "../util/zxid.js";
 import { type FileLayer, nodeFiles } from "./file-layer.js";
 import { packFrames, RECORD_BYTES_MAX, sortedSegments } from "./log-format.js";
@@ -75,6 +76,8 @@ export class TxnLog {
   private durable: number;
   private idleWaiters: (() => void)[] = [];
   private readonly counters = { fsyncs: 0, records: 0, lastFsyncMs: 0, fsyncMsMax: 0 };
+  /** Each group commit's write plus fdatasync, in ms (ZooKeeper's fsynctime). */
+  readonly fsyncTime = new LatencyStats();
 
   private constructor(options: TxnLogOptions, sink: LogSink, lastZxid: number) {
     this.options = options;
@@ -219,6 +222,7 @@ export class TxnLog {
     c.records += batch.length;
     c.lastFsyncMs = ms;
     c.fsyncMsMax = Math.max(c.fsyncMsMax, ms);
+    this.fsyncTime.record(ms);
     this.durable = batch[batch.length - 1]!.zxid;
     for (const p of batch) p.resolve();
     this.flushLoop();

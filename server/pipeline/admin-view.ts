@@ -1,5 +1,10 @@
 import type { LearnerStatus } from "../consensus/zab-node.js";
+import type { ReplicaStats } from "../replica/replica-stats.js";
 import type { PipelineContext } from "./context.js";
+import type { RequestStats } from "./request-stats.js";
+
+export type { ReplicaStats } from "../replica/replica-stats.js";
+export { type RequestStats, requestOpNames } from "./request-stats.js";
 
 /** One session held on this member, for `cons`. */
 export interface ConnectionInfo {
@@ -25,7 +30,16 @@ export interface AdminView {
     readonly lastLoggedZxid: number;
     readonly proposalsInFlight: number;
     learners(): readonly LearnerStatus[];
+    /** Election time, proposal latency and counts. */
+    readonly stats: ReplicaStats;
   };
+  /** Request latency over all requests, reads, writes and per op; auth failures. */
+  readonly requests: RequestStats;
+  /** Tree figures, read when asked. */
+  readonly approximateDataSize: number;
+  readonly ephemeralCount: number;
+  /** The tree's digest at `zxid` (ZooKeeper's hash command). */
+  readonly digest: bigint;
   readonly nodeCount: number;
   readonly watchCount: number;
   readonly sessionCount: number;
@@ -78,6 +92,17 @@ export function adminView(ctx: PipelineContext): AdminView {
         return node.inFlightCount;
       },
       learners: () => node.learners(),
+      stats: deps.replica.stats,
+    },
+    requests: counters.requests,
+    get approximateDataSize() {
+      return deps.tree.approximateDataSize;
+    },
+    get ephemeralCount() {
+      return deps.tree.ephemeralCount;
+    },
+    get digest() {
+      return deps.tree.digest;
     },
     get nodeCount() {
       return deps.tree.nodeCount;

@@ -6,11 +6,13 @@ import type { AuthId, DataTree } from "../tree/data-tree.js";
 import type { Prep } from "../tree/prep.js";
 import type { Limits } from "../util/limits.js";
 import type { WatchRegistry } from "../watches/watch-registry.js";
+import type { AuditSink } from "./audit.js";
 import type { Forwarder } from "./forwarder.js";
 import type { LocalSessions } from "./local-sessions.js";
 import type { MemberState } from "./member-state.js";
 import type { Proposer } from "./proposer.js";
 import type { ReadContext } from "./read-ops.js";
+import type { RequestStats } from "./request-stats.js";
 import type { SessionUpkeep } from "./upkeep.js";
 
 export interface PipelineOptions {
@@ -30,6 +32,10 @@ export interface PipelineDeps {
   /** This member's replication: the ZAB core, its Ready loop and the peers. */
   readonly replica: Replica;
   readonly clock: () => number;
+  /** Milliseconds from any origin, sub-millisecond (performance.now): request latency; default clock. */
+  readonly monotonicMs?: () => number;
+  /** ZooKeeper's audit log (audit.enable): told of every state-changing request this member answers. */
+  readonly audit?: AuditSink;
   /** Runs session upkeep (expiry, touches, containers): asyncScheduler, or a virtual clock's. */
   readonly scheduler: SchedulerLike;
   readonly tracer: Tracer | undefined;
@@ -55,6 +61,8 @@ export interface Counters {
   outstanding: number;
   /** The last zxid applied on this member. */
   appliedZxid: number;
+  /** Latency of every answered request (plain fields, no allocation per request). */
+  readonly requests: RequestStats;
 }
 
 /** What the chain's stages share; built once by Pipeline, never seen outside server/pipeline. */

@@ -28,11 +28,14 @@ const BARRIER_PENDING = Number.POSITIVE_INFINITY;
  * outstanding, before the limits are checked for the next one.
  */
 export function intake(ctx: PipelineContext): OperatorFunction<Batch, void> {
+  const now = ctx.deps.monotonicMs ?? ctx.deps.clock;
   return map(({ requester, requests }) => {
+    // One clock read per batch: its requests arrived in the same event-loop turn.
+    const arrivedMs = now();
     for (const request of requests) {
       let slot: Slot;
       try {
-        slot = admit(ctx, requester, request);
+        slot = admit(ctx, requester, request, arrivedMs);
         prepAndPropose(ctx, requester, slot);
       } catch (error) {
         if (error instanceof AssertionError) throw error;
@@ -40,7 +43,8 @@ export function intake(ctx: PipelineContext): OperatorFunction<Batch, void> {
           "error",
           `request xid ${request.xid} failed: ${error instanceof Error ? error.stack : error}`,
         );
-        slot = answered(ctx, requester, request, errorReply(request.xid, ctx.counters.appliedZxid, error));
+        const reply = errorReply(request.xid, ctx.counters.appliedZxid, error);
+        slot = answered(ctx, requester, request, reply, arrivedMs);
       }
       enqueue(ctx, requester, slot);
     }
@@ -52,7 +56,7 @@ export function intake(ctx: PipelineContext): OperatorFunction<Batch, void> {
  * the slot at once; auth applies on arrival, so later requests are checked with it and earlier
  * ones keep the identities they came with; a close marks the session closing.
  */
-function admit(ctx: PipelineContext, requester: Requester, request: Request): Slot {
+function admit(ctx: PipelineContext, requester: Requester, request: Request, arrivedMs: number): Slot {
   const { counters, deps } = ctx;
   const op = request.op;
   counters.received++;
@@ -62,7 +66,13 @@ function admit(ctx: PipelineContext, requester: Requester, request: Request): Sl
       ? PaddockError.badArguments("", `request xid ${request.xid} has no op`)
       : refusal(ctx, requester, op);
   if (refused !== undefined)
-    return answered(ctx, requester, request, errorReply(request.xid, counters.appliedZxid, refused));
+    return answered(
+      ctx,
+      requester,
+      request,
+      errorReply(request.xid, counters.appliedZxid, refused),
+      arrivedMs,
+    );
   const slot: Slot = {
     request,
     ids: requester.ids,
@@ -70,6 +80,7 @@ function admit(ctx: PipelineContext, requester: Requester, request: Request): Sl
     barrier: 0,
     deadline: request.timeoutMs > 0 ? deps.clock() + request.timeoutMs : 0,
     span: deps.tracer ? startRequestSpan(deps.tracer, request, op!, requester.sessionId) : undefined,
+    arrivedMs,
   };
   counters.outstanding++;
   if (op!.$case === "addAuth") {
@@ -77,6 +88,7 @@ function admit(ctx: PipelineContext, requester: Requester, request: Request): Sl
       requester.addIds(deps.authenticate(op!.value.scheme, op!.value.auth));
       slot.reply = okReply(request.xid, counters.appliedZxid, { $case: "addAuth", value: {} });
     } catch (error) {
+      counters.requests.authFailed++;
       slot.reply = errorReply(request.xid, counters.appliedZxid, error);
     }
   } else if (op!.$case === "close") {
@@ -88,9 +100,15 @@ function admit(ctx: PipelineContext, requester: Requester, request: Request): Sl
 }
 
 /** A refused request's slot: answered already, it leaves in its turn. */
-function answered(ctx: PipelineContext, requester: Requester, request: Request, reply: Slot["reply"]): Slot {
+function answered(
+  ctx: PipelineContext,
+  requester: Requester,
+  request: Request,
+  reply: Slot["reply"],
+  arrivedMs: number,
+): Slot {
   ctx.counters.outstanding++;
-  return { request, ids: requester.ids, reply, barrier: 0, deadline: 0, span: undefined };
+  return { request, ids: requester.ids, reply, barrier: 0, deadline: 0, span: undefined, arrivedMs };
 }
 
 /**

@@ -14,6 +14,7 @@ import type { MemberState } from "./member-state.js";
 import { opPath } from "./op-kinds.js";
 import { onPeerMessage } from "./peer-messages.js";
 import { Proposer } from "./proposer.js";
+import { RequestStats } from "./request-stats.js";
 import { failWaiter } from "./session-queue.js";
 import { SessionUpkeep } from "./upkeep.js";
 
@@ -48,7 +49,13 @@ export class Pipeline {
   readonly view: AdminView;
 
   constructor(deps: PipelineDeps, options: PipelineOptions, rules: ConnectionRules) {
-    const counters: Counters = { received: 0, sent: 0, outstanding: 0, appliedZxid: deps.tree.lastZxid };
+    const counters: Counters = {
+      received: 0,
+      sent: 0,
+      outstanding: 0,
+      appliedZxid: deps.tree.lastZxid,
+      requests: new RequestStats(),
+    };
     const replica = deps.replica;
     const proposer = new Proposer(
       replica.node,

@@ -21,6 +21,8 @@ export interface Slot {
   /** Absolute deadline in ms since the epoch; 0 for none. */
   deadline: number;
   span: Span | undefined;
+  /** When the request arrived, in PipelineDeps.monotonicMs: its latency ends when the reply leaves. */
+  readonly arrivedMs: number;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
+import { auditLinesOf } from "./audit.js";
 import type { PipelineContext } from "./context.js";
 import type { Waiter } from "./forwarder.js";
 import { isWrite, type Op, opPath } from "./op-kinds.js";
@@ -14,6 +15,10 @@ import type { Requester, Slot } from "./requester.js";
 export function drain(ctx: PipelineContext, requester: Requester): void {
   const queue = requester.queue;
   const counters = ctx.counters;
+  const { audit, clock } = ctx.deps;
+  const now = ctx.deps.monotonicMs ?? clock;
+  // One clock read per drain, taken at the first reply: the replies of one drain leave together.
+  let nowMs = -1;
   let sent = 0;
   while (sent < queue.length) {
     const slot = queue[sent]!;
@@ -30,6 +35,12 @@ export function drain(ctx: PipelineContext, requester: Requester): void {
       slot.span.end();
     }
     counters.sent++;
+    const op = slot.request.op;
+    if (nowMs < 0) nowMs = now();
+    counters.requests.record(op, nowMs - slot.arrivedMs);
+    if (audit !== undefined && op !== undefined && isWrite(op)) {
+      for (const line of auditLinesOf(requester.sessionId, slot.ids, slot.request, reply)) audit(line);
+    }
     requester.sink?.send({ kind: { $case: "reply", value: reply } });
   }
   if (sent > 0) queue.splice(0, sent);

@@ -4,6 +4,7 @@ import type { PeerMessage } from "../gen/paddock/internal/v1/peer.js";
 import { assert } from "../util/assert.js";
 import { zxidHex } from "../util/zxid.js";
 import { ReadyLoop } from "./ready-loop.js";
+import { ReplicaStats } from "./replica-stats.js";
 import type { Storage } from "./storage.js";
 import { zabFromWire, zabToWire } from "./zab-codec.js";
 
@@ -58,6 +59,8 @@ export interface ReplicaOptions {
   /** SNAP data is sent in chunks of at most this many bytes. */
   readonly snapshotChunkBytes: number;
   readonly log: (level: "info" | "warn" | "error", message: string) => void;
+  /** Milliseconds for ReplicaStats (performance.now in the server); absent: nothing is timed. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -76,6 +79,8 @@ export class Replica {
   private incoming: { zxid: number; chunks: Uint8Array[] } | undefined;
   private received: { zxid: number; bytes: Uint8Array } | undefined;
   private encoded: { zxid: number; bytes: Uint8Array } | undefined;
+  /** Election time, proposal latency and counts, read by the admin commands and /metrics. */
+  readonly stats: ReplicaStats;
 
   constructor(
     readonly node: ZabNode,
@@ -84,12 +89,18 @@ export class Replica {
     private readonly options: ReplicaOptions,
   ) {
     this.lastView = this.currentView();
+    this.stats = new ReplicaStats(options.clock ?? (() => 0));
+    // A member starts looking: its first election is timed from here.
+    if (options.clock !== undefined) this.stats.viewChanged(this.lastView.role, this.lastView.serving);
     this.loop = new ReadyLoop(node, storage, options.soon ?? queueMicrotask, {
       apply: (committed) => this.hooks?.apply(committed),
       storageFailed: (error) => this.hooks?.storageFailed(error),
       send: (messages) => this.send(messages),
       installSnapshot: (zxid) => this.install(zxid),
-      afterReady: (_ready: Ready) => this.checkView(),
+      afterReady: (ready: Ready) => {
+        if (options.clock !== undefined) this.stats.ready(ready);
+        this.checkView();
+      },
     });
   }
 
@@ -233,6 +244,7 @@ export class Replica {
     )
       return;
     this.lastView = view;
+    if (this.options.clock !== undefined) this.stats.viewChanged(view.role, view.serving);
     this.hooks?.viewChanged(view);
   }
 }

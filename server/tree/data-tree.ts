@@ -144,6 +144,18 @@ export class DataTree {
     return this.store.nodes.size;
   }
 
+  /** ZooKeeper's approximate_data_size: path plus data bytes over every node, kept as nodes change. */
+  get approximateDataSize(): number {
+    return this.store.approximateDataSize;
+  }
+
+  /** Ephemeral nodes held by every session (ZooKeeper's ephemerals_count), counted when asked. */
+  get ephemeralCount(): number {
+    let count = 0;
+    for (const e of this.store.ephemerals.values()) count += e.paths.size;
+    return count;
+  }
+
   get digest(): bigint {
     return this.store.digest;
   }

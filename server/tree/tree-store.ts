@@ -43,6 +43,8 @@ export class TreeStore {
   readonly ephemerals = new Map<bigint, SessionEphemerals>();
   /** Paths of container and TTL nodes. */
   readonly containers = new Set<string>();
+  /** ZooKeeper's approximate_data_size: path length plus data length, summed over every node. */
+  approximateDataSize = 0;
   private readonly sum = new DigestSum();
   private readonly hash = new Hash64();
 
@@ -258,6 +260,7 @@ export class TreeStore {
 
   /** The data term, as hashStat; empty data contributes nothing. */
   private hashData(node: Znode, sign: 1 | -1): void {
+    this.approximateDataSize += sign * (node.path.length + node.data.length);
     const slot = node.slot;
     if (sign === -1) {
       this.sum.subtractParts(this.slab.hashPart(slot, 1, 0), this.slab.hashPart(slot, 1, 1));

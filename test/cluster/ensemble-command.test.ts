@@ -157,6 +157,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "paddock-ensemble-command-"));
   const args = ["--import", "tsx", join(root, "server/main/cli.ts"), "ensemble", "--size", String(SIZE)];
   args.push("--dir", dir, "--base-port", String(ports.base), "--quorum-port", String(ports.quorum));
+  // Any free AdminServer and /metrics ports: tests never take the documented 8080 and 7000.
+  args.push("--admin-port", "0", "--metrics-port", "0");
   command = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   command.stdout?.setEncoding("utf8");
   command.stderr?.setEncoding("utf8");

@@ -18,6 +18,9 @@ beforeAll(async () => {
   const config = finishConfig(defaultConfig());
   config.clientPort = 0;
   config.clientPortAddress = "127.0.0.1";
+  // Any free AdminServer and /metrics ports (finishConfig ran before clientPort became 0).
+  config.adminServer.port = 0;
+  config.metrics.port = 0;
   config.dataDir = mkdtempSync(join(tmpdir(), "paddock-trace-"));
   config.dataLogDir = config.dataDir;
   server = await startServer(config, () => {}, { spanExporter: exporter });

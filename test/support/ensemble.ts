@@ -17,6 +17,9 @@ export interface Member {
   clientPort: number;
   readonly address: string;
   pid: number;
+  /** The AdminServer's and /metrics' bound ports in the current run (free ports), if on. */
+  adminPort: number | undefined;
+  metricsPort: number | undefined;
   /** Everything the member wrote to stderr in all its runs. */
   log(): string;
 }
@@ -58,7 +61,15 @@ export interface Ensemble {
   stopAll(): Promise<void>;
 }
 
-const defaults = { tickTime: 200, initLimit: 10, syncLimit: 5, maxSessionTimeout: 60_000 };
+const defaults = {
+  tickTime: 200,
+  initLimit: 10,
+  syncLimit: 5,
+  maxSessionTimeout: 60_000,
+  // Any free AdminServer and /metrics ports, restarts included (which reuse the client port).
+  "admin.serverPort": 0,
+  "metricsProvider.httpPort": 0,
+};
 
 interface Running {
   child: ChildProcess;
@@ -115,6 +126,8 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
         return `127.0.0.1:${this.clientPort}`;
       },
       pid: -1,
+      adminPort: undefined,
+      metricsPort: undefined,
       log: () => logs.get(id) ?? "",
     };
   });
@@ -139,8 +152,12 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
       port: number;
       pid: number;
       peerPort: number;
+      adminPort?: number;
+      metricsPort?: number;
     };
     m.clientPort = ready.port;
+    m.adminPort = ready.adminPort;
+    m.metricsPort = ready.metricsPort;
     m.pid = child.pid ?? -1;
     running.set(m.id, { child, peerPort: ready.peerPort });
   };

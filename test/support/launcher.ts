@@ -12,6 +12,9 @@ export interface ServerHandle {
   readonly port: number;
   /** The secureClientPort (TLS), when the settings ask for one. */
   readonly securePort: number | undefined;
+  /** The AdminServer's and /metrics' ports (any free ones, as the client port), when on. */
+  readonly adminPort: number | undefined;
+  readonly metricsPort: number | undefined;
   readonly dataDir: string;
   readonly pid: number;
   /** Everything the process wrote to stderr so far (its log). */
@@ -85,6 +88,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
     "--ready-file",
     readyFile,
   ];
+  // Any free AdminServer and /metrics ports, restarts included (which reuse the client port).
+  args.push("--set", "admin.serverPort=0", "--set", "metricsProvider.httpPort=0");
   for (const [k, v] of Object.entries(options.settings ?? {})) args.push("--set", `${k}=${v}`);
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
@@ -94,15 +99,19 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
   });
   const log = (): string => stderr;
   await waitForFile(readyFile, child, options.readyTimeoutMs ?? 30_000, log);
-  const { port, securePort } = JSON.parse(readFileSync(readyFile, "utf8")) as {
+  const { port, securePort, adminPort, metricsPort } = JSON.parse(readFileSync(readyFile, "utf8")) as {
     port: number;
     securePort?: number;
+    adminPort?: number;
+    metricsPort?: number;
   };
   const handle: ServerHandle = {
     address: `127.0.0.1:${port}`,
     juteAddress: `127.0.0.1:${port}`,
     port,
     securePort,
+    adminPort,
+    metricsPort,
     dataDir,
     pid: child.pid ?? -1,
     log,

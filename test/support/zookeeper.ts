@@ -82,6 +82,21 @@ export interface ZooKeeperOptions {
    * list as runtime dependencies); default "3.8", Debian's.
    */
   readonly version?: "3.8" | "3.9";
+  /** More classpath entries (e.g. the Prometheus provider: `prometheusClasspath()`). */
+  readonly classpath?: readonly string[];
+}
+
+/**
+ * ZooKeeper 3.8's Prometheus metrics provider (Debian does not ship it), fetched by
+ * scripts/install-curator.sh; throws (never skips) when missing.
+ */
+export function prometheusClasspath(): string {
+  const lib = join(repoRoot, ".cache/zk-prometheus/lib");
+  if (!existsSync(join(lib, "zookeeper-prometheus-metrics-3.8.0.jar")))
+    throw new Error(
+      `ZooKeeper's Prometheus provider missing from ${lib}: run bash scripts/install-curator.sh`,
+    );
+  return `${lib}/*`;
 }
 
 /** The 3.9.5 server's classpath; throws (never skips) when the jars are missing. */
@@ -127,7 +142,9 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
       "-Dzookeeper.extendedTypesEnabled=true",
       ...(options.jvmFlags ?? []),
       "-cp",
-      options.version === "3.9" ? zooKeeper39Classpath() : classpath,
+      [options.version === "3.9" ? zooKeeper39Classpath() : classpath, ...(options.classpath ?? [])].join(
+        ":",
+      ),
       options.serverLine === undefined
         ? "org.apache.zookeeper.server.ZooKeeperServerMain"
         : "org.apache.zookeeper.server.quorum.QuorumPeerMain",

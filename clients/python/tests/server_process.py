@@ -70,6 +70,11 @@ class ServerProcess:
             str(self.dir / "data"),
             "--ready-file",
             str(ready),
+            # Any free AdminServer and /metrics ports, restarts on a fixed client port included.
+            "--set",
+            "admin.serverPort=0",
+            "--set",
+            "metricsProvider.httpPort=0",
         ]
         for key, value in self.settings.items():
             cmd += ["--set", f"{key}={value}"]

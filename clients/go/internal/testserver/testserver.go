@@ -94,7 +94,9 @@ func (s *Server) start(port int) error {
 		args = append(args, "--config", cfg)
 	}
 	args = append(args, "--host", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--data-dir", s.dataDir, "--ready-file", ready)
+		"--data-dir", s.dataDir, "--ready-file", ready,
+		// Any free AdminServer and /metrics ports, restarts on a fixed client port included.
+		"--set", "admin.serverPort=0", "--set", "metricsProvider.httpPort=0")
 	for _, kv := range s.settings {
 		args = append(args, "--set", kv)
 	}

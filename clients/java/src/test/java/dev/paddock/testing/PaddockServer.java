@@ -132,6 +132,11 @@ public final class PaddockServer implements AutoCloseable {
     cmd.add(dataDir.toString());
     cmd.add("--ready-file");
     cmd.add(readyFile.toString());
+    // Any free AdminServer and /metrics ports, restarts on a fixed client port included.
+    cmd.add("--set");
+    cmd.add("admin.serverPort=0");
+    cmd.add("--set");
+    cmd.add("metricsProvider.httpPort=0");
     for (String s : settings) {
       cmd.add("--set");
       cmd.add(s);

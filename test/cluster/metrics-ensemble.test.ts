@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../../clients/ts/src/index.js";
+import { mntrKeysLeftOut } from "../../server/admin/mntr.js";
+import { adminJson, httpGet, mntrFamily, unexplainedKeys } from "../support/admin-shapes.js";
+import { type Ensemble, startEnsemble } from "../support/ensemble.js";
+import { freePort, startZooKeeper, type ZooKeeperHandle } from "../support/zookeeper.js";
+
+/**
+ * A three-member ensemble with Prometheus /metrics on (each member on its own free port): the
+ * scrape shows ZooKeeper's names with sane values on the leader and the followers, and the
+ * leader's mntr keys are a real ZooKeeper 3.8 leader's (a one-member quorum) or documented.
+ */
+let ensemble: Ensemble;
+let zk: ZooKeeperHandle;
+let zkAdminPort = 0;
+
+function sample(text: string, name: string): number | undefined {
+  const match = new RegExp(`^${name} (\\S+)$`, "m").exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+beforeAll(async () => {
+  zkAdminPort = await freePort();
+  [ensemble, zk] = await Promise.all([
+    startEnsemble({
+      voters: 3,
+      settings: {
+        "metricsProvider.className": "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider",
+      },
+    }),
+    startZooKeeper({
+      serverLine: ({ quorum, election, client }) => `127.0.0.1:${quorum}:${election};127.0.0.1:${client}`,
+      extraConfig: [
+        "admin.enableServer=true",
+        "admin.serverAddress=127.0.0.1",
+        `admin.serverPort=${zkAdminPort}`,
+      ],
+    }),
+  ]);
+  await ensemble.waitForLeader({ timeoutMs: 20_000 });
+});
+
+afterAll(async () => {
+  await Promise.all([ensemble?.stopAll(), zk?.stop()]);
+});
+
+describe("metrics of a three-member ensemble", () => {
+  it("the leader reports quorum_size 3 and two synced followers; znode_count grows everywhere", async () => {
+    const leader = await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    const scrape = (id: number) =>
+      httpGet(`http://127.0.0.1:${ensemble.members[id - 1]!.metricsPort}/metrics`);
+    const before = await scrape(leader);
+    expect(sample(before, "quorum_size")).toBe(3);
+    expect(sample(before, "synced_followers")).toBe(2);
+    expect(sample(before, "election_time_count")).toBeGreaterThanOrEqual(1);
+    const nodes = sample(before, "znode_count")!;
+    const client = await connect(ensemble.connectString, { sessionTimeoutMs: 30_000 });
+    try {
+      await client.create("/metrics", "");
+      await Promise.all(Array.from({ length: 20 }, (_, i) => client.create(`/metrics/n${i}`, "v")));
+      await client.sync("/metrics");
+    } finally {
+      await client.close();
+    }
+    const after = await scrape(leader);
+    expect(sample(after, "znode_count")).toBe(nodes + 21);
+    expect(sample(after, "proposal_latency_count")).toBeGreaterThanOrEqual(21);
+    expect(sample(after, "fsynctime_count")).toBeGreaterThan(0);
+    expect(sample(after, "approximate_data_size")).toBeGreaterThan(sample(before, "approximate_data_size")!);
+    expect(sample(after, "paddock_peer_bytes_sent")).toBeGreaterThan(0);
+    expect(after).toMatch(/^paddock_learner_lag\{learner="\d",observer="false"\} -?\d+$/m);
+    for (const m of ensemble.members.filter((x) => x.id !== leader)) {
+      const text = await scrape(m.id);
+      // A follower applies the same stream; ZooKeeper's leader-only figures read 0 there.
+      expect(sample(text, "znode_count")).toBeGreaterThanOrEqual(nodes);
+      expect(sample(text, "quorum_size")).toBe(0);
+      expect(sample(text, "election_time_count")).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("the leader's mntr keys are a ZooKeeper 3.8 leader's, or documented as left out", async () => {
+    const leader = await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    const ours = await adminJson(ensemble.members[leader - 1]!.adminPort!, "mntr");
+    const theirs = await adminJson(zkAdminPort, "mntr");
+    expect(theirs.server_state).toBe("leader");
+    expect(ours.server_state).toBe("leader");
+    expect(unexplainedKeys(Object.keys(theirs), Object.keys(ours))).toEqual([]);
+    const zkKeys = new Set(Object.keys(theirs));
+    expect(Object.keys(ours).filter((k) => !k.startsWith("paddock_") && !zkKeys.has(k))).toEqual([]);
+    expect(Object.keys(ours).filter((k) => mntrKeysLeftOut[k] ?? mntrKeysLeftOut[mntrFamily(k)])).toEqual([]);
+    expect(ours.quorum_size).toBe(3);
+    expect(ours.synced_followers).toBe(2);
+  });
+});
