@@ -25,6 +25,17 @@ export default defineConfig({
       },
       {
         test: {
+          // Faults between real processes with a history checker (docs/TESTING.md): FAULTS_SEED
+          // replays, FAULTS_ROUNDS=100 soaks. One file at a time: each runs ensembles.
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: "clients",
           include: ["test/clients/**/*.test.ts"],
           testTimeout: 120_000,

@@ -52,6 +52,8 @@ export interface ServerConfig {
   peerTypeObserver: boolean;
   tracingExporter: "none" | "console" | "otlp";
   tracingEndpoint: string | undefined;
+  /** The spans' `service.name` (paddock.tracing.serviceName); `paddock.member.id` is serverId. */
+  tracingServiceName: string;
   /** ZooKeeper's AdminServer over HTTP (admin.* keys); on by default, as in ZooKeeper 3.8. */
   adminServer: { enabled: boolean; address: string; port: number; commandUrl: string };
   /**
@@ -105,6 +107,7 @@ export function defaultConfig(): ServerConfig {
     diffHistoryBytes: 4 * 1024 * 1024,
     tracingExporter: "none",
     tracingEndpoint: undefined,
+    tracingServiceName: "paddock",
     adminServer: { enabled: true, address: "0.0.0.0", port: 8080, commandUrl: "/commands" },
     metrics: { enabled: true, host: "0.0.0.0", port: 7000 },
     portsSet: { admin: false, metrics: false },
@@ -259,6 +262,10 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       return;
     case "paddock.tracing.endpoint":
       config.tracingEndpoint = value;
+      return;
+    case "paddock.tracing.serviceName":
+      if (value === "") throw new ConfigError(`zoo.cfg: ${key} must not be empty`);
+      config.tracingServiceName = value;
       return;
     case "zookeeper.commitLogCount":
     case "commitLogCount":

@@ -81,7 +81,10 @@ export async function startServer(
   const proposalsInFlightMax = Math.max(1000, limits.outstandingGlobalMax * 2);
   const replication = buildReplication(config, durable, sessions, log);
   let storageFailed = false;
-  const tracing = setupTracing(config.tracingExporter, config.tracingEndpoint, overrides.spanExporter);
+  const tracing = setupTracing(config.tracingExporter, config.tracingEndpoint, overrides.spanExporter, {
+    serviceName: config.tracingServiceName,
+    memberId: config.serverId,
+  });
   const authenticate = (scheme: string, auth: Uint8Array): AuthId[] => {
     if (scheme !== "digest") {
       throw new PaddockError(Code.AuthFailed, "", `unknown auth scheme ${scheme}: only digest is supported`);

@@ -1,6 +1,7 @@
 import { propagation, type Tracer, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
@@ -9,11 +10,20 @@ import {
   type SpanExporter,
 } from "@opentelemetry/sdk-trace-base";
 
+/** Who exports the spans: every span of this process carries them as resource attributes. */
+export interface TracingIdentity {
+  /** `service.name` (paddock.tracing.serviceName, "paddock" by default). */
+  readonly serviceName: string;
+  /** `paddock.member.id`: the member's server id (myid). */
+  readonly memberId: number;
+}
+
 /** Builds the tracer when tracing is on; off by default so the hot path pays nothing. */
 export function setupTracing(
   exporter: "none" | "console" | "otlp",
   endpoint: string | undefined,
   custom?: SpanExporter,
+  identity: TracingIdentity = { serviceName: "paddock", memberId: 1 },
 ): { tracer: Tracer | undefined; shutdown: () => Promise<void> } {
   if (exporter === "none" && custom === undefined) return { tracer: undefined, shutdown: async () => {} };
   const spanExporter =
@@ -23,7 +33,12 @@ export function setupTracing(
       : new OTLPTraceExporter(endpoint ? { url: endpoint } : {}));
   // A test's in-memory exporter gets each span as it ends; real exporters batch.
   const processor = custom ? new SimpleSpanProcessor(spanExporter) : new BatchSpanProcessor(spanExporter);
-  const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+  const resource = resourceFromAttributes({
+    "service.name": identity.serviceName,
+    "service.instance.id": `member-${identity.memberId}`,
+    "paddock.member.id": identity.memberId,
+  });
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   return { tracer: provider.getTracer("paddock"), shutdown: () => provider.shutdown() };

@@ -19,7 +19,9 @@ export function applyInOrder(ctx: PipelineContext): OperatorFunction<readonly En
   const events: WatchEventOut[] = [];
   return map((committed): void => {
     const { tree, prep, watches } = ctx.deps;
+    const tracing = ctx.tracing;
     for (const entry of committed) {
+      const span = tracing?.applying(entry.zxid);
       const outcome = tree.apply(entry.txn);
       ctx.counters.appliedZxid = entry.zxid;
       prep.committed(entry.zxid);
@@ -29,6 +31,7 @@ export function applyInOrder(ctx: PipelineContext): OperatorFunction<readonly En
       }
       const waiter = takeWaiter(ctx, entry);
       applySessionEffects(ctx, entry.txn, waiter?.slot !== undefined && !waiter.barrier);
+      span?.end();
       if (waiter === undefined) continue;
       waiter.onApplied?.(outcome);
       const slot = waiter.slot;

@@ -10,6 +10,7 @@ import type { AuditSink } from "./audit.js";
 import type { Forwarder } from "./forwarder.js";
 import type { LocalSessions } from "./local-sessions.js";
 import type { MemberState } from "./member-state.js";
+import type { ProposalTracing } from "./proposal-tracing.js";
 import type { Proposer } from "./proposer.js";
 import type { ReadContext } from "./read-ops.js";
 import type { RequestStats } from "./request-stats.js";
@@ -77,4 +78,6 @@ export interface PipelineContext {
   readonly upkeep: SessionUpkeep;
   /** What reads run against, built once. */
   readonly reads: ReadContext;
+  /** A write traced across members; undefined when tracing is off (the hot path checks only this). */
+  readonly tracing: ProposalTracing | undefined;
 }

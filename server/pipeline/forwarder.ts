@@ -1,4 +1,4 @@
-import type { ForwardedRequest } from "../gen/paddock/internal/v1/peer.js";
+import type { ForwardedRequest, TraceContext } from "../gen/paddock/internal/v1/peer.js";
 import type { Replica } from "../replica/replica.js";
 import type { ApplyOutcome } from "../tree/data-tree.js";
 import { Code } from "../util/error-code.js";
@@ -44,7 +44,13 @@ export class Forwarder {
   }
 
   /** Throws ConnectionLoss without a leader to forward to, Throttled past the bound. */
-  forward(waiter: Waiter, kind: ForwardKind, sessionId: bigint, path: string): void {
+  forward(
+    waiter: Waiter,
+    kind: ForwardKind,
+    sessionId: bigint,
+    path: string,
+    trace: TraceContext | undefined = undefined,
+  ): void {
     if (this.pending.size >= this.forwardedMax) {
       throw new PaddockError(
         Code.Throttled,
@@ -61,6 +67,7 @@ export class Forwarder {
       ids: [...(waiter.slot?.ids ?? requester.ids)],
       ephemeralAllowed: requester.isSession,
       kind,
+      trace,
     };
     if (!this.replica.sendToLeader({ kind: { $case: "forward", value } })) {
       throw new PaddockError(Code.ConnectionLoss, path, "no connection to the leader: try again");

@@ -126,7 +126,9 @@ function prepAndPropose(ctx: PipelineContext, requester: Requester, slot: Slot):
       const kind: ForwardKind = barrier
         ? { $case: "barrier", value: {} }
         : { $case: "request", value: slot.request };
-      ctx.forwarder.forward(waiter, kind, requester.sessionId, opPath(op));
+      const span = slot.span;
+      const carried = span && ctx.tracing?.forwarding(span, ctx.deps.replica.view.leaderId);
+      ctx.forwarder.forward(waiter, kind, requester.sessionId, opPath(op), carried);
       return;
     }
     const write: WriteInput = {
@@ -138,8 +140,11 @@ function prepAndPropose(ctx: PipelineContext, requester: Requester, slot: Slot):
       op,
       barrier,
     };
-    ctx.proposer.propose(requester.sessionId, slot.request.xid, buildWrite, write, waiter);
-    slot.span?.addEvent("prepped");
+    const zxid = ctx.proposer.propose(requester.sessionId, slot.request.xid, buildWrite, write, waiter);
+    if (slot.span !== undefined) {
+      slot.span.addEvent("prepped");
+      ctx.tracing?.proposedLocal(zxid, slot.span);
+    }
   } catch (error) {
     slot.barrier = 0;
     slot.reply = errorReply(slot.request.xid, ctx.counters.appliedZxid, error);

@@ -15,6 +15,7 @@ import { buildWrite, NOOP, type WriteInput } from "./write-ops.js";
 export function acceptForwarded(ctx: PipelineContext, from: number, f: ForwardedRequest): void {
   const { prep, sessions, clock, replica } = ctx.deps;
   const origin = { member: from, ref: f.ref };
+  let zxid = 0;
   try {
     const kind = f.kind;
     switch (kind?.$case) {
@@ -36,17 +37,17 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
           op,
           barrier: false,
         };
-        ctx.proposer.propose(f.sessionId, kind.value.xid, buildWrite, write, undefined, origin);
-        return;
+        zxid = ctx.proposer.propose(f.sessionId, kind.value.xid, buildWrite, write, undefined, origin);
+        break;
       }
       case "createSession": {
         const input = { prep, timeoutMs: kind.value.timeoutMs, password: kind.value.password };
-        ctx.proposer.propose(f.sessionId, 0, buildCreateSession, input, undefined, origin);
-        return;
+        zxid = ctx.proposer.propose(f.sessionId, 0, buildCreateSession, input, undefined, origin);
+        break;
       }
       case "barrier":
-        ctx.proposer.propose(f.sessionId, 0, buildNoop, undefined, undefined, origin);
-        return;
+        zxid = ctx.proposer.propose(f.sessionId, 0, buildNoop, undefined, undefined, origin);
+        break;
       default:
         throw PaddockError.badArguments("", "forwarded request without a kind");
     }
@@ -54,7 +55,9 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
     replica.sendTo(from, {
       kind: { $case: "forwardReply", value: { ref: f.ref, error: toApiError(error) } },
     });
+    return;
   }
+  if (f.trace !== undefined) ctx.tracing?.proposedForwarded(zxid, from, f.trace);
 }
 
 function buildNoop(): TxnBody {

@@ -13,6 +13,7 @@ import { LocalSessions } from "./local-sessions.js";
 import type { MemberState } from "./member-state.js";
 import { opPath } from "./op-kinds.js";
 import { onPeerMessage } from "./peer-messages.js";
+import { ProposalTracing } from "./proposal-tracing.js";
 import { Proposer } from "./proposer.js";
 import { RequestStats } from "./request-stats.js";
 import { failWaiter } from "./session-queue.js";
@@ -84,7 +85,10 @@ export class Pipeline {
       limits: options.limits,
       zookeeperConfig: options.zookeeperConfig,
     };
+    const tracing = deps.tracer === undefined ? undefined : new ProposalTracing(deps.tracer);
+    if (tracing !== undefined) replica.observe(tracing);
     const ctx: PipelineContext = {
+      tracing,
       reads,
       deps,
       options,
@@ -150,6 +154,7 @@ export class Pipeline {
     member.serving = view.serving;
     if (wasServing || wasLeading) this.dropClients(`leader changed (now ${view.role}, epoch ${view.epoch})`);
     if (!member.leading) ctx.deps.prep.reset();
+    ctx.tracing?.reset(`now ${view.role}, epoch ${view.epoch}`);
     if (member.leading && !wasLeading) ctx.upkeep.restartSessionTimeouts();
     ctx.deps.log(
       "info",

@@ -41,7 +41,7 @@ export function outcomeReply(xid: number, outcome: ApplyOutcome): Reply {
     return errorReply(
       xid,
       outcome.zxid,
-      new PaddockError(outcome.code as CodeValue, outcome.path),
+      new PaddockError(outcome.code as CodeValue, outcome.path, outcome.message),
       result.$case === "multi" ? replyResult : undefined,
     );
   }

@@ -18,9 +18,21 @@ export interface WriteInput extends PrepContext {
 /** A barrier's body: proposed, committed and applied, changing nothing. */
 export const NOOP: TxnBody = { $case: "noop", value: {} };
 
-/** The body of a write or barrier at zxid; Proposer.propose's builder for requests. */
+/**
+ * The body of a write or barrier at zxid; Proposer.propose's builder for requests. A write that
+ * prep refuses becomes an ErrorTxn carrying the refusal: it is proposed and answered when it
+ * applies, after every change prepped before it, as ZooKeeper does. Answered at once, a refusal
+ * decided against outstanding changes that a deposed leader never commits (BadVersion against a
+ * setData that never happened) would be a verdict no history explains.
+ */
 export function buildWrite(zxid: number, w: WriteInput): TxnBody {
-  return w.barrier ? NOOP : prepareWrite(w.prep, w.op, w, zxid);
+  if (w.barrier) return NOOP;
+  try {
+    return prepareWrite(w.prep, w.op, w, zxid);
+  } catch (error) {
+    if (!(error instanceof PaddockError)) throw error;
+    return { $case: "error", value: { code: error.code, path: error.path, message: error.message } };
+  }
 }
 
 /** Turns a write op into a transaction body through prep (tree plus outstanding changes). Throws PaddockError. */

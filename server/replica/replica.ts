@@ -1,6 +1,7 @@
+import type { ZabMessage } from "../consensus/messages.js";
 import type { Entry, Outbound, Ready, Role } from "../consensus/ready.js";
 import type { ZabNode } from "../consensus/zab-node.js";
-import type { PeerMessage } from "../gen/paddock/internal/v1/peer.js";
+import type { PeerMessage, TraceContext } from "../gen/paddock/internal/v1/peer.js";
 import { assert } from "../util/assert.js";
 import { zxidHex } from "../util/zxid.js";
 import { ReadyLoop } from "./ready-loop.js";
@@ -30,6 +31,17 @@ export interface ReplicaHooks {
   viewChanged(view: ReplicaView): void;
   /** Forwarded requests, their replies and session touches (everything but ZAB and SNAP data). */
   peerMessage(from: number, message: PeerMessage): void;
+}
+
+/**
+ * Tracing's view of the ZAB traffic (server/pipeline/proposal-tracing.ts), plugged in only when
+ * tracing is on: with none, the peer path pays one undefined check per message.
+ */
+export interface ZabObserver {
+  /** A message leaves for `to`; a proposal may return the trace context it carries. */
+  sent(to: number, message: ZabMessage): TraceContext | undefined;
+  /** A message arrived from `from` (before the core steps it), with the trace context it carried. */
+  received(from: number, message: ZabMessage, trace: TraceContext | undefined): void;
 }
 
 export interface ReplicaView {
@@ -72,6 +84,7 @@ export class Replica {
   private readonly loop: ReadyLoop;
   private hooks: ReplicaHooks | undefined;
   private link: PeerLink | undefined;
+  private zabObserver: ZabObserver | undefined;
   private timer: { unsubscribe(): void } | undefined;
   private stopped = false;
   private lastView: ReplicaView;
@@ -116,6 +129,11 @@ export class Replica {
     this.link = link;
   }
 
+  /** Tracing watches proposals, acks and their trace context (only when tracing is on). */
+  observe(observer: ZabObserver): void {
+    this.zabObserver = observer;
+  }
+
   /** Starts ticking; the first Ready runs at once (a lone voter replays its recovered log). */
   start(): void {
     const tick = (): void => {
@@ -154,7 +172,9 @@ export class Replica {
     const kind = message.kind;
     if (kind === undefined || kind.$case === "hello") return;
     if (kind.$case === "zab") {
-      this.node.step(from, zabFromWire(kind.value));
+      const zab = zabFromWire(kind.value);
+      this.zabObserver?.received(from, zab, kind.value.trace);
+      this.node.step(from, zab);
       this.kick();
     } else if (kind.$case === "snapshotChunk") {
       const chunk = kind.value;
@@ -184,7 +204,9 @@ export class Replica {
       if (message.type === "snap" && !this.sendState(to, message.zxid)) continue;
       if (message.type === "diff" || message.type === "trunc")
         this.options.log("info", `sending ${message.type.toUpperCase()} ${zxidHex(message.zxid)} to ${to}`);
-      link.send(to, { kind: { $case: "zab", value: zabToWire(message) } });
+      const packet = zabToWire(message);
+      if (this.zabObserver !== undefined) packet.trace = this.zabObserver.sent(to, message);
+      link.send(to, { kind: { $case: "zab", value: packet } });
     }
     // Encoded state is kept only for the learners of one batch.
     this.encoded = undefined;

@@ -34,6 +34,7 @@ function blank(type: ZabType, epoch: number): ZabPacket {
     lastZxid: 0n,
     observer: false,
     fresh: false,
+    trace: undefined,
   };
 }
 

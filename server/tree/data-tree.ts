@@ -47,6 +47,8 @@ export interface ApplyOutcome {
   code: number;
   /** Path the error concerns ('' if none). */
   path: string;
+  /** A refused write's message (an ErrorTxn of its own); absent otherwise. */
+  message?: string;
   result: TxnResult;
   /** In the order ZooKeeper fires them. */
   triggers: WatchTrigger[];

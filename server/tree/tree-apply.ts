@@ -10,6 +10,7 @@ import { S } from "./znode.js";
 interface Step {
   code: number;
   path: string;
+  message?: string;
   result: TxnResult;
 }
 
@@ -19,7 +20,9 @@ const NONE: TxnResult = { $case: "none", value: undefined };
 export function applyTxn(store: TreeStore, txn: Txn, zxid: number, replaying: boolean): ApplyOutcome {
   const triggers: WatchTrigger[] = [];
   const step = applyBody(store, txn, zxid, Number(txn.time), replaying, triggers);
-  return { zxid, code: step.code, path: step.path, result: step.result, triggers };
+  const outcome: ApplyOutcome = { zxid, code: step.code, path: step.path, result: step.result, triggers };
+  if (step.message !== undefined) outcome.message = step.message;
+  return outcome;
 }
 
 function applyBody(
@@ -99,7 +102,13 @@ function applyBody(
       return { code: Code.OK, path: "", result: { $case: "session", value: undefined } };
     }
     case "error":
-      return { code: body.value.code, path: "", result: NONE };
+      // A refused write (buildWrite): nothing changes; the reply carries the refusal.
+      return {
+        code: body.value.code,
+        path: body.value.path ?? "",
+        result: NONE,
+        ...(body.value.message === undefined ? {} : { message: body.value.message }),
+      };
     case "noop":
       return { code: Code.OK, path: "", result: NONE };
     case "multi":

@@ -54,6 +54,13 @@ describe("OpenTelemetry", () => {
     const span = spans.find((s) => s.name === "paddock.create")!;
     expect(span.attributes["paddock.path"]).toBe("/traced");
     expect(span.events.map((e) => e.name)).toEqual(["prepped", "applied"]);
+    // Named after the config (paddock.tracing.serviceName, the member's id), not unknown_service.
+    expect(span.resource.attributes["service.name"]).toBe("paddock");
+    expect(span.resource.attributes["paddock.member.id"]).toBe(1);
+    // A standalone server is an ensemble of one: the write's proposal and apply join its trace.
+    const names = spans.map((s) => s.name);
+    expect(names).toContain("paddock.propose");
+    expect(names).toContain("paddock.apply");
   });
 
   it("parents each request of a session envelope on its own trace context", async () => {

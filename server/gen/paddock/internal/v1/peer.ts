@@ -236,6 +236,17 @@ export interface ZabPacket {
   lastZxid: bigint;
   observer: boolean;
   fresh: boolean;
+  /** proposal: the leader's proposal span, when the transaction is traced (never persisted). */
+  trace?: TraceContext | undefined;
+}
+
+/**
+ * W3C trace context (https://www.w3.org/TR/trace-context/) of a traced span, member to member.
+ * Absent unless tracing is on (paddock.tracing.exporter) and the request was sampled.
+ */
+export interface TraceContext {
+  traceparent: string;
+  tracestate: string;
 }
 
 /**
@@ -250,10 +261,13 @@ export interface ForwardedRequest {
   /** Identities for ACL checks, as the origin member authenticated them. */
   ids: Id[];
   ephemeralAllowed: boolean;
-  kind?: { $case: "request"; value: Request } | { $case: "createSession"; value: CreateSessionTxn } | {
-    $case: "barrier";
-    value: Barrier;
-  } | undefined;
+  kind?:
+    | { $case: "request"; value: Request }
+    | { $case: "createSession"; value: CreateSessionTxn }
+    | { $case: "barrier"; value: Barrier }
+    | undefined;
+  /** The origin member's forward span, when the request is traced: the leader's proposal joins it. */
+  trace?: TraceContext | undefined;
 }
 
 export interface Barrier {
@@ -666,6 +680,7 @@ function createBaseZabPacket(): ZabPacket {
     lastZxid: 0n,
     observer: false,
     fresh: false,
+    trace: undefined,
   };
 }
 
@@ -748,6 +763,9 @@ export const ZabPacket: MessageFns<ZabPacket> = {
     }
     if (message.fresh !== false) {
       writer.uint32(128).bool(message.fresh);
+    }
+    if (message.trace !== undefined) {
+      TraceContext.encode(message.trace, writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -893,6 +911,14 @@ export const ZabPacket: MessageFns<ZabPacket> = {
             message.fresh = reader.bool();
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.trace = TraceContext.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -951,6 +977,7 @@ export const ZabPacket: MessageFns<ZabPacket> = {
         : 0n,
       observer: isSet(object.observer) ? globalThis.Boolean(object.observer) : false,
       fresh: isSet(object.fresh) ? globalThis.Boolean(object.fresh) : false,
+      trace: isSet(object.trace) ? TraceContext.fromJSON(object.trace) : undefined,
     };
   },
 
@@ -1004,6 +1031,9 @@ export const ZabPacket: MessageFns<ZabPacket> = {
     if (message.fresh !== false) {
       obj.fresh = message.fresh;
     }
+    if (message.trace !== undefined) {
+      obj.trace = TraceContext.toJSON(message.trace);
+    }
     return obj;
   },
 
@@ -1032,12 +1062,100 @@ export const ZabPacket: MessageFns<ZabPacket> = {
     message.lastZxid = (object.lastZxid !== undefined && object.lastZxid !== null) ? BigInt(object.lastZxid) : 0n;
     message.observer = object.observer ?? false;
     message.fresh = object.fresh ?? false;
+    message.trace = (object.trace !== undefined && object.trace !== null)
+      ? TraceContext.fromPartial(object.trace)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTraceContext(): TraceContext {
+  return { traceparent: "", tracestate: "" };
+}
+
+export const TraceContext: MessageFns<TraceContext> = {
+  encode(message: TraceContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.traceparent !== "") {
+      writer.uint32(10).string(message.traceparent);
+    }
+    if (message.tracestate !== "") {
+      writer.uint32(18).string(message.tracestate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TraceContext {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTraceContext();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.traceparent = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tracestate = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TraceContext {
+    return {
+      traceparent: isSet(object.traceparent) ? globalThis.String(object.traceparent) : "",
+      tracestate: isSet(object.tracestate) ? globalThis.String(object.tracestate) : "",
+    };
+  },
+
+  toJSON(message: TraceContext): unknown {
+    const obj: any = {};
+    if (message.traceparent !== "") {
+      obj.traceparent = message.traceparent;
+    }
+    if (message.tracestate !== "") {
+      obj.tracestate = message.tracestate;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TraceContext>, I>>(base?: I): TraceContext {
+    return TraceContext.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TraceContext>, I>>(object: I): TraceContext {
+    const message = createBaseTraceContext();
+    message.traceparent = object.traceparent ?? "";
+    message.tracestate = object.tracestate ?? "";
     return message;
   },
 };
 
 function createBaseForwardedRequest(): ForwardedRequest {
-  return { ref: 0, sessionId: 0n, ids: [], ephemeralAllowed: false, kind: undefined };
+  return { ref: 0, sessionId: 0n, ids: [], ephemeralAllowed: false, kind: undefined, trace: undefined };
 }
 
 export const ForwardedRequest: MessageFns<ForwardedRequest> = {
@@ -1067,6 +1185,9 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
       case "barrier":
         Barrier.encode(message.kind.value, writer.uint32(58).fork()).join();
         break;
+    }
+    if (message.trace !== undefined) {
+      TraceContext.encode(message.trace, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -1140,6 +1261,14 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
             message.kind = { $case: "barrier", value: Barrier.decode(reader, reader.uint32()) };
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.trace = TraceContext.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1175,6 +1304,7 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
         : isSet(object.barrier)
         ? { $case: "barrier", value: Barrier.fromJSON(object.barrier) }
         : undefined,
+      trace: isSet(object.trace) ? TraceContext.fromJSON(object.trace) : undefined,
     };
   },
 
@@ -1198,6 +1328,9 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
       obj.createSession = CreateSessionTxn.toJSON(message.kind.value);
     } else if (message.kind?.$case === "barrier") {
       obj.barrier = Barrier.toJSON(message.kind.value);
+    }
+    if (message.trace !== undefined) {
+      obj.trace = TraceContext.toJSON(message.trace);
     }
     return obj;
   },
@@ -1231,6 +1364,9 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
         break;
       }
     }
+    message.trace = (object.trace !== undefined && object.trace !== null)
+      ? TraceContext.fromPartial(object.trace)
+      : undefined;
     return message;
   },
 };

@@ -64,9 +64,18 @@ export interface CreateSessionTxn {
 export interface CloseSessionTxn {
 }
 
-/** A failed operation inside a multi (or a failed standalone request kept for ordering). */
+/**
+ * A failed operation inside a multi (or a failed standalone request kept for ordering).
+ * A write refused by prep. Inside a multi: the failing op's code. On its own: proposed in place
+ * of the refused write, so the refusal is answered only once everything prepped before it is
+ * committed (as ZooKeeper logs an ErrorTxn): a verdict computed against outstanding changes a
+ * deposed leader never commits must not reach the client.
+ */
 export interface ErrorTxn {
   code: ErrorCode;
+  /** The path and message of the refusal, for the reply (absent inside a multi). */
+  path?: string | undefined;
+  message?: string | undefined;
 }
 
 /**
@@ -857,13 +866,19 @@ export const CloseSessionTxn: MessageFns<CloseSessionTxn> = {
 };
 
 function createBaseErrorTxn(): ErrorTxn {
-  return { code: 0 };
+  return { code: 0, path: undefined, message: undefined };
 }
 
 export const ErrorTxn: MessageFns<ErrorTxn> = {
   encode(message: ErrorTxn, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.code !== 0) {
       writer.uint32(8).int32(message.code);
+    }
+    if (message.path !== undefined) {
+      writer.uint32(18).string(message.path);
+    }
+    if (message.message !== undefined) {
+      writer.uint32(26).string(message.message);
     }
     return writer;
   },
@@ -889,6 +904,22 @@ export const ErrorTxn: MessageFns<ErrorTxn> = {
             message.code = reader.int32() as any;
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -902,13 +933,23 @@ export const ErrorTxn: MessageFns<ErrorTxn> = {
   },
 
   fromJSON(object: any): ErrorTxn {
-    return { code: isSet(object.code) ? errorCodeFromJSON(object.code) : 0 };
+    return {
+      code: isSet(object.code) ? errorCodeFromJSON(object.code) : 0,
+      path: isSet(object.path) ? globalThis.String(object.path) : undefined,
+      message: isSet(object.message) ? globalThis.String(object.message) : undefined,
+    };
   },
 
   toJSON(message: ErrorTxn): unknown {
     const obj: any = {};
     if (message.code !== 0) {
       obj.code = errorCodeToJSON(message.code);
+    }
+    if (message.path !== undefined) {
+      obj.path = message.path;
+    }
+    if (message.message !== undefined) {
+      obj.message = message.message;
     }
     return obj;
   },
@@ -919,6 +960,8 @@ export const ErrorTxn: MessageFns<ErrorTxn> = {
   fromPartial<I extends Exact<DeepPartial<ErrorTxn>, I>>(object: I): ErrorTxn {
     const message = createBaseErrorTxn();
     message.code = object.code ?? 0;
+    message.path = object.path ?? undefined;
+    message.message = object.message ?? undefined;
     return message;
   },
 };
