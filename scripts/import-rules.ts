@@ -58,10 +58,12 @@ export const rules: Record<
     // node:crypto: SASL DIGEST-MD5 (sasl-digest-md5.ts).
     packages: ["node:net", "node:stream", "node:buffer", "node:crypto"],
   },
-  // Admin commands read a running member through its read-only view.
+  // Admin commands read a running member through its read-only view. The web console
+  // (console-sessions.ts) also reads and writes on a logged-in user's behalf: through front.ts,
+  // the same front-end API as the doors, on a session of its own, so ACLs and limits apply.
   admin: {
     folders: ["pipeline", "tree", "sessions", "watches", "consensus", "util", "gen"],
-    only: { pipeline: ["admin-view.ts"] },
+    only: { pipeline: ["admin-view.ts", "front.ts"] },
     packages: [
       "@grpc/grpc-js",
       "@grpc/proto-loader",
@@ -74,6 +76,8 @@ export const rules: Record<
       "node:url",
       "node:path",
       "node:process",
+      // The console's session tokens.
+      "node:crypto",
       // The one metrics registry (server/admin/metrics.ts says why prom-client).
       "prom-client",
     ],

@@ -10,16 +10,17 @@ export type HttpHandler = (
 /**
  * A small HTTP listener with handlers mounted at path prefixes, longest prefix first: the
  * AdminServer mounts its commands at admin.commandURL (/commands), the metrics listener mounts
- * /metrics, and a web console can later be mounted at "/" on the same listener without touching
- * either. Only GET and HEAD are served; anything unmounted is a 404.
+ * /metrics, and the web console (console-http.ts) is mounted at "/" on the same listener without
+ * touching either. A mount serves GET and HEAD unless it names more methods; anything unmounted is a 404.
  */
 export class HttpRouter {
-  private readonly mounts: { prefix: string; handler: HttpHandler }[] = [];
+  private readonly mounts: { prefix: string; handler: HttpHandler; methods: readonly string[] }[] = [];
 
-  mount(prefix: string, handler: HttpHandler): this {
+  /** `methods`: what the mount serves (GET and HEAD unless it says more, as the web console's POSTs). */
+  mount(prefix: string, handler: HttpHandler, methods: readonly string[] = ["GET", "HEAD"]): this {
     const normalised = prefix === "/" ? "" : prefix.replace(/\/+$/, "");
     if (this.mounts.some((m) => m.prefix === normalised)) throw new Error(`${prefix} is mounted twice`);
-    this.mounts.push({ prefix: normalised, handler });
+    this.mounts.push({ prefix: normalised, handler, methods });
     this.mounts.sort((a, b) => b.prefix.length - a.prefix.length);
     return this;
   }
@@ -27,10 +28,10 @@ export class HttpRouter {
   handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? "/", "http://localhost");
     const path = url.pathname;
-    for (const { prefix, handler } of this.mounts) {
+    for (const { prefix, handler, methods } of this.mounts) {
       if (path !== prefix && !path.startsWith(`${prefix}/`)) continue;
-      if (request.method !== "GET" && request.method !== "HEAD") {
-        send(response, 405, "text/plain", "only GET and HEAD\n");
+      if (!methods.includes(request.method ?? "")) {
+        send(response, 405, "text/plain", `only ${methods.join(" and ")}\n`);
         return;
       }
       Promise.resolve(handler(request, response, path.slice(prefix.length))).catch((error: unknown) => {

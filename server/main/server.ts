@@ -6,6 +6,9 @@ import { asyncScheduler } from "rxjs";
 import { adminCommandsHandler, metricsHandler } from "../admin/admin-http.js";
 import { adminServiceHandlers } from "../admin/admin-service.js";
 import { type AdminContext, runCommand } from "../admin/commands.js";
+import { MetricHistory } from "../admin/console-figures.js";
+import { consoleHandler } from "../admin/console-http.js";
+import { ConsoleSessions } from "../admin/console-sessions.js";
 import { type HttpListener, HttpRouter, listenHttp } from "../admin/http-server.js";
 import { buildMetrics } from "../admin/metrics.js";
 import { addHealth, addReflection, servedServices } from "../admin/reflection.js";
@@ -289,9 +292,14 @@ export async function startServer(
   };
   let adminPort: number | undefined;
   let metricsPort: number | undefined;
+  // The web console (docs/CONSOLE.md) at "/" of the AdminServer: its own sessions through the front API.
+  let webConsole: { sessions: ConsoleSessions; history: MetricHistory } | undefined;
   if (config.adminServer.enabled) {
     const { address, port: wanted, commandUrl } = config.adminServer;
-    const router = new HttpRouter().mount(commandUrl, adminCommandsHandler(commandUrl, adminContext));
+    webConsole = { sessions: new ConsoleSessions(pipeline.front), history: new MetricHistory(adminContext) };
+    const router = new HttpRouter()
+      .mount(commandUrl, adminCommandsHandler(commandUrl, adminContext))
+      .mount("/", consoleHandler({ ...webConsole, context: adminContext }), ["GET", "HEAD", "POST"]);
     const listener = await listenHttp(router, address, wanted, "admin.serverPort").catch(closeEarly);
     http.push(listener);
     adminPort = listener.port;
@@ -333,7 +341,9 @@ export async function startServer(
       setHealth("NOT_SERVING");
       audit?.write(auditServerLine("serverStop", "invoked"));
       if (purgeTimer) clearInterval(purgeTimer);
+      webConsole?.history.stop();
       await Promise.all(http.map((h) => h.close()));
+      await webConsole?.sessions.closeAll();
       pipeline.stop();
       await replication.stop();
       // pipeline.stop() ended every session's connection: give calls a moment to finish.

@@ -1,0 +1,164 @@
+/**
+ * What the web console shows besides the tree, all read through the admin commands and the
+ * read-only AdminView: the ensemble (members, roles, zxid, lag, health), sessions and their
+ * ephemerals, and a few key metrics sampled over the last minutes.
+ */
+import { zxidHex } from "../util/zxid.js";
+import { runAdminCommand } from "./admin-commands.js";
+import type { AdminContext } from "./commands.js";
+import { serverState } from "./mntr.js";
+
+export interface EnsembleMember {
+  readonly id: number;
+  readonly address: string;
+  readonly observer: boolean;
+  readonly self: boolean;
+  /** leader, follower, observer, standalone, looking, or "" when this member cannot tell. */
+  readonly role: string;
+  /** up, syncing, down, or unknown (only the leader sees its learners). */
+  readonly health: "up" | "syncing" | "down" | "unknown";
+  readonly zxid: string | undefined;
+  /** Transactions behind the leader's last logged zxid (same epoch only). */
+  readonly lag: number | undefined;
+}
+
+export interface EnsembleFigures {
+  readonly serverId: number;
+  readonly state: string;
+  readonly leaderId: number;
+  readonly epoch: number;
+  readonly zxid: string;
+  readonly members: EnsembleMember[];
+  /** The admin commands this view was built from. */
+  readonly votingView: unknown;
+  readonly leader: unknown;
+}
+
+const counterMask = 0xffff_ffff;
+const epochOf = (zxid: number): number => Math.floor(zxid / 2 ** 32);
+
+export function ensembleFigures(ctx: AdminContext): EnsembleFigures {
+  const r = ctx.view.replica;
+  const state = serverState(ctx);
+  const votingView = runAdminCommand("voting_view", ctx).body;
+  const leader = runAdminCommand("leader", ctx).body;
+  const learners = state === "leader" ? r.learners() : [];
+  const top = r.lastLoggedZxid;
+  const members: EnsembleMember[] = ctx.figures.members.map((m) => {
+    const address = `${m.host}:${m.quorumPort}:${m.electionPort}`;
+    const base = { id: m.id, address, observer: m.observer, self: m.id === r.serverId };
+    if (m.id === r.serverId) {
+      return { ...base, role: state, health: "up", zxid: zxidHex(ctx.view.zxid), lag: undefined };
+    }
+    if (state === "leader") {
+      const l = learners.find((x) => x.id === m.id);
+      if (l === undefined) return { ...base, role: "", health: "down", zxid: undefined, lag: undefined };
+      const lag =
+        epochOf(l.ackedZxid) === epochOf(top) ? (top & counterMask) - (l.ackedZxid & counterMask) : undefined;
+      return {
+        ...base,
+        role: l.observer ? "observer" : "follower",
+        health: l.synced ? "up" : "syncing",
+        zxid: zxidHex(l.ackedZxid),
+        lag,
+      };
+    }
+    if (r.broadcasting && m.id === r.leaderId) {
+      return { ...base, role: "leader", health: "up", zxid: undefined, lag: undefined };
+    }
+    return { ...base, role: "", health: "unknown", zxid: undefined, lag: undefined };
+  });
+  return {
+    serverId: r.serverId,
+    state,
+    leaderId: r.leaderId,
+    epoch: r.epoch,
+    zxid: zxidHex(ctx.view.zxid),
+    members,
+    votingView,
+    leader,
+  };
+}
+
+export interface SessionFigures {
+  readonly id: string;
+  readonly timeoutMs: number;
+  /** The client's address when its connection is on this member. */
+  readonly address: string | undefined;
+  readonly ephemerals: readonly string[];
+}
+
+/** Every session in the ensemble (the session table is replicated) and its ephemerals. */
+export function sessionFigures(ctx: AdminContext): SessionFigures[] {
+  const local = new Map(ctx.view.connections().map((c) => [c.sessionId, c.address]));
+  return ctx.view
+    .sessions()
+    .map((s) => ({
+      id: `0x${s.id.toString(16)}`,
+      timeoutMs: s.timeoutMs,
+      address: local.get(s.id),
+      ephemerals: [...ctx.view.ephemeralsOf(s.id)].sort(),
+    }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** One sample of the key metrics. */
+export interface MetricSample {
+  readonly t: number;
+  readonly znodes: number;
+  readonly watches: number;
+  readonly sessions: number;
+  readonly outstanding: number;
+  /** Requests received per second since the previous sample. */
+  readonly requestsPerSecond: number;
+  readonly latencyAvgMs: number;
+}
+
+/** Key metrics every `intervalMs`, the last `samplesMax` kept (10 minutes at 5 s). */
+export class MetricHistory {
+  private readonly samples: MetricSample[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private lastReceived: { t: number; received: number } | undefined;
+
+  constructor(
+    private readonly context: () => AdminContext,
+    readonly intervalMs = 5_000,
+    private readonly samplesMax = 120,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** The kept samples and one taken now. */
+  recent(): MetricSample[] {
+    return [...this.samples, this.take(false)];
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private sample(): void {
+    this.samples.push(this.take(true));
+    if (this.samples.length > this.samplesMax) this.samples.shift();
+  }
+
+  private take(keep: boolean): MetricSample {
+    const v = this.context().view;
+    const t = Date.now();
+    const previous = this.lastReceived;
+    const seconds = previous === undefined ? 0 : (t - previous.t) / 1000;
+    const rate = previous === undefined || seconds <= 0 ? 0 : (v.received - previous.received) / seconds;
+    if (keep) this.lastReceived = { t, received: v.received };
+    return {
+      t,
+      znodes: v.nodeCount,
+      watches: v.watchCount,
+      sessions: v.sessionCount,
+      outstanding: v.outstanding,
+      requestsPerSecond: Math.round(rate * 10) / 10,
+      latencyAvgMs: Math.round(v.requests.all.avg * 1000) / 1000,
+    };
+  }
+}
