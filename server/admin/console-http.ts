@@ -62,7 +62,13 @@ export function consoleHandler(options: ConsoleOptions): HttpHandler {
       });
       return;
     }
-    const file = assets[path] !== undefined ? path : "/index.html";
+    // The page routes by hash (#/tree, …): "/" is the page, any other unknown path is a 404.
+    const file = path === "/" || path === "" ? "/index.html" : path;
+    if (assets[file] === undefined) {
+      response.writeHead(404, { "content-type": "text/plain; charset=utf-8", ...security });
+      response.end(`no such page: ${path}\n`);
+      return;
+    }
     let body: Buffer;
     try {
       body = readFileSync(join(dir, file));

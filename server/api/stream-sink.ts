@@ -10,6 +10,10 @@ const encodeResponse = reusedWriterEncoder(SessionResponse.encode);
 /** Approximate wire size, to split envelopes before they reach the peer's receive limit. */
 function sizeOf(message: ServerMessage): number {
   const kind = message.kind;
+  // An error names its path in two fields; a path may be as long as a request allows.
+  const error = kind?.$case === "reply" ? kind.value.error : undefined;
+  if (error !== undefined) return error.path.length + error.message.length + 128;
+  if (kind?.$case === "event") return kind.value.path.length + 128;
   if (kind?.$case === "reply" && kind.value.result?.$case === "getData")
     return kind.value.result.value.data.length + 128;
   if (kind?.$case === "reply" && kind.value.result?.$case === "getChildren") {

@@ -55,7 +55,18 @@ export interface ServerConfig {
   /** The spans' `service.name` (paddock.tracing.serviceName); `paddock.member.id` is serverId. */
   tracingServiceName: string;
   /** ZooKeeper's AdminServer over HTTP (admin.* keys); on by default, as in ZooKeeper 3.8. */
-  adminServer: { enabled: boolean; address: string; port: number; commandUrl: string };
+  adminServer: {
+    enabled: boolean;
+    address: string;
+    port: number;
+    commandUrl: string;
+    /** admin.forceHttps: HTTPS only (ZooKeeper 3.9's key; docs/SECURITY.md "Admin endpoints"). */
+    forceHttps: boolean;
+    /** admin.portUnification: HTTP and HTTPS on the one port, told apart by the first byte. */
+    portUnification: boolean;
+    /** admin.needClientAuth: HTTPS requires a client certificate the trust store verifies. */
+    needClientAuth: boolean;
+  };
   /**
    * Prometheus /metrics (metricsProvider.* keys). On at 7000 with no zoo.cfg; a zoo.cfg turns it
    * on only with metricsProvider.className, as ZooKeeper.
@@ -108,7 +119,15 @@ export function defaultConfig(): ServerConfig {
     tracingExporter: "none",
     tracingEndpoint: undefined,
     tracingServiceName: "paddock",
-    adminServer: { enabled: true, address: "0.0.0.0", port: 8080, commandUrl: "/commands" },
+    adminServer: {
+      enabled: true,
+      address: "0.0.0.0",
+      port: 8080,
+      commandUrl: "/commands",
+      forceHttps: false,
+      portUnification: false,
+      needClientAuth: false,
+    },
     metrics: { enabled: true, host: "0.0.0.0", port: 7000 },
     portsSet: { admin: false, metrics: false },
     audit: { enabled: false, file: undefined },
@@ -303,10 +322,17 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       if (!value.startsWith("/")) throw new ConfigError(`zoo.cfg: ${key}=${value} must start with /`);
       config.adminServer.commandUrl = value.replace(/\/+$/, "") || "/commands";
       return;
-    case "admin.idleTimeout":
-    case "admin.portUnification":
     case "admin.forceHttps":
-      // Accepted for compatibility: plain HTTP, the listener's own idle handling.
+      config.adminServer.forceHttps = bool(key, value);
+      return;
+    case "admin.portUnification":
+      config.adminServer.portUnification = bool(key, value);
+      return;
+    case "admin.needClientAuth":
+      config.adminServer.needClientAuth = bool(key, value);
+      return;
+    case "admin.idleTimeout":
+      // Accepted for compatibility: the listener's own idle handling.
       return;
     case "metricsProvider.className":
       config.metrics.enabled = metricsProviderEnabled(key, value);

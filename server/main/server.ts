@@ -14,6 +14,7 @@ import { buildMetrics } from "../admin/metrics.js";
 import { addHealth, addReflection, servedServices } from "../admin/reflection.js";
 import type { ServerFigures } from "../admin/server-figures.js";
 import { dataServiceHandlers } from "../api/data-service.js";
+import { certificateIds } from "../api/peer-identity.js";
 import { sessionServiceDefinition, sessionServiceHandlers } from "../api/session-service.js";
 import { AdminServiceService } from "../gen/paddock/v1/admin.js";
 import { DataServiceService } from "../gen/paddock/v1/data.js";
@@ -26,6 +27,7 @@ import { Prep } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { WatchRegistry } from "../watches/watch-registry.js";
+import { adminHttps, listenAdminServer } from "./admin-https.js";
 import { auditServerLine, openAuditSink } from "./audit-sink.js";
 import { loadSaslUsers } from "./auth-config.js";
 import { type ClientPort, listenClientPort } from "./client-port.js";
@@ -60,6 +62,8 @@ export async function startServer(
   const limits = config.limits;
   // A JAAS file that cannot be read stops startup before anything is opened.
   const saslUsers = loadSaslUsers(config.auth);
+  // So do AdminServer HTTPS stores (admin.forceHttps, admin.portUnification) that cannot be read.
+  const adminTls = config.adminServer.enabled ? adminHttps(config) : undefined;
   const sessions = new SessionTable({
     tickMs: config.tickTime,
     minTimeoutMs: config.minSessionTimeout,
@@ -223,7 +227,16 @@ export async function startServer(
     logStats: () => durable.log.stats,
     figures,
   });
-  server.addService(AdminServiceService, adminServiceHandlers(adminContext));
+  // With secureClientPort set, AdminService answers only calls with a verified client certificate
+  // (docs/SECURITY.md "Admin endpoints"); the four-letter words keep 4lw.commands.whitelist.
+  const adminGate =
+    config.secureClientPort === undefined
+      ? undefined
+      : (call: Parameters<typeof certificateIds>[0]): string | undefined =>
+          certificateIds(call, config.ssl.x509SuperUser).some((id) => id.scheme === "x509")
+            ? undefined
+            : "paddock.v1.AdminService needs a verified client certificate when secureClientPort is set: call it over TLS on the secureClientPort with a certificate the ssl.trustStore verifies (ssl.clientAuth=need or want)";
+  server.addService(AdminServiceService, adminServiceHandlers(adminContext, adminGate));
   health = addHealth(server);
   addReflection(server);
   if (!pipeline.isServing) setHealth("NOT_SERVING");
@@ -283,7 +296,7 @@ export async function startServer(
   if (securePort !== undefined) log("info", `secureClientPort (TLS) on port ${securePort.port}`);
   // The AdminServer (admin.*) and Prometheus /metrics (metricsProvider.*); each router can take
   // more mounts later (a web console at "/"). A port in use stops startup, naming its key.
-  const http: HttpListener[] = [];
+  const http: Pick<HttpListener, "port" | "close">[] = [];
   const closeEarly = async (error: unknown): Promise<never> => {
     await Promise.all(http.map((h) => h.close()));
     clientPort.close();
@@ -300,10 +313,17 @@ export async function startServer(
     const router = new HttpRouter()
       .mount(commandUrl, adminCommandsHandler(commandUrl, adminContext))
       .mount("/", consoleHandler({ ...webConsole, context: adminContext }), ["GET", "HEAD", "POST"]);
-    const listener = await listenHttp(router, address, wanted, "admin.serverPort").catch(closeEarly);
+    const listener = await listenAdminServer(router, address, wanted, adminTls).catch(closeEarly);
     http.push(listener);
     adminPort = listener.port;
-    log("info", `AdminServer on http://${address}:${adminPort}${commandUrl}`);
+    const clientCerts = adminTls?.needClientAuth ? ", client certificate required" : "";
+    const stores = adminTls === undefined ? "" : ` (${adminTls.stores}.* stores${clientCerts})`;
+    log("info", `AdminServer on ${listener.scheme}://${address}:${adminPort}${commandUrl}${stores}`);
+    if (adminTls === undefined && securePort !== undefined)
+      log(
+        "warn",
+        "AdminServer is plain HTTP without authentication while secureClientPort is set: set admin.forceHttps=true and admin.needClientAuth=true to protect it",
+      );
   }
   if (config.metrics.enabled) {
     const { host, port: wanted } = config.metrics;

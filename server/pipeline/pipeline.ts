@@ -105,7 +105,7 @@ export class Pipeline {
 
     this.subscriptions.push(
       this.intake$.pipe(intake(ctx)).subscribe(),
-      this.committed$.pipe(applyInOrder(ctx)).subscribe(),
+      this.committed$.pipe(applyInOrder(ctx)).subscribe(() => this.releaseHeldView()),
       ...upkeep.start(deps.scheduler, options.tickMs, options.containerCheckMs),
     );
     replica.attach({
@@ -116,6 +116,9 @@ export class Pipeline {
     });
     this.onViewChanged(replica.view);
   }
+
+  /** A leading view reported before the history committed at that moment was applied. */
+  private heldView: { view: ReplicaView; upTo: number } | undefined;
 
   get zxid(): number {
     return this.ctx.counters.appliedZxid;
@@ -146,8 +149,18 @@ export class Pipeline {
    * reconnect (here or elsewhere), resume their sessions and re-register their watches, as with
    * ZooKeeper when a server stops following its leader.
    */
-  private onViewChanged(view: ReplicaView): void {
+  private onViewChanged(reported: ReplicaView): void {
     const { member, ctx } = this;
+    // A new leader serves only once it has applied what its core had committed when it took over:
+    // prepped against an older tree, a write would get a version the node already had, or an
+    // ephemeral of a session whose close is committed (found by the real-pipeline simulator).
+    this.heldView = undefined;
+    let view = reported;
+    const upTo = ctx.deps.replica.node.commitZxid;
+    if (view.serving && view.role === "leading" && ctx.counters.appliedZxid < upTo) {
+      this.heldView = { view, upTo };
+      view = { ...view, serving: false };
+    }
     const wasLeading = member.leading;
     const wasServing = member.serving;
     member.leading = view.serving && view.role === "leading";
@@ -161,6 +174,12 @@ export class Pipeline {
       `member ${ctx.deps.replica.node.serverId}: ${view.role}, epoch ${view.epoch}, leader ${view.leaderId}${view.serving ? ", serving" : ""}`,
     );
     if (wasServing !== member.serving) ctx.deps.servingChanged?.(member.serving);
+  }
+
+  /** After each applied batch: a leading view held back until its history is applied goes out. */
+  private releaseHeldView(): void {
+    const held = this.heldView;
+    if (held !== undefined && this.ctx.counters.appliedZxid >= held.upTo) this.onViewChanged(held.view);
   }
 
   private dropClients(reason: string): void {

@@ -15,6 +15,13 @@ export interface WriteInput extends PrepContext {
   readonly barrier: boolean;
 }
 
+/** Characters of a refusal's path and message an ErrorTxn keeps (the default pathLengthMax). */
+const TEXT_IN_LOG_MAX = 4096;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
 /** A barrier's body: proposed, committed and applied, changing nothing. */
 export const NOOP: TxnBody = { $case: "noop", value: {} };
 
@@ -31,7 +38,12 @@ export function buildWrite(zxid: number, w: WriteInput): TxnBody {
     return prepareWrite(w.prep, w.op, w, zxid);
   } catch (error) {
     if (!(error instanceof PaddockError)) throw error;
-    return { $case: "error", value: { code: error.code, path: error.path, message: error.message } };
+    // Clipped: the refusal of a request with a huge path must not become a huge log record.
+    const path = clip(error.path, TEXT_IN_LOG_MAX);
+    return {
+      $case: "error",
+      value: { code: error.code, path, message: clip(error.message, TEXT_IN_LOG_MAX) },
+    };
   }
 }
 

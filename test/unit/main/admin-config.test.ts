@@ -18,6 +18,9 @@ describe("AdminServer, /metrics and audit keys", () => {
       address: "0.0.0.0",
       port: 8080,
       commandUrl: "/commands",
+      forceHttps: false,
+      portUnification: false,
+      needClientAuth: false,
     });
     expect(config.metrics).toEqual({ enabled: true, host: "0.0.0.0", port: 7000 });
     expect(config.audit.enabled).toBe(false);
@@ -39,7 +42,15 @@ describe("AdminServer, /metrics and audit keys", () => {
         "audit.enable=true",
       ].join("\n"),
     );
-    expect(set.adminServer).toEqual({ enabled: false, address: "127.0.0.1", port: 9090, commandUrl: "/zk" });
+    expect(set.adminServer).toEqual({
+      enabled: false,
+      address: "127.0.0.1",
+      port: 9090,
+      commandUrl: "/zk",
+      forceHttps: false,
+      portUnification: false,
+      needClientAuth: false,
+    });
     expect(set.metrics).toEqual({ enabled: true, host: "127.0.0.1", port: 7001 });
     expect(set.audit.enabled).toBe(true);
     expect(
@@ -48,6 +59,18 @@ describe("AdminServer, /metrics and audit keys", () => {
     ).toBe(false);
     expect(() => parse("metricsProvider.className=com.example.Other")).toThrow(ConfigError);
     expect(() => parse("admin.serverPort=70000")).toThrow(/admin.serverPort=70000 must be a port/);
+  });
+
+  it("admin.forceHttps, admin.portUnification and admin.needClientAuth (ZooKeeper 3.9's keys)", () => {
+    const https = parse(
+      ["admin.forceHttps=true", "admin.portUnification=true", "admin.needClientAuth=true"].join("\n"),
+    );
+    expect(https.adminServer).toMatchObject({
+      forceHttps: true,
+      portUnification: true,
+      needClientAuth: true,
+    });
+    expect(() => parse("admin.forceHttps=maybe")).toThrow(/admin.forceHttps=maybe must be true or false/);
   });
 
   it("a server on any free client port takes any free admin and metrics ports unless they are set", () => {
