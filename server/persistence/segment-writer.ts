@@ -80,7 +80,8 @@ export class SegmentWriter {
     const fd = this.fd;
     this.fd = undefined;
     try {
-      this.sync();
+      // fd directly: sync() reads this.fd, already cleared (a close never synced before).
+      if (this.options.forceSync) this.options.files.fdatasync(fd);
     } finally {
       this.options.files.close(fd);
     }

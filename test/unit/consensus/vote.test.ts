@@ -9,8 +9,12 @@ describe("vote ordering (ZooKeeper FastLeaderElection.totalOrderPredicate)", () 
     expect(compareVotes(v(1, 2, makeZxid(2, 5)), v(9, 2, makeZxid(2, 4)))).toBeGreaterThan(0);
     expect(compareVotes(v(3, 2, makeZxid(2, 5)), v(2, 2, makeZxid(2, 5)))).toBeGreaterThan(0);
     expect(compareVotes(v(2, 2, makeZxid(2, 5)), v(3, 2, makeZxid(2, 5)))).toBeLessThan(0);
+    expect(compareVotes(v(9, 2, makeZxid(2, 9)), v(1, 3, makeZxid(2, 1)))).toBeLessThan(0);
+    expect(compareVotes(v(9, 2, makeZxid(2, 4)), v(1, 2, makeZxid(2, 5)))).toBeLessThan(0);
     expect(sameVote(v(2, 2, 5), v(2, 2, 5))).toBe(true);
     expect(sameVote(v(2, 2, 5), v(2, 2, 6))).toBe(false);
+    expect(sameVote(v(2, 2, 5), v(3, 2, 5))).toBe(false);
+    expect(sameVote(v(2, 2, 5), v(2, 3, 5))).toBe(false);
   });
 });
 
