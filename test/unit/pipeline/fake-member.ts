@@ -1,5 +1,5 @@
-// The fake-clock member of pipeline-fake-clock.test.ts as a module, for the pipeline's other
-// unit tests: the real Pipeline, Replica and ZabNode of a standalone member on a virtual clock.
+// The real Pipeline, Replica and ZabNode of a standalone member on a virtual clock, for the
+// pipeline's unit tests (pipeline-fake-clock, intake, apply-committed).
 import { VirtualTimeScheduler } from "rxjs";
 import type { Entry, HardState } from "../../../server/consensus/ready.js";
 import { ZabNode } from "../../../server/consensus/zab-node.js";
