@@ -6,29 +6,10 @@
 import { zxidHex } from "../util/zxid.js";
 import { runAdminCommand } from "./admin-commands.js";
 import type { AdminContext } from "./commands.js";
+import type { EnsembleMember, EnsembleView, MetricSample, SessionFigures } from "./console-wire.js";
 import { serverState } from "./mntr.js";
 
-export interface EnsembleMember {
-  readonly id: number;
-  readonly address: string;
-  readonly observer: boolean;
-  readonly self: boolean;
-  /** leader, follower, observer, standalone, looking, or "" when this member cannot tell. */
-  readonly role: string;
-  /** up, syncing, down, or unknown (only the leader sees its learners). */
-  readonly health: "up" | "syncing" | "down" | "unknown";
-  readonly zxid: string | undefined;
-  /** Transactions behind the leader's last logged zxid (same epoch only). */
-  readonly lag: number | undefined;
-}
-
-export interface EnsembleFigures {
-  readonly serverId: number;
-  readonly state: string;
-  readonly leaderId: number;
-  readonly epoch: number;
-  readonly zxid: string;
-  readonly members: EnsembleMember[];
+export interface EnsembleFigures extends EnsembleView {
   /** The admin commands this view was built from. */
   readonly votingView: unknown;
   readonly leader: unknown;
@@ -80,14 +61,6 @@ export function ensembleFigures(ctx: AdminContext): EnsembleFigures {
   };
 }
 
-export interface SessionFigures {
-  readonly id: string;
-  readonly timeoutMs: number;
-  /** The client's address when its connection is on this member. */
-  readonly address: string | undefined;
-  readonly ephemerals: readonly string[];
-}
-
 /** Every session in the ensemble (the session table is replicated) and its ephemerals. */
 export function sessionFigures(ctx: AdminContext): SessionFigures[] {
   const local = new Map(ctx.view.connections().map((c) => [c.sessionId, c.address]));
@@ -100,18 +73,6 @@ export function sessionFigures(ctx: AdminContext): SessionFigures[] {
       ephemerals: [...ctx.view.ephemeralsOf(s.id)].sort(),
     }))
     .sort((a, b) => a.id.localeCompare(b.id));
-}
-
-/** One sample of the key metrics. */
-export interface MetricSample {
-  readonly t: number;
-  readonly znodes: number;
-  readonly watches: number;
-  readonly sessions: number;
-  readonly outstanding: number;
-  /** Requests received per second since the previous sample. */
-  readonly requestsPerSecond: number;
-  readonly latencyAvgMs: number;
 }
 
 /** Key metrics every `intervalMs`, the last `samplesMax` kept (10 minutes at 5 s). */

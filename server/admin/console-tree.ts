@@ -6,23 +6,10 @@
 import { Consistency, type Stat } from "../gen/paddock/v1/data.js";
 import type { Reply } from "../gen/paddock/v1/session.js";
 import { ConsoleError, type ConsoleSession, replyError } from "./console-sessions.js";
+import type { StatJson } from "./console-wire.js";
 
 /** Children per page, at most (each costs one exists in the same batch). */
 export const childrenPageMax = 200;
-
-export interface StatJson {
-  czxid: string;
-  mzxid: string;
-  pzxid: string;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: string;
-  dataLength: number;
-  numChildren: number;
-}
 
 const hex = (n: bigint): string => `0x${n.toString(16)}`;
 

@@ -1,17 +1,17 @@
 /** The console's JSON API (server/admin/console-http.ts), typed for the page. */
-export interface Stat {
-  czxid: string;
-  mzxid: string;
-  pzxid: string;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: string;
-  dataLength: number;
-  numChildren: number;
-}
+import type {
+  EnsembleMember,
+  EnsembleView,
+  MetricSample,
+  SessionFigures,
+  StatJson,
+} from "../console-wire.js";
+
+export type Stat = StatJson;
+export type Member = EnsembleMember;
+export type Ensemble = EnsembleView;
+export type SessionRow = SessionFigures;
+export type Sample = MetricSample;
 export interface ChildEntry {
   name: string;
   path: string;
@@ -34,39 +34,6 @@ export interface NodeInfo {
 export interface Who {
   user: string | null;
   sessionId?: string;
-}
-export interface Member {
-  id: number;
-  address: string;
-  observer: boolean;
-  self: boolean;
-  role: string;
-  health: "up" | "syncing" | "down" | "unknown";
-  zxid?: string;
-  lag?: number;
-}
-export interface Ensemble {
-  serverId: number;
-  state: string;
-  leaderId: number;
-  epoch: number;
-  zxid: string;
-  members: Member[];
-}
-export interface SessionRow {
-  id: string;
-  timeoutMs: number;
-  address?: string;
-  ephemerals: string[];
-}
-export interface Sample {
-  t: number;
-  znodes: number;
-  watches: number;
-  sessions: number;
-  outstanding: number;
-  requestsPerSecond: number;
-  latencyAvgMs: number;
 }
 
 export class ApiError extends Error {
