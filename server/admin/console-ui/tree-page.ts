@@ -51,6 +51,12 @@ export const treePage: Page = (root, shell) => {
   const selectedFromHash = decodeURIComponent(location.hash.replace(/^#\/tree/, "")) || "/";
   let selected = selectedFromHash;
   let view = "text";
+  /**
+   * Text typed into the editor and the version it was typed against: a live refresh of the node
+   * (a child created, another client's change) keeps it, and saving still expects that version,
+   * so a change made meanwhile by someone else is refused (BadVersion), never overwritten.
+   */
+  let draft: { path: string; text: string; version: number } | undefined;
   const treeRoot = h("ul", { class: "tree", id: "tree" });
   const detail = h("section", { id: "detail", class: "detail" });
   const liveLog = h("ol", { id: "live-log", class: "live-log" });
@@ -206,17 +212,17 @@ export const treePage: Page = (root, shell) => {
     const canWrite = shell.who.user !== null;
     const disabled = !canWrite;
     const editor = h("textarea", { id: "edit-data", rows: 4, disabled }) as HTMLTextAreaElement;
-    editor.value = text;
-    const save = h("button", { id: "edit-save", disabled }, `Save (expects version ${node.stat.version})`);
-    save.addEventListener(
-      "click",
-      () =>
-        void write(
-          "set",
-          { path: node.path, data: editor.value, version: node.stat.version },
-          `saved ${node.path}`,
-        ),
-    );
+    const own = draft?.path === node.path ? draft : undefined;
+    const version = own?.version ?? node.stat.version;
+    editor.value = own?.text ?? text;
+    editor.addEventListener("input", () => {
+      draft = { path: node.path, text: editor.value, version };
+    });
+    const save = h("button", { id: "edit-save", disabled }, `Save (expects version ${version})`);
+    save.addEventListener("click", () => {
+      draft = undefined;
+      void write("set", { path: node.path, data: editor.value, version }, `saved ${node.path}`);
+    });
     const remove = h(
       "button",
       { id: "delete-node", class: "danger", disabled: disabled || node.path === "/" },
