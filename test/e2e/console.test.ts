@@ -143,6 +143,7 @@ describe("the web console on a standalone server", () => {
 
     // Edit with the version shown (1): saved; the stat shows version 2.
     await page.click("#view-text");
+    await page.locator("#view-text.active").waitFor();
     await page.locator("#edit-save", { hasText: "version 1" }).waitFor();
     await page.fill("#edit-data", '{"replicas":7}');
     await page.click("#edit-save");

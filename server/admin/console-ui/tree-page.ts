@@ -59,6 +59,15 @@ export const treePage: Page = (root, shell) => {
   let draft: { path: string; text: string; version: number } | undefined;
   const treeRoot = h("ul", { class: "tree", id: "tree" });
   const detail = h("section", { id: "detail", class: "detail" });
+  /** The node's data, Stat and ACL: redrawn on every refresh. */
+  const info = h("div", {});
+  /**
+   * The forms: kept across a refresh of the same node while one of them has focus or the editor
+   * holds a draft, so a live refresh never takes the element the user is typing into.
+   */
+  const formsBox = h("div", {});
+  detail.append(info, formsBox);
+  let shownForms: { path: string; update: (node: NodeInfo) => void } | undefined;
   const liveLog = h("ol", { id: "live-log", class: "live-log" });
   const liveState = h("span", { id: "live-state" }, "connecting…");
   const liveTitle = h("b", { id: "live-path" }, "/");
@@ -152,7 +161,9 @@ export const treePage: Page = (root, shell) => {
         error instanceof ApiError && error.status === 403
           ? "no READ permission for this identity"
           : (error as Error).message;
-      fill(detail, h("h2", { id: "node-path" }, selected), h("p", { class: "error", id: "node-error" }, why));
+      fill(info, h("h2", { id: "node-path" }, selected), h("p", { class: "error", id: "node-error" }, why));
+      fill(formsBox);
+      shownForms = undefined;
       return;
     }
     const bytes = bytesOf(node.data);
@@ -194,7 +205,7 @@ export const treePage: Page = (root, shell) => {
       ),
     );
     fill(
-      detail,
+      info,
       h("h2", { id: "node-path" }, node.path),
       h("div", { class: "tabs" }, tabs),
       h("pre", { id: "node-data", class: "data" }, node.dataNull ? "(null)" : shown(bytes, view)),
@@ -204,11 +215,18 @@ export const treePage: Page = (root, shell) => {
         h("div", {}, h("h3", {}, "Stat"), stat),
         h("div", {}, h("h3", {}, "ACL"), node.aclError ?? "", acl),
       ),
-      forms(node, new TextDecoder().decode(bytes)),
     );
+    const inUse = formsBox.contains(document.activeElement) || draft?.path === node.path;
+    if (shownForms?.path === node.path && inUse) {
+      shownForms.update(node);
+    } else {
+      const made = forms(node, new TextDecoder().decode(bytes));
+      fill(formsBox, made.element);
+      shownForms = { path: node.path, update: made.update };
+    }
   }
 
-  function forms(node: NodeInfo, text: string): HTMLElement {
+  function forms(node: NodeInfo, text: string): { element: HTMLElement; update: (node: NodeInfo) => void } {
     const canWrite = shell.who.user !== null;
     const disabled = !canWrite;
     const editor = h("textarea", { id: "edit-data", rows: 4, disabled }) as HTMLTextAreaElement;
@@ -223,14 +241,15 @@ export const treePage: Page = (root, shell) => {
       draft = undefined;
       void write("set", { path: node.path, data: editor.value, version }, `saved ${node.path}`);
     });
+    let deleteVersion = node.stat.version;
     const remove = h(
       "button",
       { id: "delete-node", class: "danger", disabled: disabled || node.path === "/" },
-      `Delete (expects version ${node.stat.version})`,
+      `Delete (expects version ${deleteVersion})`,
     );
     remove.addEventListener("click", () => {
       if (!confirm(`Delete ${node.path}?`)) return;
-      void write("delete", { path: node.path, version: node.stat.version }, `deleted ${node.path}`).then(() =>
+      void write("delete", { path: node.path, version: deleteVersion }, `deleted ${node.path}`).then(() =>
         select(parentOf(node.path)),
       );
     });
@@ -246,7 +265,7 @@ export const treePage: Page = (root, shell) => {
       const path = node.path === "/" ? `/${name.value}` : `${node.path}/${name.value}`;
       void write("create", { path, data: data.value, mode: mode.value }, `created ${path}`);
     });
-    return h(
+    const element = h(
       "div",
       { class: "forms" },
       canWrite ? null : h("p", { class: "hint" }, "Log in to create, edit or delete."),
@@ -256,6 +275,12 @@ export const treePage: Page = (root, shell) => {
       h("h3", {}, "Create a child"),
       h("div", {}, name, data, mode, create),
     );
+    // A kept form still deletes against the version on screen.
+    const update = (fresh: NodeInfo): void => {
+      deleteVersion = fresh.stat.version;
+      remove.textContent = `Delete (expects version ${deleteVersion})`;
+    };
+    return { element, update };
   }
 
   async function write(call: string, body: Record<string, unknown>, done: string): Promise<void> {
@@ -263,6 +288,7 @@ export const treePage: Page = (root, shell) => {
       const answer = await post<{ path: string }>(call, body);
       shell.status(call === "create" ? `created ${answer.path}` : done);
       if (call !== "set") refreshChildren(parentOf(String(body["path"])));
+      shownForms = undefined; // done: fresh forms with the new version
       if (call !== "delete") await showNode();
     } catch (error) {
       shell.status(`${call} failed: ${(error as Error).message}`, true);
