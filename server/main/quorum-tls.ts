@@ -49,7 +49,10 @@ export function applyQuorumTlsKey(q: QuorumTlsConfig, rawKey: string, value: str
         throw new Error(`zoo.cfg: ${rawKey}=${value}: members always present and verify certificates (need)`);
       return true;
     default: {
-      const store = /^ssl\.quorum\.((?:keyStore|trustStore)\.(?:location|password|type))$/.exec(key)?.[1];
+      const store =
+        /^ssl\.quorum\.((?:keyStore|trustStore)\.(?:location|password|type)|protocol|enabledProtocols|ciphersuites)$/.exec(
+          key,
+        )?.[1];
       return store !== undefined && applySslKey(q.stores, `ssl.${store}`, value, base);
     }
   }

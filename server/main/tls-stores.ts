@@ -2,6 +2,12 @@ import { execFileSync } from "node:child_process";
 import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { createSecureContext, type SecureContextOptions } from "node:tls";
+import {
+  applyTlsProtocolKey,
+  defaultTlsProtocolConfig,
+  type TlsProtocolConfig,
+  tlsProtocolOptions,
+} from "./tls-protocols.js";
 
 /** ZooKeeper's ssl.* keys for the secure client port (zoo.cfg, or with the `zookeeper.` prefix). */
 export interface SslConfig {
@@ -17,6 +23,8 @@ export interface SslConfig {
   certReload: boolean;
   /** X509AuthenticationProvider.superUser: the certificate subject DN that holds super rights. */
   x509SuperUser: string | undefined;
+  /** ssl.protocol, ssl.enabledProtocols, ssl.ciphersuites. */
+  tls: TlsProtocolConfig;
 }
 
 export type ClientAuth = "none" | "want" | "need";
@@ -32,6 +40,7 @@ export function defaultSslConfig(): SslConfig {
     clientAuth: "need",
     certReload: true,
     x509SuperUser: undefined,
+    tls: defaultTlsProtocolConfig(),
   };
 }
 
@@ -41,6 +50,8 @@ export function defaultSslConfig(): SslConfig {
  */
 export function applySslKey(ssl: SslConfig, rawKey: string, value: string, base: string): boolean {
   const key = rawKey.startsWith("zookeeper.") ? rawKey.slice("zookeeper.".length) : rawKey;
+  if (key.startsWith("ssl.") && applyTlsProtocolKey(ssl.tls, key.slice("ssl.".length), rawKey, value))
+    return true;
   switch (key) {
     case "ssl.keyStore.location":
       ssl.keyStoreLocation = resolve(base, value);
@@ -182,7 +193,7 @@ export function secureContextOptions(ssl: SslConfig, prefix: StorePrefix = "ssl"
     throw new Error(
       `${prefix === "ssl" ? "secureClientPort" : "sslQuorum"} needs ${prefix}.keyStore.location`,
     );
-  const options: SecureContextOptions = {};
+  const options: SecureContextOptions = { ...tlsProtocolOptions(ssl.tls, prefix) };
   const keyType = storeType("keyStore", keyStore, ssl.keyStoreType, prefix);
   if (keyType === "PKCS12") {
     options.pfx = readFileSync(keyStore);
