@@ -55,7 +55,7 @@ export function executeRead(
     case "exists": {
       const { path, watch } = op.value;
       validatePath(path);
-      const stat = configStat(ctx, path, tree.exists(path));
+      const stat = configStat(ctx, path, tree.exists(path, ids));
       if (watch) {
         needSession(requester, path, "a watch");
         if (stat) watches.addData(requester.sessionId, path);

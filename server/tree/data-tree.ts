@@ -189,8 +189,16 @@ export class DataTree {
     return outcome;
   }
 
-  exists(path: string): Stat | undefined {
-    return this.statOf(path);
+  /**
+   * The node's stat, or undefined when there is none. With the caller's identities, an existing
+   * node needs READ, as in ZooKeeper since 3.8.4 and 3.9 (a missing node reveals nothing new).
+   */
+  exists(path: string, ids?: readonly AuthId[]): Stat | undefined {
+    if (ids === undefined) return this.statOf(path);
+    const node = this.store.get(path);
+    if (node === undefined) return undefined;
+    if (!this.allows(node.acl.acl, Perms.READ, ids)) throw PaddockError.noAuth(path, "READ");
+    return this.store.toStat(node);
   }
 
   statOf(path: string): Stat | undefined {

@@ -90,6 +90,10 @@ public class Identity {
     step("watcher addWatch /rec recursive", () -> { w.addWatch(root + "/rec", AddWatchMode.PERSISTENT_RECURSIVE); return null; });
     step("watcher getChildren /rec watch", () -> w.getChildren(root + "/rec", true).size());
     step("watcher getData /one watch", () -> new String(w.getData(root + "/one", true, null)));
+    // exists checks READ on an existing node since ZooKeeper 3.8.4/3.9 (no watch is set then).
+    step("watcher exists /rec/secret watch", () -> w.exists(root + "/rec/secret", true) != null);
+    step("watcher exists /rec/open", () -> w.exists(root + "/rec/open", false) != null);
+    step("watcher exists /rec/missing", () -> w.exists(root + "/rec/missing", false) != null);
     // Changes to nodes the watcher cannot read, and to readable ones beside them.
     step("owner setData /rec/secret", () -> a.setData(root + "/rec/secret", b("s2"), -1).getVersion());
     step("owner setData /rec/open", () -> a.setData(root + "/rec/open", b("o2"), -1).getVersion());
@@ -105,7 +109,9 @@ public class Identity {
     step("owner delete /rec/closed/hid", () -> { a.delete(root + "/rec/closed/hid", -1); return null; });
     drain(w, lb, "without READ");
     // The identities the session holds when the event fires decide, not those it watched with.
-    step("watcher addauth digest alice", () -> { w.addAuthInfo("digest", b("alice:pw")); return null; });
+    // addAuthInfo does not wait for the server: a round trip on the same session orders it before
+    // the owner's next write (without it, the event may be checked before the auth is added).
+    step("watcher addauth digest alice", () -> { w.addAuthInfo("digest", b("alice:pw")); w.exists(root, false); return null; });
     step("owner setData /rec/secret", () -> a.setData(root + "/rec/secret", b("s3"), -1).getVersion());
     step("owner delete /rec/closed/kid", () -> { a.delete(root + "/rec/closed/kid", -1); return null; });
     drain(w, lb, "with READ");
