@@ -8,6 +8,12 @@ export const loadWorkloads = ["create-100", "create-1k", "set", "get", "mixed"] 
 export const workloadNames = [...loadWorkloads, "watch", "sessions", "memory", "recovery"] as const;
 export type WorkloadName = (typeof workloadNames)[number];
 export type LoadWorkload = (typeof loadWorkloads)[number];
+export const topologies = ["independent", "multiplexed"] as const;
+export type Topology = (typeof topologies)[number];
+export const generatorNames = ["ts", "go"] as const;
+export type GeneratorName = (typeof generatorNames)[number];
+/** The targets the Go generator drives: Paddock (clients/go or go-zookeeper), ZooKeeper (go-zookeeper), the no-op. */
+export const goGeneratorTargets: readonly TargetName[] = ["paddock", "zookeeper", "noop"];
 
 export interface BenchOptions {
   command: "run" | "compare" | "help";
@@ -43,8 +49,20 @@ export interface BenchOptions {
   /** Seconds the memory workload lets the server rest after loading before it reads RSS. */
   settleS: number;
   sessionTimeoutMs: number;
-  /** How the paddock and noop targets are driven: clients/ts, or the raw stubs adapter. */
-  paddockClient: "ts" | "raw" | "jute";
+  /**
+   * How the paddock and noop targets are driven: clients/ts, the raw stubs adapter, ZooKeeper's
+   * protocol (node-zookeeper-client, or go-zookeeper with the Go generator), or clients/go (the Go
+   * generator's default).
+   */
+  paddockClient: "ts" | "raw" | "jute" | "go";
+  /**
+   * How the generator's sessions reach the server. independent: each session its own connection
+   * (one gRPC channel per session, as separate applications connect); multiplexed: the sessions of
+   * one generator process share one gRPC transport (Paddock's TS clients only).
+   */
+  topology: Topology;
+  /** The generator processes' language: ts (forked load-worker.ts) or go (bench/gen-go). */
+  generator: GeneratorName;
   outDir: string;
   /** Also print the JSON results on stdout. */
   json: boolean;
@@ -76,6 +94,8 @@ export const defaultOptions: Readonly<BenchOptions> = {
   settleS: 30,
   sessionTimeoutMs: 10_000,
   paddockClient: "ts",
+  topology: "independent",
+  generator: "ts",
   outDir: "bench/out",
   json: false,
 };
@@ -116,6 +136,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     if (first === "compare") o.targets = ["paddock", "zookeeper", "etcd"];
   }
   let targetsGiven = false;
+  let workloadsGiven = false;
+  let paddockClientGiven = false;
   for (; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "-h" || arg === "--help") {
@@ -146,6 +168,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case "workload":
       case "workloads":
         o.workloads = listArg("workload", value, workloadNames);
+        workloadsGiven = true;
         break;
       case "address":
         if (!/^[^\s:,]+:\d+(,[^\s:,]+:\d+)*$/.test(value))
@@ -201,9 +224,20 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         o.sessionTimeoutMs = intArg(key, value, 100, 3_600_000);
         break;
       case "paddock-client":
-        if (value !== "ts" && value !== "raw" && value !== "jute")
-          throw new BenchArgError(`--paddock-client wants ts, raw or jute, got "${value}"`);
+        if (value !== "ts" && value !== "raw" && value !== "jute" && value !== "go")
+          throw new BenchArgError(`--paddock-client wants ts, raw, jute or go, got "${value}"`);
         o.paddockClient = value;
+        paddockClientGiven = true;
+        break;
+      case "topology":
+        if (value !== "independent" && value !== "multiplexed")
+          throw new BenchArgError(`--topology wants independent or multiplexed, got "${value}"`);
+        o.topology = value;
+        break;
+      case "generator":
+        if (value !== "ts" && value !== "go")
+          throw new BenchArgError(`--generator wants ts or go, got "${value}"`);
+        o.generator = value;
         break;
       case "out":
         if (value === "") throw new BenchArgError("--out wants a directory");
@@ -223,7 +257,77 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     );
   if (o.command === "compare" && !o.targets.includes("paddock") && targetsGiven)
     throw new BenchArgError("compare computes ratios against paddock: include it in --target");
+  checkGenerator(o, { targetsGiven, workloadsGiven, paddockClientGiven });
+  checkTopology(o);
   return o;
+}
+
+/** The Go generator's defaults and limits: its targets, its clients, the load workloads only. */
+function checkGenerator(
+  o: BenchOptions,
+  given: { targetsGiven: boolean; workloadsGiven: boolean; paddockClientGiven: boolean },
+): void {
+  if (o.generator === "ts") {
+    if (o.paddockClient === "go")
+      throw new BenchArgError("--paddock-client go is Paddock's Go client: it goes with --generator go");
+    return;
+  }
+  if (!given.paddockClientGiven) o.paddockClient = "go";
+  else if (o.paddockClient !== "go" && o.paddockClient !== "jute")
+    throw new BenchArgError(
+      `--generator go drives Paddock with clients/go (--paddock-client go, its default) or go-zookeeper ` +
+        `(--paddock-client jute), not --paddock-client ${o.paddockClient}`,
+    );
+  if (!given.targetsGiven) o.targets = o.targets.filter((t) => goGeneratorTargets.includes(t));
+  const unsupported = o.targets.filter((t) => !goGeneratorTargets.includes(t));
+  if (unsupported.length > 0)
+    throw new BenchArgError(
+      `--generator go drives ${goGeneratorTargets.join(", ")}, not ${unsupported.join(", ")}`,
+    );
+  const load = (w: WorkloadName) => (loadWorkloads as readonly string[]).includes(w);
+  if (!given.workloadsGiven) o.workloads = o.workloads.filter(load);
+  const others = o.workloads.filter((w) => !load(w));
+  if (others.length > 0)
+    throw new BenchArgError(
+      `--generator go runs the load workloads (${loadWorkloads.join(", ")}); ${others.join(", ")} ` +
+        `${others.length === 1 ? "runs" : "run"} in the coordinating process, through the TS clients: ` +
+        "leave out --generator go for it",
+    );
+}
+
+/**
+ * Sessions can share one transport only through Paddock's TS clients (clients/ts, raw stubs):
+ * ZooKeeper's clients and clients/go open one connection per session, etcd3 one channel per client.
+ */
+function checkTopology(o: BenchOptions): void {
+  if (o.topology === "independent") return;
+  if (o.generator === "go")
+    throw new BenchArgError(
+      "--topology multiplexed: clients/go and go-zookeeper give every session its own connection; " +
+        "the multiplexed shape is the TS generator's (--generator ts with --paddock-client ts or raw)",
+    );
+  for (const t of o.targets) {
+    const ownConnections =
+      t === "zookeeper" || t === "etcd" || (t === "paddock" && o.paddockClient === "jute");
+    if (ownConnections)
+      throw new BenchArgError(
+        `--topology multiplexed: ${t} through ${clientName(t, o)} opens one connection per session ` +
+          "(independent is its only shape); multiplex only paddock or noop through --paddock-client ts or raw",
+      );
+  }
+}
+
+/** The generator's client library for `target` ("clients/go", "node-zookeeper-client", ...). */
+export function clientName(target: TargetName, o: Pick<BenchOptions, "generator" | "paddockClient">): string {
+  if (o.generator === "go") {
+    if (target === "zookeeper" || (target === "paddock" && o.paddockClient === "jute")) return "go-zookeeper";
+    return "clients/go";
+  }
+  if (target === "zookeeper") return "node-zookeeper-client";
+  if (target === "etcd") return "etcd3";
+  if (o.paddockClient === "raw") return "raw stubs";
+  if (o.paddockClient === "jute" && target === "paddock") return "node-zookeeper-client";
+  return "clients/ts";
 }
 
 export const usage = `usage: paddock bench [run|compare] [options]
@@ -251,9 +355,19 @@ export const usage = `usage: paddock bench [run|compare] [options]
   --znodes N            znodes loaded by memory and recovery (default ${defaultOptions.znodes})
   --settle S            memory: read RSS after S s at rest (0: 1 s after loading) (default ${defaultOptions.settleS})
   --session-timeout MS  requested session timeout (default ${defaultOptions.sessionTimeoutMs})
-  --paddock-client ts|raw|jute  drive paddock with clients/ts (default), the raw-stubs adapter, or
-                        node-zookeeper-client over ZooKeeper's protocol (the client the zookeeper
-                        target uses: one client, two servers)
+  --topology independent|multiplexed
+                        independent (default, how applications connect): every session its own
+                        connection (a gRPC channel each for Paddock's clients; one TCP socket per
+                        session is the only shape of node-zookeeper-client, go-zookeeper, clients/go);
+                        multiplexed: the sessions of one generator process share one gRPC transport
+                        (paddock and noop through --paddock-client ts or raw, --generator ts only)
+  --generator ts|go     the generator processes: ts (default: forked node processes) or go (bench/gen-go,
+                        built with go build at start; targets paddock, zookeeper, noop; the load
+                        workloads only, which it defaults to)
+  --paddock-client ts|raw|jute|go  drive paddock with clients/ts (the ts generator's default), the
+                        raw-stubs adapter, ZooKeeper's protocol through the zookeeper target's client
+                        (node-zookeeper-client, or go-zookeeper with --generator go: one client, two
+                        servers), or clients/go (the go generator's default)
   --out DIR             results.json and latency SVGs go to DIR/<timestamp> (default ${defaultOptions.outDir})
   --json                also print the JSON results
 `;

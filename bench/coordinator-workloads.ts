@@ -46,7 +46,7 @@ async function inParallel<T>(count: number, limit: number, task: (i: number) => 
  * sessions before the writer's reply leaves. The ack-relative view is kept as counts in `extra`.
  */
 export async function runWatchFanOut(opts: BenchOptions, server: ServerRef): Promise<RowResult> {
-  const driver = await loadDriver(server.target, opts.paddockClient);
+  const driver = await loadDriver(server.target, opts.paddockClient, opts.topology);
   const writer = await driver.connect(server.address, opts.sessionTimeoutMs);
   const watchers = await inParallel(opts.watchers, inFlightMax, () =>
     driver.connect(server.address, opts.sessionTimeoutMs),
@@ -139,7 +139,7 @@ export async function runWatchFanOut(opts: BenchOptions, server: ServerRef): Pro
 
 /** Opens N sessions (64 at a time), holds them, and measures open latency, RSS and idle CPU per session. */
 export async function runSessionStorm(opts: BenchOptions, server: ServerRef): Promise<RowResult> {
-  const driver = await loadDriver(server.target, opts.paddockClient);
+  const driver = await loadDriver(server.target, opts.paddockClient, opts.topology);
   const holdMs = Math.min(5000, opts.durationS * 1000);
   const histogram = new Histogram();
   const rss0 = rssOf(server.pids);
@@ -225,7 +225,7 @@ async function restingRss(pids: readonly number[], restS: number): Promise<numbe
 }
 
 export async function runMemory(opts: BenchOptions, server: ServerRef): Promise<RowResult> {
-  const client = await (await loadDriver(server.target, opts.paddockClient)).connect(
+  const client = await (await loadDriver(server.target, opts.paddockClient, opts.topology)).connect(
     server.address,
     opts.sessionTimeoutMs,
   );
@@ -293,7 +293,7 @@ export async function runRecovery(
   opts: BenchOptions,
   handle: ServerHandle,
 ): Promise<{ row: RowResult; handle: ServerHandle }> {
-  const driver = await loadDriver(handle.target, opts.paddockClient);
+  const driver = await loadDriver(handle.target, opts.paddockClient, opts.topology);
   const client = await driver.connect(handle.address, opts.sessionTimeoutMs);
   const parent = "/bench/recovery";
   const loadHistogram = new Histogram();
@@ -359,7 +359,7 @@ const failoverAttemptEveryMs = 250;
  * new leader (srvr Mode, etcd's status), polled every 20 ms.
  */
 export async function runFailover(opts: BenchOptions, ensemble: EnsembleHandle): Promise<RowResult> {
-  const driver = await loadDriver(ensemble.target, opts.paddockClient);
+  const driver = await loadDriver(ensemble.target, opts.paddockClient, opts.topology);
   const parent = "/bench/failover";
   const path = `${parent}/probe`;
   const value = valueOfSize(opts.valueSize);

@@ -69,6 +69,8 @@ function paddockMember(m: MemberPlan, all: readonly MemberPlan[]): MemberLaunch 
   const cfg = writeMemberConfig(m, (dataDir) => [
     `dataDir=${dataDir}`,
     `clientPort=${m.clientPort}`,
+    // mntr: the load rows read each member's connection count (zk_num_alive_connections).
+    "4lw.commands.whitelist=srvr,mntr",
     ...all.map((o) => `server.${o.id}=127.0.0.1:${o.quorumPort}:${o.electionPort};${o.clientPort}`),
   ]);
   const readyFile = join(m.dir, "ready.json");

@@ -3,12 +3,16 @@
  * processes, and reads the server's CPU (summed over every member process) from /proc over exactly
  * the measured window.
  */
-import { type ChildProcess, fork } from "node:child_process";
-import type { BenchOptions, LoadWorkload, TargetName } from "./args.js";
+import { type ChildProcess, execFile, fork, spawn } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { promisify } from "node:util";
+import { type BenchOptions, clientName, type LoadWorkload, type TargetName } from "./args.js";
 import type { WorkerGo, WorkerJob, WorkerReply, WorkerResult } from "./load-worker.js";
 import { cpuDelta, totalCpuSeconds, totalRssBytes } from "./proc-stats.js";
 import { makeRow, mergeHistograms, type RowResult } from "./report.js";
-import { tsxLoader } from "./servers.js";
+import { tcpExchange } from "./server-process.js";
+import { repoRoot, tsxLoader } from "./servers.js";
 import { type BenchClient, ensurePath } from "./targets/target.js";
 
 const workerReadyDeadlineMs = 120_000;
@@ -25,29 +29,151 @@ export interface ServerRef {
   members: number;
 }
 
-function nextMessage(child: ChildProcess, deadlineMs: number): Promise<WorkerReply> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`generator process ${child.pid} silent for ${deadlineMs} ms`));
-    }, deadlineMs);
-    const onMessage = (m: WorkerReply) => {
-      cleanup();
-      if (m.type === "failed") reject(new Error(`generator process: ${m.message}`));
-      else resolve(m);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`generator process ${child.pid} exited (${code}) early`));
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-    };
-    child.on("message", onMessage);
-    child.on("exit", onExit);
+/**
+ * One generator process as the runner sees it: a forked load-worker.ts (Node IPC) or the Go
+ * generator (JSON lines on its stdin and stdout). The messages are the same either way.
+ */
+interface Generator {
+  readonly child: ChildProcess;
+  send(message: WorkerJob | WorkerGo): void;
+  /** The next reply; rejects on "failed", on exit, or after `deadlineMs` of silence. */
+  next(deadlineMs: number): Promise<WorkerReply>;
+}
+
+/**
+ * Replies in arrival order and the waiters for them; the child's end fails every waiter. `end` is
+ * "close" for a child that replies on stdout (its last lines may still be unread at "exit").
+ */
+function replyQueue(child: ChildProcess, end: "exit" | "close") {
+  const replies: WorkerReply[] = [];
+  const waiters: { resolve: (m: WorkerReply) => void; reject: (e: Error) => void }[] = [];
+  let exitError: Error | undefined;
+  const ended = (error: Error) => {
+    exitError ??= error;
+    for (const w of waiters.splice(0)) w.reject(exitError);
+  };
+  child.on(end, (code: number | null, signal: NodeJS.Signals | null) =>
+    ended(new Error(`generator process ${child.pid} exited (${code ?? signal}) early`)),
+  );
+  child.on("error", (e) => ended(new Error(`generator process: ${e.message}`)));
+  return {
+    push(m: WorkerReply): void {
+      const w = waiters.shift();
+      if (w === undefined) replies.push(m);
+      else if (m.type === "failed") w.reject(new Error(`generator process: ${m.message}`));
+      else w.resolve(m);
+    },
+    next(deadlineMs: number): Promise<WorkerReply> {
+      const ready = replies.shift();
+      if (ready !== undefined)
+        return ready.type === "failed"
+          ? Promise.reject(new Error(`generator process: ${ready.message}`))
+          : Promise.resolve(ready);
+      if (exitError !== undefined) return Promise.reject(exitError);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const i = waiters.indexOf(waiter);
+          if (i >= 0) waiters.splice(i, 1);
+          reject(new Error(`generator process ${child.pid} silent for ${deadlineMs} ms`));
+        }, deadlineMs);
+        const waiter = {
+          resolve: (m: WorkerReply) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+          reject: (e: Error) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        };
+        waiters.push(waiter);
+      });
+    },
+  };
+}
+
+/**
+ * serverConnections once two readings 50 ms apart agree (at most about a second): the previous
+ * row's generators may have closed connections the server has not yet seen close.
+ */
+async function settledConnections(target: TargetName, address: string): Promise<number | null> {
+  let last = await serverConnections(target, address);
+  for (let i = 0; i < 20 && last !== null; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = await serverConnections(target, address);
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
+function forkTsGenerator(): Generator {
+  const child = fork(new URL("./load-worker.ts", import.meta.url), [], {
+    execArgv: ["--import", tsxLoader(), ...generatorNodeArgs],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  const queue = replyQueue(child, "exit");
+  child.on("message", (m: WorkerReply) => queue.push(m));
+  return { child, send: (m) => child.send(m), next: queue.next };
+}
+
+/** Where `go build` puts the Go generator (.cache/ is gitignored). */
+export const goGeneratorBinary = join(repoRoot, ".cache", "bench-gen-go");
+let goBuild: Promise<string> | undefined;
+
+/**
+ * Builds bench/gen-go into .cache/bench-gen-go once per invocation (go's build cache makes a
+ * rebuild a second or so). BENCH_GEN_GO=PATH uses a binary built elsewhere instead.
+ */
+export function buildGoGenerator(): Promise<string> {
+  const prebuilt = process.env.BENCH_GEN_GO;
+  if (prebuilt !== undefined && prebuilt !== "") return Promise.resolve(prebuilt);
+  goBuild ??= promisify(execFile)("go", ["build", "-o", goGeneratorBinary, "."], {
+    cwd: join(repoRoot, "bench", "gen-go"),
+    timeout: 300_000,
+  }).then(
+    () => goGeneratorBinary,
+    (e: Error & { stderr?: string }) => {
+      goBuild = undefined;
+      throw new Error(
+        `building the Go generator (cd bench/gen-go && go build) failed: ${e.stderr?.trim() || e.message}`,
+      );
+    },
+  );
+  return goBuild;
+}
+
+function spawnGoGenerator(binary: string): Generator {
+  const child = spawn(binary, [], { stdio: ["pipe", "pipe", "inherit"] });
+  const queue = replyQueue(child, "close");
+  child.stdin!.on("error", () => {}); // an exited generator: its exit says so
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    try {
+      queue.push(JSON.parse(line) as WorkerReply);
+    } catch {
+      process.stderr.write(`[gen-go ${child.pid}] ${line}\n`);
+    }
+  });
+  return { child, send: (m) => child.stdin!.write(`${JSON.stringify(m)}\n`), next: queue.next };
+}
+
+/**
+ * The client connections a server holds, by its `mntr` four-letter word (zk_num_alive_connections,
+ * the probe's own connection included), summed over the members of `address`; null when any
+ * member does not answer it (not whitelisted, not ZooKeeper-shaped: etcd, the no-op).
+ */
+export async function serverConnections(target: TargetName, address: string): Promise<number | null> {
+  if (target !== "paddock" && target !== "zookeeper") return null;
+  let total = 0;
+  for (const member of address.split(",")) {
+    const [host, port] = member.split(":");
+    if (host !== "127.0.0.1" && host !== "localhost") return null;
+    const answer = await tcpExchange(Number(port), "mntr");
+    const m = /^zk_num_alive_connections\s+(\d+)/m.exec(answer ?? "");
+    if (m === null) return null;
+    total += Number(m[1]);
+  }
+  return total;
 }
 
 /** Extra node flags for the generator processes, e.g. BENCH_GENERATOR_NODE_ARGS="--cpu-prof". */
@@ -72,17 +198,22 @@ export async function runLoadRow(
 ): Promise<RowResult> {
   const prefix = `/bench/${workload}-${Date.now().toString(36)}`;
   await ensurePath(coordinator, prefix);
+  const goBinary = opts.generator === "go" ? await buildGoGenerator() : undefined;
+  // The connections the server holds before the generators start (the coordinator's, the
+  // probe's own): subtracted from the count once every generator session is open.
+  const connectionsBefore = await settledConnections(server.target, server.address);
+  const generators: Generator[] = [];
   const children: ChildProcess[] = [];
   try {
-    for (let w = 0; w < opts.workers; w++)
-      children.push(
-        fork(new URL("./load-worker.ts", import.meta.url), [], {
-          execArgv: ["--import", tsxLoader(), ...generatorNodeArgs],
-          stdio: ["ignore", "inherit", "inherit", "ipc"],
-        }),
-      );
-    const readies = children.map((c) => nextMessage(c, workerReadyDeadlineMs));
-    children.forEach((c, w) => {
+    for (let w = 0; w < opts.workers; w++) {
+      const g = goBinary === undefined ? forkTsGenerator() : spawnGoGenerator(goBinary);
+      generators.push(g);
+      children.push(g.child);
+    }
+    const readies = generators.map((g) => g.next(workerReadyDeadlineMs));
+    // Promise.all reports the first failure; the others (killed below) must not go unhandled.
+    for (const p of readies) p.catch(() => {});
+    generators.forEach((g, w) => {
       const job: WorkerJob = {
         type: "job",
         target: server.target,
@@ -96,22 +227,27 @@ export async function runLoadRow(
         prefix,
         sessionTimeoutMs: opts.sessionTimeoutMs,
         paddockClient: opts.paddockClient,
+        topology: opts.topology,
       };
-      c.send(job);
+      g.send(job);
     });
     await Promise.all(readies);
+    // Every generator session is open (ready): what the server counts now, less what it counted
+    // before, is the generators' connections.
+    const connectionsDuring = await serverConnections(server.target, server.address);
 
     const measureStart = Date.now() + goLeadMs + opts.warmupS * 1000;
     const durationMs = opts.ops === undefined ? opts.durationS * 1000 : undefined;
     const quota = opts.ops === undefined ? undefined : Math.ceil(opts.ops / opts.workers);
-    const results = children.map((c) => nextMessage(c, workerReadyDeadlineMs + (durationMs ?? 600_000)));
+    const results = generators.map((g) => g.next(workerReadyDeadlineMs + (durationMs ?? 600_000)));
+    for (const p of results) p.catch(() => {});
     const go: WorkerGo = {
       type: "go",
       measureStartEpochMs: measureStart,
       measureEndEpochMs: durationMs === undefined ? undefined : measureStart + durationMs,
       opsQuota: quota,
     };
-    for (const c of children) c.send(go);
+    for (const g of generators) g.send(go);
 
     let serverCpuStart: number | null = null;
     let serverCpuEnd: number | null = null;
@@ -151,6 +287,15 @@ export async function runLoadRow(
       clientCpuS: done.reduce((n, r) => n + r.cpuSeconds, 0),
       serverCpuS: cpuDelta(serverCpuStart, serverCpuEnd),
       serverRssBytes: serverRss,
+      generator: opts.generator,
+      client: clientName(server.target, opts),
+      topology: opts.topology,
+      sessions: opts.workers * opts.clients,
+      inFlight: opts.concurrency,
+      extra:
+        connectionsBefore === null || connectionsDuring === null
+          ? {}
+          : { serverConnections: connectionsDuring - connectionsBefore },
     });
   } finally {
     // A profiled generator writes its profile as it exits: give it the chance.

@@ -1,9 +1,10 @@
 /**
  * One generator process (forked by load-runner.ts): opens `clients` sessions, runs `concurrency`
  * closed loops on each, and records the latency of operations that start after the warm-up and end
- * before the deadline. Talks to its parent over the IPC channel only.
+ * before the deadline. Talks to its parent over the IPC channel only. bench/gen-go is the same
+ * generator in Go: the same messages (as JSON lines on its stdin and stdout), the same loops.
  */
-import type { BenchOptions, LoadWorkload, TargetName } from "./args.js";
+import type { BenchOptions, LoadWorkload, TargetName, Topology } from "./args.js";
 import { Histogram, type HistogramData } from "./histogram.js";
 import { loadDriver } from "./targets/index.js";
 import type { BenchClient } from "./targets/target.js";
@@ -22,6 +23,8 @@ export interface WorkerJob {
   prefix: string;
   sessionTimeoutMs: number;
   paddockClient: BenchOptions["paddockClient"];
+  /** Whether this process's sessions share one gRPC transport or each open their own. */
+  topology: Topology;
 }
 
 export interface WorkerGo {
@@ -58,7 +61,7 @@ function post(message: WorkerReply): void {
 }
 
 async function runJob(job: WorkerJob, go: Promise<WorkerGo>): Promise<WorkerResult> {
-  const driver = await loadDriver(job.target, job.paddockClient);
+  const driver = await loadDriver(job.target, job.paddockClient, job.topology);
   const sessions: BenchClient[] = [];
   for (let c = 0; c < job.clients; c++)
     sessions.push(await driver.connect(job.address, job.sessionTimeoutMs));

@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import {
   BenchArgError,
   type BenchOptions,
+  clientName,
   loadWorkloads,
   parseArgs,
   type TargetName,
@@ -140,7 +141,7 @@ async function runTarget(
     let coordinator: BenchClient | undefined;
     if (ref !== undefined) {
       try {
-        coordinator = await (await loadDriver(target, opts.paddockClient)).connect(
+        coordinator = await (await loadDriver(target, opts.paddockClient, opts.topology)).connect(
           ref.address,
           opts.sessionTimeoutMs,
         );
@@ -244,13 +245,13 @@ function writeOutputs(opts: BenchOptions, rows: RowResult[], meta: Record<string
   const ratios = computeRatios(rows);
   writeFileSync(
     join(dir, "results.json"),
-    `${JSON.stringify({ meta, options: opts, rows, ratios }, null, 2)}\n`,
+    `${JSON.stringify({ meta, options: opts, shape: shapeOf(opts), rows, ratios }, null, 2)}\n`,
   );
   for (const workload of new Set(rows.map((r) => r.workload))) {
     const series = rows
       .filter((r) => r.workload === workload && r.histogram.count > 0)
       .map((r) => ({
-        label: `${r.target}${r.members > 1 ? ` ×${r.members}` : ""}  p50 ${fmt(r.latency.p50)}  p99 ${fmt(r.latency.p99)}`,
+        label: `${r.target}${r.members > 1 ? ` ×${r.members}` : ""} (${r.generator ?? "?"} ${r.client ?? "?"}, ${r.topology ?? "?"})  p50 ${fmt(r.latency.p50)}  p99 ${fmt(r.latency.p99)}`,
         histogram: r.histogram,
       }));
     if (series.length === 0) continue;
@@ -277,6 +278,54 @@ export function estimateSeconds(opts: BenchOptions): number {
 
 const fmt = (us: number) => (us < 1000 ? `${Math.round(us)}µs` : `${(us / 1000).toFixed(2)}ms`);
 
+/** Who generates the load and how its sessions connect: printed with every table, kept in the JSON. */
+export function shapeOf(opts: BenchOptions) {
+  const sessions = opts.workers * opts.clients;
+  return {
+    topology: opts.topology,
+    generator: opts.generator,
+    clients: Object.fromEntries(opts.targets.map((t) => [t, clientName(t, opts)])),
+    generatorProcesses: opts.workers,
+    sessionsPerProcess: opts.clients,
+    sessions,
+    inFlightPerSession: opts.concurrency,
+    connections: opts.topology === "independent" ? sessions : opts.workers,
+  };
+}
+
+export function describeShape(opts: BenchOptions): string {
+  const s = shapeOf(opts);
+  const how =
+    s.topology === "independent"
+      ? "each session its own connection"
+      : `the sessions of each generator process share one gRPC transport (${s.connections} connections)`;
+  const clients = Object.entries(s.clients)
+    .map(([t, c]) => `${t} through ${c}`)
+    .join(", ");
+  return (
+    `shape: ${s.topology}: ${s.sessions} sessions (${s.generatorProcesses} ${s.generator} generator ` +
+    `process${s.generatorProcesses === 1 ? "" : "es"} × ${s.sessionsPerProcess}), ${s.inFlightPerSession} ` +
+    `in flight each, ${how}; ${clients}`
+  );
+}
+
+/** Names the generator, client and topology on rows that do not (notes, coordinator workloads). */
+function labelled(opts: BenchOptions, row: RowResult): RowResult {
+  if (row.client !== undefined) return row;
+  const load = isLoad(row.workload as WorkloadName);
+  // The coordinator's own workloads run here, through the TS clients.
+  const generator = load ? opts.generator : "ts";
+  const paddockClient = !load && opts.paddockClient === "go" ? "ts" : opts.paddockClient;
+  const target = row.target as TargetName;
+  return {
+    ...row,
+    generator,
+    client: clientName(target, { generator, paddockClient }),
+    topology: opts.topology,
+    ...(load ? { sessions: opts.workers * opts.clients, inFlight: opts.concurrency } : {}),
+  };
+}
+
 export async function main(argv: string[]): Promise<number> {
   let opts: BenchOptions;
   try {
@@ -295,14 +344,16 @@ export async function main(argv: string[]): Promise<number> {
     `about ${estimateSeconds(opts)} s (more where servers start slowly); load average ${metaStart.loadAverage1m}`,
   );
   const rows: RowResult[] = [];
+  process.stdout.write(`${describeShape(opts)}\n`);
   for (const target of opts.targets) {
-    await runTarget(opts, target, (row) => {
+    await runTarget(opts, target, (unlabelled) => {
+      const row = labelled(opts, unlabelled);
       rows.push(row);
       process.stdout.write(`${formatTable([row]).split("\n")[1]}\n`);
     });
   }
   const meta = { ...metaStart, loadAverage1mAtEnd: loadavg()[0] ?? 0 };
-  process.stdout.write(`\n${formatTable(rows)}\n`);
+  process.stdout.write(`\n${describeShape(opts)}\n${formatTable(rows)}\n`);
   const ratios = computeRatios(rows);
   if (ratios.length > 0) process.stdout.write(`\n${formatRatios(ratios)}\n`);
   const dir = writeOutputs(opts, rows, meta);
@@ -314,7 +365,7 @@ export async function main(argv: string[]): Promise<number> {
         : "") +
       `results: ${dir}\n`,
   );
-  if (opts.json) process.stdout.write(`${JSON.stringify({ meta, rows, ratios })}\n`);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ meta, shape: shapeOf(opts), rows, ratios })}\n`);
   return rows.some((r) => r.note === "failed" || r.note === "server did not start") ? 1 : 0;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Medians over several runs of `paddock bench` (each run's results.json): ops/s, server CPU per
- * operation and p99 per target, members and workload, and the Paddock / ZooKeeper ratios of the
- * medians. Run: node --import tsx bench/median.ts DIR [DIR...] (a DIR holds a results.json).
+ * operation and p99 per target, members, workload and shape (topology and generator language),
+ * and the Paddock / ZooKeeper ratios of the medians. Run: node --import tsx bench/median.ts DIR [DIR...] (a DIR holds a results.json).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +14,9 @@ interface Row {
   opsPerSec: number;
   serverCpuS: number | null;
   latency: { p99: number };
+  /** Absent in results written before the bench had shapes. */
+  topology?: string;
+  generator?: string;
 }
 
 export function median(values: readonly number[]): number {
@@ -35,7 +38,8 @@ export function medians(runs: readonly Row[][]): MedianRow[] {
   for (const rows of runs) {
     for (const row of rows) {
       if (row.ops === 0) continue;
-      const key = `${row.workload} ${row.target} x${row.members}`;
+      const shape = row.topology === undefined ? "" : ` ${row.topology}/${row.generator ?? "ts"}`;
+      const key = `${row.workload} ${row.target} x${row.members}${shape}`;
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
   }
@@ -57,11 +61,11 @@ function main(dirs: string[]): void {
   );
   const rows = medians(runs);
   console.log("median of", dirs.length, "runs");
-  console.log("row                          runs     ops/s  srv µs/op   p99 ms");
+  console.log(`${"row".padEnd(44)} runs     ops/s  srv µs/op   p99 ms`);
   for (const r of rows) {
     const cpu = r.serverUsPerOp === null ? "n/a" : r.serverUsPerOp.toFixed(1);
     console.log(
-      `${r.key.padEnd(28)} ${String(r.runs).padStart(4)} ${r.opsPerSec.toFixed(0).padStart(9)} ${cpu.padStart(10)} ${r.p99Ms.toFixed(2).padStart(8)}`,
+      `${r.key.padEnd(44)} ${String(r.runs).padStart(4)} ${r.opsPerSec.toFixed(0).padStart(9)} ${cpu.padStart(10)} ${r.p99Ms.toFixed(2).padStart(8)}`,
     );
   }
   for (const r of rows.filter((x) => x.key.includes(" paddock "))) {

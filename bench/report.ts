@@ -35,6 +35,19 @@ export interface RowResult {
   extra: Record<string, number>;
   /** Replaces the figures when the row could not be measured, e.g. "n/a (no durability)". */
   note?: string | undefined;
+  /** The language of the process that ran the clients: ts (node) or go (bench/gen-go). */
+  generator?: string | undefined;
+  /** The client library the sessions used: clients/ts, clients/go, node-zookeeper-client, ... */
+  client?: string | undefined;
+  /**
+   * independent: every session its own connection; multiplexed: the sessions of one generator
+   * process over one shared gRPC transport.
+   */
+  topology?: string | undefined;
+  /** Sessions open against the server (generator processes × sessions each), load rows only. */
+  sessions?: number | undefined;
+  /** Operations in flight per session, load rows only. */
+  inFlight?: number | undefined;
 }
 
 export function summarize(h: Histogram): LatencySummary {
@@ -100,6 +113,10 @@ function formatExtra(extra: Record<string, number>): string {
       extra.newLeaderMs === undefined ? "" : `, new leader seen after ${Math.round(extra.newLeaderMs)}ms`;
     parts.push(`failover ${Math.round(extra.failoverMs)}ms (leader killed -9 → first write acked${leader})`);
   }
+  if (extra.serverConnections !== undefined)
+    parts.push(
+      `server counted ${extra.serverConnections} generator connection${extra.serverConnections === 1 ? "" : "s"}`,
+    );
   if (extra.rssPerSessionBytes !== undefined) parts.push(`${Math.round(extra.rssPerSessionBytes)} B/session`);
   if (extra.meanAckToLastNotificationUs !== undefined)
     parts.push(
@@ -122,11 +139,21 @@ function pad(cells: string[][]): string {
     .join("\n");
 }
 
+/** "go clients/go", "independent", "32×4": who generated the load and how it connected. */
+export function shapeCells(r: RowResult): [string, string, string] {
+  const client = r.client === undefined ? "-" : `${r.generator ?? "?"} ${r.client}`;
+  const shape = r.sessions === undefined ? "-" : `${r.sessions}×${r.inFlight ?? "?"}`;
+  return [client, r.topology ?? "-", shape];
+}
+
 export function formatTable(rows: readonly RowResult[]): string {
   const header = [
     "workload",
     "target",
     "members",
+    "client",
+    "topology",
+    "sessions×in flight",
     "ops/s",
     "p50",
     "p90",
@@ -148,6 +175,7 @@ export function formatTable(rows: readonly RowResult[]): string {
         r.workload,
         r.target,
         String(r.members),
+        ...shapeCells(r),
         ...["-", "-", "-", "-", "-", "-"],
         String(r.errors),
         ...["-", "-", "-", "-"],
@@ -161,6 +189,7 @@ export function formatTable(rows: readonly RowResult[]): string {
       r.workload,
       r.target,
       String(r.members),
+      ...shapeCells(r),
       formatCount(r.opsPerSec),
       formatUs(r.latency.p50),
       formatUs(r.latency.p90),
@@ -208,6 +237,8 @@ export function computeRatios(rows: readonly RowResult[], base = "paddock"): Rat
     if (b.target !== base) continue;
     for (const ref of rows) {
       if (ref.workload !== b.workload || ref.target === base || ref.target === "noop") continue;
+      if (ref.topology !== b.topology || ref.generator !== b.generator || ref.sessions !== b.sessions)
+        continue;
       const both = usable(b) && usable(ref);
       out.push({
         workload: b.workload,

@@ -338,7 +338,12 @@ export function launchFor(
       rmSync(readyFile, { force: true });
       return {
         command: process.execPath,
-        args: paddockServerArgs(["--data-dir", join(dataDir, "data")], port ?? 0, readyFile),
+        args: paddockServerArgs(
+          // mntr: the load rows read the server's connection count (zk_num_alive_connections).
+          ["--data-dir", join(dataDir, "data"), "--set", "4lw.commands.whitelist=srvr,mntr"],
+          port ?? 0,
+          readyFile,
+        ),
         ready: readyFromFile(target, readyFile),
       };
     case "noop":
@@ -363,7 +368,8 @@ export function launchFor(
         [
           "tickTime=2000",
           ...zookeeperSettings(join(dataDir, "data"), p),
-          "4lw.commands.whitelist=ruok,srvr",
+          // mntr: the load rows read the server's connection count (zk_num_alive_connections).
+          "4lw.commands.whitelist=ruok,srvr,mntr",
           "",
         ].join("\n"),
       );

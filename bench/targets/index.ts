@@ -1,32 +1,45 @@
-import type { BenchOptions, TargetName } from "../args.js";
+import type { BenchOptions, TargetName, Topology } from "../args.js";
+import type { TargetDriver } from "./target.js";
 
 type PaddockClientKind = BenchOptions["paddockClient"];
-
-import type { TargetDriver } from "./target.js";
 
 /**
  * Drivers load lazily: a Paddock-only run does not need the reference clients (root
  * devDependencies) installed.
  */
-async function paddockDriver(client: PaddockClientKind): Promise<TargetDriver> {
+async function paddockDriver(client: PaddockClientKind, topology: Topology): Promise<TargetDriver> {
   // Paddock's client port speaks ZooKeeper's protocol too: the same node-zookeeper-client.
   if (client === "jute") return { ...(await import("./zookeeper.js")).zookeeperDriver, name: "paddock" };
-  return client === "ts"
-    ? (await import("./paddock-client.js")).paddockClientDriver
-    : (await import("./paddock.js")).paddockDriver;
+  // clients/go runs in the Go generator only; the coordinating process (znode setup) uses clients/ts.
+  return client === "raw"
+    ? (await import("./paddock.js")).paddockDriverFor(topology)
+    : (await import("./paddock-client.js")).paddockClientDriverFor(topology);
 }
 
-const loaders: Record<TargetName, (client: PaddockClientKind) => Promise<TargetDriver>> = {
-  paddock: paddockDriver,
-  // The no-op echo speaks Paddock's session protocol, so it goes through the same client.
-  noop: async (client) => ({ ...(await paddockDriver(client === "jute" ? "ts" : client)), name: "noop" }),
-  zookeeper: async () => (await import("./zookeeper.js")).zookeeperDriver,
-  etcd: async () => (await import("./etcd.js")).etcdDriver,
-};
+const loaders: Record<TargetName, (client: PaddockClientKind, topology: Topology) => Promise<TargetDriver>> =
+  {
+    paddock: paddockDriver,
+    // The no-op echo speaks Paddock's session protocol, so it goes through the same client.
+    noop: async (client, topology) => ({
+      ...(await paddockDriver(client === "jute" ? "ts" : client, topology)),
+      name: "noop",
+    }),
+    zookeeper: async () => (await import("./zookeeper.js")).zookeeperDriver,
+    etcd: async () => (await import("./etcd.js")).etcdDriver,
+  };
 
-export async function loadDriver(target: TargetName, client: PaddockClientKind): Promise<TargetDriver> {
+/**
+ * The driver of `target` in this (TypeScript) process. `topology` says whether the sessions of the
+ * process share one gRPC transport (multiplexed) or each open their own (independent); the
+ * ZooKeeper-protocol and etcd clients connect per session either way.
+ */
+export async function loadDriver(
+  target: TargetName,
+  client: PaddockClientKind,
+  topology: Topology = "independent",
+): Promise<TargetDriver> {
   try {
-    return await loaders[target](client);
+    return await loaders[target](client, topology);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (/Cannot find (package|module) '(etcd3|node-zookeeper-client)'/.test(message))

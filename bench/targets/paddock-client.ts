@@ -1,15 +1,21 @@
 /**
  * Paddock through its own TypeScript client (clients/ts): what an application sees, batching and
- * all. The sessions of one process share one transport (one channel per server address), released
- * when the last of them closes.
+ * all. Two topologies: independent, every session its own transport and so its own HTTP/2
+ * connection (as separate applications connect); multiplexed, the sessions of one process share
+ * one transport (one channel per server address), released when the last of them closes.
  */
+
+import { SessionServiceClient } from "../../clients/ts/gen/paddock/v1/session.js";
 import {
   type Client,
   connect,
   grpcTransport,
   PaddockError,
+  type SessionStream,
   type Transport,
 } from "../../clients/ts/src/index.js";
+import type { Topology } from "../args.js";
+import { grpc } from "./root-grpc.js";
 import { type BenchClient, BenchError, type CreateKind, type TargetDriver } from "./target.js";
 
 const modes = {
@@ -38,6 +44,37 @@ function sharedTransport(address: string): Transport {
         transports.delete(address);
         shared.transport.close();
       }
+    },
+  };
+}
+
+/**
+ * The channel options of clients/ts's grpcTransport plus a local subchannel pool: grpc-js otherwise
+ * shares one subchannel (one TCP connection) between every channel of a process to the same
+ * address with the same options, so a transport per session alone would still be one connection.
+ */
+export const ownConnectionOptions = {
+  "grpc.max_receive_message_length": 64 * 1024 * 1024,
+  "grpc.initial_reconnect_backoff_ms": 100,
+  "grpc.max_reconnect_backoff_ms": 1000,
+  "grpc.use_local_subchannel_pool": 1,
+} as const;
+
+/** A transport of one session's own: its own channel, its own connection, closed with the session. */
+export function ownTransport(): Transport {
+  const clients = new Map<string, SessionServiceClient>();
+  return {
+    open(address: string): SessionStream {
+      let client = clients.get(address);
+      if (client === undefined) {
+        client = new SessionServiceClient(address, grpc.credentials.createInsecure(), ownConnectionOptions);
+        clients.set(address, client);
+      }
+      return client.session();
+    },
+    close(): void {
+      for (const client of clients.values()) client.close();
+      clients.clear();
     },
   };
 }
@@ -71,10 +108,10 @@ class PaddockClientSession implements BenchClient {
   }
 }
 
-export const paddockClientDriver: TargetDriver = {
+export const paddockClientDriverFor = (topology: Topology): TargetDriver => ({
   name: "paddock",
   connect: async (address, sessionTimeoutMs) => {
-    const transport = sharedTransport(address);
+    const transport = topology === "multiplexed" ? sharedTransport(address) : ownTransport();
     try {
       return new PaddockClientSession(await connect(address, { sessionTimeoutMs, transport }));
     } catch (e) {
@@ -82,4 +119,4 @@ export const paddockClientDriver: TargetDriver = {
       return wrap(e);
     }
   },
-};
+});

@@ -13,6 +13,7 @@ import {
   type SessionResponse,
   SessionServiceClient,
 } from "../../clients/ts/gen/paddock/v1/session.js";
+import type { Topology } from "../args.js";
 import { grpc } from "./root-grpc.js";
 import { type BenchClient, BenchError, type CreateKind, type TargetDriver } from "./target.js";
 
@@ -24,23 +25,35 @@ const envelopeRequestsMax = 1000;
 type Op = NonNullable<Request["op"]>;
 
 /**
- * Sessions of one process share a channel (one HTTP/2 connection, a stream per session): a channel
- * per session made the tool, not the server, the limit of the session storm.
+ * Multiplexed: the sessions of one process share a channel (one HTTP/2 connection, a stream per
+ * session). Independent: each session its own channel in a local subchannel pool (grpc-js would
+ * otherwise put every channel of the process to one address on the same connection).
  */
 const channels = new Map<string, { client: SessionServiceClient; refs: number }>();
+const channelOptions = {
+  "grpc.max_receive_message_length": messageBytesMax,
+  "grpc.max_send_message_length": messageBytesMax,
+};
 
-function acquireChannel(address: string): SessionServiceClient {
+function acquireChannel(
+  address: string,
+  topology: Topology,
+): { client: SessionServiceClient; release: () => void } {
+  if (topology === "independent") {
+    const client = new SessionServiceClient(address, grpc.credentials.createInsecure(), {
+      ...channelOptions,
+      "grpc.use_local_subchannel_pool": 1,
+    });
+    return { client, release: () => client.close() };
+  }
   let entry = channels.get(address);
   if (entry === undefined) {
-    const client = new SessionServiceClient(address, grpc.credentials.createInsecure(), {
-      "grpc.max_receive_message_length": messageBytesMax,
-      "grpc.max_send_message_length": messageBytesMax,
-    });
+    const client = new SessionServiceClient(address, grpc.credentials.createInsecure(), channelOptions);
     entry = { client, refs: 0 };
     channels.set(address, entry);
   }
   entry.refs++;
-  return entry.client;
+  return { client: entry.client, release: () => releaseChannel(address) };
 }
 
 function releaseChannel(address: string): void {
@@ -65,6 +78,7 @@ const modes: Record<CreateKind, CreateMode> = {
 
 export class PaddockSession implements BenchClient {
   private readonly grpc: SessionServiceClient;
+  private readonly releaseChannel: () => void;
   private readonly stream: ClientDuplexStream<SessionRequest, SessionResponse>;
   private readonly pending = new Map<number, Pending>();
   private readonly watches = new Map<string, (() => void)[]>();
@@ -80,20 +94,26 @@ export class PaddockSession implements BenchClient {
   private readonly waiting: (() => void)[] = [];
   private onConnected: ((error?: Error) => void) | undefined;
 
-  private constructor(private readonly address: string) {
-    this.grpc = acquireChannel(address);
+  private constructor(address: string, topology: Topology) {
+    const channel = acquireChannel(address, topology);
+    this.grpc = channel.client;
+    this.releaseChannel = channel.release;
     this.stream = this.grpc.session();
     this.stream.on("data", (response: SessionResponse) => this.receive(response));
     this.stream.on("error", (e: Error) => this.fail(new BenchError(`session stream: ${e.message}`)));
     this.stream.on("end", () => this.fail(new BenchError("session stream ended by the server")));
   }
 
-  static async open(connectString: string, sessionTimeoutMs: number): Promise<PaddockSession> {
+  static async open(
+    connectString: string,
+    sessionTimeoutMs: number,
+    topology: Topology,
+  ): Promise<PaddockSession> {
     // An ensemble's connect string: each session picks one member at random, as the clients
     // spread sessions (this adapter does not reconnect, so it never moves).
     const members = connectString.split(",");
     const address = members[Math.floor(Math.random() * members.length)]!;
-    const s = new PaddockSession(address);
+    const s = new PaddockSession(address, topology);
     const connected = new Promise<void>((resolve, reject) => {
       s.onConnected = (error) => (error ? reject(error) : resolve());
     });
@@ -118,7 +138,7 @@ export class PaddockSession implements BenchClient {
       await connected;
     } catch (e) {
       s.stream.cancel();
-      releaseChannel(address);
+      s.releaseChannel();
       throw e;
     }
     return s;
@@ -254,7 +274,7 @@ export class PaddockSession implements BenchClient {
     }
     this.fail(new BenchError("closed"));
     this.stream.end();
-    releaseChannel(this.address);
+    this.releaseChannel();
   }
 }
 
@@ -266,7 +286,7 @@ function requestPayloadBytes(m: ClientMessage): number {
   return (v.path?.length ?? 0) + (v.data?.length ?? 0);
 }
 
-export const paddockDriver: TargetDriver = {
+export const paddockDriverFor = (topology: Topology): TargetDriver => ({
   name: "paddock",
-  connect: (address, sessionTimeoutMs) => PaddockSession.open(address, sessionTimeoutMs),
-};
+  connect: (address, sessionTimeoutMs) => PaddockSession.open(address, sessionTimeoutMs, topology),
+});
