@@ -114,7 +114,8 @@ describe("differential: paddock cli vs zkCli.sh on Apache ZooKeeper 3.8", () => 
       "get /ga",
       "set /ga x",
       "ls /ga",
-      "stat /ga",
+      // `stat` (exists) without READ: ZooKeeper 3.8.0 answers, 3.8.4 and 3.9 (and Paddock) refuse;
+      // pinned against 3.9.5 in test/clients/zk/identity.test.ts.
       "create /ga2",
       "setAcl /ga2 world:anyone:a",
       "getAcl /ga2",
