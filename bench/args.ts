@@ -46,7 +46,7 @@ export interface BenchOptions {
   sessions: number;
   /** Znodes loaded by the memory and recovery workloads. */
   znodes: number;
-  /** Seconds the memory workload lets the server rest after loading before it reads RSS. */
+  /** Seconds the memory workload lets the server rest before its baseline and after loading before it reads RSS. */
   settleS: number;
   sessionTimeoutMs: number;
   /**
@@ -353,7 +353,8 @@ export const usage = `usage: paddock bench [run|compare] [options]
   --watchers N          watchers on one znode for watch (default ${defaultOptions.watchers})
   --sessions N          sessions opened by sessions (default ${defaultOptions.sessions})
   --znodes N            znodes loaded by memory and recovery (default ${defaultOptions.znodes})
-  --settle S            memory: read RSS after S s at rest (0: 1 s after loading) (default ${defaultOptions.settleS})
+  --settle S            memory: let the fresh server rest S s before its baseline and S s after loading
+                        before reading RSS (0: no rest, RSS 1 s after loading) (default ${defaultOptions.settleS})
   --session-timeout MS  requested session timeout (default ${defaultOptions.sessionTimeoutMs})
   --topology independent|multiplexed
                         independent (default, how applications connect): every session its own

@@ -18,36 +18,45 @@ export interface EnsembleFigures extends EnsembleView {
 const counterMask = 0xffff_ffff;
 const epochOf = (zxid: number): number => Math.floor(zxid / 2 ** 32);
 
+/**
+ * Every member as the quorum sees it, on any member: the leader's report of its learners (its own
+ * view on the leader, the last one it sent on a learner; replica/leader-report.ts). A member the
+ * leader does not count as a learner is down. Without a leader (looking) only the peer streams
+ * tell: a member this one cannot reach is down, a reachable one unknown.
+ */
 export function ensembleFigures(ctx: AdminContext): EnsembleFigures {
   const r = ctx.view.replica;
   const state = serverState(ctx);
   const votingView = runAdminCommand("voting_view", ctx).body;
   const leader = runAdminCommand("leader", ctx).body;
-  const learners = state === "leader" ? r.learners() : [];
-  const top = r.lastLoggedZxid;
+  const report = ctx.ensembleSize > 1 ? r.leaderReport() : undefined;
+  const lagOf = (zxid: number): number | undefined =>
+    report !== undefined && epochOf(zxid) === epochOf(report.lastZxid)
+      ? (report.lastZxid & counterMask) - (zxid & counterMask)
+      : undefined;
   const members: EnsembleMember[] = ctx.figures.members.map((m) => {
     const address = `${m.host}:${m.quorumPort}:${m.electionPort}`;
     const base = { id: m.id, address, observer: m.observer, self: m.id === r.serverId };
+    const learner = report?.learners.find((x) => x.id === m.id);
     if (m.id === r.serverId) {
-      return { ...base, role: state, health: "up", zxid: zxidHex(ctx.view.zxid), lag: undefined };
+      const zxid = zxidHex(ctx.view.zxid);
+      return { ...base, role: state, health: "up", zxid, lag: learner && lagOf(learner.ackedZxid) };
     }
-    if (state === "leader") {
-      const l = learners.find((x) => x.id === m.id);
-      if (l === undefined) return { ...base, role: "", health: "down", zxid: undefined, lag: undefined };
-      const lag =
-        epochOf(l.ackedZxid) === epochOf(top) ? (top & counterMask) - (l.ackedZxid & counterMask) : undefined;
-      return {
-        ...base,
-        role: l.observer ? "observer" : "follower",
-        health: l.synced ? "up" : "syncing",
-        zxid: zxidHex(l.ackedZxid),
-        lag,
-      };
+    if (report === undefined) {
+      const health = ctx.figures.peerConnected(m.id) ? "unknown" : "down";
+      return { ...base, role: "", health, zxid: undefined, lag: undefined };
     }
-    if (r.broadcasting && m.id === r.leaderId) {
-      return { ...base, role: "leader", health: "up", zxid: undefined, lag: undefined };
+    if (m.id === report.leaderId) {
+      return { ...base, role: "leader", health: "up", zxid: zxidHex(report.lastZxid), lag: 0 };
     }
-    return { ...base, role: "", health: "unknown", zxid: undefined, lag: undefined };
+    if (learner === undefined) return { ...base, role: "", health: "down", zxid: undefined, lag: undefined };
+    return {
+      ...base,
+      role: learner.observer ? "observer" : "follower",
+      health: learner.synced ? "up" : "syncing",
+      zxid: zxidHex(learner.ackedZxid),
+      lag: lagOf(learner.ackedZxid),
+    };
   });
   return {
     serverId: r.serverId,

@@ -172,6 +172,10 @@ async function api(
     json(response, 200, { user: null }, cookie(undefined));
     return;
   }
+  // The member's own figures need no ZooKeeper session, so a member that cannot open one (no
+  // quorum) still shows its ensemble view, sessions and metrics.
+  const figures = request.method === "GET" ? memberFigures(options, route) : undefined;
+  if (figures !== undefined) return json(response, 200, figures);
   // Reads need no login: anonymous browsers get a session of their own (world and ip identities).
   const session = existing ?? (await sessions.open(address));
   const headers = existing === undefined ? cookie(session) : {};
@@ -185,12 +189,6 @@ async function api(
   switch (route) {
     case "/whoami":
       return answer(200, whoami(session));
-    case "/ensemble":
-      return answer(200, ensembleFigures(options.context()));
-    case "/sessions":
-      return answer(200, { sessions: sessionFigures(options.context()) });
-    case "/metrics":
-      return answer(200, { intervalMs: options.history.intervalMs, samples: options.history.recent() });
     case "/watch":
       return liveView(
         session,
@@ -201,6 +199,20 @@ async function api(
       );
     default:
       return answer(200, await consoleRead(session, route, url.searchParams));
+  }
+}
+
+/** The admin figures the console shows (what the admin commands show anyone who asks). */
+function memberFigures(options: ConsoleOptions, route: string): unknown {
+  switch (route) {
+    case "/ensemble":
+      return ensembleFigures(options.context());
+    case "/sessions":
+      return { sessions: sessionFigures(options.context()) };
+    case "/metrics":
+      return { intervalMs: options.history.intervalMs, samples: options.history.recent() };
+    default:
+      return undefined;
   }
 }
 

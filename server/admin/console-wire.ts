@@ -26,10 +26,13 @@ export interface EnsembleMember {
   readonly self: boolean;
   /** leader, follower, observer, standalone, looking, or "" when this member cannot tell. */
   readonly role: string;
-  /** up, syncing, down, or unknown (only the leader sees its learners). */
+  /**
+   * As the leader sees it (on a learner, as the leader last reported): up, syncing, or down (not
+   * the leader's learner). Without a leader: down when unreachable from here, else unknown.
+   */
   readonly health: "up" | "syncing" | "down" | "unknown";
   readonly zxid: string | undefined;
-  /** Transactions behind the leader's last logged zxid (same epoch only). */
+  /** Transactions behind the leader's last logged zxid (same epoch only); the leader's own is 0. */
   readonly lag: number | undefined;
 }
 

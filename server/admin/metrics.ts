@@ -76,6 +76,8 @@ function counter(registry: Registry, name: string, help: string, read: () => num
 }
 
 const FULL = [0.5, 0.9, 0.99] as const;
+const learnerLagHelp =
+  "leader: transactions each learner is behind its log (labels learner, observer; -1 while syncing)";
 const MEDIAN = [0.5] as const;
 
 /** Builds the registry over a running member; `context` is asked at every scrape. */
@@ -86,60 +88,119 @@ export function buildMetrics(context: () => AdminContext): Registry {
   const view = () => context().view;
   const figures = () => context().figures;
 
-  gauge(registry, "znode_count", "znode_count", () => view().nodeCount);
-  gauge(registry, "watch_count", "watch_count", () => view().watchCount);
-  gauge(registry, "ephemerals_count", "ephemerals_count", () => view().ephemeralCount);
-  gauge(registry, "approximate_data_size", "approximate_data_size", () => view().approximateDataSize);
-  gauge(registry, "outstanding_requests", "outstanding_requests", () => view().outstanding);
-  gauge(registry, "global_sessions", "global_sessions", () => view().sessionCount);
-  gauge(registry, "num_alive_connections", "num_alive_connections", () => figures().clientConnections());
-  gauge(registry, "packets_received", "packets_received", () => view().received);
-  gauge(registry, "packets_sent", "packets_sent", () => view().sent);
-  gauge(registry, "avg_latency", "avg_latency", () => view().requests.all.avg);
-  gauge(registry, "min_latency", "min_latency", () => view().requests.all.min);
-  gauge(registry, "max_latency", "max_latency", () => view().requests.all.max);
-  gauge(registry, "auth_failed_count", "auth_failed_count", () => view().requests.authFailed);
-  gauge(registry, "uptime", "uptime", () => Date.now() - context().startedAt);
-  gauge(registry, "open_file_descriptor_count", "open_file_descriptor_count", () => fileDescriptors().open);
-  gauge(registry, "max_file_descriptor_count", "max_file_descriptor_count", () => fileDescriptors().max);
+  // ZooKeeper's provider repeats the name as the help; here it says what the figure is (the
+  // README's metric table is generated from these, scripts/readme-metrics.ts).
+  gauge(registry, "znode_count", "znodes in the tree", () => view().nodeCount);
+  gauge(registry, "watch_count", "watches registered", () => view().watchCount);
+  gauge(registry, "ephemerals_count", "ephemeral znodes", () => view().ephemeralCount);
+  gauge(
+    registry,
+    "approximate_data_size",
+    "path plus data bytes over every znode",
+    () => view().approximateDataSize,
+  );
+  gauge(registry, "outstanding_requests", "requests admitted and not answered", () => view().outstanding);
+  gauge(registry, "global_sessions", "sessions in the ensemble's table", () => view().sessionCount);
+  gauge(
+    registry,
+    "num_alive_connections",
+    "client TCP connections on the client port and secureClientPort",
+    () => figures().clientConnections(),
+  );
+  gauge(registry, "packets_received", "requests received", () => view().received);
+  gauge(registry, "packets_sent", "replies sent", () => view().sent);
+  gauge(
+    registry,
+    "avg_latency",
+    "request latency over every request, average, ms",
+    () => view().requests.all.avg,
+  );
+  gauge(
+    registry,
+    "min_latency",
+    "request latency over every request, minimum, ms",
+    () => view().requests.all.min,
+  );
+  gauge(
+    registry,
+    "max_latency",
+    "request latency over every request, maximum, ms",
+    () => view().requests.all.max,
+  );
+  gauge(registry, "auth_failed_count", "refused addAuth credentials", () => view().requests.authFailed);
+  gauge(registry, "uptime", "ms since start", () => Date.now() - context().startedAt);
+  gauge(registry, "open_file_descriptor_count", "the process's open fds", () => fileDescriptors().open);
+  gauge(registry, "max_file_descriptor_count", "the process's fd limit", () => fileDescriptors().max);
   // Leader-only in ZooKeeper; 0 elsewhere here, so a query need not guard for absence.
   const mntrNumber = (key: string) => () => {
     const row = mntrRows(context()).find(([k]) => k === key);
     return typeof row?.[1] === "number" ? row[1] : 0;
   };
-  gauge(registry, "quorum_size", "quorum_size", mntrNumber("quorum_size"));
-  gauge(registry, "synced_followers", "synced_followers", mntrNumber("synced_followers"));
-  gauge(registry, "synced_observers", "synced_observers", mntrNumber("synced_observers"));
-  gauge(registry, "learners", "learners", mntrNumber("learners"));
-  gauge(registry, "leader_uptime", "leader_uptime", mntrNumber("leader_uptime"));
-  counter(registry, "proposal_count", "proposal_count", () => view().replica.stats.proposalCount);
-  counter(registry, "commit_count", "commit_count", () => view().replica.stats.commitCount);
-  counter(registry, "looking_count", "looking_count", () => view().replica.stats.lookingCount);
-  counter(registry, "connection_rejected", "connection_rejected", () =>
+  gauge(registry, "quorum_size", "voting members (leader; 0 elsewhere)", mntrNumber("quorum_size"));
+  gauge(
+    registry,
+    "synced_followers",
+    "followers synced with the leader (leader; 0 elsewhere)",
+    mntrNumber("synced_followers"),
+  );
+  gauge(
+    registry,
+    "synced_observers",
+    "observers synced with the leader (leader; 0 elsewhere)",
+    mntrNumber("synced_observers"),
+  );
+  gauge(registry, "learners", "the leader's learners, synced or not (0 elsewhere)", mntrNumber("learners"));
+  gauge(
+    registry,
+    "leader_uptime",
+    "ms since this member became leader (0 elsewhere)",
+    mntrNumber("leader_uptime"),
+  );
+  const stats = () => view().replica.stats;
+  counter(registry, "proposal_count", "proposals made while leading", () => stats().proposalCount);
+  counter(registry, "commit_count", "transactions committed on this member", () => stats().commitCount);
+  counter(registry, "looking_count", "times this member started an election", () => stats().lookingCount);
+  counter(registry, "diff_count", "learner syncs served by DIFF or TRUNC as leader", () => stats().diffCount);
+  counter(registry, "snap_count", "learner syncs served by SNAP as leader", () => stats().snapCount);
+  counter(registry, "connection_rejected", "connections refused over maxClientCnxns", () =>
     figures().clientConnectionsRejected(),
   );
-  counter(registry, "bytes_received_count", "bytes_received_count", () => figures().clientBytes().received);
-  counter(registry, "response_bytes", "response_bytes", () => figures().clientBytes().sent);
-  counter(registry, "unrecoverable_error_count", "unrecoverable_error_count", () =>
+  counter(
+    registry,
+    "bytes_received_count",
+    "bytes in on both client ports (TLS records included)",
+    () => figures().clientBytes().received,
+  );
+  counter(
+    registry,
+    "response_bytes",
+    "bytes out on both client ports (TLS records included)",
+    () => figures().clientBytes().sent,
+  );
+  counter(registry, "unrecoverable_error_count", "1 once storage failed", () =>
     view().storageFailed ? 1 : 0,
   );
 
-  summary(registry, "readlatency", "Read request latency", () => [[{}, view().requests.read]], FULL);
-  summary(registry, "updatelatency", "Update request latency", () => [[{}, view().requests.update]], FULL);
+  const readLatency = "read request latency, arrival to reply, ms";
+  summary(registry, "readlatency", readLatency, () => [[{}, view().requests.read]], FULL);
+  const updateLatency = "write request latency, arrival to reply, ms";
+  summary(registry, "updatelatency", updateLatency, () => [[{}, view().requests.update]], FULL);
   summary(
     registry,
     "proposal_latency",
-    "Proposal latency",
-    () => [[{}, view().replica.stats.proposalLatency]],
+    "leader: proposed until committed, ms",
+    () => [[{}, stats().proposalLatency]],
     FULL,
   );
-  summary(registry, "fsynctime", "fsynctime", () => [[{}, figures().fsyncTime]], MEDIAN);
-  summary(registry, "snapshottime", "snapshottime", () => [[{}, figures().snapshotTime]], MEDIAN);
+  const fsyncTime = "each group commit's write plus fdatasync, ms";
+  summary(registry, "fsynctime", fsyncTime, () => [[{}, figures().fsyncTime]], MEDIAN);
+  const snapshotTime = "each snapshot's copy, encode and write, ms";
+  summary(registry, "snapshottime", snapshotTime, () => [[{}, figures().snapshotTime]], MEDIAN);
   summary(
     registry,
     "election_time",
-    "election_time",
-    () => [[{}, view().replica.stats.electionTime]],
+    "looking until serving again, ms",
+    () => [[{}, stats().electionTime]],
     MEDIAN,
   );
 
@@ -147,7 +208,7 @@ export function buildMetrics(context: () => AdminContext): Registry {
   summary(
     registry,
     "paddock_request_latency_ms",
-    "Request latency by op, arrival to reply, ms",
+    "request latency per op (label op: create, getData, …), arrival to reply, ms",
     () => {
       const byOp = view().requests.byOp;
       return requestOpNames.filter((op) => byOp[op].count > 0).map((op) => [{ op }, byOp[op]]);
@@ -156,7 +217,7 @@ export function buildMetrics(context: () => AdminContext): Registry {
   );
   registry.registerMetric({
     name: "paddock_learner_lag",
-    help: "Transactions a learner is behind the leader's log (-1 while syncing); leader only",
+    help: learnerLagHelp,
     type: "gauge",
     aggregator: "sum",
     get: () => {
@@ -166,44 +227,50 @@ export function buildMetrics(context: () => AdminContext): Registry {
         labels: { learner: String(l.id), observer: String(l.observer) },
         value: l.synced ? Math.max(0, r.lastLoggedZxid - l.ackedZxid) : -1,
       }));
-      return { name: "paddock_learner_lag", help: "", type: "gauge", aggregator: "sum", values };
+      return { name: "paddock_learner_lag", help: learnerLagHelp, type: "gauge", aggregator: "sum", values };
     },
   } as unknown as Parameters<Registry["registerMetric"]>[0]);
   gauge(
     registry,
     "paddock_proposals_in_flight",
-    "Proposals not yet committed",
+    "proposals not yet committed",
     () => view().replica.proposalsInFlight,
   );
-  gauge(registry, "paddock_epoch", "Current epoch", () => view().replica.epoch);
-  gauge(registry, "paddock_last_zxid", "Last applied zxid", () => view().zxid);
+  gauge(registry, "paddock_epoch", "current epoch", () => view().replica.epoch);
+  gauge(registry, "paddock_last_zxid", "last applied zxid", () => view().zxid);
   gauge(registry, "paddock_storage_failed", "1 once storage failed (writes stop)", () =>
     view().storageFailed ? 1 : 0,
   );
   counter(
     registry,
+    "paddock_trunc_count",
+    "learner syncs served by TRUNC as leader (also in diff_count)",
+    () => stats().truncCount,
+  );
+  counter(
+    registry,
     "paddock_log_fsyncs",
-    "Group commits (write + fdatasync)",
+    "group commits (write + fdatasync)",
     () => context().logStats().fsyncs,
   );
-  counter(registry, "paddock_log_records", "Records written to the log", () => context().logStats().records);
+  counter(registry, "paddock_log_records", "records written to the log", () => context().logStats().records);
   counter(
     registry,
     "paddock_peer_bytes_received",
-    "Bytes received from peers",
+    "bytes received from peers",
     () => figures().peerBytes()?.received ?? 0,
   );
-  counter(registry, "paddock_peer_bytes_sent", "Bytes sent to peers", () => figures().peerBytes()?.sent ?? 0);
+  counter(registry, "paddock_peer_bytes_sent", "bytes sent to peers", () => figures().peerBytes()?.sent ?? 0);
   counter(
     registry,
     "paddock_peer_messages_received",
-    "Messages received from peers",
+    "messages received from peers",
     () => figures().peerBytes()?.receivedMessages ?? 0,
   );
   counter(
     registry,
     "paddock_peer_messages_sent",
-    "Messages sent to peers",
+    "messages sent to peers",
     () => figures().peerBytes()?.sentMessages ?? 0,
   );
   return registry;

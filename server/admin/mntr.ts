@@ -75,6 +75,8 @@ export function mntrRows(ctx: AdminContext): [string, MntrValue][] {
     ["bytes_received_count", client.received],
     ["response_bytes", client.sent],
     ["commit_count", rs.commitCount],
+    ["diff_count", rs.diffCount],
+    ["snap_count", rs.snapCount],
     ["unrecoverable_error_count", v.storageFailed ? 1 : 0],
   ];
   summary(rows, "fsynctime", f.fsyncTime, false);
@@ -123,6 +125,7 @@ function paddockRows(ctx: AdminContext): [string, MntrValue][] {
   const log = ctx.logStats();
   const peers = ctx.figures.peerBytes();
   rows.push(
+    ["paddock_trunc_count", v.replica.stats.truncCount],
     ["paddock_storage_failed", v.storageFailed ? 1 : 0],
     ["paddock_log_fsyncs", log.fsyncs],
     ["paddock_log_records", log.records],
@@ -186,8 +189,6 @@ export const mntrKeysLeftOut: Readonly<Record<string, string>> = {
   requests_not_forwarded_to_commit_processor: "no commit processor",
   skip_learner_request_to_next_processor_count: "no learner request processor",
   stale_replies: "no commit processor",
-  diff_count: "DIFF syncs are logged, not counted yet",
-  snap_count: "SNAP syncs are logged, not counted yet",
   quit_leading_due_to_disloyal_voter: "not tracked",
   stale_sessions_expired: "session expiry is not counted yet",
   unsuccessful_handshake: "handshake failures are not counted",
@@ -228,8 +229,8 @@ export const mntrKeysLeftOut: Readonly<Record<string, string>> = {
   prep_process_time: "no processor queues",
   close_session_prep_time: "no processor queues",
   learner_request_processor_queue_size: "no learner request processor",
-  inflight_snap_count: "SNAP syncs are not counted yet",
-  inflight_diff_count: "DIFF syncs are not counted yet",
+  inflight_snap_count: "syncs in progress are not counted (snap_count counts those served)",
+  inflight_diff_count: "syncs in progress are not counted (diff_count counts those served)",
   follower_sync_time: "sync time is part of election_time",
   observer_sync_time: "sync time is part of election_time",
   reads_issued_from_session_queue: "ZooKeeper commit-processor figure",

@@ -22,12 +22,14 @@ export interface ServerFigures {
   /** Snapshot copy, encode and write, ms (snapshottime). */
   readonly snapshotTime: LatencyStats;
   lastSnapshot(): { zxid: number; timestampMs: number } | undefined;
-  /** Client connections open, refused over maxClientCnxns, and their bytes. */
+  /** Client connections open, refused over maxClientCnxns, and their bytes (both client ports). */
   clientConnections(): number;
   clientConnectionsRejected(): number;
   clientBytes(): { received: number; sent: number };
   /** Peer traffic; undefined for a standalone server. */
   peerBytes(): { received: number; sent: number; receivedMessages: number; sentMessages: number } | undefined;
+  /** An open peer stream to member `id`: without the leader's report, a member not reachable is down. */
+  peerConnected(id: number): boolean;
   readonly members: readonly MemberFigure[];
   /** Voting members configured (ZooKeeper's quorum_size); 1 for a standalone server. */
   readonly quorumSize: number;

@@ -35,6 +35,8 @@ export interface ServerConfig {
   preAllocSize: number;
   forceSync: boolean;
   extendedTypesEnabled: boolean;
+  /** enforceQuota: refuse writes past a hard quota limit (README "Quotas" says why it is off). */
+  enforceQuota: boolean;
   superDigest: string | undefined;
   /** skipACL, the SASL users' JAAS file and SASL super users (docs/SECURITY.md). */
   auth: AuthConfig;
@@ -107,6 +109,7 @@ export function defaultConfig(): ServerConfig {
     preAllocSize: 64 * 1024 * 1024,
     forceSync: true,
     extendedTypesEnabled: false,
+    enforceQuota: false,
     superDigest: undefined,
     auth: defaultAuthConfig(),
     containerCheckIntervalMs: 60_000,
@@ -260,6 +263,10 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
     case "extendedTypesEnabled":
     case "zookeeper.extendedTypesEnabled":
       config.extendedTypesEnabled = bool(key, value);
+      return;
+    case "enforceQuota":
+    case "zookeeper.enforceQuota":
+      config.enforceQuota = bool(key, value);
       return;
     case "superDigest":
     case "DigestAuthenticationProvider.superDigest":

@@ -24,6 +24,8 @@ export interface Replication {
   readonly ensembleSize: number;
   /** Peer traffic figures; undefined for a standalone server. */
   readonly peerStats: PeerTransportStats | undefined;
+  /** An open peer stream to member `id` (false for a standalone server). */
+  peerConnected(id: number): boolean;
   /** Starts peer traffic and ticking; SNAP installs call back into `replaced`. */
   start(replaced: (zxid: number) => void): Promise<void>;
   stop(): Promise<void>;
@@ -106,6 +108,8 @@ export function buildReplication(
       snapshotChunkBytes: 1024 * 1024,
       log,
       clock: () => performance.now(),
+      // Learners learn how the leader sees the ensemble once per tickTime (the web console).
+      leaderReportTicks: TICKS_PER_TICK_TIME,
     },
   );
   const self = specs.find((s) => s.id === config.serverId)!;
@@ -140,6 +144,7 @@ export function buildReplication(
     },
     ensembleSize: specs.length,
     peerStats: transport?.stats,
+    peerConnected: (id) => transport?.isConnected(id) ?? false,
     async start(onReplaced) {
       replaced = onReplaced;
       if (transport) {

@@ -106,6 +106,8 @@ export interface SecureClientPortConfig
 
 export interface RunningSecurePort {
   readonly port: number;
+  /** Counted at TCP accept: connections, and bytes on the wire (TLS records included). */
+  readonly connections: ConnectionCounter;
   close(): void;
 }
 
@@ -142,6 +144,7 @@ export async function startSecureClientPort(
   const bound = listening.server.address();
   return {
     port: typeof bound === "object" && bound !== null ? bound.port : config.port,
+    connections: listening.connections,
     close: () => {
       stopWatching();
       listening.close();

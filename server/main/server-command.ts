@@ -1,12 +1,7 @@
 import { applyKey, defaultConfig, finishConfig, loadZooCfg, type ServerConfig } from "./config.js";
 import { stderrLog } from "./log.js";
 import { startServer } from "./server.js";
-
-export const serverUsage = `usage: paddock server [--config zoo.cfg] [--port N] [--host ADDR] [--data-dir DIR]
-                      [--ready-file FILE] [--truncate-at-damage] [--set key=value]...
-  With no arguments: embedded defaults (clientPort 2181, data under ./data).
-  --set takes any zoo.cfg key and applies after the file.
-  --truncate-at-damage starts even when the log is damaged before its tail, cutting it there.`;
+import { UsageError } from "./usage-error.js";
 
 export function parseServerArgs(args: string[], warn: (m: string) => void): ServerConfig {
   const config = defaultConfig();
@@ -15,7 +10,7 @@ export function parseServerArgs(args: string[], warn: (m: string) => void): Serv
     const arg = args[i]!;
     const value = (): string => {
       const v = args[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value\n${serverUsage}`);
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
       return v;
     };
     switch (arg) {
@@ -43,39 +38,32 @@ export function parseServerArgs(args: string[], warn: (m: string) => void): Serv
       case "--set": {
         const kv = value();
         const eq = kv.indexOf("=");
-        if (eq <= 0) throw new Error(`--set needs key=value, got ${kv}`);
+        if (eq <= 0) throw new UsageError(`--set needs key=value, got ${kv}`);
         sets.push([kv.slice(0, eq), kv.slice(eq + 1)]);
         break;
       }
-      case "-h":
-      case "--help":
-        throw new Error(serverUsage);
       default:
-        throw new Error(`unknown argument ${arg}\n${serverUsage}`);
+        // -h and --help never get here: paddock's dispatcher answers them for every command.
+        throw new UsageError(`unknown argument ${arg}`);
     }
   }
   for (const [k, v] of sets) applyKey(config, k, v, process.cwd(), warn);
   return finishConfig(config);
 }
 
+/** Runs until SIGINT or SIGTERM (bin/paddock.js turns a vanished launcher into SIGTERM too). */
 export async function serverCommand(args: string[]): Promise<number> {
-  let config: ServerConfig;
   const early = stderrLog(0);
-  try {
-    config = parseServerArgs(args, (m) => early("warn", m));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    return 2;
-  }
+  const config: ServerConfig = parseServerArgs(args, (m) => early("warn", m));
   const log = stderrLog(config.serverId);
-  const running = await startServer(config, log);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      log("info", `${signal}: shutting down`);
-      void running.stop().then(resolve);
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+  // Listening before the start: a signal that arrives while the server starts (its ready file may
+  // already be there) stops it once started, instead of killing it by the default action.
+  const signalled = new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
   });
+  const running = await startServer(config, log);
+  log("info", `${await signalled}: shutting down`);
+  await running.stop();
   return 0;
 }

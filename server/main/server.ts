@@ -83,6 +83,8 @@ export async function startServer(
     extendedTypesEnabled: config.extendedTypesEnabled,
     superDigest: config.superDigest,
     skipAcl: config.auth.skipAcl,
+    enforceQuota: config.enforceQuota,
+    warn: (message) => log("warn", message),
   });
   const watches = new WatchRegistry({ watchesPerSessionMax: limits.watchesPerSessionMax });
   const proposalsInFlightMax = Math.max(1000, limits.outstandingGlobalMax * 2);
@@ -160,8 +162,8 @@ export async function startServer(
   );
   server.addService(DataServiceService, dataServiceHandlers(pipeline.front, log, config.ssl.x509SuperUser));
   const startedAt = Date.now();
-  // Assigned once the client port listens (the secure port's sockets are not counted yet).
-  let clientPorts: ClientPort[] = [];
+  // Both client ports' connections and bytes (mntr, /metrics), assigned once they listen.
+  let clientPorts: Pick<ClientPort, "connections">[] = [];
   const specs = members(config);
   const figures: ServerFigures = {
     fsyncTime: durable.log.fsyncTime,
@@ -188,6 +190,7 @@ export async function startServer(
         sentMessages: p.sentMessages,
       };
     },
+    peerConnected: (id) => replication.peerConnected(id),
     members: specs.map((m) => ({
       id: m.id,
       host: m.host,
@@ -293,7 +296,10 @@ export async function startServer(
           clientPort.close();
           throw error;
         });
-  if (securePort !== undefined) log("info", `secureClientPort (TLS) on port ${securePort.port}`);
+  if (securePort !== undefined) {
+    clientPorts.push(securePort);
+    log("info", `secureClientPort (TLS) on port ${securePort.port}`);
+  }
   // The AdminServer (admin.*) and Prometheus /metrics (metricsProvider.*); each router can take
   // more mounts later (a web console at "/"). A port in use stops startup, naming its key.
   const http: Pick<HttpListener, "port" | "close">[] = [];

@@ -25,6 +25,12 @@ export async function purge(options: PurgeOptions): Promise<{ removed: string[] 
     `snapRetainCount must be >= 3, got ${options.snapRetainCount}`,
   );
   const files = options.files ?? nodeFiles;
+  // A mistyped directory would otherwise "succeed" with nothing removed, and the disk fills anyway.
+  for (const dir of new Set([options.dataDir, options.dataLogDir])) {
+    const stat = files.stat(dir);
+    if (stat === undefined) throw new Error(`${dir}: no such directory`);
+    if (!stat.isDirectory) throw new Error(`${dir}: not a directory`);
+  }
   const snapshots = listSnapshots(options.dataDir, files);
   const removed: string[] = [];
   if (snapshots.length < options.snapRetainCount) return { removed };

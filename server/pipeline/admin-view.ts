@@ -1,8 +1,10 @@
 import type { LearnerStatus } from "../consensus/zab-node.js";
+import type { LeaderReport } from "../replica/leader-report.js";
 import type { ReplicaStats } from "../replica/replica-stats.js";
 import type { PipelineContext } from "./context.js";
 import type { RequestStats } from "./request-stats.js";
 
+export type { LeaderReport } from "../replica/leader-report.js";
 export type { ReplicaStats } from "../replica/replica-stats.js";
 export { type RequestStats, requestOpNames } from "./request-stats.js";
 
@@ -30,6 +32,8 @@ export interface AdminView {
     readonly lastLoggedZxid: number;
     readonly proposalsInFlight: number;
     learners(): readonly LearnerStatus[];
+    /** How the leader sees its learners, on any member that follows a leader (the console). */
+    leaderReport(): LeaderReport | undefined;
     /** Election time, proposal latency and counts. */
     readonly stats: ReplicaStats;
   };
@@ -92,6 +96,7 @@ export function adminView(ctx: PipelineContext): AdminView {
         return node.inFlightCount;
       },
       learners: () => node.learners(),
+      leaderReport: () => deps.replica.leaderReport(),
       stats: deps.replica.stats,
     },
     requests: counters.requests,

@@ -47,9 +47,11 @@ export function applyInOrder(ctx: PipelineContext): OperatorFunction<readonly En
 
 /** The waiter of a transaction proposed for one of this member's clients. */
 function takeWaiter(ctx: PipelineContext, entry: Entry): Waiter | undefined {
-  const origin = entry.txn.origin;
-  if (origin !== 0)
-    return origin === ctx.deps.replica.node.serverId ? ctx.forwarder.take(entry.txn.originRef) : undefined;
+  const txn = entry.txn;
+  if (txn.origin !== 0) {
+    if (txn.origin !== ctx.deps.replica.node.serverId) return undefined;
+    return ctx.forwarder.takeCommitted(txn.originRef, txn.sessionId, txn.cxid);
+  }
   return ctx.proposer.take(entry.zxid);
 }
 

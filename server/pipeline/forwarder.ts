@@ -75,13 +75,36 @@ export class Forwarder {
     this.pending.push(seq, waiter);
   }
 
+  /** The waiter of the request forwarded under `ref` (the leader refused it), removed. */
   take(ref: number): Waiter | undefined {
+    const seq = this.seqOf(ref);
+    return seq === undefined ? undefined : this.pending.take(seq);
+  }
+
+  /**
+   * The waiter of a committed transaction that carries this member as its origin and `ref`,
+   * removed, if the transaction is that waiter's request: the same session and xid (0 for a
+   * barrier or a new session), as ZooKeeper's CommitProcessor matches a commit to its pending
+   * request. A transaction this member forwarded before it restarted can commit after: its handle
+   * may name a request of the new incarnation, which must not be answered with it (found by the
+   * real-pipeline simulator, seed 1342: a create acknowledged with another client's zxid).
+   */
+  takeCommitted(ref: number, sessionId: bigint, cxid: number): Waiter | undefined {
+    const seq = this.seqOf(ref);
+    if (seq === undefined) return undefined;
+    const waiter = this.pending.get(seq);
+    if (waiter === undefined || waiter.requester.sessionId !== sessionId) return undefined;
+    const xid = waiter.barrier || waiter.slot === undefined ? 0 : waiter.slot.request.xid;
+    return xid === cxid ? this.pending.take(seq) : undefined;
+  }
+
+  /** The pending sequence number a handle stands for, if any can. */
+  private seqOf(ref: number): number | undefined {
     const oldest = this.pending.oldestId;
     if (oldest === undefined || ref < 1 || ref > REF_MODULUS) return undefined;
     // The pending handles span far fewer than 2^32 sequence numbers: the one at or after the
     // oldest with this handle is the only candidate.
-    const seq = oldest + ((ref - refOf(oldest) + REF_MODULUS) % REF_MODULUS);
-    return this.pending.take(seq);
+    return oldest + ((ref - refOf(oldest) + REF_MODULUS) % REF_MODULUS);
   }
 
   /** Every pending request, removed: the leader changed, their fate is unknown to the client. */
@@ -92,6 +115,12 @@ export class Forwarder {
 
 /** Handles are uint32 on the wire and never 0. */
 const REF_MODULUS = 0xffff_ffff;
+
+/** A first handle, 1 to 2^32-1, from four random bytes. */
+export function firstHandle(bytes: Uint8Array): number {
+  const n = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+  return (n % REF_MODULUS) + 1;
+}
 
 function refOf(seq: number): number {
   return ((seq - 1) % REF_MODULUS) + 1;

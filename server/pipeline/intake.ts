@@ -4,6 +4,7 @@ import { AssertionError } from "../util/assert.js";
 import { PaddockError } from "../util/paddock-error.js";
 import type { PipelineContext } from "./context.js";
 import type { ForwardKind, Waiter } from "./forwarder.js";
+import { refuseClosedSession } from "./leader-intake.js";
 import { isLinearizable, isWrite, opPath } from "./op-kinds.js";
 import { refusal } from "./refusal.js";
 import { errorReply, okReply } from "./replies.js";
@@ -131,6 +132,9 @@ function prepAndPropose(ctx: PipelineContext, requester: Requester, slot: Slot):
       ctx.forwarder.forward(waiter, kind, requester.sessionId, opPath(op), carried);
       return;
     }
+    // The session table, not only this connection's requester: the session's close may have come
+    // through a follower, or through its previous connection here.
+    if (!barrier) refuseClosedSession(ctx.deps.sessions, requester.sessionId);
     const write: WriteInput = {
       sessionId: requester.sessionId,
       ids: slot.ids,

@@ -1,4 +1,5 @@
 import type { ForwardedRequest } from "../gen/paddock/internal/v1/peer.js";
+import type { SessionTable } from "../sessions/index.js";
 import type { Prep, TxnBody } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
@@ -23,11 +24,7 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
         const op = kind.value.op;
         if (op === undefined || !isWrite(op))
           throw PaddockError.badArguments("", "forwarded request is not a write");
-        const session = f.sessionId === 0n ? undefined : sessions.get(f.sessionId);
-        if (f.sessionId !== 0n && (session === undefined || session.closing)) {
-          // Expired here first (the leader owns expiry): nothing may be created for it any more.
-          throw new PaddockError(Code.SessionExpired, "", `session 0x${f.sessionId.toString(16)} expired`);
-        }
+        refuseClosedSession(sessions, f.sessionId);
         const write: WriteInput = {
           sessionId: f.sessionId,
           ids: f.ids,
@@ -58,6 +55,19 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
     return;
   }
   if (f.trace !== undefined) ctx.tracing?.proposedForwarded(zxid, from, f.trace);
+}
+
+/**
+ * The leader's check before it preps a write of a session (ZooKeeper's checkSession): a session
+ * that is gone, or whose close is proposed or whose expiry is under way, takes no more writes,
+ * whichever member the request came through. Prepped after the close, an ephemeral create would
+ * commit after it and outlive its session.
+ */
+export function refuseClosedSession(sessions: SessionTable, sessionId: bigint): void {
+  if (sessionId === 0n) return;
+  const session = sessions.get(sessionId);
+  if (session === undefined || session.closing)
+    throw new PaddockError(Code.SessionExpired, "", `session 0x${sessionId.toString(16)} expired`);
 }
 
 function buildNoop(): TxnBody {

@@ -6,7 +6,7 @@ import { PaddockError } from "../util/paddock-error.js";
 import { type AdminView, adminView } from "./admin-view.js";
 import { applyInOrder } from "./apply-committed.js";
 import type { Counters, PipelineContext, PipelineDeps, PipelineOptions } from "./context.js";
-import { Forwarder } from "./forwarder.js";
+import { Forwarder, firstHandle } from "./forwarder.js";
 import { ClientFront, type ConnectionRules } from "./front.js";
 import { type Batch, intake } from "./intake.js";
 import { LocalSessions } from "./local-sessions.js";
@@ -64,8 +64,11 @@ export class Pipeline {
       () => replica.kick(),
       deps.clock,
       options.proposalsInFlightMax,
+      deps.sessions,
     );
     const local = new LocalSessions();
+    const tracing = deps.tracer === undefined ? undefined : new ProposalTracing(deps.tracer);
+    if (tracing !== undefined) replica.observe(tracing);
     const upkeep = new SessionUpkeep({
       member: this.member,
       sessions: deps.sessions,
@@ -77,16 +80,19 @@ export class Pipeline {
       clock: deps.clock,
       log: deps.log,
       sessionsMax: options.limits.sessionsMax,
+      tracer: deps.tracer,
+      tracing,
     });
-    const forwarder = new Forwarder(replica, options.proposalsInFlightMax);
+    // Handles start at a random point on each start of the member, so that a transaction or a
+    // refusal for a request this member forwarded before it restarted does not name one of its
+    // new requests (takeCommitted also checks a committed transaction's session and xid).
+    const forwarder = new Forwarder(replica, options.proposalsInFlightMax, firstHandle(deps.randomBytes(4)));
     const reads = {
       tree: deps.tree,
       watches: deps.watches,
       limits: options.limits,
       zookeeperConfig: options.zookeeperConfig,
     };
-    const tracing = deps.tracer === undefined ? undefined : new ProposalTracing(deps.tracer);
-    if (tracing !== undefined) replica.observe(tracing);
     const ctx: PipelineContext = {
       tracing,
       reads,
@@ -168,7 +174,11 @@ export class Pipeline {
     if (wasServing || wasLeading) this.dropClients(`leader changed (now ${view.role}, epoch ${view.epoch})`);
     if (!member.leading) ctx.deps.prep.reset();
     ctx.tracing?.reset(`now ${view.role}, epoch ${view.epoch}`);
-    if (member.leading && !wasLeading) ctx.upkeep.restartSessionTimeouts();
+    // When leading starts and when it ends: the sessions this member marked closing (a close or
+    // expiry it proposed) are open again, as that proposal may never commit (if it does, applying
+    // it removes the session). Kept after leading ended, the mark made this member refuse to
+    // resume a live session: its client was told it expired (real-pipeline simulator, seed 372).
+    if (member.leading !== wasLeading) ctx.upkeep.restartSessionTimeouts();
     ctx.deps.log(
       "info",
       `member ${ctx.deps.replica.node.serverId}: ${view.role}, epoch ${view.epoch}, leader ${view.leaderId}${view.serving ? ", serving" : ""}`,

@@ -1,5 +1,6 @@
 import type { ZabNode } from "../consensus/zab-node.js";
 import type { Txn } from "../gen/paddock/internal/v1/txn.js";
+import type { SessionTable } from "../sessions/index.js";
 import type { TxnBody } from "../tree/prep.js";
 import { assert } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
@@ -32,6 +33,7 @@ export class Proposer {
     private readonly kick: () => void,
     private readonly clock: () => number,
     private readonly proposalsInFlightMax: number,
+    private readonly sessions: SessionTable,
   ) {}
 
   /** Throws unless this member leads and may propose now. */
@@ -83,6 +85,12 @@ export class Proposer {
     };
     const assigned = this.node.propose(txn);
     if (assigned !== zxid) assert(false, `proposal got zxid ${assigned}, prep used ${zxid}`);
+    // As ZooKeeper's setSessionClosing: once its close is proposed, whatever its way in (a client
+    // here, a follower, expiry), the session takes no more writes (refuseClosedSession) and no
+    // resume here. Marking only the connection that sent the close let the session, resumed on
+    // another connection, create an ephemeral after its close, which then outlived it on every
+    // member (found by the real-pipeline simulator).
+    if (body.$case === "closeSession") this.sessions.setClosing(sessionId);
     if (waiter !== undefined) this.waiting.push(zxid, waiter);
     this.kick();
     return zxid;

@@ -10,6 +10,7 @@ import { buildCreateSession } from "./leader-intake.js";
 import { toApiError } from "./replies.js";
 import { type ReplySink, Requester } from "./requester.js";
 import { setWatches } from "./set-watches.js";
+import { endFailed, startSessionSpan } from "./tracing.js";
 
 const SESSION_EVENT_DISCONNECTED = 2;
 const SESSION_EVENT_EXPIRED = 3;
@@ -76,23 +77,37 @@ export class SessionConnect {
     const password = deps.randomBytes(16);
     const requester = new Requester(sessionId, baseIds, sink);
     this.applyAuth(requester, request);
+    const span =
+      deps.tracer && startSessionSpan(deps.tracer, "open", sessionId, { "paddock.timeout_ms": timeoutMs });
     const onApplied = (): void => {
       this.opening--;
       local.set(requester);
       sink.send(this.connected(sessionId, password, timeoutMs));
       onReady(requester);
+      span?.end();
     };
     const onFailed = (error: PaddockError): void => {
       this.opening--;
       refuse(sink, error);
+      if (span !== undefined) endFailed(span, error);
     };
     const waiter: Waiter = { requester, slot: undefined, barrier: false, onApplied, onFailed };
-    if (this.ctx.member.leading) {
-      const input = { prep: deps.prep, timeoutMs, password };
-      this.ctx.proposer.propose(sessionId, 0, buildCreateSession, input, waiter);
-    } else {
-      const kind = { $case: "createSession" as const, value: { timeoutMs, password: Buffer.from(password) } };
-      this.ctx.forwarder.forward(waiter, kind, sessionId, "");
+    try {
+      if (this.ctx.member.leading) {
+        const input = { prep: deps.prep, timeoutMs, password };
+        const zxid = this.ctx.proposer.propose(sessionId, 0, buildCreateSession, input, waiter);
+        if (span !== undefined) this.ctx.tracing?.proposedLocal(zxid, span);
+      } else {
+        const kind = {
+          $case: "createSession" as const,
+          value: { timeoutMs, password: Buffer.from(password) },
+        };
+        const carried = span && this.ctx.tracing?.forwarding(span, deps.replica.view.leaderId);
+        this.ctx.forwarder.forward(waiter, kind, sessionId, "", carried);
+      }
+    } catch (error) {
+      if (span !== undefined) endFailed(span, error);
+      throw error;
     }
     this.opening++;
   }

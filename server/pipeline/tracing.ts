@@ -1,4 +1,11 @@
-import { context, propagation, type Span, type Tracer } from "@opentelemetry/api";
+import {
+  type Attributes,
+  context,
+  propagation,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+} from "@opentelemetry/api";
 import type { Request } from "../gen/paddock/v1/session.js";
 import type { Op } from "./op-kinds.js";
 import { opPath } from "./op-kinds.js";
@@ -26,4 +33,26 @@ export function startRequestSpan(tracer: Tracer, request: Request, op: Op, sessi
     },
     parent,
   );
+}
+
+/**
+ * A session opened or expired (no client request carries it), traced as a write is: its
+ * proposal, the acks and every member's apply join it. Ends when the transaction applies on this
+ * member, or with `endFailed` when it will not.
+ */
+export function startSessionSpan(
+  tracer: Tracer,
+  what: "open" | "expire",
+  sessionId: bigint,
+  attributes: Attributes = {},
+): Span {
+  const session = `0x${sessionId.toString(16)}`;
+  return tracer.startSpan(`paddock.session.${what}`, {
+    attributes: { "paddock.session": session, ...attributes },
+  });
+}
+
+export function endFailed(span: Span, error: unknown): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+  span.end();
 }

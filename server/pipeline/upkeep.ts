@@ -1,3 +1,4 @@
+import type { Span, Tracer } from "@opentelemetry/api";
 import { interval, type SchedulerLike, type Subscription } from "rxjs";
 import type { Replica } from "../replica/replica.js";
 import type { SessionTable } from "../sessions/index.js";
@@ -5,8 +6,10 @@ import type { DataTree } from "../tree/data-tree.js";
 import type { Prep, TxnBody } from "../tree/prep.js";
 import type { LocalSessions } from "./local-sessions.js";
 import type { MemberState } from "./member-state.js";
+import type { ProposalTracing } from "./proposal-tracing.js";
 import type { Proposer } from "./proposer.js";
 import { Requester } from "./requester.js";
+import { endFailed, startSessionSpan } from "./tracing.js";
 
 /** Session ids per SessionTouch message; more go in the next one. */
 const touchBatchMax = 10_000;
@@ -22,6 +25,9 @@ export interface UpkeepDeps {
   readonly clock: () => number;
   readonly log: (level: "info", message: string) => void;
   readonly sessionsMax: number;
+  /** Expiry is traced when tracing is on. */
+  readonly tracer: Tracer | undefined;
+  readonly tracing: ProposalTracing | undefined;
 }
 
 /**
@@ -85,15 +91,22 @@ export class SessionUpkeep {
     for (const sessionId of todo) {
       const requester = local.get(sessionId) ?? new Requester(sessionId, [], undefined);
       requester.closing = true;
+      // Traced once proposed (a close retried next half tick is not a span per attempt).
+      const tracer = this.deps.tracer;
+      let span: Span | undefined;
       try {
         const waiter = {
           requester,
           slot: undefined,
           barrier: false,
-          onApplied: undefined,
-          onFailed: undefined,
+          onApplied: tracer && (() => span?.end()),
+          onFailed: tracer && ((error: unknown) => span && endFailed(span, error)),
         };
-        proposer.propose(sessionId, 0, buildCloseSession, { prep, sessionId }, waiter);
+        const zxid = proposer.propose(sessionId, 0, buildCloseSession, { prep, sessionId }, waiter);
+        if (tracer !== undefined) {
+          span = startSessionSpan(tracer, "expire", sessionId);
+          this.deps.tracing?.proposedLocal(zxid, span);
+        }
         log("info", `expiring session 0x${sessionId.toString(16)}`);
       } catch {
         this.expiring.push(sessionId);

@@ -19,6 +19,10 @@ export class ReplicaStats {
   proposalCount = 0;
   /** Transactions committed on this member (commit_count). */
   commitCount = 0;
+  /** Syncs this member served as leader: DIFF and TRUNC (ZooKeeper's diff_count counts both), SNAP. */
+  diffCount = 0;
+  truncCount = 0;
+  snapCount = 0;
   /** When this member last became leader, in the clock's ms; -1 when not leading. */
   leadingSinceMs = -1;
   private lookingSinceMs = -1;
@@ -40,6 +44,15 @@ export class ReplicaStats {
     const leading = serving && role === "leading";
     if (leading && this.leadingSinceMs < 0) this.leadingSinceMs = now;
     else if (!leading) this.leadingSinceMs = -1;
+  }
+
+  /** A learner's sync started with this packet (sent once per sync). */
+  syncServed(type: "diff" | "trunc" | "snap"): void {
+    if (type === "snap") this.snapCount++;
+    else {
+      this.diffCount++;
+      if (type === "trunc") this.truncCount++;
+    }
   }
 
   /** One Ready handed out by the core: new entries start their clock on the leader, commits stop it. */

@@ -4,6 +4,7 @@ import type { ZabNode } from "../consensus/zab-node.js";
 import type { PeerMessage, TraceContext } from "../gen/paddock/internal/v1/peer.js";
 import { assert } from "../util/assert.js";
 import { zxidHex } from "../util/zxid.js";
+import { type LeaderReport, LeaderReports, reportToWire } from "./leader-report.js";
 import { ReadyLoop } from "./ready-loop.js";
 import { ReplicaStats } from "./replica-stats.js";
 import type { Storage } from "./storage.js";
@@ -73,6 +74,8 @@ export interface ReplicaOptions {
   readonly log: (level: "info" | "warn" | "error", message: string) => void;
   /** Milliseconds for ReplicaStats (performance.now in the server); absent: nothing is timed. */
   readonly clock?: () => number;
+  /** A leader sends its learners its LeaderReport every this many ticks; absent or 0: never. */
+  readonly leaderReportTicks?: number;
 }
 
 /**
@@ -94,6 +97,7 @@ export class Replica {
   private encoded: { zxid: number; bytes: Uint8Array } | undefined;
   /** Election time, proposal latency and counts, read by the admin commands and /metrics. */
   readonly stats: ReplicaStats;
+  private readonly reports: LeaderReports;
 
   constructor(
     readonly node: ZabNode,
@@ -103,6 +107,7 @@ export class Replica {
   ) {
     this.lastView = this.currentView();
     this.stats = new ReplicaStats(options.clock ?? (() => 0));
+    this.reports = new LeaderReports(options.leaderReportTicks ?? 0);
     // A member starts looking: its first election is timed from here.
     if (options.clock !== undefined) this.stats.viewChanged(this.lastView.role, this.lastView.serving);
     this.loop = new ReadyLoop(node, storage, options.soon ?? queueMicrotask, {
@@ -141,6 +146,7 @@ export class Replica {
       this.timer = this.options.scheduler.schedule(tick, this.options.tickMs);
       this.node.tick();
       this.checkView();
+      if (this.reports.tick()) this.sendLeaderReport();
       this.kick();
     };
     this.timer = this.options.scheduler.schedule(tick, this.options.tickMs);
@@ -164,6 +170,22 @@ export class Replica {
     return this.link.send(leader, message);
   }
 
+  /**
+   * How the leader sees its learners: its own view while leading, else the last one its leader
+   * sent (fresh, same epoch) while this member follows or observes; undefined otherwise.
+   */
+  leaderReport(): LeaderReport | undefined {
+    const node = this.node;
+    if (!node.isBroadcasting) return undefined;
+    if (node.currentRole !== "leading") return this.reports.latest(node.leaderId, node.currentEpoch);
+    return {
+      leaderId: node.serverId,
+      epoch: node.currentEpoch,
+      lastZxid: node.lastZxid,
+      learners: node.learners(),
+    };
+  }
+
   sendTo(id: number, message: PeerMessage): boolean {
     return this.link?.send(id, message) ?? false;
   }
@@ -176,6 +198,8 @@ export class Replica {
       this.zabObserver?.received(from, zab, kind.value.trace);
       this.node.step(from, zab);
       this.kick();
+    } else if (kind.$case === "ensembleStatus") {
+      this.reports.received(from, kind.value);
     } else if (kind.$case === "snapshotChunk") {
       const chunk = kind.value;
       const zxid = Number(chunk.zxid);
@@ -202,6 +226,8 @@ export class Replica {
     if (link === undefined) return;
     for (const { to, message } of messages) {
       if (message.type === "snap" && !this.sendState(to, message.zxid)) continue;
+      if (message.type === "diff" || message.type === "trunc" || message.type === "snap")
+        this.stats.syncServed(message.type);
       if (message.type === "diff" || message.type === "trunc")
         this.options.log("info", `sending ${message.type.toUpperCase()} ${zxidHex(message.zxid)} to ${to}`);
       const packet = zabToWire(message);
@@ -243,6 +269,13 @@ export class Replica {
     this.encoded = undefined;
     await this.transfer.install(zxid, received.bytes);
     this.options.log("info", `installed SNAP ${zxidHex(zxid)} (${received.bytes.length} bytes)`);
+  }
+
+  private sendLeaderReport(): void {
+    const report = this.node.currentRole === "leading" ? this.leaderReport() : undefined;
+    if (report === undefined || this.link === undefined) return;
+    const message: PeerMessage = { kind: { $case: "ensembleStatus", value: reportToWire(report) } };
+    for (const l of report.learners) this.link.send(l.id, message);
   }
 
   private currentView(): ReplicaView {

@@ -151,8 +151,9 @@ export class SessionTable {
   }
 
   /**
-   * A new leader's start: every session gets a fresh timeout from `now`, closing ones too (a close
-   * proposed in an earlier term may never commit; if it does, applying it removes the session).
+   * A leader's start and end: every session gets a fresh timeout from `now`, closing ones too (a
+   * close proposed in an earlier term may never commit; if it does, applying it removes the
+   * session).
    */
   restartAll(now: number): void {
     for (const entry of this.sessions.values()) {

@@ -20,6 +20,7 @@ import { zxidFromWire } from "../util/zxid.js";
 import { type AuthId, checkAcl, Perms } from "./acl-check.js";
 import { isNullData, loadData, type StoredData, storeData } from "./bytes.js";
 import { OwnerKind, ownerKind, ttlOf } from "./ephemeral-type.js";
+import type { QuotaIndex } from "./quota.js";
 import { SnapshotNodeCopy, type SnapshotNodeRecord } from "./snapshot-copy.js";
 import { applyTxn } from "./tree-apply.js";
 import { TreeStore, type WatchTrigger } from "./tree-store.js";
@@ -68,6 +69,8 @@ export interface NodeInfo {
   ephemeralOwner: bigint;
   numChildren: number;
   acl: readonly ACL[];
+  /** Bytes of data (quota checks count them). */
+  dataLength: number;
 }
 
 /** A zxid from a decoded snapshot (bigint) or from the tree's own walk (number). */
@@ -162,6 +165,11 @@ export class DataTree {
     return this.store.digest;
   }
 
+  /** Quota'd paths and their stats (replaced with the store on SNAP, so read it through here). */
+  get quota(): QuotaIndex {
+    return this.store.quota;
+  }
+
   get replaying(): boolean {
     return this.replay;
   }
@@ -224,6 +232,7 @@ export class DataTree {
       ephemeralOwner: n.owner,
       numChildren,
       acl: n.acl.acl,
+      dataLength: n.data.length,
     };
   }
 
@@ -421,6 +430,8 @@ export class DataTree {
     }
     assert(store.get("/") !== undefined, "snapshot has no root");
     store.acls.prune();
+    // The stats nodes come back with their data; which paths have a quota is read off the limits nodes.
+    store.quota.rebuild();
     tree.applied = zxid;
     tree.replay = true;
     return tree;

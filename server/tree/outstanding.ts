@@ -10,6 +10,8 @@ export interface PrepNode {
   ephemeralOwner: bigint;
   numChildren: number;
   acl: readonly ACL[];
+  /** Bytes of data: a setData under a quota is checked by the change in size. */
+  dataLength: number;
 }
 
 /** A proposed change to one path; node null means the path is deleted by it. */

@@ -19,6 +19,7 @@ import type { DataTree } from "./data-tree.js";
 import { CONTAINER_OWNER, OwnerKind, ownerKind, TTL_MAX, ttlOwner } from "./ephemeral-type.js";
 import { fixupAcl } from "./fixup-acl.js";
 import { Outstanding, type PrepNode } from "./outstanding.js";
+import { QuotaGuard } from "./quota.js";
 import { requestSize } from "./request-size.js";
 
 export interface PrepContext {
@@ -35,6 +36,10 @@ export interface PrepOptions {
   superDigest?: string;
   /** ZooKeeper's skipACL=yes: no ACL check. */
   skipAcl?: boolean;
+  /** zookeeper.enforceQuota: a write past a hard quota limit is refused (QuotaExceeded). */
+  enforceQuota?: boolean;
+  /** A warning for the server's log (a write passing a quota limit). */
+  warn?: (message: string) => void;
 }
 
 export type TxnBody = NonNullable<Txn["body"]>;
@@ -66,11 +71,14 @@ export function sequenceSuffix(n: number): string {
  */
 export class Prep {
   private readonly outstanding = new Outstanding();
+  private readonly quota: QuotaGuard;
 
   constructor(
     private readonly tree: DataTree,
     private readonly options: PrepOptions,
-  ) {}
+  ) {
+    this.quota = new QuotaGuard({ enforce: options.enforceQuota === true, warn: options.warn });
+  }
 
   /** Outstanding change records (for tests and metrics). */
   get outstandingCount(): number {
@@ -119,6 +127,7 @@ export class Prep {
     const txns: Txn[] = [];
     let failure: number = Code.OK;
     this.outstanding.beginScope();
+    const quotaMark = this.quota.mark();
     try {
       for (const op of req.ops) {
         if (failure !== Code.OK) {
@@ -137,6 +146,7 @@ export class Prep {
       }
     } finally {
       this.outstanding.endScope(failure !== Code.OK);
+      if (failure !== Code.OK) this.quota.rollback(quotaMark);
     }
     return { $case: "multi", value: { txns } };
   }
@@ -173,11 +183,13 @@ export class Prep {
   /** The tree has applied everything up to zxid. */
   committed(zxid: number): void {
     this.outstanding.committed(zxid);
+    this.quota.committed(zxid);
   }
 
   /** Forget every outstanding change (leadership lost). */
   reset(): void {
     this.outstanding.reset();
+    this.quota.reset();
   }
 
   private prepOp(op: Op, ctx: PrepContext, zxid: number): TxnBody {
@@ -240,6 +252,8 @@ export class Prep {
         `NoChildrenForEphemerals for ${path}: parent ${parentName} is ephemeral`,
       );
     }
+    // ZooKeeper's place for the quota check: after every other refusal of a create.
+    this.quota.check(this.tree.quota, finalPath, 1, req.data.length, ctx.now, path);
     let owner = 0n;
     if (ephemeral) {
       assert(ctx.sessionId > 0n, `ephemeral create for non-positive session id ${ctx.sessionId}`);
@@ -255,8 +269,17 @@ export class Prep {
     this.outstanding.add({
       zxid,
       path: finalPath,
-      node: { version: 0, childCreates: 0, aversion: 0, ephemeralOwner: owner, numChildren: 0, acl },
+      node: {
+        version: 0,
+        childCreates: 0,
+        aversion: 0,
+        ephemeralOwner: owner,
+        numChildren: 0,
+        acl,
+        dataLength: req.data.length,
+      },
     });
+    this.quota.record(this.tree.quota, zxid, finalPath, 1, req.data.length);
     const value = { path: finalPath, data: req.data, acl, ephemeralOwner: owner, parentCversion };
     // Null data (ZooKeeper's, not empty data) travels only when asked for and the data is empty.
     if (req.dataNull === true && req.data.length === 0)
@@ -284,8 +307,12 @@ export class Prep {
     validatePath(path);
     const node = this.record(path);
     this.requirePerm(node, Perms.WRITE, path, ctx);
+    // As ZooKeeper: the quota before the version, so a refused size wins over BadVersion.
+    const bytesDiff = req.data.length - node.dataLength;
+    this.quota.check(this.tree.quota, path, 0, bytesDiff, ctx.now);
     const version = this.nextVersion(node.version, req.version, path);
-    this.outstanding.add({ zxid, path, node: { ...node, version } });
+    this.outstanding.add({ zxid, path, node: { ...node, version, dataLength: req.data.length } });
+    this.quota.record(this.tree.quota, zxid, path, 0, bytesDiff);
     if (req.dataNull === true && req.data.length === 0)
       return { $case: "setData", value: { path, data: req.data, version, dataNull: true } };
     return { $case: "setData", value: { path, data: req.data, version } };
@@ -301,6 +328,8 @@ export class Prep {
 
   /** Records the deletion of path and its parent's lost child. */
   private recordDelete(path: string, zxid: number): void {
+    if (this.tree.quota.size > 0)
+      this.quota.record(this.tree.quota, zxid, path, -1, -(this.find(path)?.dataLength ?? 0));
     const parentName = parentPath(path);
     const parent = this.find(parentName);
     if (parent !== undefined) {

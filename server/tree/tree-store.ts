@@ -7,6 +7,7 @@ import { AclCache, type AclEntry } from "./acl-cache.js";
 import { type StoredData, storeData } from "./bytes.js";
 import { DigestSum, Hash64 } from "./digest.js";
 import { clientOwner, OwnerKind, ownerKind } from "./ephemeral-type.js";
+import { QuotaIndex } from "./quota.js";
 import { NO_OWNER, S, StatSlab, Znode } from "./znode.js";
 
 /**
@@ -45,6 +46,8 @@ export class TreeStore {
   readonly containers = new Set<string>();
   /** ZooKeeper's approximate_data_size: path length plus data length, summed over every node. */
   approximateDataSize = 0;
+  /** Quota'd paths and their stats nodes, kept by the mutations below (quota.ts). */
+  readonly quota: QuotaIndex = new QuotaIndex(this);
   private readonly sum = new DigestSum();
   private readonly hash = new Hash64();
 
@@ -114,6 +117,7 @@ export class TreeStore {
     ]);
     this.link(parent, node);
     this.setCversionPzxid(parent, parentCversion, zxid);
+    this.quota.created(path, node.data.length);
     triggers.push(
       { path, type: EventType.NodeCreated, acl: node.acl.acl },
       { path: parent.path, type: EventType.NodeChildrenChanged, acl: parent.acl.acl },
@@ -154,6 +158,7 @@ export class TreeStore {
     this.hashStat(parent, 1);
     const acl = node.acl.acl;
     this.remove(node);
+    this.quota.deleted(path, node.data.length);
     triggers?.push(
       { path, type: EventType.NodeDeleted, acl },
       { path: parent.path, type: EventType.NodeChildrenChanged, acl: parent.acl.acl },
@@ -189,14 +194,26 @@ export class TreeStore {
     if (node === undefined) return Code.NoNode;
     this.hashStat(node, -1);
     this.hashData(node, -1);
+    const oldLength = node.data.length;
     node.data = storeData(data, dataNull);
     this.slab.set(node.slot, S.version, version);
     this.slab.set(node.slot, S.mzxid, zxid);
     this.slab.set(node.slot, S.mtime, time);
     this.hashStat(node, 1);
     this.hashData(node, 1);
+    this.quota.changed(path, oldLength, node.data.length);
     triggers.push({ path, type: EventType.NodeDataChanged, acl: node.acl.acl });
     return Code.OK;
+  }
+
+  /**
+   * Replaces a node's data and nothing else: no version, mzxid or watch. Only for the quota
+   * stats nodes, which ZooKeeper rewrites so while applying the writes they count.
+   */
+  rewriteData(node: Znode, data: StoredData): void {
+    this.hashData(node, -1);
+    node.data = data;
+    this.hashData(node, 1);
   }
 
   setAcl(path: string, acl: readonly ACL[], aversion: number): number {

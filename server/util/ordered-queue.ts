@@ -42,29 +42,17 @@ export class OrderedQueue<T> {
     this.live++;
   }
 
+  /** The value under `id`, left in place; undefined if it is not waiting. */
+  get(id: number): T | undefined {
+    const at = this.slotOf(id);
+    return at < 0 ? undefined : this.values[at];
+  }
+
   /** The value under `id`, removed; undefined if it is not waiting. The oldest is found at once. */
   take(id: number): T | undefined {
-    if (this.live === 0) return undefined;
+    const at = this.slotOf(id);
+    if (at < 0) return undefined;
     const mask = this.ids.length - 1;
-    let at: number;
-    if (this.ids[this.head] === id) at = this.head;
-    else {
-      // Ids increase along the ring: binary search the span.
-      let lo = 0;
-      let hi = this.span - 1;
-      at = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const found = this.ids[(this.head + mid) & mask]!;
-        if (found === id) {
-          at = (this.head + mid) & mask;
-          break;
-        }
-        if (found < id) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      if (at < 0) return undefined;
-    }
     const value = this.values[at];
     if (value === undefined) return undefined;
     this.values[at] = undefined;
@@ -92,6 +80,24 @@ export class OrderedQueue<T> {
     this.span = 0;
     this.live = 0;
     return out;
+  }
+
+  /** The ring slot holding `id`, -1 if none. */
+  private slotOf(id: number): number {
+    if (this.live === 0) return -1;
+    if (this.ids[this.head] === id) return this.head;
+    const mask = this.ids.length - 1;
+    // Ids increase along the ring: binary search the span.
+    let lo = 0;
+    let hi = this.span - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const found = this.ids[(this.head + mid) & mask]!;
+      if (found === id) return (this.head + mid) & mask;
+      if (found < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   private grow(): void {

@@ -159,6 +159,8 @@ beforeAll(async () => {
   args.push("--dir", dir, "--base-port", String(ports.base), "--quorum-port", String(ports.quorum));
   // Any free AdminServer and /metrics ports: tests never take the documented 8080 and 7000.
   args.push("--admin-port", "0", "--metrics-port", "0");
+  // The member killed below stays down (restarts: test/cluster/ensemble-supervision.test.ts).
+  args.push("--no-restart");
   command = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   command.stdout?.setEncoding("utf8");
   command.stderr?.setEncoding("utf8");

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../clients/ts/src/index.js";
+import { adminJson } from "../support/admin-shapes.js";
 import { type Ensemble, startEnsemble } from "../support/ensemble.js";
 import { waitUntil } from "../support/wait.js";
 
@@ -32,6 +33,8 @@ describe("DIFF from the log history", () => {
     const diffLine = new RegExp(`sending DIFF 0x[0-9a-f]+ to ${behind.id}$`, "gm");
     const diffs = (): number => (leader.log().match(diffLine) ?? []).length;
     const before = diffs();
+    const mntr = () => adminJson(leader.adminPort!, "mntr");
+    const countedBefore = (await mntr()).diff_count as number;
     await ensemble.restart(behind.id);
     await waitUntil("the leader's DIFF to the restarted member", () => diffs() > before, 20_000);
     const direct = await connect(behind.address, { sessionTimeoutMs: 30_000 });
@@ -43,5 +46,9 @@ describe("DIFF from the log history", () => {
       await direct.close();
     }
     expect(behind.log()).not.toContain("installed SNAP");
+    // The leader counts the sync it served (ZooKeeper's diff_count); no SNAP.
+    const counted = await mntr();
+    expect(counted.diff_count).toBeGreaterThan(countedBefore);
+    expect(counted.snap_count).toBe(0);
   });
 });

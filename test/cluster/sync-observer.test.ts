@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionLossError, connect } from "../../clients/ts/src/index.js";
+import { adminJson } from "../support/admin-shapes.js";
 import { type Ensemble, startEnsemble } from "../support/ensemble.js";
 import { waitUntil } from "../support/wait.js";
 
@@ -34,8 +35,11 @@ describe("synchronisation and observers", () => {
     await Promise.all(Array.from({ length: 300 }, (_, i) => client.create(`/snap/n${i}`, `v${i}`)));
     await client.close();
     await ensemble.restart(behind.id);
-    await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    const serving = await ensemble.waitForLeader({ timeoutMs: 20_000 });
     await waitUntil("the SNAP in the member's log", () => behind.log().includes("installed SNAP"), 20_000);
+    // The leader counts the SNAP it served (ZooKeeper's snap_count).
+    const mntr = await adminJson(ensemble.members[serving - 1]!.adminPort!, "mntr");
+    expect(mntr.snap_count).toBeGreaterThanOrEqual(1);
     const direct = await connect(behind.address, { sessionTimeoutMs: 30_000 });
     try {
       // On a loaded machine the ensemble may re-elect while the member rejoins: a sync then ends

@@ -1,9 +1,10 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect as tcpConnect } from "node:net";
 import { credentials, Metadata } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataServiceClient } from "../../server/gen/paddock/v1/data.js";
 import { type Ensemble, startEnsemble } from "../support/ensemble.js";
+import { connectFrame, framesOf, parseConnectResponse } from "../support/jute-raw.js";
 import { enc } from "../support/raw-session.js";
 
 /**
@@ -11,6 +12,7 @@ import { enc } from "../support/raw-session.js";
  * this test runs; a write sent to a follower shows up as one trace: the follower's request and
  * forward spans, the leader's proposal (with each learner's ack as an event, then committed), every
  * member's ack and apply spans, each member's spans under service.name and paddock.member.id.
+ * A session's open (through a follower) and its expiry (on the leader) are traced the same way.
  */
 
 /** One span as the OTLP/HTTP JSON encoding carries it (opentelemetry-proto's JSON mapping). */
@@ -166,5 +168,56 @@ describe("a write traced across an ensemble", () => {
       expect(apply.parentSpanId).toBe(propose.spanId);
       expect(attribute(apply.attributes, "paddock.zxid")).toBe(attribute(propose.attributes, "paddock.zxid"));
     }
+  }, 60_000);
+
+  it("traces a session's open through a follower and its expiry on the leader", async () => {
+    const leader = await ensemble.waitForLeader({ timeoutMs: 20_000 });
+    const follower = ensemble.members.find((m) => m.id !== leader)!;
+    // ZooKeeper's protocol to the follower: a session of the shortest timeout, then the socket goes.
+    const socket = tcpConnect(follower.clientPort, "127.0.0.1");
+    let bytes = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      bytes = Buffer.concat([bytes, chunk]);
+    });
+    socket.write(connectFrame({ timeOut: 400 }));
+    const deadline = Date.now() + 10_000;
+    while (framesOf(bytes).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const session = `0x${parseConnectResponse(bytes).sessionId.toString(16)}`;
+    socket.destroy();
+
+    const rootOf = async (name: string): Promise<Received> => {
+      const until = Date.now() + 15_000;
+      for (;;) {
+        const found = received.find(
+          (s) => s.name === name && attribute(s.attributes, "paddock.session") === session,
+        );
+        if (found !== undefined) return found;
+        if (Date.now() > until) throw new Error(`no ${name} span for session ${session}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const applies = (spans: Received[]) => spans.filter((x) => x.name === "paddock.apply").length >= 3;
+
+    // The open: the follower's span, its forward, the leader's proposal, an apply on every member.
+    const open = await rootOf("paddock.session.open");
+    expect(open.member).toBe(follower.id);
+    expect(open.parentSpanId ?? "").toBe("");
+    const opened = await spansOf(open.traceId, applies);
+    const forward = opened.find((s) => s.name === "paddock.forward");
+    expect(forward?.parentSpanId).toBe(open.spanId);
+    const propose = opened.find((s) => s.name === "paddock.propose");
+    expect(propose?.member).toBe(leader);
+    expect(propose?.parentSpanId).toBe(forward?.spanId);
+    const appliedOn = (spans: Received[], parent: string | undefined) =>
+      spans.filter((s) => s.name === "paddock.apply" && s.parentSpanId === parent).map((s) => s.member);
+    expect(appliedOn(opened, propose?.spanId).sort()).toEqual([1, 2, 3]);
+
+    // The expiry: the leader's span and its proposal, applied on every member.
+    const expire = await rootOf("paddock.session.expire");
+    expect(expire.member).toBe(leader);
+    const expired = await spansOf(expire.traceId, applies);
+    const close = expired.find((s) => s.name === "paddock.propose");
+    expect(close?.parentSpanId).toBe(expire.spanId);
+    expect(appliedOn(expired, close?.spanId).sort()).toEqual([1, 2, 3]);
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registryRows } from "../../scripts/readme-metrics.js";
 import { mntrKeysLeftOut } from "../../server/admin/mntr.js";
 import {
   adminJson,
@@ -148,5 +149,21 @@ describe("/metrics against ZooKeeper 3.8's Prometheus provider", () => {
       (n) => !n.startsWith("jvm_") && !ourTypes.has(n) && mntrKeysLeftOut[n] === undefined,
     );
     expect(missing).toEqual([]);
+  });
+
+  it("every name the README's metric table marks ZooKeeper's has ZooKeeper's type", async () => {
+    const zkTypes = metricTypes(await httpGet(`http://127.0.0.1:${zkPorts.metrics}/metrics`));
+    const marked = registryRows().filter((r) => r.zookeeper === "yes");
+    const differ = marked.filter((r) => zkTypes.has(r.names[0]!) && zkTypes.get(r.names[0]!) !== r.type);
+    expect(differ).toEqual([]);
+    // A standalone ZooKeeper lacks only the leader's figures.
+    const absent = marked.map((r) => r.names[0]!).filter((n) => !zkTypes.has(n));
+    expect(absent.sort()).toEqual([
+      "leader_uptime",
+      "learners",
+      "quorum_size",
+      "synced_followers",
+      "synced_observers",
+    ]);
   });
 });

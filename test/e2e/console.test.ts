@@ -186,17 +186,18 @@ describe("the web console's ensemble view", () => {
     await ensemble?.stopAll();
   });
 
-  it("shows members, roles and health, and a member going down", async () => {
+  it("shows every member's role and health on a follower's console, and a member going down", async () => {
     const leader = await ensemble.waitForLeader({ timeoutMs: 30_000 });
-    const port = ensemble.members.find((m) => m.id === leader)?.adminPort;
+    // A follower's page: the leader's report tells it about the other follower too.
+    const [viewer, other] = ensemble.members.filter((m) => m.id !== leader);
     const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
-    await page.goto(`http://127.0.0.1:${port}/#/ensemble`);
+    await page.goto(`http://127.0.0.1:${viewer!.adminPort}/#/ensemble`);
     await page.locator(`tr[data-member="${leader}"]`, { hasText: "leader" }).waitFor();
     await page.locator('tr[data-health="up"]').nth(2).waitFor({ timeout: 20_000 });
+    await page.locator(`tr[data-member="${other!.id}"]`, { hasText: "follower" }).waitFor();
     await screenshot(page, "ensemble");
-    const follower = ensemble.members.find((m) => m.id !== leader)!.id;
-    await ensemble.kill(follower);
-    await page.locator(`tr[data-member="${follower}"][data-health="down"]`).waitFor({ timeout: 20_000 });
+    await ensemble.kill(other!.id);
+    await page.locator(`tr[data-member="${other!.id}"][data-health="down"]`).waitFor({ timeout: 20_000 });
     await expect(page.locator(`tr[data-member="${leader}"]`).getAttribute("data-health")).resolves.toBe("up");
     await page.close();
   });

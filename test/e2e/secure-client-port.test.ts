@@ -167,6 +167,41 @@ describe("secureClientPort with a PEM key store and ssl.clientAuth=want", () => 
     await c.close();
   });
 
+  it("counts its connections of both doors and their bytes in /metrics and mntr", async () => {
+    const scrape = async (): Promise<{ open: number; received: number; sent: number }> => {
+      const text = await (await fetch(`http://127.0.0.1:${want.metricsPort}/metrics`)).text();
+      const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+      return {
+        open: value("num_alive_connections"),
+        received: value("bytes_received_count"),
+        sent: value("response_bytes"),
+      };
+    };
+    // The earlier tests' connections are gone first (a client's close ends its socket soon after).
+    await until(async () => (await scrape()).open === 0);
+    const before = await scrape();
+    const grpc = await connect(secure(want), { tls: tlsOptions(), connectTimeoutMs: 10_000 });
+    const jute = await rawTls(want);
+    try {
+      jute.socket.write(connectFrame({}));
+      await until(() => framesOf(jute.received()).length >= 1);
+      await grpc.exists("/");
+      const during = await scrape();
+      expect(during.open).toBe(2);
+      // Bytes on the wire: at least what each side wrote, TLS records included.
+      expect(during.received - before.received).toBeGreaterThan(connectFrame({}).length);
+      expect(during.sent - before.sent).toBeGreaterThan(jute.received().length);
+      const mntr = (await (await fetch(`http://127.0.0.1:${want.adminPort}/commands/mntr`)).json()) as {
+        num_alive_connections: number;
+      };
+      expect(mntr.num_alive_connections).toBe(during.open);
+    } finally {
+      jute.socket.destroy();
+      await grpc.close();
+    }
+    await until(async () => (await scrape()).open === 0);
+  });
+
   it("refuses a certificate the trust store does not verify", async () => {
     const c = await rawTls(want, untrusted).catch((error: Error) => error);
     if (c instanceof Error) return; // refused in the handshake (TLS 1.2)

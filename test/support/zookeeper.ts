@@ -14,6 +14,8 @@ export interface ZooKeeperHandle {
   readonly address: string;
   /** Runs zkCli.sh with the script on stdin (one JVM for the whole script). */
   cli(script: string): Promise<ProcessResult>;
+  /** What the server wrote to stderr so far (its log, with `serverLog`). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,11 @@ export interface ZooKeeperOptions {
   readonly version?: "3.8" | "3.9";
   /** More classpath entries (e.g. the Prometheus provider: `prometheusClasspath()`). */
   readonly classpath?: readonly string[];
+  /**
+   * Log to stderr (read with `log()`): 3.8's classpath binds SLF4J's no-op logger, so
+   * slf4j-simple goes first (SLF4J 1.7 takes the first binding it finds).
+   */
+  readonly serverLog?: boolean;
 }
 
 /**
@@ -142,9 +149,13 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
       "-Dzookeeper.extendedTypesEnabled=true",
       ...(options.jvmFlags ?? []),
       "-cp",
-      [options.version === "3.9" ? zooKeeper39Classpath() : classpath, ...(options.classpath ?? [])].join(
-        ":",
-      ),
+      [
+        ...(options.serverLog === true && options.version !== "3.9"
+          ? ["/usr/share/java/slf4j-simple.jar"]
+          : []),
+        options.version === "3.9" ? zooKeeper39Classpath() : classpath,
+        ...(options.classpath ?? []),
+      ].join(":"),
       options.serverLine === undefined
         ? "org.apache.zookeeper.server.ZooKeeperServerMain"
         : "org.apache.zookeeper.server.quorum.QuorumPeerMain",
@@ -170,6 +181,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
   return {
     address,
     cli: (script) => zkCli(address, script),
+    log: () => log,
     async stop() {
       if (child.exitCode === null) child.kill("SIGKILL");
       await exited;

@@ -11,6 +11,7 @@ import type { WatcherTypeName } from "../src/watch-manager.js";
 import { parseAcl } from "./acl-parser.js";
 import { formatAcl, formatData, formatStat, javaList, keeperMessage } from "./format.js";
 import type { OptionSpec, ParsedArgs } from "./parse-line.js";
+import { quotaCommands } from "./quota.js";
 import type { Shell } from "./shell.js";
 
 /** A failure whose message zkCli prints as is. */
@@ -382,6 +383,7 @@ const table: Command[] = [
       }
     },
   },
+  ...quotaCommands,
   // redo and quit act on the read loop; run-cli.ts handles them, the table keeps their usage.
   { name: "redo", usage: "cmdno", minArgs: 1, session: false, run: async () => undefined },
   { name: "quit", usage: "", minArgs: 0, session: false, run: async () => undefined },

@@ -33,6 +33,7 @@ const shell: Shell & { who: Who } = {
   },
 };
 
+const whoamiWaitMs = 2000;
 const nav = h("nav", { id: "nav" });
 const login = h("div", { id: "login" });
 const main = h("main", { id: "page" });
@@ -109,11 +110,21 @@ async function start(): Promise<void> {
     h("div", { id: "status", class: "status" }),
     main,
   );
-  try {
-    shell.who = await get<Who>("whoami");
-  } catch (error) {
-    shell.status(error instanceof ApiError ? error.message : String(error), true);
-  }
+  // whoami opens the browser's session, which waits for a quorum: a member without one still
+  // shows its ensemble, sessions and metrics pages (they need no session) after a short wait.
+  const who = get<Who>("whoami").then(
+    (answer) => {
+      shell.who = answer;
+      drawLogin();
+    },
+    (error: unknown) => shell.status(error instanceof ApiError ? error.message : String(error), true),
+  );
+  const waited = await Promise.race([
+    who.then(() => false),
+    new Promise<boolean>((done) => setTimeout(() => done(true), whoamiWaitMs)),
+  ]);
+  if (waited)
+    shell.status("this member has not opened a session yet (no quorum?): the tree waits for it", true);
   drawLogin();
   window.addEventListener("hashchange", route);
   route();

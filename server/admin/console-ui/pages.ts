@@ -93,7 +93,7 @@ export const ensemblePage: Page = (root, shell) => {
     h(
       "p",
       { class: "hint" },
-      "Learners' health, zxid and lag are known on the leader; a follower shows its own state and its leader.",
+      "Roles, health, zxids and lag as the leader sees them (a learner shows the leader's last report, sent every tickTime). Without a leader, a member this one cannot reach is down.",
     ),
   );
   return poll(1000, shell, async () => {

@@ -9,10 +9,13 @@ import { CORE_TICK_MS, crashMember, type MemberEnv, type SimMember, startMember 
 import { type NetOptions, type NetStats, SimNetwork } from "./sim-network.js";
 
 /*
- * Server bugs this simulator found, both fixed: a new leader served (prepped writes) before it had
- * applied the history its core had committed when it took over (Pipeline now holds the leading
- * view until then), and a refusal judged against an outstanding change was answered at once (a
- * refused write is now an ErrorTxn answered when it applies).
+ * Server bugs this simulator found, all fixed (docs/TESTING.md): a new leader served (prepped
+ * writes) before it had applied the history its core had committed when it took over; a refusal
+ * judged against an outstanding change was answered at once; a close forwarded by a follower did
+ * not mark the session closing on the leader, so the session, resumed elsewhere, created an
+ * ephemeral after its close; a deposed leader kept its closing marks and refused to resume live
+ * sessions; a restarted follower answered a new request with a transaction it had forwarded
+ * before the restart under the same handle.
  */
 
 export interface RealSimOptions {
@@ -241,6 +244,11 @@ export class RealSim {
     process.on("unhandledRejection", rejected);
     try {
       await this.phases();
+    } catch (error) {
+      // Anything else thrown (by the stack or a driver) is reported with the seed too.
+      if (error instanceof RealSimFailure) throw error;
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      throw this.failureOf(`unexpected error: ${text.split("\n").slice(0, 4).join(" | ")}`);
     } finally {
       process.off("unhandledRejection", rejected);
     }

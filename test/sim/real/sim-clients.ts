@@ -201,6 +201,9 @@ export class SimClients {
   }
 
   private ended(c: Client, conn: FrontConnection): void {
+    // The transport closes, as a door's does when the front ends its connection (session-service,
+    // jute/connection): without drop() the member counts it against maxClientCnxns for good.
+    conn.drop();
     if (c.conn !== conn) return;
     c.conn = undefined;
     c.connected = false;

@@ -47,6 +47,18 @@ describe("zoo.cfg", () => {
     expect(config.fourLetterWordWhitelist).toBe("srvr");
   });
 
+  it("enforceQuota: off by default, as ZooKeeper; on by its zoo.cfg key or its system-property name", () => {
+    expect(finishConfig(defaultConfig()).enforceQuota).toBe(false);
+    for (const key of ["enforceQuota", "zookeeper.enforceQuota"]) {
+      const config = defaultConfig();
+      parseZooCfg(`${key}=true`, config, "/", () => {});
+      expect(config.enforceQuota).toBe(true);
+    }
+    expect(() => parseZooCfg("enforceQuota=maybe", defaultConfig(), "/", () => {})).toThrow(
+      "enforceQuota=maybe",
+    );
+  });
+
   it("names the key and value it cannot use", () => {
     expect(() => parseZooCfg("tickTime=abc", defaultConfig(), "/", () => {})).toThrow("tickTime=abc");
     expect(() => parseZooCfg("forceSync=maybe", defaultConfig(), "/", () => {})).toThrow("forceSync=maybe");

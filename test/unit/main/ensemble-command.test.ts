@@ -12,7 +12,8 @@ describe("paddock ensemble's plan", () => {
     expect(plan.map((m) => [m.id, m.clientPort, m.observer])).toEqual([
       [1, 2181, false],
       [2, 2182, false],
-      [3, 2183, true],
+      [3, 2183, false],
+      [4, 2184, true],
     ]);
     for (const member of plan) {
       mkdirSync(member.dataDir, { recursive: true });
@@ -26,14 +27,16 @@ describe("paddock ensemble's plan", () => {
       expect(config.servers.map((s) => [s.id, s.quorumPort, s.electionPort, s.observer])).toEqual([
         [1, 2889, 3889, false],
         [2, 2890, 3890, false],
-        [3, 2891, 3891, true],
+        [3, 2891, 3891, false],
+        [4, 2892, 3892, true],
       ]);
     }
   });
 
   it.each([
     [0, 0, 2181, /--size 0/],
-    [3, 3, 2181, /--observers 3/],
+    [10, 0, 2181, /--size 10/],
+    [3, 10, 2181, /--observers 10/],
     [3, 0, 65534, /--base-port 65534/],
   ])("refuses size %i with %i observers from port %i", (size, observers, port, message) => {
     expect(() => planEnsemble(size, observers, "/tmp/x", port)).toThrow(message);

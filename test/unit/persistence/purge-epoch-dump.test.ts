@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { dumpLog, inspectSnapshot } from "../../../server/persistence/dump.js";
+import { dumpLog } from "../../../server/persistence/dump.js";
 import { readEpoch, writeEpoch } from "../../../server/persistence/epoch-file.js";
 import { segmentName } from "../../../server/persistence/log-format.js";
 import { purge } from "../../../server/persistence/purge.js";
 import { recover } from "../../../server/persistence/recovery.js";
 import { listSnapshots, writeSnapshot } from "../../../server/persistence/snapshot.js";
+import { inspectSnapshot } from "../../../server/persistence/snapshot-inspect.js";
 import { StorageCorruptionError } from "../../../server/persistence/storage-error.js";
 import { TxnLog } from "../../../server/persistence/txn-log.js";
 import { AssertionError } from "../../../server/util/assert.js";
@@ -59,6 +60,7 @@ describe("purge (autopurge.snapRetainCount)", () => {
 
   it("removes temp files of older abandoned snapshots, and insists on a count of at least 3", async () => {
     const files = new MemFiles();
+    files.mkdir(LOG_DIR);
     for (const c of [1, 2, 3]) await snapshotAt(files, z(c));
     files.close(files.open(`${DATA_DIR}/snapshot.${z(2).toString(16)}.tmp`, "w"));
     files.close(files.open(`${DATA_DIR}/snapshot.${z(9).toString(16)}.tmp`, "w"));
@@ -116,8 +118,8 @@ describe("tools", () => {
     for await (const line of dumpLog(`${LOG_DIR}/${segmentName(z(1))}`, files)) lines.push(line);
     expect(lines).toEqual([
       `# ${LOG_DIR}/${segmentName(z(1))}`,
-      "zxid=0x100000001 session=0x123456789abcdef0 cxid=0x129 time=2024-01-03T15:16:07.297Z type=setData path=/n4294967297 version=1",
-      "zxid=0x100000002 session=0x123456789abcdef0 cxid=0x12a time=2024-01-03T15:16:07.298Z type=setData path=/n4294967298 version=1",
+      "zxid=0x100000001 session=0x123456789abcdef0 cxid=0x129 time=2024-01-03T15:16:07.297Z type=setData path=/n4294967297 version=1 data=0x0101010101010101",
+      "zxid=0x100000002 session=0x123456789abcdef0 cxid=0x12a time=2024-01-03T15:16:07.298Z type=setData path=/n4294967298 version=1 data=0x0202020202020202",
       expect.stringMatching(/^# 2 records; data ends at offset \d+ \(clean\)$/),
     ]);
   });

@@ -43,6 +43,7 @@ export interface FakeMember {
  * virtual clock, joined by an in-process peer network that delivers each link's messages in order
  * on the clock's next step. `hold(id)` keeps every message addressed to member `id` until
  * `release(id)`: that member falls behind (it applies nothing new) while the others go on.
+ * `isolate(id)` breaks member `id`'s streams until `rejoin(id)`: what was in flight is lost.
  */
 export function fakeEnsemble(size: number) {
   const scheduler = new VirtualTimeScheduler(undefined, 0);
@@ -51,10 +52,15 @@ export function fakeEnsemble(size: number) {
   const log: string[] = [];
   const replicas = new Map<number, Replica>();
   const held = new Map<number, { from: number; message: PeerMessage }[]>();
-  const deliver = (from: number, to: number, message: PeerMessage): void => {
+  const isolated = new Set<number>();
+  const cut = (a: number, b: number): boolean => isolated.has(a) || isolated.has(b);
+  /** False while the stream is down (an isolated member's): the message is not sent. */
+  const deliver = (from: number, to: number, message: PeerMessage): boolean => {
+    if (cut(from, to)) return false;
     const queue = held.get(to);
     if (queue !== undefined) queue.push({ from, message });
-    else scheduler.schedule(() => replicas.get(to)?.onPeerMessage(from, message), 0);
+    else scheduler.schedule(() => cut(from, to) || replicas.get(to)?.onPeerMessage(from, message), 0);
+    return true;
   };
   const members: FakeMember[] = voters.map((id) => {
     const tree = new DataTree();
@@ -76,12 +82,7 @@ export function fakeEnsemble(size: number) {
       { encode: () => undefined, install: async () => {} },
       { tickMs: TICK_MS, scheduler, snapshotChunkBytes: 1 << 20, log: (_l, m) => log.push(`${id}: ${m}`) },
     );
-    replica.connect({
-      send: (to, message) => {
-        deliver(id, to, message);
-        return true;
-      },
-    });
+    replica.connect({ send: (to, message) => deliver(id, to, message) });
     replicas.set(id, replica);
     let nextId = BigInt(id) << 56n;
     const pipeline = new Pipeline(
@@ -146,6 +147,20 @@ export function fakeEnsemble(size: number) {
       const queue = held.get(id) ?? [];
       held.delete(id);
       for (const { from, message } of queue) deliver(from, id, message);
+    },
+    /** Cuts member `id` off: its streams break (both ends hear it) and stay down until `rejoin(id)`. */
+    isolate(id: number): void {
+      isolated.add(id);
+      scheduler.schedule(() => {
+        for (const other of voters) {
+          if (other === id) continue;
+          replicas.get(id)?.onPeerDown(other);
+          replicas.get(other)?.onPeerDown(id);
+        }
+      }, 0);
+    },
+    rejoin(id: number): void {
+      isolated.delete(id);
     },
     leader(): FakeMember | undefined {
       return members.find((m) => replicas.get(m.id)!.view.role === "leading");

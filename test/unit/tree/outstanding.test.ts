@@ -8,6 +8,7 @@ const node = (version: number) => ({
   ephemeralOwner: 0n,
   numChildren: 0,
   acl: [],
+  dataLength: 0,
 });
 
 describe("Outstanding", () => {

@@ -198,6 +198,7 @@ export interface PeerMessage {
     | { $case: "forwardReply"; value: ForwardedReply }
     | { $case: "touch"; value: SessionTouch }
     | { $case: "snapshotChunk"; value: SnapshotChunk }
+    | { $case: "ensembleStatus"; value: EnsembleStatus }
     | undefined;
 }
 
@@ -291,6 +292,26 @@ export interface SnapshotChunk {
   zxid: bigint;
   data: Buffer;
   last: boolean;
+}
+
+/**
+ * Leader → each learner, once per tickTime: how the leader sees every learner. Only the leader
+ * tracks its learners, so without this a follower's console could not show the ensemble.
+ */
+export interface EnsembleStatus {
+  epoch: bigint;
+  /** The leader's last logged zxid, for the learners' lag. */
+  lastZxid: bigint;
+  learners: LearnerState[];
+}
+
+export interface LearnerState {
+  serverId: number;
+  observer: boolean;
+  /** Synchronised and receiving the broadcast. */
+  synced: boolean;
+  /** Durable on it (a follower) or sent to it (an observer). */
+  ackedZxid: bigint;
 }
 
 function createBasePeerEnvelope(): PeerEnvelope {
@@ -389,6 +410,9 @@ export const PeerMessage: MessageFns<PeerMessage> = {
       case "snapshotChunk":
         SnapshotChunk.encode(message.kind.value, writer.uint32(50).fork()).join();
         break;
+      case "ensembleStatus":
+        EnsembleStatus.encode(message.kind.value, writer.uint32(58).fork()).join();
+        break;
     }
     return writer;
   },
@@ -454,6 +478,14 @@ export const PeerMessage: MessageFns<PeerMessage> = {
             message.kind = { $case: "snapshotChunk", value: SnapshotChunk.decode(reader, reader.uint32()) };
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.kind = { $case: "ensembleStatus", value: EnsembleStatus.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -484,6 +516,10 @@ export const PeerMessage: MessageFns<PeerMessage> = {
         ? { $case: "snapshotChunk", value: SnapshotChunk.fromJSON(object.snapshotChunk) }
         : isSet(object.snapshot_chunk)
         ? { $case: "snapshotChunk", value: SnapshotChunk.fromJSON(object.snapshot_chunk) }
+        : isSet(object.ensembleStatus)
+        ? { $case: "ensembleStatus", value: EnsembleStatus.fromJSON(object.ensembleStatus) }
+        : isSet(object.ensemble_status)
+        ? { $case: "ensembleStatus", value: EnsembleStatus.fromJSON(object.ensemble_status) }
         : undefined,
     };
   },
@@ -502,6 +538,8 @@ export const PeerMessage: MessageFns<PeerMessage> = {
       obj.touch = SessionTouch.toJSON(message.kind.value);
     } else if (message.kind?.$case === "snapshotChunk") {
       obj.snapshotChunk = SnapshotChunk.toJSON(message.kind.value);
+    } else if (message.kind?.$case === "ensembleStatus") {
+      obj.ensembleStatus = EnsembleStatus.toJSON(message.kind.value);
     }
     return obj;
   },
@@ -545,6 +583,12 @@ export const PeerMessage: MessageFns<PeerMessage> = {
       case "snapshotChunk": {
         if (object.kind?.value !== undefined && object.kind?.value !== null) {
           message.kind = { $case: "snapshotChunk", value: SnapshotChunk.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "ensembleStatus": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "ensembleStatus", value: EnsembleStatus.fromPartial(object.kind.value) };
         }
         break;
       }
@@ -1698,6 +1742,247 @@ export const SnapshotChunk: MessageFns<SnapshotChunk> = {
     message.zxid = (object.zxid !== undefined && object.zxid !== null) ? BigInt(object.zxid) : 0n;
     message.data = object.data ?? Buffer.alloc(0);
     message.last = object.last ?? false;
+    return message;
+  },
+};
+
+function createBaseEnsembleStatus(): EnsembleStatus {
+  return { epoch: 0n, lastZxid: 0n, learners: [] };
+}
+
+export const EnsembleStatus: MessageFns<EnsembleStatus> = {
+  encode(message: EnsembleStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.epoch !== 0n) {
+      if (BigInt.asIntN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type int64 too large");
+      }
+      writer.uint32(8).int64(message.epoch);
+    }
+    if (message.lastZxid !== 0n) {
+      if (BigInt.asIntN(64, message.lastZxid) !== message.lastZxid) {
+        throw new globalThis.Error("value provided for field message.lastZxid of type int64 too large");
+      }
+      writer.uint32(16).int64(message.lastZxid);
+    }
+    for (const v of message.learners) {
+      LearnerState.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnsembleStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnsembleStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.epoch = reader.int64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.lastZxid = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.learners.push(LearnerState.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnsembleStatus {
+    return {
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n,
+      lastZxid: isSet(object.lastZxid)
+        ? BigInt(object.lastZxid)
+        : isSet(object.last_zxid)
+        ? BigInt(object.last_zxid)
+        : 0n,
+      learners: globalThis.Array.isArray(object?.learners)
+        ? object.learners.map((e: any) => LearnerState.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: EnsembleStatus): unknown {
+    const obj: any = {};
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    if (message.lastZxid !== 0n) {
+      obj.lastZxid = message.lastZxid.toString();
+    }
+    if (message.learners?.length) {
+      obj.learners = message.learners.map((e) => LearnerState.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EnsembleStatus>, I>>(base?: I): EnsembleStatus {
+    return EnsembleStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EnsembleStatus>, I>>(object: I): EnsembleStatus {
+    const message = createBaseEnsembleStatus();
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.lastZxid = (object.lastZxid !== undefined && object.lastZxid !== null) ? BigInt(object.lastZxid) : 0n;
+    message.learners = object.learners?.map((e) => LearnerState.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseLearnerState(): LearnerState {
+  return { serverId: 0, observer: false, synced: false, ackedZxid: 0n };
+}
+
+export const LearnerState: MessageFns<LearnerState> = {
+  encode(message: LearnerState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.serverId !== 0) {
+      writer.uint32(8).int32(message.serverId);
+    }
+    if (message.observer !== false) {
+      writer.uint32(16).bool(message.observer);
+    }
+    if (message.synced !== false) {
+      writer.uint32(24).bool(message.synced);
+    }
+    if (message.ackedZxid !== 0n) {
+      if (BigInt.asIntN(64, message.ackedZxid) !== message.ackedZxid) {
+        throw new globalThis.Error("value provided for field message.ackedZxid of type int64 too large");
+      }
+      writer.uint32(32).int64(message.ackedZxid);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LearnerState {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLearnerState();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.serverId = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.observer = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.synced = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.ackedZxid = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LearnerState {
+    return {
+      serverId: isSet(object.serverId)
+        ? globalThis.Number(object.serverId)
+        : isSet(object.server_id)
+        ? globalThis.Number(object.server_id)
+        : 0,
+      observer: isSet(object.observer) ? globalThis.Boolean(object.observer) : false,
+      synced: isSet(object.synced) ? globalThis.Boolean(object.synced) : false,
+      ackedZxid: isSet(object.ackedZxid)
+        ? BigInt(object.ackedZxid)
+        : isSet(object.acked_zxid)
+        ? BigInt(object.acked_zxid)
+        : 0n,
+    };
+  },
+
+  toJSON(message: LearnerState): unknown {
+    const obj: any = {};
+    if (message.serverId !== 0) {
+      obj.serverId = Math.round(message.serverId);
+    }
+    if (message.observer !== false) {
+      obj.observer = message.observer;
+    }
+    if (message.synced !== false) {
+      obj.synced = message.synced;
+    }
+    if (message.ackedZxid !== 0n) {
+      obj.ackedZxid = message.ackedZxid.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LearnerState>, I>>(base?: I): LearnerState {
+    return LearnerState.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LearnerState>, I>>(object: I): LearnerState {
+    const message = createBaseLearnerState();
+    message.serverId = object.serverId ?? 0;
+    message.observer = object.observer ?? false;
+    message.synced = object.synced ?? false;
+    message.ackedZxid = (object.ackedZxid !== undefined && object.ackedZxid !== null) ? BigInt(object.ackedZxid) : 0n;
     return message;
   },
 };

@@ -1,0 +1,33 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  defaultMetrics,
+  readmePath,
+  readmeTable,
+  registryRows,
+  renderTable,
+} from "../../../scripts/readme-metrics.js";
+
+const readme = readFileSync(readmePath, "utf8");
+const regenerate = "run `node --import tsx scripts/readme-metrics.ts` to rewrite README.md's metric table";
+
+describe("README.md's metric table", () => {
+  const table = readmeTable(readme);
+
+  it("is there, between its markers", () => {
+    expect(table).toBeDefined();
+  });
+
+  it("lists Paddock's and ZooKeeper's metrics as the registry has them", () => {
+    // The rows before the default collectors' two rows; these are the same on every platform.
+    const rows = (text: string): string[] =>
+      text.split("\n").filter((l) => l.startsWith("| `") && !/^\| `(process|nodejs)_/.test(l));
+    expect(rows(table ?? ""), regenerate).toEqual(rows(renderTable()));
+    expect(registryRows().length).toBeGreaterThan(40);
+  });
+
+  it("names every default process_ and nodejs_ metric this platform has", () => {
+    const missing = [...defaultMetrics().keys()].filter((n) => !(table ?? "").includes(`\`${n}\``));
+    expect(missing, regenerate).toEqual([]);
+  });
+});
