@@ -17,6 +17,8 @@ export const readmePath = join(resolve(import.meta.dirname, ".."), "README.md");
 
 interface Row {
   readonly names: readonly string[];
+  /** For a default collector's row, the names' common prefix. */
+  readonly prefix?: string;
   readonly type: string;
   /** Whether ZooKeeper's Prometheus provider has the name: "yes", "" or "some". */
   readonly zookeeper: string;
@@ -53,7 +55,7 @@ function defaultRows(metrics: ReadonlyMap<string, string>): Row[] {
   const row = (prefix: string, zookeeper: string, meaning: string): Row => {
     const names = [...metrics.keys()].filter((n) => n.startsWith(prefix));
     const types = [...new Set(names.map((n) => metrics.get(n)!))].sort();
-    return { names, type: types.join(", "), zookeeper, meaning };
+    return { names, prefix, type: types.join(", "), zookeeper, meaning };
   };
   return [
     row(
@@ -71,15 +73,43 @@ function defaultRows(metrics: ReadonlyMap<string, string>): Row[] {
 
 export function renderTable(): string {
   const registered = registryRows();
-  const rows = [...registered, ...defaultRows(defaultMetrics())];
-  const cells = rows.map((r) => [r.names.map((n) => `\`${n}\``).join(", "), r.type, r.zookeeper, r.meaning]);
-  // Aligned on the registry's rows; the two long rows of default names run past.
-  const aligned = cells.slice(0, registered.length);
+  const defaults = defaultRows(defaultMetrics());
+  const cells = [
+    ...registered.map((r) => [`\`${r.names[0]}\``, r.type, r.zookeeper, r.meaning]),
+    // The default collectors' names are listed after the table, so the name column stays narrow.
+    ...defaults.map((r) => [`\`${r.prefix}*\``, r.type, r.zookeeper, r.meaning]),
+  ];
   const header = ["name", "type", "ZooKeeper's", "meaning"];
-  const widths = header.map((h, i) => Math.max(h.length, ...aligned.map((c) => c[i]!.length)));
+  // Padded as biome formats a Markdown table, so formatting the README leaves it as written.
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: readonly string[]): string => `| ${c.map((x, i) => x.padEnd(widths[i]!)).join(" | ")} |`;
   const rule = `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`;
-  return [tableStart, "", line(header), rule, ...cells.map(line), "", tableEnd].join("\n");
+  const names = defaults.map(
+    (r) => `${r.prefix}* on this platform: ${r.names.map((n) => `\`${n}\``).join(", ")}.`,
+  );
+  return [
+    tableStart,
+    "",
+    line(header),
+    rule,
+    ...cells.map(line),
+    "",
+    ...names.flatMap((n) => [n, ""]),
+    tableEnd,
+  ].join("\n");
+}
+
+/** A table row's cells, trimmed: what the README must agree on whatever a formatter's padding. */
+export function tableCells(text: string): string[][] {
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith("| `"))
+    .map((l) =>
+      l
+        .slice(1, -1)
+        .split(" | ")
+        .map((c) => c.trim()),
+    );
 }
 
 /** The table as it stands in the README, markers included; undefined without the markers. */

@@ -6,6 +6,7 @@ import {
   readmeTable,
   registryRows,
   renderTable,
+  tableCells,
 } from "../../../scripts/readme-metrics.js";
 
 const readme = readFileSync(readmePath, "utf8");
@@ -19,10 +20,8 @@ describe("README.md's metric table", () => {
   });
 
   it("lists Paddock's and ZooKeeper's metrics as the registry has them", () => {
-    // The rows before the default collectors' two rows; these are the same on every platform.
-    const rows = (text: string): string[] =>
-      text.split("\n").filter((l) => l.startsWith("| `") && !/^\| `(process|nodejs)_/.test(l));
-    expect(rows(table ?? ""), regenerate).toEqual(rows(renderTable()));
+    // Cells compared trimmed: a formatter may pad the columns differently.
+    expect(tableCells(table ?? ""), regenerate).toEqual(tableCells(renderTable()));
     expect(registryRows().length).toBeGreaterThan(40);
   });
 

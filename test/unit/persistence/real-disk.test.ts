@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -137,6 +137,7 @@ describe("snapshots, epochs and purge on the real disk", () => {
     expect(readdirSync(snapDir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
     await writeEpoch(snapDir, "acceptedEpoch", 3);
     expect(await readEpoch(snapDir, "acceptedEpoch")).toBe(3);
+    mkdirSync(join(dir, "log"));
     const { removed } = await purge({ dataDir: snapDir, dataLogDir: join(dir, "log"), snapRetainCount: 3 });
     expect(removed).toEqual([join(snapDir, snapshotName(z(1)))]);
   });
