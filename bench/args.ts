@@ -5,7 +5,14 @@ export type TargetName = (typeof targetNames)[number];
 
 /** Closed-loop workloads run by the generator processes; the rest are run by the coordinator. */
 export const loadWorkloads = ["create-100", "create-1k", "set", "get", "mixed"] as const;
-export const workloadNames = [...loadWorkloads, "watch", "sessions", "memory", "recovery"] as const;
+export const workloadNames = [
+  ...loadWorkloads,
+  "watch",
+  "sessions",
+  "connect-storm",
+  "memory",
+  "recovery",
+] as const;
 export type WorkloadName = (typeof workloadNames)[number];
 export type LoadWorkload = (typeof loadWorkloads)[number];
 export const topologies = ["independent", "multiplexed"] as const;
@@ -351,7 +358,7 @@ export const usage = `usage: paddock bench [run|compare] [options]
   --warmup S            unmeasured seconds before each row (default ${defaultOptions.warmupS})
   --read-ratio R        reads in the mixed workload, 0..1 (default ${defaultOptions.readRatio})
   --watchers N          watchers on one znode for watch (default ${defaultOptions.watchers})
-  --sessions N          sessions opened by sessions (default ${defaultOptions.sessions})
+  --sessions N          sessions opened by sessions and connect-storm (default ${defaultOptions.sessions})
   --znodes N            znodes loaded by memory and recovery (default ${defaultOptions.znodes})
   --settle S            memory: let the fresh server rest S s before its baseline and S s after loading
                         before reading RSS (0: no rest, RSS 1 s after loading) (default ${defaultOptions.settleS})

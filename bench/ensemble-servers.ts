@@ -49,13 +49,17 @@ interface MemberLaunch {
   ready: (child: ChildProcess, stderr: () => string) => Promise<void>;
 }
 
-/** A member's data dir with its myid, and its zoo.cfg (the quorum timing, then `lines`); returns the cfg path. */
+/**
+ * A member's data dir with its myid, and its zoo.cfg (the quorum timing, then `lines`, then the
+ * BENCH_ZOO_CFG lines, `;`-separated, e.g. "localSessionsEnabled=true"); returns the cfg path.
+ */
 function writeMemberConfig(m: MemberPlan, lines: (dataDir: string) => string[]): string {
   const dataDir = join(m.dir, "data");
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, "myid"), `${m.id}\n`);
   const cfg = join(m.dir, "zoo.cfg");
-  writeFileSync(cfg, [...quorumTiming, ...lines(dataDir), ""].join("\n"));
+  const extra = (process.env.BENCH_ZOO_CFG ?? "").split(";").filter((l) => l.trim() !== "");
+  writeFileSync(cfg, [...quorumTiming, ...lines(dataDir), ...extra, ""].join("\n"));
   return cfg;
 }
 

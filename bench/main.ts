@@ -17,6 +17,7 @@ import {
   usage,
   type WorkloadName,
 } from "./args.js";
+import { runConnectStorm } from "./connect-storm.js";
 import {
   runFailover,
   runMemory,
@@ -164,6 +165,8 @@ async function runTarget(
           else if (w === "watch") emit(await guarded(target, members, w, () => runWatchFanOut(opts, ref)));
           else if (w === "sessions")
             emit(await guarded(target, members, w, () => runSessionStorm(opts, ref)));
+          else if (w === "connect-storm")
+            emit(await guarded(target, members, w, () => runConnectStorm(opts, ref)));
         }
       } finally {
         await client.close().catch(() => {});
@@ -271,7 +274,7 @@ export function estimateSeconds(opts: BenchOptions): number {
   for (const w of opts.workloads) {
     if (isLoad(w) || w === "watch") perTarget += rowS + 2;
     else if (w === "sessions") perTarget += Math.min(5, opts.durationS) + 2;
-    else perTarget += start + 2 + opts.znodes / 5000;
+    else perTarget += start + 2 + opts.znodes / 5000 + (w === "memory" ? 2 * opts.settleS + 2 : 0);
   }
   return Math.round(perTarget * opts.targets.length);
 }

@@ -1,5 +1,4 @@
 /** CPU time and resident memory of a process, read from /proc (Linux only). */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 const clockTicksPerSecond = 100; // USER_HZ is 100 on every Linux that matters here
@@ -58,24 +57,4 @@ export function totalRssBytes(pids: readonly number[]): number | null {
 /** CPU seconds used between two readings, null if either is missing. */
 export function cpuDelta(before: number | null, after: number | null): number | null {
   return before === null || after === null ? null : Math.max(0, after - before);
-}
-
-/**
- * Live Java heap after a full GC, in bytes (jcmd GC.run, then GC.heap_info), or null without jcmd.
- * RSS alone overstates a JVM's per-znode cost: the heap grows by young-generation garbage too.
- */
-export function javaHeapUsedAfterGc(pid: number): number | null {
-  try {
-    execFileSync("jcmd", [String(pid), "GC.run"], { stdio: "ignore", timeout: 20_000 });
-    const info = execFileSync("jcmd", [String(pid), "GC.heap_info"], { encoding: "utf8", timeout: 20_000 });
-    const m = /heap\s+total \d+K, used (\d+)K/.exec(info);
-    return m ? Number(m[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Live Java heap after a full GC summed over `pids` (each member's JVM), or null. */
-export function totalJavaHeapUsedAfterGc(pids: readonly number[]): number | null {
-  return sumOver(pids, javaHeapUsedAfterGc);
 }

@@ -99,14 +99,22 @@ function formatExtra(extra: Record<string, number>): string {
   const parts: string[] = [];
   if (extra.rssGrowthBytes !== undefined)
     parts.push(`rss +${(extra.rssGrowthBytes / 2 ** 20).toFixed(1)}MiB`);
-  if (extra.bytesPerZnode !== undefined) parts.push(`${Math.round(extra.bytesPerZnode)} B/znode`);
-  if (extra.loadedBytesPerZnode !== undefined && extra.settledAfterS !== undefined) {
-    parts.push(
-      `at rest after ${Math.round(extra.settledAfterS)}s; ${Math.round(extra.loadedBytesPerZnode)} B/znode 1s after loading`,
-    );
+  if (extra.bytesPerZnode !== undefined) {
+    const when =
+      extra.loadedBytesPerZnode !== undefined && extra.settledAfterS !== undefined
+        ? ` at rest after ${Math.round(extra.settledAfterS)}s (${Math.round(extra.loadedBytesPerZnode)} 1s after loading)`
+        : " 1s after loading";
+    parts.push(`RSS ${Math.round(extra.bytesPerZnode)} B/znode${when}`);
   }
-  if (extra.heapBytesPerZnode !== undefined)
-    parts.push(`${Math.round(extra.heapBytesPerZnode)} B/znode live Java heap after GC`);
+  if (extra.liveHeapBytesPerZnode !== undefined) {
+    const split =
+      extra.externalBytesPerZnode !== undefined && extra.externalBytesPerZnode !== 0
+        ? ` (heap ${Math.round(extra.heapUsedBytesPerZnode ?? 0)} + external ${Math.round(extra.externalBytesPerZnode)})`
+        : "";
+    parts.push(`live heap ${Math.round(extra.liveHeapBytesPerZnode)} B/znode after full GC${split}`);
+  }
+  if (extra.rssAfterGcBytesPerZnode !== undefined)
+    parts.push(`RSS ${Math.round(extra.rssAfterGcBytesPerZnode)} B/znode after it`);
   if (extra.recoveryMs !== undefined) parts.push(`recovery ${Math.round(extra.recoveryMs)}ms`);
   if (extra.failoverMs !== undefined) {
     const leader =
@@ -223,8 +231,10 @@ export interface RatioRow {
   p99: number | null;
   /** Paddock server CPU per op ÷ reference's (< 1: Paddock cheaper). */
   serverCpuPerOp: number | null;
-  /** Paddock bytes per znode ÷ reference's (memory workload). */
+  /** Paddock RSS growth per znode ÷ reference's (memory workload, at rest). */
   bytesPerZnode: number | null;
+  /** Paddock live heap per znode after a full GC ÷ reference's (memory workload). */
+  liveHeapPerZnode: number | null;
   /** Paddock recovery (or, for ensembles, failover) time ÷ reference's. */
   recovery: number | null;
 }
@@ -247,6 +257,7 @@ export function computeRatios(rows: readonly RowResult[], base = "paddock"): Rat
         p99: both ? ratio(b.latency.p99, ref.latency.p99) : null,
         serverCpuPerOp: both ? ratio(serverCpuPerOpUs(b), serverCpuPerOpUs(ref)) : null,
         bytesPerZnode: ratio(b.extra.bytesPerZnode, ref.extra.bytesPerZnode),
+        liveHeapPerZnode: ratio(b.extra.liveHeapBytesPerZnode, ref.extra.liveHeapBytesPerZnode),
         recovery: ratio(
           b.extra.recoveryMs ?? b.extra.failoverMs,
           ref.extra.recoveryMs ?? ref.extra.failoverMs,
@@ -259,7 +270,18 @@ export function computeRatios(rows: readonly RowResult[], base = "paddock"): Rat
 
 export function formatRatios(ratios: readonly RatioRow[], base = "Paddock"): string {
   const f = (x: number | null): string => (x === null ? "n/a" : `${x.toFixed(2)}x`);
-  const cells = [["workload", "ratio", "ops/s", "p99", "srv cpu/op", "B/znode", "recovery/failover"]];
+  const cells = [
+    [
+      "workload",
+      "ratio",
+      "ops/s",
+      "p99",
+      "srv cpu/op",
+      "RSS B/znode",
+      "live heap B/znode",
+      "recovery/failover",
+    ],
+  ];
   for (const r of ratios) {
     const name = r.reference === "zookeeper" ? "ZooKeeper" : r.reference === "etcd" ? "etcd" : r.reference;
     cells.push([
@@ -269,6 +291,7 @@ export function formatRatios(ratios: readonly RatioRow[], base = "Paddock"): str
       f(r.p99),
       f(r.serverCpuPerOp),
       f(r.bytesPerZnode),
+      f(r.liveHeapPerZnode),
       f(r.recovery),
     ]);
   }

@@ -47,6 +47,7 @@ type Client struct {
 	state          State
 	finalErr       error // set with stop: what every later call fails with
 	statesClosed   bool
+	subscribers    map[chan State]struct{} // SubscribeStates channels, guarded by mu
 	sessionID      int64
 	password       []byte
 	timeout        time.Duration
@@ -170,6 +171,7 @@ func (c *Client) setStateLocked(s State) {
 		return
 	}
 	c.state = s
+	c.publishLocked(s)
 	for {
 		select {
 		case c.states <- s:

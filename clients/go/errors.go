@@ -12,63 +12,67 @@ type Code int32
 
 // Error codes, as ZooKeeper's.
 const (
-	CodeOK                     Code = 0
-	CodeSystemError            Code = -1
-	CodeRuntimeInconsistency   Code = -2
-	CodeDataInconsistency      Code = -3
-	CodeConnectionLoss         Code = -4
-	CodeMarshallingError       Code = -5
-	CodeUnimplemented          Code = -6
-	CodeOperationTimeout       Code = -7
-	CodeBadArguments           Code = -8
-	CodeUnknownSession         Code = -12
-	CodeAPIError               Code = -100
-	CodeNoNode                 Code = -101
-	CodeNoAuth                 Code = -102
-	CodeBadVersion             Code = -103
-	CodeNoChildrenForEphemeral Code = -108
-	CodeNodeExists             Code = -110
-	CodeNotEmpty               Code = -111
-	CodeSessionExpired         Code = -112
-	CodeInvalidCallback        Code = -113
-	CodeInvalidACL             Code = -114
-	CodeAuthFailed             Code = -115
-	CodeSessionMoved           Code = -118
-	CodeNotReadOnly            Code = -119
-	CodeNoWatcher              Code = -121
-	CodeRequestTimeout         Code = -122
-	CodeQuotaExceeded          Code = -125
-	CodeThrottled              Code = -127
+	CodeOK                           Code = 0
+	CodeSystemError                  Code = -1
+	CodeRuntimeInconsistency         Code = -2
+	CodeDataInconsistency            Code = -3
+	CodeConnectionLoss               Code = -4
+	CodeMarshallingError             Code = -5
+	CodeUnimplemented                Code = -6
+	CodeOperationTimeout             Code = -7
+	CodeBadArguments                 Code = -8
+	CodeUnknownSession               Code = -12
+	CodeAPIError                     Code = -100
+	CodeNoNode                       Code = -101
+	CodeNoAuth                       Code = -102
+	CodeBadVersion                   Code = -103
+	CodeNoChildrenForEphemeral       Code = -108
+	CodeNodeExists                   Code = -110
+	CodeNotEmpty                     Code = -111
+	CodeSessionExpired               Code = -112
+	CodeInvalidCallback              Code = -113
+	CodeInvalidACL                   Code = -114
+	CodeAuthFailed                   Code = -115
+	CodeSessionMoved                 Code = -118
+	CodeNotReadOnly                  Code = -119
+	CodeEphemeralOnLocalSession      Code = -120
+	CodeNoWatcher                    Code = -121
+	CodeRequestTimeout               Code = -122
+	CodeSessionClosedRequireSaslAuth Code = -124
+	CodeQuotaExceeded                Code = -125
+	CodeThrottled                    Code = -127
 )
 
 var codeNames = map[Code]string{
-	CodeOK:                     "OK",
-	CodeSystemError:            "SystemError",
-	CodeRuntimeInconsistency:   "RuntimeInconsistency",
-	CodeDataInconsistency:      "DataInconsistency",
-	CodeConnectionLoss:         "ConnectionLoss",
-	CodeMarshallingError:       "MarshallingError",
-	CodeUnimplemented:          "Unimplemented",
-	CodeOperationTimeout:       "OperationTimeout",
-	CodeBadArguments:           "BadArguments",
-	CodeUnknownSession:         "UnknownSession",
-	CodeAPIError:               "APIError",
-	CodeNoNode:                 "NoNode",
-	CodeNoAuth:                 "NoAuth",
-	CodeBadVersion:             "BadVersion",
-	CodeNoChildrenForEphemeral: "NoChildrenForEphemerals",
-	CodeNodeExists:             "NodeExists",
-	CodeNotEmpty:               "NotEmpty",
-	CodeSessionExpired:         "SessionExpired",
-	CodeInvalidCallback:        "InvalidCallback",
-	CodeInvalidACL:             "InvalidACL",
-	CodeAuthFailed:             "AuthFailed",
-	CodeSessionMoved:           "SessionMoved",
-	CodeNotReadOnly:            "NotReadOnly",
-	CodeNoWatcher:              "NoWatcher",
-	CodeRequestTimeout:         "RequestTimeout",
-	CodeQuotaExceeded:          "QuotaExceeded",
-	CodeThrottled:              "Throttled",
+	CodeOK:                           "OK",
+	CodeSystemError:                  "SystemError",
+	CodeRuntimeInconsistency:         "RuntimeInconsistency",
+	CodeDataInconsistency:            "DataInconsistency",
+	CodeConnectionLoss:               "ConnectionLoss",
+	CodeMarshallingError:             "MarshallingError",
+	CodeUnimplemented:                "Unimplemented",
+	CodeOperationTimeout:             "OperationTimeout",
+	CodeBadArguments:                 "BadArguments",
+	CodeUnknownSession:               "UnknownSession",
+	CodeAPIError:                     "APIError",
+	CodeNoNode:                       "NoNode",
+	CodeNoAuth:                       "NoAuth",
+	CodeBadVersion:                   "BadVersion",
+	CodeNoChildrenForEphemeral:       "NoChildrenForEphemerals",
+	CodeNodeExists:                   "NodeExists",
+	CodeNotEmpty:                     "NotEmpty",
+	CodeSessionExpired:               "SessionExpired",
+	CodeInvalidCallback:              "InvalidCallback",
+	CodeInvalidACL:                   "InvalidACL",
+	CodeAuthFailed:                   "AuthFailed",
+	CodeSessionMoved:                 "SessionMoved",
+	CodeNotReadOnly:                  "NotReadOnly",
+	CodeEphemeralOnLocalSession:      "EphemeralOnLocalSession",
+	CodeNoWatcher:                    "NoWatcher",
+	CodeRequestTimeout:               "RequestTimeout",
+	CodeSessionClosedRequireSaslAuth: "SessionClosedRequireSaslAuth",
+	CodeQuotaExceeded:                "QuotaExceeded",
+	CodeThrottled:                    "Throttled",
 }
 
 // String returns ZooKeeper's name for the code (NoNode, BadVersion, ...).
@@ -93,8 +97,8 @@ func (e *Error) Error() string {
 	if e.Path != "" {
 		s += " " + e.Path
 	}
-	if e.Message != "" {
-		s += ": " + e.Message
+	if d := detail(e.Code, e.Path, e.Message); d != "" {
+		s += ": " + d
 	}
 	return s
 }
@@ -111,26 +115,28 @@ func (e *Error) Is(target error) bool {
 
 // Sentinels for errors.Is, one per ZooKeeper error a caller commonly handles.
 var (
-	ErrSystemError            = &Error{Code: CodeSystemError}
-	ErrRuntimeInconsistency   = &Error{Code: CodeRuntimeInconsistency}
-	ErrConnectionLoss         = &Error{Code: CodeConnectionLoss}
-	ErrUnimplemented          = &Error{Code: CodeUnimplemented}
-	ErrBadArguments           = &Error{Code: CodeBadArguments}
-	ErrAPIError               = &Error{Code: CodeAPIError}
-	ErrNoNode                 = &Error{Code: CodeNoNode}
-	ErrNoAuth                 = &Error{Code: CodeNoAuth}
-	ErrBadVersion             = &Error{Code: CodeBadVersion}
-	ErrNoChildrenForEphemeral = &Error{Code: CodeNoChildrenForEphemeral}
-	ErrNodeExists             = &Error{Code: CodeNodeExists}
-	ErrNotEmpty               = &Error{Code: CodeNotEmpty}
-	ErrSessionExpired         = &Error{Code: CodeSessionExpired}
-	ErrInvalidACL             = &Error{Code: CodeInvalidACL}
-	ErrAuthFailed             = &Error{Code: CodeAuthFailed}
-	ErrSessionMoved           = &Error{Code: CodeSessionMoved}
-	ErrNoWatcher              = &Error{Code: CodeNoWatcher}
-	ErrRequestTimeout         = &Error{Code: CodeRequestTimeout}
-	ErrQuotaExceeded          = &Error{Code: CodeQuotaExceeded}
-	ErrThrottled              = &Error{Code: CodeThrottled}
+	ErrSystemError                  = &Error{Code: CodeSystemError}
+	ErrRuntimeInconsistency         = &Error{Code: CodeRuntimeInconsistency}
+	ErrConnectionLoss               = &Error{Code: CodeConnectionLoss}
+	ErrUnimplemented                = &Error{Code: CodeUnimplemented}
+	ErrBadArguments                 = &Error{Code: CodeBadArguments}
+	ErrAPIError                     = &Error{Code: CodeAPIError}
+	ErrNoNode                       = &Error{Code: CodeNoNode}
+	ErrNoAuth                       = &Error{Code: CodeNoAuth}
+	ErrBadVersion                   = &Error{Code: CodeBadVersion}
+	ErrNoChildrenForEphemeral       = &Error{Code: CodeNoChildrenForEphemeral}
+	ErrNodeExists                   = &Error{Code: CodeNodeExists}
+	ErrNotEmpty                     = &Error{Code: CodeNotEmpty}
+	ErrSessionExpired               = &Error{Code: CodeSessionExpired}
+	ErrInvalidACL                   = &Error{Code: CodeInvalidACL}
+	ErrAuthFailed                   = &Error{Code: CodeAuthFailed}
+	ErrSessionMoved                 = &Error{Code: CodeSessionMoved}
+	ErrEphemeralOnLocalSession      = &Error{Code: CodeEphemeralOnLocalSession}
+	ErrNoWatcher                    = &Error{Code: CodeNoWatcher}
+	ErrRequestTimeout               = &Error{Code: CodeRequestTimeout}
+	ErrSessionClosedRequireSaslAuth = &Error{Code: CodeSessionClosedRequireSaslAuth}
+	ErrQuotaExceeded                = &Error{Code: CodeQuotaExceeded}
+	ErrThrottled                    = &Error{Code: CodeThrottled}
 )
 
 // Client-side errors that have no ZooKeeper code.

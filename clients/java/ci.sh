@@ -10,5 +10,7 @@ if [ ! -d ../../node_modules ]; then
   exit 1
 fi
 start=$(date +%s)
-mvn -B -q test
+# The runtime classpath is left for test/clients/cross-language-*.test.ts (they run the demos).
+mvn -B -q test dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt \
+  -Dmdep.includeScope=runtime
 echo "clients/java: tests passed in $(( $(date +%s) - start ))s"

@@ -1,5 +1,7 @@
 import { hostname, userInfo } from "node:os";
 import type { AdminContext } from "./commands.js";
+import { diskCommand, diskLow } from "./disk-figures.js";
+import { heapAfterGc } from "./heap-command.js";
 import { mntrRows, serverState } from "./mntr.js";
 import { directorySize } from "./server-figures.js";
 
@@ -27,7 +29,7 @@ function serverStats(ctx: AdminContext): CommandData {
   return {
     packets_sent: v.sent,
     packets_received: v.received,
-    fsync_threshold_exceed_count: 0,
+    fsync_threshold_exceed_count: ctx.logStats().fsyncThresholdExceeded,
     client_response_stats: { last_buffer_size: -1, min_buffer_size: -1, max_buffer_size: -1 },
     data_dir_size: directorySize(ctx.dataDirs.dataDir),
     log_dir_size: directorySize(ctx.dataDirs.dataLogDir),
@@ -49,7 +51,7 @@ function serverStats(ctx: AdminContext): CommandData {
 function srvr(ctx: AdminContext): CommandData {
   return {
     version: `paddock-${ctx.version}`,
-    read_only: false,
+    read_only: diskLow(ctx),
     server_stats: serverStats(ctx),
     client_response: { last_buffer_size: -1, min_buffer_size: -1, max_buffer_size: -1 },
     node_count: ctx.view.nodeCount,
@@ -157,7 +159,11 @@ const table: AdminCommand[] = [
     aliases: ["hash"],
     run: (ctx) => ({ digests: [{ zxid: ctx.view.zxid, digest: ctx.view.digest.toString() }] }),
   },
-  { name: "is_read_only", aliases: ["isro"], run: () => ({ read_only: false }) },
+  // Paddock's own: a full GC, then the live heap (ZooKeeper's operators use jcmd GC.heap_info).
+  { name: "heap", aliases: [], run: () => heapAfterGc() },
+  // Paddock's own: free space against the floor (a member below it is read-only).
+  { name: "disk", aliases: [], run: diskCommand },
+  { name: "is_read_only", aliases: ["isro"], run: (ctx) => ({ read_only: diskLow(ctx) }) },
   {
     name: "last_snapshot",
     aliases: ["lsnp"],

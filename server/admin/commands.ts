@@ -1,6 +1,7 @@
 import type { AdminView } from "../pipeline/admin-view.js";
 import { zxidHex } from "../util/zxid.js";
 import { adminCommands, runAdminCommand } from "./admin-commands.js";
+import { diskLow } from "./disk-figures.js";
 import { mntrRows, serverState } from "./mntr.js";
 import { directorySize, type ServerFigures } from "./server-figures.js";
 
@@ -22,6 +23,8 @@ export interface AdminContext {
     lastFsyncMs: number;
     fsyncMsMax: number;
     recordsPerFsyncAvg: number;
+    /** Group commits slower than fsync.warningthresholdms. */
+    fsyncThresholdExceeded: number;
   };
   /** Log, snapshot, socket, peer and member figures the composition root owns. */
   readonly figures: ServerFigures;
@@ -128,7 +131,7 @@ export const commands: Record<string, Command> = {
   wchc,
   wchp,
   dump,
-  isro: () => "rw",
+  isro: (ctx) => (diskLow(ctx) ? "ro" : "rw"),
   srst: (ctx) => {
     ctx.view.requests.reset();
     return "Server stats reset.\n";

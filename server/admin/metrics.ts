@@ -18,6 +18,7 @@ import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { requestOpNames } from "../pipeline/admin-view.js";
 import type { LatencyStats } from "../util/latency-stats.js";
 import type { AdminContext } from "./commands.js";
+import { registerDiskMetrics } from "./disk-figures.js";
 import { mntrRows } from "./mntr.js";
 import { fileDescriptors } from "./server-figures.js";
 
@@ -101,6 +102,12 @@ export function buildMetrics(context: () => AdminContext): Registry {
   );
   gauge(registry, "outstanding_requests", "requests admitted and not answered", () => view().outstanding);
   gauge(registry, "global_sessions", "sessions in the ensemble's table", () => view().sessionCount);
+  gauge(
+    registry,
+    "local_sessions",
+    "sessions local to this member (localSessionsEnabled), in no transaction",
+    () => view().localSessionCount,
+  );
   gauge(
     registry,
     "num_alive_connections",
@@ -241,6 +248,7 @@ export function buildMetrics(context: () => AdminContext): Registry {
   gauge(registry, "paddock_storage_failed", "1 once storage failed (writes stop)", () =>
     view().storageFailed ? 1 : 0,
   );
+  registerDiskMetrics(registry, context);
   counter(
     registry,
     "paddock_trunc_count",

@@ -1,6 +1,7 @@
 import type { LatencyStats } from "../util/latency-stats.js";
 import { zxidHex } from "../util/zxid.js";
 import type { AdminContext } from "./commands.js";
+import { diskMntrRows } from "./disk-figures.js";
 import { fileDescriptors } from "./server-figures.js";
 
 export type MntrValue = string | number | boolean;
@@ -59,6 +60,7 @@ export function mntrRows(ctx: AdminContext): [string, MntrValue][] {
     ["outstanding_requests", v.outstanding],
     ["znode_count", v.nodeCount],
     ["global_sessions", v.sessionCount],
+    ["local_sessions", v.localSessionCount],
     ["packets_sent", v.sent],
     ["packets_received", v.received],
     ["watch_count", v.watchCount],
@@ -100,7 +102,7 @@ export function mntrRows(ctx: AdminContext): [string, MntrValue][] {
   } else if (state === "follower" || state === "observer") {
     rows.push(["peer_state", `${state === "follower" ? "following" : "observing"} - broadcast`]);
   }
-  rows.push(...paddockRows(ctx));
+  rows.push(...paddockRows(ctx), ...diskMntrRows(ctx));
   return rows;
 }
 
@@ -143,7 +145,6 @@ function paddockRows(ctx: AdminContext): [string, MntrValue][] {
  * either in mntrRows or here; docs/OPERATIONS.md lists this table.
  */
 export const mntrKeysLeftOut: Readonly<Record<string, string>> = {
-  local_sessions: "Paddock has no local sessions",
   non_mtls_remote_conn_count: "no per-connection mTLS accounting yet",
   non_mtls_local_conn_count: "no per-connection mTLS accounting yet",
   outstanding_tls_handshake: "TLS handshakes are not counted",

@@ -38,6 +38,7 @@ export function addReflection(server: Server): void {
 export const servedServices = [
   "paddock.v1.DataService",
   "paddock.v1.SessionService",
+  "paddock.v1.WatchService",
   "paddock.v1.AdminService",
 ];
 

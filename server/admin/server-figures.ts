@@ -11,6 +11,17 @@ export interface MemberFigure {
   readonly observer: boolean;
 }
 
+/** One data directory's free space against the floor (server/persistence/disk-floor.ts). */
+export interface DiskFigure {
+  readonly name: string;
+  readonly path: string;
+  /** -1 if it could not be read. */
+  readonly freeBytes: number;
+  readonly totalBytes: number;
+  readonly floorBytes: number;
+  readonly low: boolean;
+}
+
 /**
  * What the composition root owns and the admin commands and /metrics read: the write-ahead log,
  * snapshots, the client port's sockets, the peer transport, the members. Plain fields and
@@ -22,6 +33,8 @@ export interface ServerFigures {
   /** Snapshot copy, encode and write, ms (snapshottime). */
   readonly snapshotTime: LatencyStats;
   lastSnapshot(): { zxid: number; timestampMs: number } | undefined;
+  /** dataDir's and dataLogDir's free space against the floor, as last read. */
+  disk(): readonly DiskFigure[];
   /** Client connections open, refused over maxClientCnxns, and their bytes (both client ports). */
   clientConnections(): number;
   clientConnectionsRejected(): number;

@@ -114,7 +114,8 @@ function traceOf(call: ServerUnaryCall<unknown, unknown>): Record<string, string
   return trace;
 }
 
-function identities(call: ServerUnaryCall<unknown, unknown>, front: ClientFront): AuthId[] {
+/** The call's address and its `paddock-auth` metadata as identities (WatchService too). */
+export function identities(call: { getPeer(): string; metadata: Metadata }, front: ClientFront): AuthId[] {
   const ids: AuthId[] = [{ scheme: "ip", id: peerAddress(call.getPeer()) }];
   for (const value of call.metadata.get("paddock-auth")) {
     const text = value.toString();

@@ -27,6 +27,10 @@ export interface JuteConnectionOptions {
   readonly connectTimeoutMs: number;
   readonly log: (level: "info" | "warn" | "error", message: string) => void;
   readonly sasl?: SaslUsers | undefined;
+  /** enforce.auth.schemes includes sasl: a failed exchange is answered -124, not AuthFailed. */
+  readonly saslRequired?: boolean;
+  /** zookeeper.allowSaslFailedClients: a failed exchange keeps its connection (unless SASL is required). */
+  readonly allowSaslFailedClients?: boolean;
 }
 
 /** What each request in flight needs for its reply: replies come back in request order. */
@@ -42,6 +46,7 @@ interface InFlight {
 
 const UNIMPLEMENTED = -6;
 const AUTH_FAILED = -115;
+const SESSION_CLOSED_REQUIRE_SASL_AUTH = -124;
 const PING: Request["op"] = { $case: "ping", value: {} };
 /** ZooKeeper's protocol carries no trace context. */
 const NO_TRACE: Record<string, string> = {};
@@ -289,7 +294,14 @@ export class JuteConnection implements ReplySink {
     } catch (error) {
       if (!(error instanceof SaslError)) throw error;
       this.options.log("warn", `client ${this.address} failed to SASL authenticate: ${error.message}`);
-      this.answerLocally(xid, AUTH_FAILED, true, encodeSaslReply(xid, AUTH_FAILED, null));
+      if (this.options.allowSaslFailedClients === true && this.options.saslRequired !== true) {
+        // As ZooKeeper's processSasl: answered OK with no token, the connection kept, no sasl id.
+        this.options.log("warn", `client ${this.address} keeps its connection (allowSaslFailedClients)`);
+        this.answerLocally(xid, 0, false, encodeSaslReply(xid, 0, null));
+        return;
+      }
+      const code = this.options.saslRequired === true ? SESSION_CLOSED_REQUIRE_SASL_AUTH : AUTH_FAILED;
+      this.answerLocally(xid, code, true, encodeSaslReply(xid, code, null));
     }
   }
 

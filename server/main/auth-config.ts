@@ -12,10 +12,45 @@ export interface AuthConfig {
   jaasSection: string;
   /** superUser / zookeeper.superUser (and zookeeper.superUser.*): SASL names with super rights. */
   saslSuperUsers: string[];
+  /** zookeeper.allowSaslFailedClients: a client whose SASL exchange fails keeps its connection. */
+  allowSaslFailedClients: boolean;
+  /** enforce.auth.enabled, enforce.auth.schemes and sessionRequireClientSASLAuth, as written. */
+  enforce: { enabled: boolean; schemes: string[]; requireSasl: boolean };
 }
 
+/** The schemes a session can hold here, so the ones enforce.auth.schemes may name. */
+export const authSchemes = ["ip", "digest", "sasl", "x509"] as const;
+
 export function defaultAuthConfig(): AuthConfig {
-  return { skipAcl: false, jaasFile: undefined, jaasSection: "Server", saslSuperUsers: [] };
+  return {
+    skipAcl: false,
+    jaasFile: undefined,
+    jaasSection: "Server",
+    saslSuperUsers: [],
+    allowSaslFailedClients: false,
+    enforce: { enabled: false, schemes: [], requireSasl: false },
+  };
+}
+
+/**
+ * The schemes every session must hold one of before any request but auth and SASL is served, as
+ * ZooKeeper 3.8's AuthenticationHelper: sessionRequireClientSASLAuth=true means sasl whatever the
+ * enforce.auth.* keys say; undefined when nothing is enforced. A bad combination stops startup.
+ */
+export function enforcedAuthSchemes(auth: AuthConfig): readonly string[] | undefined {
+  if (auth.enforce.requireSasl) return ["sasl"];
+  if (!auth.enforce.enabled) return undefined;
+  if (auth.enforce.schemes.length === 0) {
+    throw new ConfigError("enforce.auth.enabled is true: enforce.auth.schemes must name at least one scheme");
+  }
+  for (const scheme of auth.enforce.schemes) {
+    if (!(authSchemes as readonly string[]).includes(scheme)) {
+      throw new ConfigError(
+        `enforce.auth.schemes: authentication scheme ${scheme} is not available (${authSchemes.join(", ")})`,
+      );
+    }
+  }
+  return auth.enforce.schemes;
 }
 
 /** Applies one zoo.cfg key if it is an auth key; false otherwise. base: the zoo.cfg's directory. */
@@ -36,6 +71,26 @@ export function applyAuthKey(auth: AuthConfig, key: string, value: string, base:
   }
   if (/^authProvider\.\w+$/.test(name) && value.endsWith("SASLAuthenticationProvider")) {
     // ZooKeeper needs it for sasl ACLs; here the sasl scheme is always on.
+    return true;
+  }
+  // Java's Boolean.parseBoolean, as ZooKeeper reads these system properties: only "true" is true.
+  if (name === "enforce.auth.enabled") {
+    auth.enforce.enabled = value.toLowerCase() === "true";
+    return true;
+  }
+  if (name === "enforce.auth.schemes") {
+    auth.enforce.schemes = value
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    return true;
+  }
+  if (name === "allowSaslFailedClients") {
+    auth.allowSaslFailedClients = value.toLowerCase() === "true";
+    return true;
+  }
+  if (name === "sessionRequireClientSASLAuth") {
+    auth.enforce.requireSasl = value.toLowerCase() === "true";
     return true;
   }
   if (name === "sasl.serverconfig") {

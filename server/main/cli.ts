@@ -1,9 +1,11 @@
 import { ConfigError } from "./config-error.js";
 import { UsageError } from "./usage-error.js";
 import {
+  backupUsage,
   ensembleUsage,
   logDumpUsage,
   purgeUsage,
+  restoreUsage,
   serverUsage,
   snapshotInspectUsage,
   paddockUsage as usage,
@@ -21,6 +23,8 @@ const commands: Record<string, Command> = {
     usage: ensembleUsage,
     run: async (a) => (await import("./ensemble-command.js")).ensembleCommand(a),
   },
+  backup: { usage: backupUsage, run: async (a) => (await import("./backup-command.js")).backupCommand(a) },
+  restore: { usage: restoreUsage, run: async (a) => (await import("./backup-command.js")).restoreCommand(a) },
   purge: { usage: purgeUsage, run: async (a) => (await import("./tools-command.js")).purgeCommand(a) },
   log: { usage: logDumpUsage, run: async (a) => (await import("./tools-command.js")).logCommand(a) },
   snapshot: {

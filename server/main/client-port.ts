@@ -28,6 +28,8 @@ export interface ClientPort {
 export interface ClientPortOptions {
   /** maxClientCnxns: TCP connections per client address, 0 for no limit (as ZooKeeper counts them). */
   readonly connectionsPerAddressMax: number;
+  /** maxCnxns: TCP connections on this port from every address together, 0 for no limit. */
+  readonly connectionsMax: number;
   /** A connection that sends nothing for this long is closed before a door is chosen. */
   readonly firstBytesTimeoutMs: number;
   readonly log: (level: "warn", message: string) => void;
@@ -71,7 +73,7 @@ export function listen(
 export class ConnectionCounter {
   private readonly sockets = new Set<Socket>();
   private readonly perAddress = new Map<string, number>();
-  /** Connections refused over maxClientCnxns (ZooKeeper's connection_rejected). */
+  /** Connections refused over maxClientCnxns or maxCnxns (ZooKeeper's connection_rejected). */
   rejected = 0;
   /** Bytes of connections already closed; open ones are added when asked. */
   private closedBytesRead = 0;
@@ -99,9 +101,16 @@ export class ConnectionCounter {
     const address = addressOf(socket);
     const count = this.perAddress.get(address) ?? 0;
     const max = this.options.connectionsPerAddressMax;
-    if (max > 0 && count >= max) {
-      // As ZooKeeper: over maxClientCnxns the connection is closed at once.
-      this.options.log("warn", `too many connections from ${address}: maxClientCnxns is ${max}`);
+    const total = this.options.connectionsMax;
+    // As ZooKeeper: over maxClientCnxns or maxCnxns the connection is closed at once.
+    const over =
+      max > 0 && count >= max
+        ? `too many connections from ${address}: maxClientCnxns is ${max}`
+        : total > 0 && this.sockets.size >= total
+          ? `too many connections on this port: maxCnxns is ${total}`
+          : undefined;
+    if (over !== undefined) {
+      this.options.log("warn", over);
       socket.destroy();
       this.rejected++;
       return undefined;

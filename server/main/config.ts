@@ -3,6 +3,8 @@ import { dirname, resolve } from "node:path";
 import { defaultLimits, type Limits } from "../util/limits.js";
 import { type AuthConfig, applyAuthKey, defaultAuthConfig } from "./auth-config.js";
 import { ConfigError } from "./config-error.js";
+import { applyDiskKey, type DiskConfig, defaultDiskConfig } from "./disk-config.js";
+import { applyIdleGcKey, defaultIdleGcConfig, type IdleGcConfig } from "./idle-gc.js";
 import { applyQuorumTlsKey, defaultQuorumTlsConfig, type QuorumTlsConfig } from "./quorum-tls.js";
 import { parseServerSpec, resolveMembers, type ServerSpec } from "./server-spec.js";
 import { applySslKey, defaultSslConfig, type SslConfig } from "./tls-stores.js";
@@ -32,11 +34,19 @@ export interface ServerConfig {
   snapCount: number;
   snapRetainCount: number;
   purgeIntervalHours: number;
+  /** The free-space floor of dataDir and dataLogDir, and fsync.warningthresholdms (disk-config.ts). */
+  disk: DiskConfig;
+  /** paddock.idleGcAfterMs and paddock.idleGcGrowthBytesMin: a full GC once idle after growth (idle-gc.ts). */
+  idleGc: IdleGcConfig;
   preAllocSize: number;
   forceSync: boolean;
   extendedTypesEnabled: boolean;
   /** enforceQuota: refuse writes past a hard quota limit (README "Quotas" says why it is off). */
   enforceQuota: boolean;
+  /** zookeeper.connection_throttle_tokens, _fill_time, _fill_count: ConnectRequests per unit of time. */
+  connectThrottle: { tokens: number; fillTimeMs: number; fillCount: number };
+  /** localSessionsEnabled and localSessionsUpgradingEnabled: ZooKeeper's local sessions, off by default. */
+  localSessions: { enabled: boolean; upgrading: boolean };
   superDigest: string | undefined;
   /** skipACL, the SASL users' JAAS file and SASL super users (docs/SECURITY.md). */
   auth: AuthConfig;
@@ -50,6 +60,10 @@ export interface ServerConfig {
   commitLogCount: number;
   /** Bytes of recent log records kept compact for DIFF beyond commitLogCount; 0 for none. */
   diffHistoryBytes: number;
+  /** Bytes of recent committed changes each member keeps for resumable watch streams. */
+  watchHistoryBytes: number;
+  /** Bytes a watch stream may have sent and not yet taken by its client before it is cut. */
+  watchStreamBufferBytes: number;
   /** peerType=observer: this member observes (its server.N line must say so too). */
   peerTypeObserver: boolean;
   tracingExporter: "none" | "console" | "otlp";
@@ -105,11 +119,17 @@ export function defaultConfig(): ServerConfig {
     maxSessionTimeout: -1,
     snapCount: 100_000,
     snapRetainCount: 3,
-    purgeIntervalHours: 0,
+    // On, unlike ZooKeeper (0): a full disk is its users' most common outage (docs/OPERATIONS.md).
+    purgeIntervalHours: 1,
+    disk: defaultDiskConfig(),
+    idleGc: defaultIdleGcConfig(),
     preAllocSize: 64 * 1024 * 1024,
     forceSync: true,
     extendedTypesEnabled: false,
     enforceQuota: false,
+    localSessions: { enabled: false, upgrading: false },
+    // ZooKeeper's defaults: no throttle (0 tokens), one token a millisecond once set.
+    connectThrottle: { tokens: 0, fillTimeMs: 1, fillCount: 1 },
     superDigest: undefined,
     auth: defaultAuthConfig(),
     containerCheckIntervalMs: 60_000,
@@ -119,6 +139,8 @@ export function defaultConfig(): ServerConfig {
     peerTypeObserver: false,
     commitLogCount: 500,
     diffHistoryBytes: 4 * 1024 * 1024,
+    watchHistoryBytes: 4 * 1024 * 1024,
+    watchStreamBufferBytes: 1024 * 1024,
     tracingExporter: "none",
     tracingEndpoint: undefined,
     tracingServiceName: "paddock",
@@ -186,6 +208,7 @@ function bool(key: string, value: string): boolean {
 const limitKeys: Record<string, keyof Limits> = {
   "jute.maxbuffer": "requestBytesMax",
   maxClientCnxns: "connectionsPerAddressMax",
+  maxCnxns: "connectionsMax",
   globalOutstandingLimit: "outstandingGlobalMax",
   "paddock.pathLengthMax": "pathLengthMax",
   "paddock.childrenPerReplyMax": "childrenPerReplyMax",
@@ -268,6 +291,36 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
     case "zookeeper.enforceQuota":
       config.enforceQuota = bool(key, value);
       return;
+    case "connection_throttle_tokens":
+    case "zookeeper.connection_throttle_tokens":
+      config.connectThrottle.tokens = integer(key, value, 0);
+      return;
+    case "connection_throttle_fill_time":
+    case "zookeeper.connection_throttle_fill_time":
+      config.connectThrottle.fillTimeMs = integer(key, value, 1);
+      return;
+    case "connection_throttle_fill_count":
+    case "zookeeper.connection_throttle_fill_count":
+      config.connectThrottle.fillCount = integer(key, value, 1);
+      return;
+    case "connection_throttle_freeze_time":
+    case "connection_throttle_drop_increase":
+    case "connection_throttle_drop_decrease":
+    case "connection_throttle_decrease_ratio":
+    case "connection_throttle_weight_enabled":
+    case "connection_throttle_global_session_weight":
+    case "connection_throttle_local_session_weight":
+    case "connection_throttle_renew_session_weight":
+      warn(
+        `zoo.cfg: ${key} ignored: the connection throttle is a plain token bucket (no BLUE random drop, no weights)`,
+      );
+      return;
+    case "localSessionsEnabled":
+      config.localSessions.enabled = bool(key, value);
+      return;
+    case "localSessionsUpgradingEnabled":
+      config.localSessions.upgrading = bool(key, value);
+      return;
     case "superDigest":
     case "DigestAuthenticationProvider.superDigest":
     case "zookeeper.DigestAuthenticationProvider.superDigest":
@@ -300,6 +353,13 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
     case "diffHistorySize":
       // KiB, as preAllocSize.
       config.diffHistoryBytes = integer(key, value, 0) * 1024;
+      return;
+    case "watchHistorySize":
+      // KiB, as diffHistorySize: the same kind of bound on a history of the same log.
+      config.watchHistoryBytes = integer(key, value, 0) * 1024;
+      return;
+    case "watchStreamBufferSize":
+      config.watchStreamBufferBytes = integer(key, value, 1) * 1024;
       return;
     case "peerType":
       if (value !== "observer" && value !== "participant") {
@@ -368,7 +428,9 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
       if (
         !applySslKey(config.ssl, key, value, base) &&
         !applyQuorumTlsKey(config.quorumTls, key, value, base) &&
-        !applyAuthKey(config.auth, key, value, base)
+        !applyAuthKey(config.auth, key, value, base) &&
+        !applyDiskKey(config.disk, key, value) &&
+        !applyIdleGcKey(config.idleGc, key, value)
       )
         warn(`zoo.cfg: unknown key ${key} ignored`);
   }

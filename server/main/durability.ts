@@ -85,6 +85,12 @@ export async function openDurableState(
     batchBytesMax: 8 * 1024 * 1024,
     lastZxid,
     workerFilesModule: testDiskModule(process.env.PADDOCK_TEST_DISK, log),
+    fsyncWarningThresholdMs: config.disk.fsyncWarningThresholdMs,
+    onSlowFsync: (ms, records) =>
+      log(
+        "warn",
+        `fsync of the transaction log in ${config.dataLogDir} took ${Math.round(ms)} ms (fsync.warningthresholdms ${config.disk.fsyncWarningThresholdMs}) for ${records} records: every write waited for it`,
+      ),
   });
   log(
     "info",
@@ -126,6 +132,7 @@ export class Snapshotter {
   private sinceLast = 0;
   private threshold: number;
   private running: Promise<void> | undefined;
+  private purging: Promise<void> | undefined;
   /** Each snapshot's copy, encoding and write, in ms (ZooKeeper's snapshottime). */
   readonly snapshotTime = new LatencyStats();
   /** The last snapshot written (ZooKeeper's lsnp): its zxid and when, in ms since the epoch. */
@@ -164,6 +171,9 @@ export class Snapshotter {
         this.snapshotTime.record(ms);
         this.last = { zxid, timestampMs: Date.now() };
         this.log("info", `snapshot ${file}: ${input.nodeCount} znodes in ${Math.round(ms)} ms`);
+        // Autopurge also follows every snapshot: the disk then holds snapRetainCount snapshots
+        // and their logs however fast writes come, not whatever piled up within purgeInterval.
+        if (this.config.purgeIntervalHours > 0) void this.purge();
       })
       .catch((error: unknown) => this.log("error", `snapshot failed: ${(error as Error).message}`))
       .finally(() => {
@@ -172,13 +182,21 @@ export class Snapshotter {
     return this.running;
   }
 
-  async purge(): Promise<void> {
-    const { removed } = await purge({
+  /** Autopurge: one run at a time; a failure is logged, never thrown (it runs from timers). */
+  purge(): Promise<void> {
+    this.purging ??= purge({
       dataDir: this.config.dataDir,
       dataLogDir: this.config.dataLogDir,
       snapRetainCount: this.config.snapRetainCount,
-    });
-    if (removed.length > 0) this.log("info", `purged ${removed.length} files: ${removed.join(", ")}`);
+    })
+      .then(({ removed }) => {
+        if (removed.length > 0) this.log("info", `purged ${removed.length} files: ${removed.join(", ")}`);
+      })
+      .catch((error: unknown) => this.log("error", `autopurge failed: ${(error as Error).message}`))
+      .finally(() => {
+        this.purging = undefined;
+      });
+    return this.purging;
   }
 }
 

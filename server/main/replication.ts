@@ -59,8 +59,9 @@ export function buildReplication(
   const tree = durable.tree;
   const coreTickMs = Math.max(5, Math.floor(config.tickTime / TICKS_PER_TICK_TIME));
   // The log's recent records, compact, for DIFF beyond the in-memory log; seeded with the
-  // recovered records after the snapshot.
-  const history = new LogHistory(config.diffHistoryBytes);
+  // recovered records after the snapshot. A standalone member has no one to DIFF: none there
+  // (4 MiB by default; a restart with peers seeds it again from the log).
+  const history = new LogHistory(specs.length > 1 ? config.diffHistoryBytes : 0);
   history.seed(tree.lastZxid, durable.entries);
   const node = new ZabNode({
     id: config.serverId,

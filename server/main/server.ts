@@ -16,6 +16,7 @@ import type { ServerFigures } from "../admin/server-figures.js";
 import { dataServiceHandlers } from "../api/data-service.js";
 import { certificateIds } from "../api/peer-identity.js";
 import { sessionServiceDefinition, sessionServiceHandlers } from "../api/session-service.js";
+import { watchServiceDefinition, watchServiceHandlers } from "../api/watch-service.js";
 import { AdminServiceService } from "../gen/paddock/v1/admin.js";
 import { DataServiceService } from "../gen/paddock/v1/data.js";
 import { parseWhitelist } from "../jute/four-letter-words.js";
@@ -29,10 +30,12 @@ import { PaddockError } from "../util/paddock-error.js";
 import { WatchRegistry } from "../watches/watch-registry.js";
 import { adminHttps, listenAdminServer } from "./admin-https.js";
 import { auditServerLine, openAuditSink } from "./audit-sink.js";
-import { loadSaslUsers } from "./auth-config.js";
+import { enforcedAuthSchemes, loadSaslUsers } from "./auth-config.js";
 import { type ClientPort, listenClientPort } from "./client-port.js";
 import type { ServerConfig } from "./config.js";
+import { startDiskWatch } from "./disk-watch.js";
 import { openDurableState, Snapshotter } from "./durability.js";
+import { startIdleGc } from "./idle-gc.js";
 import { buildReplication, members } from "./replication.js";
 import { startSecureClientPort } from "./secure-client-port.js";
 import { setupTracing } from "./tracing-setup.js";
@@ -62,6 +65,10 @@ export async function startServer(
   const limits = config.limits;
   // A JAAS file that cannot be read stops startup before anything is opened.
   const saslUsers = loadSaslUsers(config.auth);
+  // So does enforce.auth.enabled without a scheme it can check.
+  const enforceAuthSchemes = enforcedAuthSchemes(config.auth);
+  if (enforceAuthSchemes !== undefined)
+    log("info", `authentication enforced: ${enforceAuthSchemes.join(", ")}`);
   // So do AdminServer HTTPS stores (admin.forceHttps, admin.portUnification) that cannot be read.
   const adminTls = config.adminServer.enabled ? adminHttps(config) : undefined;
   const sessions = new SessionTable({
@@ -71,6 +78,7 @@ export async function startServer(
     sessionsMax: limits.sessionsMax,
   });
   const durable = await openDurableState(config, sessions, log);
+  const diskWatch = startDiskWatch(config, log);
   const tree = durable.tree;
   const snapshotter = new Snapshotter(config, tree, sessions, log);
   if (durable.needsSnapshot) await snapshotter.take();
@@ -125,6 +133,7 @@ export async function startServer(
       randomBytes: (size) => randomBytes(size),
       log,
       afterApply: (count) => snapshotter.applied(count),
+      writesRefused: () => diskWatch.floor.refusal,
       storageFailed: () => {
         storageFailed = true;
         setHealth("NOT_SERVING");
@@ -140,10 +149,15 @@ export async function startServer(
       containerCheckMs: config.containerCheckIntervalMs,
       proposalsInFlightMax,
       zookeeperConfig: Buffer.from(zookeeperConfigText(config.servers)),
+      ...localSessionOptions(config, log),
+      ...(enforceAuthSchemes === undefined ? {} : { enforceAuthSchemes }),
+      watchHistoryBytes: config.watchHistoryBytes,
+      watchStreamBufferBytes: config.watchStreamBufferBytes,
     },
     {
       connectionsPerAddressMax: limits.connectionsPerAddressMax,
       requestsBeforeConnectMax: limits.outstandingPerSessionMax,
+      connectThrottle: config.connectThrottle,
     },
   );
   const envelopeBytesMax = 4 * limits.requestBytesMax + 64 * 1024;
@@ -161,6 +175,10 @@ export async function startServer(
     }),
   );
   server.addService(DataServiceService, dataServiceHandlers(pipeline.front, log, config.ssl.x509SuperUser));
+  server.addService(
+    watchServiceDefinition,
+    watchServiceHandlers(pipeline.front, log, config.ssl.x509SuperUser),
+  );
   const startedAt = Date.now();
   // Both client ports' connections and bytes (mntr, /metrics), assigned once they listen.
   let clientPorts: Pick<ClientPort, "connections">[] = [];
@@ -169,8 +187,10 @@ export async function startServer(
     fsyncTime: durable.log.fsyncTime,
     snapshotTime: snapshotter.snapshotTime,
     lastSnapshot: () => snapshotter.last,
+    disk: () => diskWatch.floor.dirs,
     clientConnections: () => clientPorts.reduce((n, p) => n + p.connections.open, 0),
-    clientConnectionsRejected: () => clientPorts.reduce((n, p) => n + p.connections.rejected, 0),
+    clientConnectionsRejected: () =>
+      clientPorts.reduce((n, p) => n + p.connections.rejected, 0) + pipeline.front.throttledConnects,
     clientBytes: () => {
       const total = { received: 0, sent: 0 };
       for (const p of clientPorts) {
@@ -254,6 +274,8 @@ export async function startServer(
     connectTimeoutMs: 10_000,
     log,
     sasl: saslUsers,
+    saslRequired: enforceAuthSchemes?.includes("sasl") === true,
+    allowSaslFailedClients: config.auth.allowSaslFailedClients,
     fourLetterWhitelist: parseWhitelist(config.fourLetterWordWhitelist),
     runCommand: (word) => {
       const { ok, output } = runCommand(word, adminContext());
@@ -262,6 +284,7 @@ export async function startServer(
   };
   const portOptions = {
     connectionsPerAddressMax: limits.connectionsPerAddressMax,
+    connectionsMax: limits.connectionsMax,
     firstBytesTimeoutMs: 10_000,
     log,
   };
@@ -352,6 +375,17 @@ export async function startServer(
     writeFileSync(config.readyFile, JSON.stringify(ready));
   }
 
+  // A write burst's garbage back to the OS once the member is idle (idle-gc.ts says why).
+  // Idle means no client work: no write applied and no read answered (pings do not count), so a
+  // read-heavy server is never paused by a collection of its own.
+  const idleGc = startIdleGc(
+    config.idleGc,
+    () => {
+      const { zxid, requests } = pipeline.view;
+      return zxid + requests.read.count - requests.byOp.ping.count;
+    },
+    log,
+  );
   // autopurge.purgeInterval hours, as ZooKeeper; 0 disables it.
   const purgeTimer =
     config.purgeIntervalHours > 0
@@ -367,6 +401,8 @@ export async function startServer(
       setHealth("NOT_SERVING");
       audit?.write(auditServerLine("serverStop", "invoked"));
       if (purgeTimer) clearInterval(purgeTimer);
+      diskWatch.stop();
+      idleGc.stop();
       webConsole?.history.stop();
       await Promise.all(http.map((h) => h.close()));
       await webConsole?.sessions.closeAll();
@@ -391,4 +427,17 @@ export async function startServer(
       await audit?.close();
     },
   };
+}
+
+/**
+ * localSessionsEnabled counts in an ensemble only: ZooKeeper's standalone server ignores it (its
+ * session tracker has no local sessions), and a single Paddock server is standalone.
+ */
+function localSessionOptions(config: ServerConfig, log: Log): { localSessions?: { upgrading: boolean } } {
+  if (!config.localSessions.enabled) return {};
+  if (config.servers.length <= 1) {
+    log("warn", "localSessionsEnabled ignored: a standalone server has no local sessions (as ZooKeeper)");
+    return {};
+  }
+  return { localSessions: { upgrading: config.localSessions.upgrading } };
 }

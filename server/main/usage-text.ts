@@ -9,6 +9,8 @@ export const paddockUsage = `usage: paddock <command> [args]     (paddock <comma
   ensemble          start and supervise a local ensemble, one process per member
   cli               zkCli-compatible shell: paddock cli -server host:port [command]
   purge             remove old snapshots and logs: paddock purge [--config zoo.cfg | --data-dir D] [-n 3]
+  backup            copy a member's snapshot and log into a directory, consistent while it runs
+  restore           put a backup into a new member's data directory
   log dump F        print the transactions of a log segment
   snapshot inspect F  print a snapshot's zxid, counts, digest and sessions (--tree: its nodes)
   bench             load generator
@@ -35,6 +37,17 @@ export const purgeUsage = `usage: paddock purge [--config zoo.cfg | --data-dir D
   Removes old snapshots and log segments, as ZooKeeper's PurgeTxnLog: keeps the newest COUNT
   snapshots (at least 3, default 3) and every log segment needed to replay from the oldest kept one.
   Fails when the data or log directory does not exist.`;
+
+export const backupUsage = `usage: paddock backup (--from HOST:ADMINPORT | --data-dir DIR [--data-log-dir DIR] | --config zoo.cfg) --to DIR
+  Copies the newest snapshot and the log after it into a new directory DIR, while the member runs,
+  and checks the copy as a start would (snapshot digest, log). With --from the member (on this
+  machine) names its directories and its applied zxid on the AdminServer and the log is cut there:
+  use it for an ensemble member, whose log may end in proposals not committed yet. --data-dir
+  copies everything logged: a stopped member or a standalone server.`;
+
+export const restoreUsage = `usage: paddock restore --from BACKUP (--data-dir DIR [--data-log-dir DIR] | --config zoo.cfg)
+  Checks the backup, then copies it into a new member's directories (they must hold no snapshot,
+  log or epoch file). A new ensemble: restore the same backup into every member, then start them.`;
 
 export const logDumpUsage = `usage: paddock log dump [--hex] [--json] <log segment file>
   One line per transaction: zxid, session, cxid, time, type, path and data (quoted text when it is

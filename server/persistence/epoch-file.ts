@@ -1,13 +1,21 @@
 import { join } from "node:path";
 import { assert } from "../util/assert.js";
 import { type FileLayer, nodeFiles, writeFully } from "./file-layer.js";
+import { checkFormatVersion } from "./format-version.js";
 import { StorageCorruptionError } from "./storage-error.js";
 
 export type EpochName = "acceptedEpoch" | "currentEpoch";
 
 /**
+ * The epoch files' format: the number's line (as ZooKeeper's, which reads the first line only),
+ * then `format 1`. A file without that line, as written before it existed, is version 1.
+ */
+export const EPOCH_FORMAT_VERSION = 1;
+
+/**
  * ZAB's epoch files in dataDir, as ZooKeeper keeps them: the number in decimal text. Read returns
- * undefined when the file does not exist (a fresh server); anything unparsable is damage.
+ * undefined when the file does not exist (a fresh server); anything unparsable is damage, a
+ * newer format stops the start (FormatTooNewError).
  */
 export async function readEpoch(
   dir: string,
@@ -16,7 +24,13 @@ export async function readEpoch(
 ): Promise<number | undefined> {
   const path = join(dir, name);
   if (files.stat(path) === undefined) return undefined;
-  const text = new TextDecoder().decode(files.readFile(path)).trim();
+  const [text = "", format, ...rest] = new TextDecoder().decode(files.readFile(path)).trim().split("\n");
+  const version =
+    format === undefined ? EPOCH_FORMAT_VERSION : Number(/^format (\d{1,9})$/.exec(format)?.[1]);
+  if (version >= 1 && rest.length === 0)
+    checkFormatVersion(path, "epoch file", version, EPOCH_FORMAT_VERSION);
+  else
+    throw new StorageCorruptionError(path, text.length + 1, `not a format line: ${JSON.stringify(format)}`);
   if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) {
     throw new StorageCorruptionError(path, 0, `not an epoch number: ${JSON.stringify(text.slice(0, 40))}`);
   }
@@ -34,7 +48,7 @@ export async function writeEpoch(
   files.mkdir(dir);
   const path = join(dir, name);
   const temp = `${path}.tmp`;
-  const bytes = new TextEncoder().encode(`${value}\n`);
+  const bytes = new TextEncoder().encode(`${value}\nformat ${EPOCH_FORMAT_VERSION}\n`);
   const fd = files.open(temp, "w");
   try {
     writeFully(files, fd, bytes, 0, bytes.length, 0);

@@ -47,6 +47,13 @@ export function encodeLogHeader(): Uint8Array {
   return out;
 }
 
+/** The format version a segment's header declares; 0 when it has no valid header (damage, not a version). */
+export function segmentFormatVersion(bytes: Uint8Array): number {
+  if (bytes.length < LOG_HEADER_BYTES) return 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return view.getUint32(0, true) === LOG_MAGIC ? view.getUint32(4, true) : 0;
+}
+
 export function readU64(view: DataView, offset: number): number {
   return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * 0x1_0000_0000;
 }

@@ -2,8 +2,9 @@ import { join } from "node:path";
 import { Txn } from "../gen/paddock/internal/v1/txn.js";
 import { zxidEpoch, zxidFromWire, zxidHex } from "../util/zxid.js";
 import { type FileLayer, nodeFiles } from "./file-layer.js";
-import { LOG_HEADER_BYTES, sortedSegments } from "./log-format.js";
-import { scanSegment } from "./segment-reader.js";
+import { FormatTooNewError } from "./format-version.js";
+import { LOG_FORMAT_VERSION, LOG_HEADER_BYTES, segmentFormatVersion, sortedSegments } from "./log-format.js";
+import { scanSegment, segmentReadsAsCurrent } from "./segment-reader.js";
 import { type LoadedSnapshot, listSnapshots, readSnapshot } from "./snapshot.js";
 import { StorageCorruptionError } from "./storage-error.js";
 
@@ -146,7 +147,12 @@ function readLog(files: FileLayer, dir: string, snapZxid: number, truncateAtDama
     const seg = segments[i]!;
     const path = join(dir, seg.name);
     const isLast = i === segments.length - 1;
-    const scan = scanSegment(files.readFile(path), prev);
+    const bytes = files.readFile(path);
+    // A newer build's segment is no damage to truncate: recovery stops naming it.
+    const version = segmentFormatVersion(bytes);
+    if (version > LOG_FORMAT_VERSION && !segmentReadsAsCurrent(bytes))
+      throw new FormatTooNewError(path, "log segment", version, LOG_FORMAT_VERSION);
+    const scan = scanSegment(bytes, prev);
     let stopped = false;
     for (let r = 0; r < scan.records.length; r++) {
       const rec = scan.records[r]!;

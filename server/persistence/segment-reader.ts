@@ -68,6 +68,16 @@ function damaged(bytes: Uint8Array, offset: number, prevZxid: number, reason: st
   return { kind: "torn", offset, reason };
 }
 
+/**
+ * A segment whose header declares a newer version but whose first record checks (CRC) as today's
+ * format: the version field is damaged, not new.
+ */
+export function segmentReadsAsCurrent(bytes: Uint8Array): boolean {
+  const copy = Uint8Array.from(bytes);
+  new DataView(copy.buffer).setUint32(4, LOG_FORMAT_VERSION, true);
+  return scanSegment(copy, 0).records.length > 0;
+}
+
 /** Reads every valid frame of a segment, in order, and classifies how its data ends. */
 export function scanSegment(bytes: Uint8Array, prevZxid: number): ScannedSegment {
   const records: ScannedRecord[] = [];

@@ -9,6 +9,7 @@ import { assert } from "../util/assert.js";
 import { zxidFromWire, zxidToWire } from "../util/zxid.js";
 import { crc32c } from "./crc32c.js";
 import { type FileLayer, nodeFiles, writeFully } from "./file-layer.js";
+import { FormatTooNewError } from "./format-version.js";
 import { readU64, writeU64 } from "./log-format.js";
 import { type SnapshotNodeFields, snapshotNodeSize, writeSnapshotNode } from "./snapshot-node-codec.js";
 import { StorageCorruptionError } from "./storage-error.js";
@@ -305,6 +306,21 @@ export async function writeSnapshot(
   }
 }
 
+/**
+ * A newer version in the file header, yet the file reads whole as today's format (every record's
+ * CRC, and the checked header record's own formatVersion): the version field is damaged, not new.
+ */
+function readsAsCurrent(file: string, bytes: Uint8Array): boolean {
+  const copy = Uint8Array.from(bytes);
+  new DataView(copy.buffer).setUint32(4, SNAPSHOT_FORMAT_VERSION, true);
+  try {
+    parseSnapshot(file, copy);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads and checks a snapshot. Any damage is a StorageCorruptionError naming file and offset. */
 export async function readSnapshot(file: string, files: FileLayer = nodeFiles): Promise<LoadedSnapshot> {
   return parseSnapshot(file, files.readFile(file));
@@ -318,6 +334,8 @@ export function parseSnapshot(file: string, bytes: Uint8Array): LoadedSnapshot {
   if (bytes.length < FILE_HEADER_BYTES) fail(0, "file shorter than its header");
   if (view.getUint32(0, true) !== SNAPSHOT_MAGIC) fail(0, "not a snapshot (bad magic)");
   const version = view.getUint32(4, true);
+  if (version > SNAPSHOT_FORMAT_VERSION && !readsAsCurrent(file, bytes))
+    throw new FormatTooNewError(file, "snapshot", version, SNAPSHOT_FORMAT_VERSION);
   if (version !== SNAPSHOT_FORMAT_VERSION) fail(4, `unknown snapshot format version ${version}`);
   if (view.getUint32(8, true) !== 0 || view.getUint32(12, true) !== 0)
     fail(8, "reserved header bytes not zero");

@@ -36,6 +36,10 @@ export interface TxnLogOptions {
    * module exports instead of the real disk (see WorkerInit.filesModule).
    */
   workerFilesModule?: string;
+  /** fsync.warningthresholdms: a group commit slower than this is counted and reported. */
+  fsyncWarningThresholdMs?: number;
+  /** Told of each group commit slower than the threshold: its ms and records. */
+  onSlowFsync?: (ms: number, records: number) => void;
 }
 
 export interface TxnLogStats {
@@ -44,6 +48,8 @@ export interface TxnLogStats {
   lastFsyncMs: number;
   fsyncMsMax: number;
   recordsPerFsyncAvg: number;
+  /** Group commits slower than fsyncWarningThresholdMs (ZooKeeper's fsync_threshold_exceed_count). */
+  fsyncThresholdExceeded: number;
 }
 
 interface Pending {
@@ -75,7 +81,13 @@ export class TxnLog {
   private appended: number;
   private durable: number;
   private idleWaiters: (() => void)[] = [];
-  private readonly counters = { fsyncs: 0, records: 0, lastFsyncMs: 0, fsyncMsMax: 0 };
+  private readonly counters = {
+    fsyncs: 0,
+    records: 0,
+    lastFsyncMs: 0,
+    fsyncMsMax: 0,
+    fsyncThresholdExceeded: 0,
+  };
   /** Each group commit's write plus fdatasync, in ms (ZooKeeper's fsynctime). */
   readonly fsyncTime = new LatencyStats();
 
@@ -223,6 +235,11 @@ export class TxnLog {
     c.lastFsyncMs = ms;
     c.fsyncMsMax = Math.max(c.fsyncMsMax, ms);
     this.fsyncTime.record(ms);
+    const threshold = this.options.fsyncWarningThresholdMs;
+    if (threshold !== undefined && ms > threshold) {
+      c.fsyncThresholdExceeded++;
+      this.options.onSlowFsync?.(ms, batch.length);
+    }
     this.durable = batch[batch.length - 1]!.zxid;
     for (const p of batch) p.resolve();
     this.flushLoop();

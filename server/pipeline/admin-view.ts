@@ -47,6 +47,8 @@ export interface AdminView {
   readonly nodeCount: number;
   readonly watchCount: number;
   readonly sessionCount: number;
+  /** ZooKeeper's local sessions of this member (localSessionsEnabled), 0 when off. */
+  readonly localSessionCount: number;
   connections(): ConnectionInfo[];
   watchesBySession(): Map<bigint, string[]>;
   watchesByPath(): Map<string, bigint[]>;
@@ -117,6 +119,9 @@ export function adminView(ctx: PipelineContext): AdminView {
     },
     get sessionCount() {
       return deps.sessions.size;
+    },
+    get localSessionCount() {
+      return ctx.localSessions?.size ?? 0;
     },
     connections: () =>
       [...local.values()].map((r) => ({

@@ -24,6 +24,7 @@ export function applyInOrder(ctx: PipelineContext): OperatorFunction<readonly En
       const span = tracing?.applying(entry.zxid);
       const outcome = tree.apply(entry.txn);
       ctx.counters.appliedZxid = entry.zxid;
+      ctx.changes.record(entry.zxid, outcome, tree);
       prep.committed(entry.zxid);
       for (const trigger of outcome.triggers) {
         watches.trigger(trigger.path, trigger.type, entry.zxid, events);
@@ -41,6 +42,7 @@ export function applyInOrder(ctx: PipelineContext): OperatorFunction<readonly En
       else slot.reply = outcomeReply(slot.request.xid, outcome);
       drain(ctx, waiter.requester);
     }
+    ctx.watchStreams.applied();
     ctx.deps.afterApply?.(committed.length);
   });
 }

@@ -1,5 +1,6 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { SchedulerLike } from "rxjs";
+import type { Request } from "../gen/paddock/v1/session.js";
 import type { Replica } from "../replica/replica.js";
 import type { SessionTable } from "../sessions/index.js";
 import type { AuthId, DataTree } from "../tree/data-tree.js";
@@ -7,14 +8,18 @@ import type { Prep } from "../tree/prep.js";
 import type { Limits } from "../util/limits.js";
 import type { WatchRegistry } from "../watches/watch-registry.js";
 import type { AuditSink } from "./audit.js";
+import type { ChangeHistory } from "./change-history.js";
 import type { Forwarder } from "./forwarder.js";
+import type { LocalSessionOptions, LocalSessionTracker } from "./local-session-tracker.js";
 import type { LocalSessions } from "./local-sessions.js";
 import type { MemberState } from "./member-state.js";
 import type { ProposalTracing } from "./proposal-tracing.js";
 import type { Proposer } from "./proposer.js";
 import type { ReadContext } from "./read-ops.js";
 import type { RequestStats } from "./request-stats.js";
+import type { Requester } from "./requester.js";
 import type { SessionUpkeep } from "./upkeep.js";
+import type { WatchStreams } from "./watch-streams.js";
 
 export interface PipelineOptions {
   readonly limits: Limits;
@@ -23,6 +28,14 @@ export interface PipelineOptions {
   readonly proposalsInFlightMax: number;
   /** What /zookeeper/config shows on this member (its zoo.cfg's server lines), UTF-8. */
   readonly zookeeperConfig: Uint8Array;
+  /** localSessionsEnabled (and whether they upgrade); undefined: every session is global. */
+  readonly localSessions?: LocalSessionOptions;
+  /** enforce.auth.schemes in force (enforce.auth.enabled, sessionRequireClientSASLAuth); undefined: none. */
+  readonly enforceAuthSchemes?: readonly string[];
+  /** zoo.cfg watchHistorySize: bytes of recent changes kept for resumable watch streams. */
+  readonly watchHistoryBytes?: number;
+  /** zoo.cfg watchStreamBufferSize: bytes a watch stream may have in flight. */
+  readonly watchStreamBufferBytes?: number;
 }
 
 export interface PipelineDeps {
@@ -48,6 +61,8 @@ export interface PipelineDeps {
   readonly randomBytes: (size: number) => Uint8Array;
   /** Told how many transactions each apply batch applied (snapshot scheduling). */
   readonly afterApply?: (count: number) => void;
+  /** Why this member refuses writes now (its disk is below the floor), or undefined: read per write. */
+  readonly writesRefused?: () => string | undefined;
   /** Storage failed: the member stops taking writes (health reports it). */
   readonly storageFailed?: (error: Error) => void;
   /** Serving started or stopped (health reports it). */
@@ -75,7 +90,14 @@ export interface PipelineContext {
   readonly proposer: Proposer;
   readonly forwarder: Forwarder;
   readonly local: LocalSessions;
+  /** ZooKeeper's local sessions of this member; undefined unless localSessionsEnabled. */
+  readonly localSessions: LocalSessionTracker | undefined;
+  /** Requests into intake, as a door submits them (the held requests of an upgraded session). */
+  readonly submit: (requester: Requester, requests: readonly Request[]) => void;
   readonly upkeep: SessionUpkeep;
+  /** Recent committed changes (apply records them) and the resumable watch streams reading them. */
+  readonly changes: ChangeHistory;
+  readonly watchStreams: WatchStreams;
   /** What reads run against, built once. */
   readonly reads: ReadContext;
   /** A write traced across members; undefined when tracing is off (the hot path checks only this). */

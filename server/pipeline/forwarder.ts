@@ -50,6 +50,7 @@ export class Forwarder {
     sessionId: bigint,
     path: string,
     trace: TraceContext | undefined = undefined,
+    localSession = false,
   ): void {
     if (this.pending.size >= this.forwardedMax) {
       throw new PaddockError(
@@ -68,6 +69,7 @@ export class Forwarder {
       ephemeralAllowed: requester.isSession,
       kind,
       trace,
+      localSession,
     };
     if (!this.replica.sendToLeader({ kind: { $case: "forward", value } })) {
       throw new PaddockError(Code.ConnectionLoss, path, "no connection to the leader: try again");

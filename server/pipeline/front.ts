@@ -8,26 +8,32 @@ import type { ConnectRequest, Reply, Request } from "../gen/paddock/v1/session.j
 import type { AuthId } from "../tree/data-tree.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
+import { ConnectThrottle, type ConnectThrottleOptions } from "./connect-throttle.js";
 import type { PipelineContext } from "./context.js";
 import type { Batch } from "./intake.js";
 import type { Op } from "./op-kinds.js";
 import { type ReplySink, Requester } from "./requester.js";
 import { SessionConnect } from "./session-connect.js";
+import type { WatchHandle, WatchSink, WatchSpec } from "./watch-streams.js";
 
 export type { AuthId } from "../tree/data-tree.js";
 export type { Op } from "./op-kinds.js";
 export type { ReplySink } from "./requester.js";
+export type { WatchHandle, WatchSink, WatchSpec } from "./watch-streams.js";
 
 export interface ConnectionRules {
   /** maxClientCnxns: connections per client address over every door, 0 for no limit. */
   readonly connectionsPerAddressMax: number;
   /** Requests a connection may send before its session is established. */
   readonly requestsBeforeConnectMax: number;
+  /** zookeeper.connection_throttle_*: ConnectRequests per unit of time; absent or 0 tokens: none. */
+  readonly connectThrottle?: ConnectThrottleOptions;
 }
 
 export class ClientFront {
   private readonly perAddress = new Map<string, number>();
   private readonly sessions: SessionConnect;
+  private readonly throttle: ConnectThrottle;
   private unaryXid = 0;
 
   constructor(
@@ -36,6 +42,13 @@ export class ClientFront {
     private readonly intake: (batch: Batch) => void,
   ) {
     this.sessions = new SessionConnect(ctx);
+    const throttle = rules.connectThrottle ?? { tokens: 0, fillTimeMs: 1, fillCount: 1 };
+    this.throttle = new ConnectThrottle(throttle, ctx.deps.monotonicMs ?? ctx.deps.clock);
+  }
+
+  /** ConnectRequests refused by the connection throttle since start. */
+  get throttledConnects(): number {
+    return this.throttle.refused;
   }
 
   /**
@@ -60,6 +73,7 @@ export class ClientFront {
     };
     return new FrontConnection(
       this.sessions,
+      this.throttle,
       this.rules,
       this.intake,
       sink,
@@ -92,6 +106,21 @@ export class ClientFront {
     });
   }
 
+  /**
+   * A resumable watch stream (watch-streams.ts) with the caller's identities; its messages go to
+   * the sink. Throws PaddockError(BadArguments) for a bad path or zxid.
+   */
+  watch(spec: WatchSpec, ids: readonly AuthId[], sink: WatchSink): WatchHandle {
+    if (!this.ctx.member.serving) {
+      throw new PaddockError(
+        Code.ConnectionLoss,
+        spec.path,
+        "this member is not serving (no leader): try another",
+      );
+    }
+    return this.ctx.watchStreams.open(spec, ids, sink);
+  }
+
   /** The last zxid applied on this member (errors a door answers itself carry it). */
   get zxid(): number {
     return this.ctx.counters.appliedZxid;
@@ -109,6 +138,7 @@ export class FrontConnection {
 
   constructor(
     private readonly sessions: SessionConnect,
+    private readonly throttle: ConnectThrottle,
     private readonly rules: ConnectionRules,
     private readonly intake: (batch: Batch) => void,
     private readonly sink: ReplySink,
@@ -121,9 +151,21 @@ export class FrontConnection {
     return this.requester?.sessionId;
   }
 
-  /** Opens (session id 0) or resumes a session; the answer comes on the sink. Once per connection. */
+  /**
+   * Opens (session id 0) or resumes a session; the answer comes on the sink. Once per connection.
+   * Throws PaddockError(Throttled) when the connection throttle has no token: as ZooKeeper, the
+   * door closes the connection and the client retries.
+   */
   connect(request: ConnectRequest): void {
     if (this.connecting) throw PaddockError.badArguments("", "a second ConnectRequest on one connection");
+    if (!this.throttle.take()) {
+      const { tokens, fillCount, fillTimeMs } = this.throttle.options;
+      throw new PaddockError(
+        Code.Throttled,
+        "",
+        `connect refused: the connection throttle is empty (connection_throttle_tokens ${tokens}, ${fillCount} more every ${fillTimeMs} ms); retry later`,
+      );
+    }
     this.connecting = true;
     this.sessions.connect(request, this.sink, this.ids, (ready) => {
       if (this.dropped) {

@@ -5,10 +5,12 @@ import { PaddockError } from "../util/paddock-error.js";
 import type { PipelineContext } from "./context.js";
 import type { ForwardKind, Waiter } from "./forwarder.js";
 import { refuseClosedSession } from "./leader-intake.js";
+import { heldForUpgrade } from "./local-session-upgrade.js";
 import { isLinearizable, isWrite, opPath } from "./op-kinds.js";
 import { refusal } from "./refusal.js";
 import { errorReply, okReply } from "./replies.js";
 import type { Requester, Slot } from "./requester.js";
+import { closeLocalSession } from "./session-effects.js";
 import { drain } from "./session-queue.js";
 import { startRequestSpan } from "./tracing.js";
 import { buildWrite, type WriteInput } from "./write-ops.js";
@@ -34,6 +36,7 @@ export function intake(ctx: PipelineContext): OperatorFunction<Batch, void> {
     // One clock read per batch: its requests arrived in the same event-loop turn.
     const arrivedMs = now();
     for (const request of requests) {
+      if (ctx.localSessions !== undefined && heldForUpgrade(ctx, requester, request)) continue;
       let slot: Slot;
       try {
         slot = admit(ctx, requester, request, arrivedMs);
@@ -121,6 +124,12 @@ function prepAndPropose(ctx: PipelineContext, requester: Requester, slot: Slot):
   const op = slot.request.op!;
   const barrier = slot.barrier !== 0;
   if (!barrier && !isWrite(op)) return;
+  // A session local to this member (localSessionsEnabled): unknown to the leader's session table.
+  const local = ctx.localSessions?.has(requester.sessionId) === true;
+  if (local && op.$case === "close") {
+    closeLocalSession(ctx, requester, slot);
+    return;
+  }
   const waiter: Waiter = { requester, slot, barrier, onApplied: undefined, onFailed: undefined };
   try {
     if (!ctx.member.leading) {
@@ -129,17 +138,18 @@ function prepAndPropose(ctx: PipelineContext, requester: Requester, slot: Slot):
         : { $case: "request", value: slot.request };
       const span = slot.span;
       const carried = span && ctx.tracing?.forwarding(span, ctx.deps.replica.view.leaderId);
-      ctx.forwarder.forward(waiter, kind, requester.sessionId, opPath(op), carried);
+      ctx.forwarder.forward(waiter, kind, requester.sessionId, opPath(op), carried, local);
       return;
     }
     // The session table, not only this connection's requester: the session's close may have come
     // through a follower, or through its previous connection here.
-    if (!barrier) refuseClosedSession(ctx.deps.sessions, requester.sessionId);
+    if (!barrier && !local) refuseClosedSession(ctx.deps.sessions, requester.sessionId);
     const write: WriteInput = {
       sessionId: requester.sessionId,
       ids: slot.ids,
       now: ctx.deps.clock(),
       ephemeralAllowed: requester.isSession,
+      localSession: local ? "own" : undefined,
       prep: ctx.deps.prep,
       op,
       barrier,

@@ -4,6 +4,7 @@ import type { Prep, TxnBody } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import type { PipelineContext } from "./context.js";
+import { diskRefusal } from "./disk-refusal.js";
 import { isWrite } from "./op-kinds.js";
 import { toApiError } from "./replies.js";
 import { buildWrite, NOOP, type WriteInput } from "./write-ops.js";
@@ -24,12 +25,19 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
         const op = kind.value.op;
         if (op === undefined || !isWrite(op))
           throw PaddockError.badArguments("", "forwarded request is not a write");
-        refuseClosedSession(sessions, f.sessionId);
+        // The leader logs every write first: its own low disk refuses followers' writes too.
+        const diskLow = diskRefusal(ctx.deps, op);
+        if (diskLow !== undefined) throw diskLow;
+        // A session local to the origin member is in no table here: that member vouches it is
+        // live. A session this table knows keeps the closed-session check, whatever the flag.
+        const local = f.localSession && sessions.get(f.sessionId) === undefined;
+        if (!local) refuseClosedSession(sessions, f.sessionId);
         const write: WriteInput = {
           sessionId: f.sessionId,
           ids: f.ids,
           now: clock(),
           ephemeralAllowed: f.ephemeralAllowed,
+          localSession: local ? "forwarded" : undefined,
           prep,
           op,
           barrier: false,

@@ -1,14 +1,16 @@
-import { Subject, type Subscription } from "rxjs";
+import { interval, Subject, type Subscription } from "rxjs";
 import type { Entry } from "../consensus/ready.js";
 import type { ReplicaView } from "../replica/replica.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { type AdminView, adminView } from "./admin-view.js";
 import { applyInOrder } from "./apply-committed.js";
+import { ChangeHistory } from "./change-history.js";
 import type { Counters, PipelineContext, PipelineDeps, PipelineOptions } from "./context.js";
 import { Forwarder, firstHandle } from "./forwarder.js";
 import { ClientFront, type ConnectionRules } from "./front.js";
 import { type Batch, intake } from "./intake.js";
+import { LocalSessionTracker } from "./local-session-tracker.js";
 import { LocalSessions } from "./local-sessions.js";
 import type { MemberState } from "./member-state.js";
 import { opPath } from "./op-kinds.js";
@@ -16,8 +18,10 @@ import { onPeerMessage } from "./peer-messages.js";
 import { ProposalTracing } from "./proposal-tracing.js";
 import { Proposer } from "./proposer.js";
 import { RequestStats } from "./request-stats.js";
+import { expireLocalSessions } from "./session-effects.js";
 import { failWaiter } from "./session-queue.js";
 import { SessionUpkeep } from "./upkeep.js";
+import { WatchStreams } from "./watch-streams.js";
 
 export type { PipelineDeps, PipelineOptions } from "./context.js";
 
@@ -67,6 +71,10 @@ export class Pipeline {
       deps.sessions,
     );
     const local = new LocalSessions();
+    const localSessions =
+      options.localSessions === undefined
+        ? undefined
+        : new LocalSessionTracker(options.localSessions, options.tickMs, options.limits.sessionsMax);
     const tracing = deps.tracer === undefined ? undefined : new ProposalTracing(deps.tracer);
     if (tracing !== undefined) replica.observe(tracing);
     const upkeep = new SessionUpkeep({
@@ -77,6 +85,7 @@ export class Pipeline {
       replica,
       proposer,
       local,
+      localSessions,
       clock: deps.clock,
       log: deps.log,
       sessionsMax: options.limits.sessionsMax,
@@ -93,7 +102,16 @@ export class Pipeline {
       limits: options.limits,
       zookeeperConfig: options.zookeeperConfig,
     };
+    // Every member keeps its own (4 MiB of changes and 1 MiB per stream unless zoo.cfg says).
+    const changes = new ChangeHistory(options.watchHistoryBytes ?? 4 * 1024 * 1024, deps.tree.lastZxid);
+    const watchStreams = new WatchStreams(changes, deps.tree, {
+      bufferBytesMax: options.watchStreamBufferBytes ?? 1024 * 1024,
+      clock: deps.monotonicMs ?? deps.clock,
+      scheduler: deps.scheduler,
+    });
     const ctx: PipelineContext = {
+      changes,
+      watchStreams,
       tracing,
       reads,
       deps,
@@ -103,6 +121,8 @@ export class Pipeline {
       proposer,
       forwarder,
       local,
+      localSessions,
+      submit: (requester, requests) => this.intake$.next({ requester, requests }),
       upkeep,
     };
     this.ctx = ctx;
@@ -114,6 +134,11 @@ export class Pipeline {
       this.committed$.pipe(applyInOrder(ctx)).subscribe(() => this.releaseHeldView()),
       ...upkeep.start(deps.scheduler, options.tickMs, options.containerCheckMs),
     );
+    // Every member expires its own local sessions, leading or not (ZooKeeper's LocalSessionTracker).
+    if (localSessions !== undefined) {
+      const halfTick = Math.max(1, Math.floor(options.tickMs / 2));
+      this.subscriptions.push(interval(halfTick, deps.scheduler).subscribe(() => expireLocalSessions(ctx)));
+    }
     replica.attach({
       apply: (committed) => this.committed$.next(committed),
       storageFailed: (error) => this.onStorageFailed(error),
@@ -138,6 +163,7 @@ export class Pipeline {
   stop(): void {
     for (const s of this.subscriptions) s.unsubscribe();
     this.ctx.deps.replica.stop();
+    this.ctx.watchStreams.stopAll("the member is shutting down");
     this.intake$.complete();
     this.committed$.complete();
     this.ctx.local.endAll(false);
@@ -147,6 +173,8 @@ export class Pipeline {
   stateReplaced(zxid: number): void {
     this.ctx.counters.appliedZxid = zxid;
     this.ctx.deps.prep.reset();
+    this.ctx.changes.reset(zxid);
+    this.ctx.watchStreams.replaced();
   }
 
   /**
@@ -172,6 +200,9 @@ export class Pipeline {
     member.leading = view.serving && view.role === "leading";
     member.serving = view.serving;
     if (wasServing || wasLeading) this.dropClients(`leader changed (now ${view.role}, epoch ${view.epoch})`);
+    // Committed history never changes, so streams outlive a new leader; not serving, they would stall.
+    if (wasServing && !member.serving)
+      ctx.watchStreams.stopAll(`the member stopped serving (now ${view.role})`);
     if (!member.leading) ctx.deps.prep.reset();
     ctx.tracing?.reset(`now ${view.role}, epoch ${view.epoch}`);
     // When leading starts and when it ends: the sessions this member marked closing (a close or
@@ -198,6 +229,9 @@ export class Pipeline {
     const waiters = [...ctx.proposer.takeAll().map(([, waiter]) => waiter), ...ctx.forwarder.takeAll()];
     for (const waiter of waiters) failWaiter(ctx, waiter, error);
     ctx.local.endAll(true);
+    // Local sessions end with the member's role, as in ZooKeeper, whose member starts a fresh
+    // server (an empty local session tracker) each time it leads or follows anew.
+    for (const id of ctx.localSessions?.removeAll() ?? []) ctx.deps.watches.removeSession(id);
   }
 
   private onStorageFailed(error: Error): void {

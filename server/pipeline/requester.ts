@@ -37,6 +37,11 @@ export class Requester {
   sink: ReplySink | undefined;
   /** A close or expiry is in flight: new requests are refused with SessionExpired. */
   closing = false;
+  /**
+   * A local session's upgrade is under way: its requests from the one that needs a global
+   * session on wait here, in arrival order, until the CreateSession applies (FIFO per session).
+   */
+  held: Request[] | undefined = undefined;
 
   constructor(
     readonly sessionId: bigint,

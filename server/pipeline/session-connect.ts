@@ -1,3 +1,4 @@
+import type { Span } from "@opentelemetry/api";
 import type { ConnectRequest, ServerMessage } from "../gen/paddock/v1/session.js";
 import { passwordMatches } from "../sessions/index.js";
 import type { AuthId } from "../tree/data-tree.js";
@@ -19,8 +20,9 @@ const SESSION_EVENT_AUTH_FAILED = 5;
 /**
  * Opens and resumes sessions. A new session is a replicated CreateSession transaction (its
  * password comes from a cryptographic source outside the core and travels in the transaction, so
- * any member can check it later); a resume is checked against the session table, moves the
- * session to the new connection and re-registers the client's watches, firing what it missed.
+ * any member can check it later), or with localSessionsEnabled a local session of this member
+ * (LocalSessionTracker); a resume is checked against the session tables, moves the session to
+ * the new connection and re-registers the client's watches, firing what it missed.
  * Answers on the sink: `connected`, or a session event and the end of the connection.
  */
 export class SessionConnect {
@@ -67,9 +69,10 @@ export class SessionConnect {
     baseIds: readonly AuthId[],
     onReady: (r: Requester) => void,
   ): void {
-    const { deps, options, local } = this.ctx;
+    const { deps, options, local, localSessions } = this.ctx;
     const limits = options.limits;
-    if (deps.sessions.size + this.opening >= limits.sessionsMax) {
+    const open = deps.sessions.size + (localSessions?.size ?? 0) + this.opening;
+    if (open >= limits.sessionsMax) {
       throw new PaddockError(Code.Throttled, "", `sessionsMax ${limits.sessionsMax} reached: no new session`);
     }
     const timeoutMs = deps.sessions.negotiateTimeout(request.timeoutMs);
@@ -79,6 +82,17 @@ export class SessionConnect {
     this.applyAuth(requester, request);
     const span =
       deps.tracer && startSessionSpan(deps.tracer, "open", sessionId, { "paddock.timeout_ms": timeoutMs });
+    if (localSessions !== undefined) {
+      span?.setAttribute("paddock.local_session", true);
+      // ZooKeeper's local session: this member alone knows it, no transaction (every member,
+      // the leader too, as ZooKeeper's LeaderSessionTracker).
+      localSessions.add(sessionId, timeoutMs, password, deps.clock());
+      local.set(requester);
+      sink.send(this.connected(sessionId, password, timeoutMs));
+      onReady(requester);
+      span?.end();
+      return;
+    }
     const onApplied = (): void => {
       this.opening--;
       local.set(requester);
@@ -93,18 +107,7 @@ export class SessionConnect {
     };
     const waiter: Waiter = { requester, slot: undefined, barrier: false, onApplied, onFailed };
     try {
-      if (this.ctx.member.leading) {
-        const input = { prep: deps.prep, timeoutMs, password };
-        const zxid = this.ctx.proposer.propose(sessionId, 0, buildCreateSession, input, waiter);
-        if (span !== undefined) this.ctx.tracing?.proposedLocal(zxid, span);
-      } else {
-        const kind = {
-          $case: "createSession" as const,
-          value: { timeoutMs, password: Buffer.from(password) },
-        };
-        const carried = span && this.ctx.tracing?.forwarding(span, deps.replica.view.leaderId);
-        this.ctx.forwarder.forward(waiter, kind, sessionId, "", carried);
-      }
+      proposeCreateSession(this.ctx, sessionId, timeoutMs, password, waiter, span);
     } catch (error) {
       if (span !== undefined) endFailed(span, error);
       throw error;
@@ -128,7 +131,8 @@ export class SessionConnect {
       previous.sink.end();
       previous.sink = undefined;
     }
-    const entry = deps.sessions.get(sessionId);
+    // A local session resumes only on its own member: elsewhere it is unknown, so expired.
+    const entry = this.ctx.localSessions?.get(sessionId) ?? deps.sessions.get(sessionId);
     if (entry === undefined || entry.closing) {
       throw new PaddockError(Code.SessionExpired, "", `session ${hex} expired or unknown`);
     }
@@ -164,6 +168,30 @@ export class SessionConnect {
       },
     };
   }
+}
+
+/**
+ * A session's CreateSession: proposed here on the leader, forwarded to it elsewhere (a new
+ * session, or a local one upgraded). Throws when it cannot be proposed or forwarded now.
+ */
+export function proposeCreateSession(
+  ctx: PipelineContext,
+  sessionId: bigint,
+  timeoutMs: number,
+  password: Uint8Array,
+  waiter: Waiter,
+  span: Span | undefined,
+): void {
+  const deps = ctx.deps;
+  if (ctx.member.leading) {
+    const input = { prep: deps.prep, timeoutMs, password };
+    const zxid = ctx.proposer.propose(sessionId, 0, buildCreateSession, input, waiter);
+    if (span !== undefined) ctx.tracing?.proposedLocal(zxid, span);
+    return;
+  }
+  const kind = { $case: "createSession" as const, value: { timeoutMs, password: Buffer.from(password) } };
+  const carried = span && ctx.tracing?.forwarding(span, deps.replica.view.leaderId);
+  ctx.forwarder.forward(waiter, kind, sessionId, "", carried);
 }
 
 /** A refused connect: a session event saying why, then the end of the connection. */

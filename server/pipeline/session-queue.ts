@@ -42,6 +42,11 @@ export function drain(ctx: PipelineContext, requester: Requester): void {
       for (const line of auditLinesOf(requester.sessionId, slot.ids, slot.request, reply)) audit(line);
     }
     requester.sink?.send({ kind: { $case: "reply", value: reply } });
+    if (reply.error?.code === Code.SessionClosedRequireSaslAuth) {
+      // As ZooKeeper: the connection ends after the refusal; the session stays until it expires.
+      requester.sink?.end();
+      requester.sink = undefined;
+    }
   }
   if (sent > 0) queue.splice(0, sent);
 }

@@ -42,7 +42,7 @@ export function startRequestSpan(tracer: Tracer, request: Request, op: Op, sessi
  */
 export function startSessionSpan(
   tracer: Tracer,
-  what: "open" | "expire",
+  what: "open" | "expire" | "upgrade",
   sessionId: bigint,
   attributes: Attributes = {},
 ): Span {

@@ -4,6 +4,7 @@ import type { Replica } from "../replica/replica.js";
 import type { SessionTable } from "../sessions/index.js";
 import type { DataTree } from "../tree/data-tree.js";
 import type { Prep, TxnBody } from "../tree/prep.js";
+import type { LocalSessionTracker } from "./local-session-tracker.js";
 import type { LocalSessions } from "./local-sessions.js";
 import type { MemberState } from "./member-state.js";
 import type { ProposalTracing } from "./proposal-tracing.js";
@@ -22,6 +23,7 @@ export interface UpkeepDeps {
   readonly replica: Replica;
   readonly proposer: Proposer;
   readonly local: LocalSessions;
+  readonly localSessions: LocalSessionTracker | undefined;
   readonly clock: () => number;
   readonly log: (level: "info", message: string) => void;
   readonly sessionsMax: number;
@@ -29,6 +31,11 @@ export interface UpkeepDeps {
   readonly tracer: Tracer | undefined;
   readonly tracing: ProposalTracing | undefined;
 }
+
+/** The share of its timeout a session's deadline may move out when a new leader takes over. */
+const RESTART_STAGGER = 0.5;
+/** Session closes proposed per half tick at most (an expiry storm is spread over ticks). */
+export const expiriesPerRunMax = 1000;
 
 /**
  * Sessions and containers over time. The leader owns expiry (as ZooKeeper's leader): it touches
@@ -52,7 +59,10 @@ export class SessionUpkeep {
   }
 
   touched(sessionId: bigint): void {
-    if (this.deps.member.leading) this.deps.sessions.touch(sessionId, this.deps.clock());
+    // A local session's deadline is this member's alone: no touch goes to the leader.
+    const localSessions = this.deps.localSessions;
+    if (localSessions?.has(sessionId)) localSessions.touch(sessionId, this.deps.clock());
+    else if (this.deps.member.leading) this.deps.sessions.touch(sessionId, this.deps.clock());
     else if (this.active.size < this.deps.sessionsMax) this.active.add(sessionId);
   }
 
@@ -61,9 +71,13 @@ export class SessionUpkeep {
     for (const id of ids) this.deps.sessions.touch(id, now);
   }
 
-  /** A new leader gives every session a fresh timeout (it cannot know when they were last seen). */
+  /**
+   * A new leader gives every session a fresh timeout (it cannot know when they were last seen),
+   * staggered by up to half of it, so the sessions of clients that did not survive the failover
+   * expire spread out instead of in one burst of closes, ephemeral deletes and watch events.
+   */
   restartSessionTimeouts(): void {
-    this.deps.sessions.restartAll(this.deps.clock());
+    this.deps.sessions.restartAll(this.deps.clock(), RESTART_STAGGER);
     this.active.clear();
     this.expiring = [];
   }
@@ -86,8 +100,10 @@ export class SessionUpkeep {
     const { sessions, clock, prep, log, local, proposer } = this.deps;
     const expired = sessions.expire(clock());
     if (expired.length === 0 && this.expiring.length === 0) return;
-    const todo = this.expiring.concat(expired);
-    this.expiring = [];
+    const all = this.expiring.concat(expired);
+    // At most expiriesPerRunMax closes per half tick; the rest wait for the next one, in order.
+    const todo = all.slice(0, expiriesPerRunMax);
+    this.expiring = all.slice(expiriesPerRunMax);
     for (const sessionId of todo) {
       const requester = local.get(sessionId) ?? new Requester(sessionId, [], undefined);
       requester.closing = true;

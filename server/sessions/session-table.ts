@@ -153,17 +153,16 @@ export class SessionTable {
   /**
    * A leader's start and end: every session gets a fresh timeout from `now`, closing ones too (a
    * close proposed in an earlier term may never commit; if it does, applying it removes the
-   * session).
+   * session). With a stagger, each deadline moves a further part of its timeout out, fixed per
+   * session id (up to stagger × timeout): the sessions whose clients are gone then expire spread
+   * over that time instead of all at one tick. A deadline is only ever later, never earlier.
    */
-  restartAll(now: number): void {
+  restartAll(now: number, stagger = 0): void {
     for (const entry of this.sessions.values()) {
-      if (!entry.closing) {
-        this.touch(entry.id, now);
-        continue;
-      }
-      // A closing session is in no bucket (setClosing, expire): put it back in one.
+      if (!entry.closing) this.buckets.get(entry.expiresAt)?.delete(entry.id);
+      // A closing session is in no bucket (setClosing, expire): it goes back in one too.
       entry.closing = false;
-      entry.expiresAt = this.roundUp(now + entry.timeoutMs);
+      entry.expiresAt = this.roundUp(now + entry.timeoutMs + staggerOf(entry.id, entry.timeoutMs * stagger));
       this.bucketOf(entry.expiresAt).add(entry.id);
     }
   }
@@ -214,4 +213,11 @@ function positiveInteger(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new PaddockError(Code.BadArguments, "", `${name} must be a positive integer, is ${value}`);
   }
+}
+
+/** A fixed share of `spanMs` for a session id (Fibonacci hashing of its low 32 bits). */
+function staggerOf(id: bigint, spanMs: number): number {
+  if (spanMs <= 0) return 0;
+  const h = Math.imul(Number(BigInt.asUintN(32, id)), 0x9e3779b1) >>> 0;
+  return Math.floor((h / 0x1_0000_0000) * spanMs);
 }

@@ -28,6 +28,12 @@ export interface PrepContext {
   /** ms; not needed by any check today, kept for the pipeline's symmetry. */
   now: number;
   ephemeralAllowed: boolean;
+  /**
+   * A session local to a member (localSessionsEnabled, not upgraded): "own" when local to this
+   * member, "forwarded" when local to the member that forwarded the write. Its ephemeral creates
+   * are refused (LocalSessionTracker's sessions own no ephemerals).
+   */
+  localSession?: "own" | "forwarded";
 }
 
 export interface PrepOptions {
@@ -197,7 +203,7 @@ export class Prep {
     assert(o !== undefined, "empty multi op");
     switch (o.$case) {
       case "create":
-        return this.prepCreate(o.value, ctx, zxid);
+        return this.prepCreate(o.value, ctx, zxid, true);
       case "delete":
         return this.prepDelete(o.value, ctx, zxid);
       case "setData":
@@ -209,7 +215,7 @@ export class Prep {
     }
   }
 
-  private prepCreate(req: CreateRequest, ctx: PrepContext, zxid: number): TxnBody {
+  private prepCreate(req: CreateRequest, ctx: PrepContext, zxid: number, inMulti = false): TxnBody {
     const { path, mode } = req;
     // ZooKeeper's order: mode and TTL rules, path, ACL, parent, CREATE permission, then the
     // final path's existence, then the ephemeral parent.
@@ -237,6 +243,8 @@ export class Prep {
     }
     if (ephemeral && !ctx.ephemeralAllowed)
       throw PaddockError.badArguments(path, "ephemeral nodes need a session");
+    // As ZooKeeper's validateCreateRequest, before the path: only a global session owns ephemerals.
+    if (ephemeral && ctx.localSession !== undefined) refuseLocalEphemeral(path, ctx.localSession, inMulti);
     validatePath(path, sequential);
     this.checkPathLength(path, path.length + (sequential ? 10 : 0));
     const acl = fixupAcl(path, req.acl, ctx.ids, this.options.limits.aclEntriesMax);
@@ -386,6 +394,27 @@ export class Prep {
       throw PaddockError.badArguments(path, `path of ${length} characters, over pathLengthMax ${max}`);
     }
   }
+}
+
+/**
+ * An ephemeral create of a local session. ZooKeeper's member holding the session refuses a single
+ * create itself (EphemeralOnLocalSession), while a multi's goes to the leader, which refuses it so
+ * only for its own local sessions: a session local to another member is unknown to its global
+ * table, so SessionExpired (both pinned by test/clients/zk/local-sessions.test.ts).
+ */
+function refuseLocalEphemeral(path: string, where: "own" | "forwarded", inMulti: boolean): never {
+  if (inMulti && where === "forwarded") {
+    throw new PaddockError(
+      Code.SessionExpired,
+      path,
+      `${path}: an ephemeral node needs a global session, and this one is local to the member it is connected to`,
+    );
+  }
+  throw new PaddockError(
+    Code.EphemeralOnLocalSession,
+    path,
+    `${path}: an ephemeral node needs a global session, and this one is local to its server (localSessionsEnabled without localSessionsUpgradingEnabled)`,
+  );
 }
 
 /** A multi sub-txn: the tree uses the enclosing txn's zxid, session and time. */

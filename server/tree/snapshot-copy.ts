@@ -1,5 +1,5 @@
 import { isNullData, type StoredData } from "./bytes.js";
-import { S, STRIDE } from "./znode.js";
+import { INTS, S, type StatCopy, TIMES } from "./znode.js";
 
 /** A snapshot's node as the tree walks it: SnapshotNode with its int64 stat fields as numbers. */
 export interface SnapshotNodeRecord {
@@ -32,7 +32,7 @@ export class SnapshotNodeCopy {
     private readonly owners: bigint[],
     private readonly aclRefs: Int32Array,
     private readonly slots: Int32Array,
-    private readonly stats: Float64Array,
+    private readonly stats: StatCopy,
   ) {}
 
   get count(): number {
@@ -56,22 +56,23 @@ export class SnapshotNodeCopy {
       ephemeralOwner: 0n,
       pzxid: 0,
     };
-    const stats = this.stats;
+    const { times, ints } = this.stats;
     for (let i = 0; i < this.paths.length; i++) {
-      const at = this.slots[i]! * STRIDE;
+      const at = this.slots[i]! * TIMES;
+      const iat = this.slots[i]! * INTS - TIMES;
       v.path = this.paths[i]!;
       v.data = this.data[i]!;
       v.dataNull = isNullData(v.data) || undefined;
       v.aclRef = this.aclRefs[i]!;
-      v.czxid = stats[at + S.czxid]!;
-      v.mzxid = stats[at + S.mzxid]!;
-      v.ctime = stats[at + S.ctime]!;
-      v.mtime = stats[at + S.mtime]!;
-      v.version = stats[at + S.version]!;
-      v.cversion = stats[at + S.cversion]!;
-      v.aversion = stats[at + S.aversion]!;
+      v.czxid = times[at + S.czxid]!;
+      v.mzxid = times[at + S.mzxid]!;
+      v.ctime = times[at + S.ctime]!;
+      v.mtime = times[at + S.mtime]!;
+      v.version = ints[iat + S.version]!;
+      v.cversion = ints[iat + S.cversion]!;
+      v.aversion = ints[iat + S.aversion]!;
       v.ephemeralOwner = this.owners[i]!;
-      v.pzxid = stats[at + S.pzxid]!;
+      v.pzxid = times[at + S.pzxid]!;
       yield v;
     }
   }

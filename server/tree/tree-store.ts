@@ -259,36 +259,25 @@ export class TreeStore {
   }
 
   /**
-   * The node's stat term of the digest: +1 hashes its current state, adds it and remembers it in
-   * the slab; -1 takes out the remembered term (no rehash of the state about to change).
+   * The node's stat term of the digest, added (+1) or taken out (-1). Every mutation takes the
+   * node's terms out before it changes the node and adds them back after, so the term taken out is
+   * rehashed from the unchanged state rather than kept per node (16 bytes a znode).
    */
   private hashStat(node: Znode, sign: 1 | -1): void {
     const slot = node.slot;
-    if (sign === -1) {
-      this.sum.subtractParts(this.slab.hashPart(slot, 0, 0), this.slab.hashPart(slot, 0, 1));
-      return;
-    }
     const h = this.hash.start(0x5354).string(node.path);
     for (let c = 0; c < 8; c++) h.number(this.slab.get(slot, c));
     h.bigint(node.owner).word(node.acl.hashLo).word(node.acl.hashHi).word(node.numChildren).finish();
-    this.sum.add(h);
-    this.slab.setHash(slot, 0, h.lo >>> 0, h.hi >>> 0);
+    if (sign === 1) this.sum.add(h);
+    else this.sum.subtract(h);
   }
 
   /** The data term, as hashStat; empty data contributes nothing. */
   private hashData(node: Znode, sign: 1 | -1): void {
     this.approximateDataSize += sign * (node.path.length + node.data.length);
-    const slot = node.slot;
-    if (sign === -1) {
-      this.sum.subtractParts(this.slab.hashPart(slot, 1, 0), this.slab.hashPart(slot, 1, 1));
-      return;
-    }
-    if (node.data.length === 0) {
-      this.slab.setHash(slot, 1, 0, 0);
-      return;
-    }
+    if (node.data.length === 0) return;
     const h = this.hash.start(0x4441).string(node.path).data(node.data).finish();
-    this.sum.add(h);
-    this.slab.setHash(slot, 1, h.lo >>> 0, h.hi >>> 0);
+    if (sign === 1) this.sum.add(h);
+    else this.sum.subtract(h);
   }
 }

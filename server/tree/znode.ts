@@ -42,61 +42,94 @@ export const S = {
   aversion: 7,
 } as const;
 export const STRIDE = 8;
-const HASH_STRIDE = 4;
+/** The first TIMES columns (zxids and times) are doubles; the rest (versions) are int32, as in ZooKeeper. */
+export const TIMES = 5;
+export const INTS = STRIDE - TIMES;
+
+/** A copy of the slab's columns (StatSlab.copyValues). */
+export interface StatCopy {
+  readonly times: Float64Array;
+  readonly ints: Int32Array;
+}
+
+/** Slots per chunk of the stat slab (a power of two): 160 KiB of doubles and 48 KiB of ints. */
+const CHUNK_SHIFT = 12;
+const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK_SLOTS - 1;
+/** The first chunk starts this small and doubles up to CHUNK_SLOTS (most test trees are tiny). */
+const FIRST_CHUNK_SLOTS = 1024;
 
 /**
- * Stat numbers of all nodes in one Float64Array (8 doubles per node): zxids and times exceed the
- * small-integer range, and as object fields each would cost a pointer plus a 16-byte heap number.
+ * Stat numbers of all nodes, 52 bytes per node: zxids and times in Float64Arrays (they exceed the
+ * small-integer range, and as object fields each would cost a pointer plus a 16-byte heap number),
+ * version, cversion and aversion in Int32Arrays (Java ints in ZooKeeper; prep wraps them as Java
+ * does). The slab grows by fixed chunks of CHUNK_SLOTS slots, not by doubling one array: a doubled
+ * array is up to half empty and each doubling copies everything and frees a large block to malloc,
+ * which keeps it.
  */
 export class StatSlab {
-  private values = new Float64Array(STRIDE * 1024);
-  /** Per slot: the node's current digest terms (stat lo, hi; data lo, hi), so an update need not rehash the old state. */
-  private hashes = new Uint32Array(HASH_STRIDE * 1024);
+  private readonly times: Float64Array[] = [new Float64Array(TIMES * FIRST_CHUNK_SLOTS)];
+  private readonly ints: Int32Array[] = [new Int32Array(INTS * FIRST_CHUNK_SLOTS)];
   private readonly free: number[] = [];
   private used = 0;
 
   allocate(): number {
     const slot = this.free.pop();
     if (slot !== undefined) return slot;
-    if ((this.used + 1) * STRIDE > this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-      const hashes = new Uint32Array(this.hashes.length * 2);
-      hashes.set(this.hashes);
-      this.hashes = hashes;
+    const chunk = this.used >>> CHUNK_SHIFT;
+    if (chunk === this.times.length) {
+      this.times.push(new Float64Array(TIMES * CHUNK_SLOTS));
+      this.ints.push(new Int32Array(INTS * CHUNK_SLOTS));
+    } else if (chunk === 0 && this.used * TIMES >= this.times[0]!.length) {
+      // Only the first chunk grows, by doubling, until it is a whole chunk.
+      const times = new Float64Array(this.times[0]!.length * 2);
+      times.set(this.times[0]!);
+      this.times[0] = times;
+      const ints = new Int32Array(this.ints[0]!.length * 2);
+      ints.set(this.ints[0]!);
+      this.ints[0] = ints;
     }
     return this.used++;
   }
 
   release(slot: number): void {
     assert(slot < this.used, `stat slot ${slot} out of range`);
-    this.values.fill(0, slot * STRIDE, slot * STRIDE + STRIDE);
-    this.hashes.fill(0, slot * HASH_STRIDE, slot * HASH_STRIDE + HASH_STRIDE);
+    const t = (slot & CHUNK_MASK) * TIMES;
+    this.times[slot >>> CHUNK_SHIFT]!.fill(0, t, t + TIMES);
+    const i = (slot & CHUNK_MASK) * INTS;
+    this.ints[slot >>> CHUNK_SHIFT]!.fill(0, i, i + INTS);
     this.free.push(slot);
   }
 
   get(slot: number, column: number): number {
-    return this.values[slot * STRIDE + column]!;
-  }
-
-  /** Every slot's stat numbers as they are now (one copy of the slab); read with `slot * 8 + column`. */
-  copyValues(): Float64Array {
-    return this.values.slice(0, this.used * STRIDE);
+    const row = slot & CHUNK_MASK;
+    return column < TIMES
+      ? this.times[slot >>> CHUNK_SHIFT]![row * TIMES + column]!
+      : this.ints[slot >>> CHUNK_SHIFT]![row * INTS + column - TIMES]!;
   }
 
   set(slot: number, column: number, value: number): void {
-    this.values[slot * STRIDE + column] = value;
+    const row = slot & CHUNK_MASK;
+    if (column < TIMES) this.times[slot >>> CHUNK_SHIFT]![row * TIMES + column] = value;
+    else {
+      // An Int32Array would wrap any other number silently.
+      assert((value | 0) === value, `stat column ${column} takes an int32, not ${value}`);
+      this.ints[slot >>> CHUNK_SHIFT]![row * INTS + column - TIMES] = value;
+    }
   }
 
-  /** Digest term `which` (0 stat, 1 data) of the slot: [lo, hi] halves at i and i + 1. */
-  hashPart(slot: number, which: 0 | 1, half: 0 | 1): number {
-    return this.hashes[slot * HASH_STRIDE + which * 2 + half]!;
-  }
-
-  setHash(slot: number, which: 0 | 1, lo: number, hi: number): void {
-    const at = slot * HASH_STRIDE + which * 2;
-    this.hashes[at] = lo;
-    this.hashes[at + 1] = hi;
+  /**
+   * Every slot's stat numbers as they are now (one copy of each column group): read zxids and
+   * times at `slot * TIMES + column`, versions at `slot * INTS + column - TIMES`.
+   */
+  copyValues(): StatCopy {
+    const times = new Float64Array(this.used * TIMES);
+    const ints = new Int32Array(this.used * INTS);
+    for (let c = 0; c * CHUNK_SLOTS < this.used; c++) {
+      const slots = Math.min(CHUNK_SLOTS, this.used - c * CHUNK_SLOTS);
+      times.set(this.times[c]!.subarray(0, slots * TIMES), c * CHUNK_SLOTS * TIMES);
+      ints.set(this.ints[c]!.subarray(0, slots * INTS), c * CHUNK_SLOTS * INTS);
+    }
+    return { times, ints };
   }
 }

@@ -26,8 +26,11 @@ export const Code = {
   AuthFailed: -115,
   SessionMoved: -118,
   NotReadOnly: -119,
+  EphemeralOnLocalSession: -120,
   NoWatcher: -121,
   RequestTimeout: -122,
+  /** enforce.auth.enabled: the session holds none of enforce.auth.schemes; its connection closes. */
+  SessionClosedRequireSaslAuth: -124,
   QuotaExceeded: -125,
   Throttled: -127,
 } as const;

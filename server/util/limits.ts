@@ -19,6 +19,8 @@ export interface Limits {
   watchesPerSessionMax: number;
   /** maxClientCnxns: concurrent streams from one client address (0 = unlimited). */
   connectionsPerAddressMax: number;
+  /** maxCnxns: TCP connections on each client port, all addresses together (0 = unlimited). */
+  connectionsMax: number;
   /** Ops in one multi. */
   multiOpsMax: number;
   /** Bytes queued towards one client before the server closes the stream (slow consumer). */
@@ -37,6 +39,8 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   sessionsMax: 100_000,
   watchesPerSessionMax: 100_000,
   connectionsPerAddressMax: 60,
+  // ZooKeeper's default is 0 (none); a bound keeps a connection flood from exhausting fds.
+  connectionsMax: 50_000,
   multiOpsMax: 10_000,
   outboundBytesPerSessionMax: 64 * 1024 * 1024,
   aclEntriesMax: 1024,

@@ -58,6 +58,7 @@ describe("grpcurl through server reflection (issue 12 §5)", () => {
       "paddock.v1.AdminService",
       "paddock.v1.DataService",
       "paddock.v1.SessionService",
+      "paddock.v1.WatchService",
     ]);
     expect(JSON.parse(health!).status).toBe("SERVING");
   });

@@ -55,6 +55,8 @@ describe("help", () => {
     ["server"],
     ["ensemble"],
     ["purge"],
+    ["backup"],
+    ["restore"],
     ["log", "dump"],
     ["snapshot", "inspect"],
     ["cli"],
@@ -91,6 +93,9 @@ describe("bad arguments: non-zero exit, one line, no stack trace", () => {
     [["log", "cat", "x"], 2, "paddock log: expected dump, got cat"],
     [["snapshot", "inspect", "a", "b"], 2, "paddock snapshot: inspect takes one file, got 2"],
     [["snapshot", "inspect", "/nonexistent/snap"], 1, "/nonexistent/snap"],
+    [["backup", "--to", "/tmp/x"], 2, "paddock backup: give one of --from host:adminPort"],
+    [["backup", "--data-dir", "/nonexistent"], 2, "paddock backup: --to DIR is required"],
+    [["restore", "--from", "/nonexistent", "--data-dir", "/tmp/x"], 1, "/nonexistent: no backup.json"],
     [["frob"], 2, "paddock: unknown command frob"],
   ])("paddock %j exits %i", async (args, code, message) => {
     const r = await paddock(...args);

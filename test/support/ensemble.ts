@@ -33,6 +33,8 @@ export interface EnsembleOptions {
   readonly memberSettings?: (id: number) => Record<string, string | number | boolean>;
   /** Extra environment for a member, asked at every (re)start (the fault tier's disk seam). */
   readonly env?: (id: number) => Record<string, string>;
+  /** A command a member runs under (e.g. unshare and a mount), node and its arguments last. */
+  readonly wrapper?: (id: number) => readonly string[];
 }
 
 /** A directed link's fault: "drop" closes and refuses its connections, the rest as ProxyFault. */
@@ -144,7 +146,8 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
     args.push(join(m.dataDir, "zoo.cfg"), "--host", "127.0.0.1", "--port", String(m.clientPort));
     args.push("--ready-file", readyFile);
     const env = { ...process.env, ...options.env?.(m.id) };
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
+    const [program, ...wrapped] = [...(options.wrapper?.(m.id) ?? []), process.execPath, ...args];
+    const child = spawn(program!, wrapped, { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => logs.set(m.id, (logs.get(m.id) ?? "") + chunk));
     await waitForFile(readyFile, child, 30_000, m.log);

@@ -33,6 +33,10 @@ export interface StartOptions {
   readonly dataDir?: string;
   readonly port?: number;
   readonly readyTimeoutMs?: number;
+  /** Runs the server under this command (e.g. unshare and a mount), node and its arguments last. */
+  readonly wrapper?: readonly string[];
+  /** Added to the server's environment (PADDOCK_TEST_DISK for a slow disk). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export function waitForFile(
@@ -91,7 +95,9 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
   // Any free AdminServer and /metrics ports, restarts included (which reuse the client port).
   args.push("--set", "admin.serverPort=0", "--set", "metricsProvider.httpPort=0");
   for (const [k, v] of Object.entries(options.settings ?? {})) args.push("--set", `${k}=${v}`);
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+  const [command, ...wrapped] = [...(options.wrapper ?? []), process.execPath, ...args];
+  const env = { ...process.env, ...options.env };
+  const child = spawn(command!, wrapped, { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {

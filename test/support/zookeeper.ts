@@ -8,7 +8,9 @@ import { type ProcessResult, repoRoot, runProcess } from "./run-process.js";
 /** Apache ZooKeeper 3.8 from Debian's `zookeeper` package, the reference for differential tests. */
 const zkHome = "/usr/share/zookeeper";
 const zkCliPath = join(zkHome, "bin/zkCli.sh");
-const classpath = `${zkHome}/lib/*:/usr/share/java/*`;
+/** Debian's ZooKeeper 3.8 server classpath. */
+export const zooKeeper38Classpath = `${zkHome}/lib/*:/usr/share/java/*`;
+const classpath = zooKeeper38Classpath;
 
 export interface ZooKeeperHandle {
   readonly address: string;

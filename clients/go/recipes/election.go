@@ -7,16 +7,19 @@ import (
 	paddock "github.com/paddock-dev/paddock/clients/go"
 )
 
-// LeaderElection elects one leader among candidates under a path. It is the Lock recipe with the
-// candidate's id as node data: the leader is the holder of the lock, so Leader can name it and
-// candidates in other languages (same "<path>/lock-<seq>" scheme) take part in the same election.
+// LeaderElection elects one leader among candidates under a path, in Curator's LeaderLatch
+// layout: each candidate creates "<path>/_c_<uuid>-latch-<seq>" (ephemeral sequential, data = its
+// id); the lowest sequence leads; the others watch only their predecessor. Resign deletes the node
+// and hands leadership to the next candidate, whatever language (or Curator) it runs in.
 type LeaderElection struct {
 	lock *Lock
 }
 
 // NewLeaderElection returns a candidate with this id (stored in its node, read by Leader).
 func NewLeaderElection(c *paddock.Client, path string, id []byte) *LeaderElection {
-	return &LeaderElection{lock: NewLock(c, path, nil).WithData(id)}
+	l := NewLock(c, path, nil).WithData(id)
+	l.marker = LatchMarker
+	return &LeaderElection{lock: l}
 }
 
 // Campaign blocks until this candidate is the leader or ctx is done.
@@ -29,7 +32,10 @@ func (e *LeaderElection) Resign(ctx context.Context) error { return e.lock.Unloc
 // an expired session by itself: watch Client.States for StateExpired.
 func (e *LeaderElection) IsLeader() bool { return e.lock.node != "" }
 
-// Leader returns the current leader's id (the data of the lowest contender node), or
+// FencingToken is the creation zxid of the leader's node while leading (0 otherwise).
+func (e *LeaderElection) FencingToken() int64 { return e.lock.czxid }
+
+// Leader returns the current leader's id (the data of the lowest participant node), or
 // paddock.ErrNoNode when there is no candidate.
 func Leader(ctx context.Context, c *paddock.Client, path string) ([]byte, error) {
 	for {
@@ -37,7 +43,7 @@ func Leader(ctx context.Context, c *paddock.Client, path string) ([]byte, error)
 		if err != nil {
 			return nil, err
 		}
-		sorted := sortContenders(children)
+		sorted := sortByMarker(children, LatchMarker)
 		if len(sorted) == 0 {
 			return nil, &paddock.Error{Code: paddock.CodeNoNode, Path: path, Message: "no candidate"}
 		}

@@ -1,24 +1,19 @@
-// Package recipes holds coordination recipes built on the paddock client: a distributed Lock and
-// a LeaderElection. Both use ZooKeeper's textbook recipe and a naming scheme shared by every
-// Paddock client language, so processes written in different languages contend for the same lock:
-// each contender creates an EPHEMERAL_SEQUENTIAL node "<path>/lock-<seq>" and owns the lock when
-// its node has the lowest sequence; otherwise it watches only its predecessor (no herd effect).
+// Package recipes holds coordination recipes built on the paddock client, in the node layouts of
+// Apache Curator shared by every Paddock client language (docs/RECIPES.md), so processes written
+// in different languages, and Curator itself, contend for the same lock: each contender creates
+// an EPHEMERAL_SEQUENTIAL node "<path>/_c_<uuid>-lock-<seq>" and owns the lock when its node has
+// the lowest sequence; otherwise it watches only its predecessor (no herd effect).
 package recipes
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	paddock "github.com/paddock-dev/paddock/clients/go"
 )
-
-// NodePrefix is the name prefix of contender nodes, shared by all Paddock clients.
-const NodePrefix = "lock-"
 
 // cleanupTimeout bounds the delete of our node when Lock is abandoned.
 const cleanupTimeout = 5 * time.Second
@@ -31,13 +26,19 @@ type Lock struct {
 	path   string
 	acl    []paddock.ACL
 	data   []byte
-	node   string // full path of our contender node while held
+	marker string // LockMarker, or LatchMarker for a leader latch
+	// markers and holds are set by the read-write lock: names sort by the digits after any of
+	// markers, and holds decides from the sorted names whether ours holds or which to watch.
+	markers []string
+	holds   func(sorted []string, ours int) (bool, int)
+	node    string // full path of our contender node while held
+	czxid   int64  // our node's creation zxid while held
 }
 
 // NewLock returns a lock on path; acl is used for the contender nodes and for any missing
 // parents (nil means OpenACLUnsafe).
 func NewLock(c *paddock.Client, path string, acl []paddock.ACL) *Lock {
-	return &Lock{client: c, path: strings.TrimSuffix(path, "/"), acl: acl}
+	return &Lock{client: c, path: strings.TrimSuffix(path, "/"), acl: acl, marker: LockMarker}
 }
 
 // WithData sets the data stored in the contender node (for example the owner's id).
@@ -48,6 +49,10 @@ func (l *Lock) WithData(data []byte) *Lock {
 
 // Node is the full path of the contender node while the lock is held ("" otherwise).
 func (l *Lock) Node() string { return l.node }
+
+// FencingToken is the creation zxid of the holder's node while held (0 otherwise): a later
+// holder always has a larger one, so a downstream store can refuse writes carrying a smaller one.
+func (l *Lock) FencingToken() int64 { return l.czxid }
 
 // Lock blocks until the lock is held or ctx is done. On error the contender node is removed.
 func (l *Lock) Lock(ctx context.Context) error {
@@ -67,6 +72,9 @@ func (l *Lock) Lock(ctx context.Context) error {
 		return err
 	}
 	l.node = node
+	if ok, st, err := l.client.Exists(ctx, node); err == nil && ok {
+		l.czxid = st.Czxid
+	}
 	return nil
 }
 
@@ -79,15 +87,16 @@ func (l *Lock) Unlock(ctx context.Context) error {
 	if err != nil && !errors.Is(err, paddock.ErrNoNode) {
 		return err
 	}
-	l.node = ""
+	l.node, l.czxid = "", 0
 	return nil
 }
 
 // createNode creates our EPHEMERAL_SEQUENTIAL node, creating missing parents. If the create's
-// reply is lost (ConnectionLoss) it may still have happened: the shared naming scheme has no room
-// for a GUID, so we find our node by its ephemeral owner instead of creating a second one.
+// reply is lost (ConnectionLoss) it may still have happened: we find our node by its protection
+// prefix instead of creating a second one (Curator's withProtection).
 func (l *Lock) createNode(ctx context.Context) (string, error) {
-	prefix := l.path + "/" + NodePrefix
+	protection := protectedPrefix()
+	prefix := l.path + "/" + protection + l.marker
 	for {
 		node, err := l.client.Create(ctx, prefix, l.data, paddock.ModeEphemeralSequential, l.acl)
 		switch {
@@ -98,7 +107,7 @@ func (l *Lock) createNode(ctx context.Context) (string, error) {
 				return "", err
 			}
 		case errors.Is(err, paddock.ErrConnectionLoss):
-			if node, ferr := l.findOwnNode(ctx); ferr == nil && node != "" {
+			if node, ferr := l.findOwnNode(ctx, protection); ferr == nil && node != "" {
 				return node, nil
 			} else if ferr != nil && !errors.Is(ferr, paddock.ErrConnectionLoss) {
 				return "", ferr
@@ -112,18 +121,13 @@ func (l *Lock) createNode(ctx context.Context) (string, error) {
 	}
 }
 
-func (l *Lock) findOwnNode(ctx context.Context) (string, error) {
+func (l *Lock) findOwnNode(ctx context.Context, protection string) (string, error) {
 	children, _, err := l.client.GetChildren(ctx, l.path)
 	if err != nil {
 		return "", err
 	}
-	me := l.client.SessionID()
-	for _, name := range sortContenders(children) {
-		ok, st, err := l.client.Exists(ctx, l.path+"/"+name)
-		if err != nil {
-			return "", err
-		}
-		if ok && st.EphemeralOwner == me {
+	for _, name := range children {
+		if strings.HasPrefix(name, protection) {
 			return l.path + "/" + name, nil
 		}
 	}
@@ -138,15 +142,23 @@ func (l *Lock) waitFirst(ctx context.Context, node string) error {
 		if err != nil {
 			return err
 		}
-		sorted := sortContenders(children)
+		markers := l.markers
+		if markers == nil {
+			markers = []string{l.marker}
+		}
+		sorted := sortByMarkers(children, markers)
 		idx := indexOf(sorted, name)
 		if idx < 0 {
 			return fmt.Errorf("recipes: contender node %s vanished (session expired?): %w", node, paddock.ErrNoNode)
 		}
-		if idx == 0 {
+		holds, watch := idx == 0, idx-1
+		if l.holds != nil {
+			holds, watch = l.holds(sorted, idx)
+		}
+		if holds {
 			return nil
 		}
-		pred := l.path + "/" + sorted[idx-1]
+		pred := l.path + "/" + sorted[watch]
 		ok, _, ch, err := l.client.ExistsW(ctx, pred)
 		if err != nil {
 			return err
@@ -172,31 +184,6 @@ func indexOf(xs []string, x string) int {
 		}
 	}
 	return -1
-}
-
-// Sequence parses the sequence number of a contender name "lock-<seq>".
-func Sequence(name string) (int64, bool) {
-	if !strings.HasPrefix(name, NodePrefix) {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(name[len(NodePrefix):], 10, 64)
-	return n, err == nil
-}
-
-// sortContenders keeps the "lock-<seq>" names and orders them by sequence number.
-func sortContenders(children []string) []string {
-	out := make([]string, 0, len(children))
-	for _, c := range children {
-		if _, ok := Sequence(c); ok {
-			out = append(out, c)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, _ := Sequence(out[i])
-		b, _ := Sequence(out[j])
-		return a < b
-	})
-	return out
 }
 
 // ensurePath creates path and its missing ancestors as persistent nodes.

@@ -78,7 +78,8 @@ def test_lock_has_exactly_one_holder_at_a_time(server: ServerProcess, path: str)
     run_threads([lambda i=i: contender(i) for i in range(4)])
     assert ex.entries == 20
     assert ex.most == 1
-    assert all(re.fullmatch(re.escape(lock_path) + r"/lock-\d{10}", n) for n in names)
+    protected = re.escape(lock_path) + r"/_c_[0-9a-f-]{36}-lock-\d{10}"
+    assert all(re.fullmatch(protected, n) for n in names)
 
 
 def test_lock_nonblocking_and_timeout(

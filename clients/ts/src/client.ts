@@ -8,6 +8,7 @@ import { EventEmitter } from "node:events";
 import { AddWatchMode, Consistency, WatcherType } from "../gen/paddock/v1/data.js";
 import type { Reply } from "../gen/paddock/v1/session.js";
 import type { RequestOp } from "./call.js";
+import { splitChroot } from "./chroot.js";
 import { Code, errorFor } from "./errors.js";
 import {
   anyVersion,
@@ -21,6 +22,7 @@ import {
   type ReadOp,
   type ReadOpResult,
 } from "./ops.js";
+import { nonNegative, positive, shuffled } from "./option-checks.js";
 import { validatePath } from "./path.js";
 import { Session } from "./session.js";
 import type { SessionConfig, SessionStateName } from "./session-config.js";
@@ -37,6 +39,12 @@ import {
 } from "./types.js";
 import { WatchIterator } from "./watch-iterator.js";
 import { type WatcherTypeName, type WatchKind, WatchManager } from "./watch-manager.js";
+import {
+  WatchStream,
+  type WatchStreamOptions,
+  type WatchStreamSource,
+  watchStreamSource,
+} from "./watch-stream.js";
 
 export interface ConnectOptions {
   /** Requested session timeout; the server clamps it. Default 30000. */
@@ -107,6 +115,7 @@ export class Client extends EventEmitter {
   private readonly session: Session;
   private readonly watches = new WatchManager();
   private readonly iterators = new Set<WatchIterator>();
+  private readonly streams: WatchStreamSource;
   /** The default watcher: one identity, so it fires once per event like any other callback. */
   readonly defaultWatcher: Watcher = (event) => {
     this.emit("watch", event);
@@ -124,6 +133,7 @@ export class Client extends EventEmitter {
       },
       fire: (watchers, event) => this.fire(watchers, event),
     });
+    this.streams = watchStreamSource(config, transport, this.session);
   }
 
   /** @internal */
@@ -329,6 +339,11 @@ export class Client extends EventEmitter {
     return it;
   }
 
+  /** A resumable watch stream (watch-stream.ts): each transaction's changes after fromZxid, once. */
+  watchStream(path: string, options: WatchStreamOptions = {}): WatchStream {
+    return new WatchStream(this.streams, path, options);
+  }
+
   /**
    * Removes watches of a type at path: one callback, or all of them. The server's watch is
    * removed only when no local callback of that kind remains (ZooKeeper's rule); `local: true`
@@ -450,14 +465,15 @@ export const defaults = {
   envelopeBytesMax: 1 << 20,
 } as const;
 
-/** Connects and resolves once the session is established. */
+/** Connects and resolves once the session is established; "host:port,…/app" roots every path at /app. */
 export async function connect(servers: string | string[], options: ConnectOptions = {}): Promise<Client> {
   const sessionTimeoutMs = positive(
     "sessionTimeoutMs",
     options.sessionTimeoutMs ?? defaults.sessionTimeoutMs,
   );
+  const { servers: hosts, chroot } = splitChroot(typeof servers === "string" ? servers : servers.join(","));
   const config: SessionConfig = {
-    servers: options.shuffleServers === false ? parseServers(servers) : shuffled(parseServers(servers)),
+    servers: options.shuffleServers === false ? parseServers(hosts) : shuffled(parseServers(hosts)),
     sessionTimeoutMs,
     connectTimeoutMs: positive("connectTimeoutMs", options.connectTimeoutMs ?? sessionTimeoutMs),
     requestTimeoutMs: nonNegative("requestTimeoutMs", options.requestTimeoutMs ?? sessionTimeoutMs),
@@ -467,28 +483,9 @@ export async function connect(servers: string | string[], options: ConnectOption
     maxOutstanding: positive("maxOutstanding", options.maxOutstanding ?? defaults.maxOutstanding),
     maxQueued: nonNegative("maxQueued", options.maxQueued ?? defaults.maxQueued),
     envelopeBytesMax: defaults.envelopeBytesMax,
+    chroot,
   };
   const client = new Client(config, options.transport ?? grpcTransport(options.tls));
   await client.start();
   return client;
-}
-
-function shuffled<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
-function positive(name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  return value;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0)
-    throw new RangeError(`${name} must be an integer >= 0, got ${value}`);
-  return value;
 }

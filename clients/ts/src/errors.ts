@@ -27,8 +27,10 @@ export const Code = {
   AuthFailed: -115,
   SessionMoved: -118,
   NotReadOnly: -119,
+  EphemeralOnLocalSession: -120,
   NoWatcher: -121,
   RequestTimeout: -122,
+  SessionClosedRequireSaslAuth: -124,
   QuotaExceeded: -125,
   Throttled: -127,
 } as const;
@@ -96,8 +98,10 @@ export const InvalidACLError = subclass(Code.InvalidACL);
 export const AuthFailedError = subclass(Code.AuthFailed);
 export const SessionMovedError = subclass(Code.SessionMoved);
 export const NotReadOnlyError = subclass(Code.NotReadOnly);
+export const EphemeralOnLocalSessionError = subclass(Code.EphemeralOnLocalSession);
 export const NoWatcherError = subclass(Code.NoWatcher);
 export const RequestTimeoutError = subclass(Code.RequestTimeout);
+export const SessionClosedRequireSaslAuthError = subclass(Code.SessionClosedRequireSaslAuth);
 export const QuotaExceededError = subclass(Code.QuotaExceeded);
 export const ThrottledError = subclass(Code.Throttled);
 
@@ -132,8 +136,10 @@ const classes = new Map<number, ErrorClass>([
   [Code.AuthFailed, AuthFailedError],
   [Code.SessionMoved, SessionMovedError],
   [Code.NotReadOnly, NotReadOnlyError],
+  [Code.EphemeralOnLocalSession, EphemeralOnLocalSessionError],
   [Code.NoWatcher, NoWatcherError],
   [Code.RequestTimeout, RequestTimeoutError],
+  [Code.SessionClosedRequireSaslAuth, SessionClosedRequireSaslAuthError],
   [Code.QuotaExceeded, QuotaExceededError],
   [Code.Throttled, ThrottledError],
 ]);

@@ -20,7 +20,8 @@ export {
   readOp,
 } from "./ops.js";
 export { validatePath } from "./path.js";
-export type { SessionStream, TlsOptions, Transport } from "./transport.js";
+export * from "./recipes/index.js";
+export type { SessionStream, TlsOptions, Transport, WatchCall } from "./transport.js";
 export { channelCredentials, grpcTransport, parseServers } from "./transport.js";
 export {
   type ACL,
@@ -37,3 +38,10 @@ export {
 } from "./types.js";
 export { WatchIterator } from "./watch-iterator.js";
 export type { WatcherTypeName } from "./watch-manager.js";
+export {
+  WatchCompactedError,
+  WatchStream,
+  type WatchStreamBatch,
+  type WatchStreamChange,
+  type WatchStreamOptions,
+} from "./watch-stream.js";

@@ -26,6 +26,8 @@ export interface SessionConfig {
   maxQueued: number;
   /** Soft bound on one envelope's size; a single larger request still goes alone. */
   envelopeBytesMax: number;
+  /** The connect string's chroot ("/app"), or "" for none: see chroot.ts. */
+  chroot: string;
 }
 
 export interface SessionHooks {

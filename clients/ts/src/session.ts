@@ -18,6 +18,7 @@ import {
   SessionState,
 } from "../gen/paddock/v1/session.js";
 import { type Call, CallQueue, DeadlineTimer, InFlightCalls, type RequestOp } from "./call.js";
+import { chrootReply, chrootRequest, toClientPath, toServerPath } from "./chroot.js";
 import { Code, errorFor, type PaddockError } from "./errors.js";
 import type { SessionConfig, SessionHooks, SessionStateName, SubmitOptions } from "./session-config.js";
 import type { SessionStream, Transport } from "./transport.js";
@@ -122,7 +123,7 @@ export class Session {
       const onReply = options.onReply;
       this.queue.push({
         xid: 0,
-        op,
+        op: chrootRequest(op, this.config.chroot),
         deadline,
         trace,
         bytes: options.bytes ?? 64,
@@ -238,7 +239,7 @@ export class Session {
           if (event.zxid > this.lastZxidSeen) this.lastZxidSeen = event.zxid;
           const watchEvent: WatchEvent = {
             type: eventTypeName(event.type),
-            path: event.path,
+            path: toClientPath(this.config.chroot, event.path),
             zxid: event.zxid,
           };
           const watchers = this.watches.materialize(watchEvent);
@@ -279,7 +280,7 @@ export class Session {
     if (call === undefined) return; // a reply to a ping sent on an older stream, or a stray
     if (!call.done) {
       call.done = true;
-      call.onReply(reply);
+      call.onReply(chrootReply(reply, this.config.chroot));
     }
     if (this.queue.live > 0) this.scheduleFlush();
   }
@@ -337,7 +338,9 @@ export class Session {
             lastZxidSeen: this.lastZxidSeen,
             auth: this.auth.map((a) => ({ scheme: a.scheme, auth: a.auth })),
             watches:
-              resuming && this.watches.size > 0 ? this.watches.setWatches(this.lastZxidSeen) : undefined,
+              resuming && this.watches.size > 0
+                ? this.watches.setWatches(this.lastZxidSeen, (p) => toServerPath(this.config.chroot, p))
+                : undefined,
           },
         },
       },

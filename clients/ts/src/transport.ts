@@ -2,9 +2,14 @@
  * The session stream as the client core sees it: the subset of grpc-js's ClientDuplexStream it
  * uses, so unit tests can hand the core a fake stream and the real one is one small adapter.
  */
-import { type ChannelCredentials, credentials } from "@grpc/grpc-js";
+import { type ChannelCredentials, credentials, Metadata } from "@grpc/grpc-js";
 import type { SessionRequest, SessionResponse } from "../gen/paddock/v1/session.js";
 import { SessionServiceClient } from "../gen/paddock/v1/session.js";
+import {
+  WatchServiceClient,
+  type WatchStreamRequest,
+  type WatchStreamResponse,
+} from "../gen/paddock/v1/watch.js";
 
 export interface SessionStream {
   write(message: SessionRequest): boolean;
@@ -15,9 +20,21 @@ export interface SessionStream {
   on(event: "end", listener: () => void): this;
 }
 
+/** A WatchService/Watch call as watch-stream.ts uses it. */
+export interface WatchCall {
+  cancel(): void;
+  pause(): void;
+  resume(): void;
+  on(event: "data", listener: (message: WatchStreamResponse) => void): this;
+  on(event: "error", listener: (error: Error) => void): this;
+  on(event: "end", listener: () => void): this;
+}
+
 export interface Transport {
   /** Opens a new session stream to one server ("host:port"). */
   open(address: string): SessionStream;
+  /** Opens a resumable watch stream (client.watchStream) with `paddock-auth` credentials. */
+  watch?(address: string, request: WatchStreamRequest, auth: readonly string[]): WatchCall;
   /** Releases every channel. */
   close(): void;
 }
@@ -49,24 +66,37 @@ export function channelCredentials(tls: TlsOptions | undefined): ChannelCredenti
 /** gRPC transport: one channel per server address, created on first use; TLS when `tls` is set. */
 export function grpcTransport(tls?: TlsOptions): Transport {
   const clients = new Map<string, SessionServiceClient>();
+  const watchers = new Map<string, WatchServiceClient>();
   const channel = channelCredentials(tls);
+  const options = {
+    "grpc.max_receive_message_length": receiveBytesMax,
+    // Fail fast when the server is down: the session logic does its own retries.
+    "grpc.initial_reconnect_backoff_ms": 100,
+    "grpc.max_reconnect_backoff_ms": 1000,
+  };
   return {
     open(address: string): SessionStream {
       let client = clients.get(address);
       if (client === undefined) {
-        client = new SessionServiceClient(address, channel, {
-          "grpc.max_receive_message_length": receiveBytesMax,
-          // Fail fast when the server is down: the session logic does its own retries.
-          "grpc.initial_reconnect_backoff_ms": 100,
-          "grpc.max_reconnect_backoff_ms": 1000,
-        });
+        client = new SessionServiceClient(address, channel, options);
         clients.set(address, client);
       }
       return client.session();
     },
+    watch(address: string, request: WatchStreamRequest, auth: readonly string[]): WatchCall {
+      let client = watchers.get(address);
+      if (client === undefined) {
+        client = new WatchServiceClient(address, channel, options);
+        watchers.set(address, client);
+      }
+      const metadata = new Metadata();
+      for (const value of auth) metadata.add("paddock-auth", value);
+      return client.watch(request, metadata);
+    },
     close(): void {
-      for (const client of clients.values()) client.close();
+      for (const client of [...clients.values(), ...watchers.values()]) client.close();
       clients.clear();
+      watchers.clear();
     },
   };
 }

@@ -168,14 +168,15 @@ export class WatchManager {
   }
 
   /** What to send in ConnectRequest.watches on a resume. */
-  setWatches(relativeZxid: bigint): SetWatches {
+  /** The watches to re-register on resume; `toServer` maps a client path to the server's (chroot). */
+  setWatches(relativeZxid: bigint, toServer: (path: string) => string = (p) => p): SetWatches {
     return {
       relativeZxid,
-      dataWatches: [...this.maps.data.keys()],
-      existWatches: [...this.maps.exist.keys()],
-      childWatches: [...this.maps.child.keys()],
-      persistentWatches: [...this.maps.persistent.keys()],
-      persistentRecursiveWatches: [...this.maps.persistentRecursive.keys()],
+      dataWatches: [...this.maps.data.keys()].map(toServer),
+      existWatches: [...this.maps.exist.keys()].map(toServer),
+      childWatches: [...this.maps.child.keys()].map(toServer),
+      persistentWatches: [...this.maps.persistent.keys()].map(toServer),
+      persistentRecursiveWatches: [...this.maps.persistentRecursive.keys()].map(toServer),
     };
   }
 

@@ -9,6 +9,7 @@ import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileS
 import { createServer } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect as connectTs, DubboRegistry } from "../../../clients/ts/src/index.js";
 import { startServer } from "../../support/launcher.js";
 import { repoRoot, runProcess } from "../../support/run-process.js";
 import { waitUntil } from "../../support/wait.js";
@@ -185,6 +186,20 @@ async function main(): Promise<void> {
       instanceEphemeral: instanceNode !== null && instanceNode.ephemeralOwner !== "0000000000000000",
       instanceData: instanceNode?.data ?? null,
     });
+
+    if (kind === "paddock") {
+      // The TypeScript client's DubboRegistry view (over gRPC, same port) reads what Dubbo wrote,
+      // and its encoder names the node exactly as Dubbo did.
+      const ts = await connectTs(coordinator.address);
+      const view = new DubboRegistry(ts);
+      const urls = await view.lookup(INTERFACE);
+      emit("ts-view", {
+        urls,
+        path: view.pathOf(urls[0] ?? "dubbo://none/x"),
+        expectedPath: `${providersPath}/${providers[0]}`,
+      });
+      await ts.close();
+    }
 
     const consumerLog = join(dir, "consumer.log");
     emit("call", await consumer(registry, "reply", consumerLog));

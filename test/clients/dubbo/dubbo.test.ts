@@ -91,6 +91,14 @@ for (const kind of ["paddock", "zookeeper"] as const) {
       });
     });
 
+    if (kind === "paddock")
+      it("the TypeScript client's DubboRegistry reads the provider and names its node as Dubbo does", () => {
+        const registered = step("registered") as unknown as { providers: string[] };
+        const view = step("ts-view") as unknown as { urls: string[]; path: string; expectedPath: string };
+        expect(view.urls).toEqual(registered.providers);
+        expect(view.path).toBe(view.expectedPath);
+      });
+
     it("a consumer discovers the provider through the registry and calls it", () => {
       const exported = step("exported");
       expect(step("call")).toMatchObject({

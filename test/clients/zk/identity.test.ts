@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerHandle, startServer } from "../../support/launcher.js";
-import { type ProcessResult, repoRoot, runProcess } from "../../support/run-process.js";
+import type { ProcessResult } from "../../support/run-process.js";
 import { requireZooKeeper, startZooKeeper, type ZooKeeperHandle, zkCli } from "../../support/zookeeper.js";
+import { clientJaas, identity, identityDir, kazooSasl as kazoo } from "./identity-runners.js";
 
 // Identity against real ZooKeeper, through real clients (docs/SECURITY.md):
 // - what a watcher without READ receives: ZooKeeper 3.9.5 (the CVE-2024-23944 filter; Debian's 3.8.0
@@ -13,61 +13,9 @@ import { requireZooKeeper, startZooKeeper, type ZooKeeperHandle, zkCli } from ".
 // - skipACL and superDigest (zoo.cfg and -D forms): ZooKeeper 3.8 and Paddock, zkCli.sh.
 // Outputs must be equal. No skip: a missing reference fails beforeAll saying what to install.
 
-const here = join(repoRoot, "test/clients/zk");
-const python = join(repoRoot, ".cache/kazoo-venv/bin/python");
-const javaClasspath = [
-  "zookeeper",
-  "zookeeper-jute",
-  "slf4j-api",
-  "slf4j-nop",
-  "jackson-databind",
-  "jackson-core",
-  "jackson-annotations",
-]
-  .map((j) => `/usr/share/java/${j}.jar`)
-  .join(":");
 /** super:secret, as DigestAuthenticationProvider.generateDigest makes it. */
 const SUPER_DIGEST = "super:lK75jTNcA+U9vtVEw5vB51mj/w4=";
-
-const dir = mkdtempSync(join(tmpdir(), "paddock-identity-"));
-const serverJaas = join(dir, "server.jaas");
-const clientJaas = (user: string, password: string): string => {
-  const file = join(dir, `client-${user}-${password}.jaas`);
-  writeFileSync(
-    file,
-    `Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  username="${user}"\n  password="${password}";\n};\n`,
-  );
-  return file;
-};
-
-/** One Java client run of Identity.java; its lines (a failure's output says why). */
-async function identity(mode: string, address: string, root: string, jaas?: string): Promise<string[]> {
-  const flags = jaas === undefined ? [] : [`-Djava.security.auth.login.config=${jaas}`];
-  const r = await runProcess("java", [
-    ...flags,
-    "-cp",
-    javaClasspath,
-    join(here, "java/Identity.java"),
-    mode,
-    address,
-    root,
-  ]);
-  expect(r.code, r.stderr).toBe(0);
-  return r.stdout.split("\n").filter((l) => l !== "");
-}
-
-async function kazoo(address: string, root: string, mechanism: string, user: string, password: string) {
-  const r = await runProcess(python, [
-    join(here, "python/sasl.py"),
-    address,
-    root,
-    mechanism,
-    user,
-    password,
-  ]);
-  expect(r.code, r.stderr).toBe(0);
-  return r.stdout.split("\n").filter((l) => l.startsWith("{"));
-}
+const serverJaas = join(identityDir, "server.jaas");
 
 describe("watch events need READ on the node (ZooKeeper 3.9.5, CVE-2024-23944)", () => {
   let paddock: ServerHandle;

@@ -54,6 +54,7 @@ export function peerMessageSeeds(): Buffer[] {
             sessionId: 0x100n,
             ids: [{ scheme: "ip", id: "10.0.0.1" }],
             ephemeralAllowed: true,
+            localSession: false,
             kind: { $case: "request", value: { xid: 3, timeoutMs: 0, trace: {}, op: SAMPLE_OPS[0] } },
           },
         },

@@ -74,6 +74,14 @@ export class SimClients {
   readonly ephemerals = new Map<string, bigint>();
   /** Sessions the client saw end (its close acknowledged, or told it expired). */
   readonly closedSessions = new Set<bigint>();
+  /**
+   * Of those, sessions told expired by a leader that had proposed their close, not yet applied.
+   * As ZooKeeper (its leader's touchSession refuses a closing session on revalidation), such a
+   * close may still be lost with that leader; the session then lives until it expires.
+   */
+  readonly toldWhileClosing = new Set<bigint>();
+  /** Whether member `id` leads and has proposed the close of `sessionId` (set by the driver). */
+  closeProposedAt: (id: number, sessionId: bigint) => boolean = () => false;
   /** One line per op, for a failing seed's report. */
   readonly trace: string[] = [];
   readonly stats: ClientStats = {
@@ -180,6 +188,7 @@ export class SimClients {
       if (kind.value.error?.code === Code.SessionExpired && c.session !== undefined) {
         this.stats.sessionsExpired++;
         this.closedSessions.add(c.session.id);
+        if (this.closeProposedAt(c.member, c.session.id)) this.toldWhileClosing.add(c.session.id);
         this.trace.push(
           `${this.now()} c${c.index}@m${c.member} session ${c.session.id.toString(16)} expired`,
         );

@@ -45,6 +45,10 @@ function expectFaults(seen: Seen, voters: number): void {
     "leaderPowerLosses",
     "streamsBroken",
     "longDelays",
+    "lateNotices",
+    "staleDeliveries",
+    "staleFromCrashed",
+    "staleAfterRestart",
     "slowSyncs",
     "leaderChanges",
     "snaps",
@@ -79,7 +83,7 @@ describe("the real serving stack in the deterministic simulator", () => {
   // followers catch a follower that skips their barrier (follower-skips-barrier.patch); leader
   // power losses catch a write acknowledged at propose (ack-at-propose.patch).
   for (const run of runs) {
-    it(`keeps every guarantee under crashes, partitions, drops, slow disks (${run.voters} voters, ${run.seeds.length} seeds)`, async () => {
+    it(`keeps every guarantee under crashes, partitions, drops, half-open streams, slow disks (${run.voters} voters, ${run.seeds.length} seeds)`, async () => {
       const seen = await runSeeds(run.voters, run.seeds);
       if (run.requireFaults) expectFaults(seen, run.voters);
     });

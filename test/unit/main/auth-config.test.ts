@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { jaasSectionOptions, loadSaslUsers } from "../../../server/main/auth-config.js";
+import { enforcedAuthSchemes, jaasSectionOptions, loadSaslUsers } from "../../../server/main/auth-config.js";
 import { ConfigError, defaultConfig, parseZooCfg } from "../../../server/main/config.js";
 
 const JAAS = `
@@ -17,6 +17,40 @@ Client {
   username="bob" password=bare;
 };
 `;
+
+describe("enforce.auth.* and sessionRequireClientSASLAuth", () => {
+  const schemes = (lines: string[]): readonly string[] | undefined => {
+    const config = defaultConfig();
+    parseZooCfg(lines.join("\n"), config, "/", () => {});
+    return enforcedAuthSchemes(config.auth);
+  };
+
+  it("off unless enabled (Java's parseBoolean: only true is true); schemes trimmed; the zookeeper. prefix", () => {
+    expect(schemes([])).toBeUndefined();
+    expect(schemes(["enforce.auth.enabled=yes", "enforce.auth.schemes=digest"])).toBeUndefined();
+    expect(schemes(["enforce.auth.enabled=TRUE", "enforce.auth.schemes= digest, sasl ,"])).toEqual([
+      "digest",
+      "sasl",
+    ]);
+    expect(schemes(["zookeeper.enforce.auth.enabled=true", "zookeeper.enforce.auth.schemes=x509"])).toEqual([
+      "x509",
+    ]);
+  });
+
+  it("sessionRequireClientSASLAuth=true means sasl, whatever enforce.auth.* say", () => {
+    expect(schemes(["sessionRequireClientSASLAuth=true", "enforce.auth.schemes=digest"])).toEqual(["sasl"]);
+    expect(schemes(["zookeeper.sessionRequireClientSASLAuth=true"])).toEqual(["sasl"]);
+  });
+
+  it("enabled without schemes, or with a scheme this server lacks, stops startup naming the key", () => {
+    expect(() => schemes(["enforce.auth.enabled=true"])).toThrow(
+      /enforce.auth.enabled is true: enforce.auth.schemes must name at least one scheme/,
+    );
+    expect(() => schemes(["enforce.auth.enabled=true", "enforce.auth.schemes=digest,kerberos"])).toThrow(
+      /authentication scheme kerberos is not available \(ip, digest, sasl, x509\)/,
+    );
+  });
+});
 
 describe("auth keys of zoo.cfg and the JAAS file", () => {
   it("skipACL, superUser, the JAAS file (relative to zoo.cfg) and section; superDigest in every form", () => {
@@ -50,6 +84,8 @@ describe("auth keys of zoo.cfg and the JAAS file", () => {
       jaasFile: join(dir, "jaas.conf"),
       jaasSection: "Server",
       saslSuperUsers: ["bob", "alice"],
+      allowSaslFailedClients: false,
+      enforce: { enabled: false, schemes: [], requireSasl: false },
     });
     const users = loadSaslUsers(config.auth)!;
     expect([...users.passwords]).toEqual([

@@ -59,6 +59,16 @@ describe("zoo.cfg", () => {
     );
   });
 
+  it("localSessionsEnabled and localSessionsUpgradingEnabled: off by default, as ZooKeeper's QuorumPeerConfig", () => {
+    expect(finishConfig(defaultConfig()).localSessions).toEqual({ enabled: false, upgrading: false });
+    const config = defaultConfig();
+    parseZooCfg("localSessionsEnabled=true\nlocalSessionsUpgradingEnabled=true", config, "/", () => {});
+    expect(config.localSessions).toEqual({ enabled: true, upgrading: true });
+    expect(() => parseZooCfg("localSessionsEnabled=yes!", defaultConfig(), "/", () => {})).toThrow(
+      "localSessionsEnabled=yes!",
+    );
+  });
+
   it("names the key and value it cannot use", () => {
     expect(() => parseZooCfg("tickTime=abc", defaultConfig(), "/", () => {})).toThrow("tickTime=abc");
     expect(() => parseZooCfg("forceSync=maybe", defaultConfig(), "/", () => {})).toThrow("forceSync=maybe");

@@ -82,7 +82,7 @@ describe("epoch files", () => {
     files.reboot();
     expect(await readEpoch(DATA_DIR, "acceptedEpoch", files)).toBe(5);
     expect(await readEpoch(DATA_DIR, "currentEpoch", files)).toBe(4);
-    expect(new TextDecoder().decode(files.readFile(`${DATA_DIR}/currentEpoch`))).toBe("4\n");
+    expect(new TextDecoder().decode(files.readFile(`${DATA_DIR}/currentEpoch`))).toBe("4\nformat 1\n");
   });
 
   it("a crash at any point of a rewrite leaves the old value or the new one, never a mix", async () => {

@@ -2,8 +2,9 @@ import { VirtualTimeScheduler } from "rxjs";
 import type { Entry, HardState } from "../../../server/consensus/ready.js";
 import { ZabNode } from "../../../server/consensus/zab-node.js";
 import type { PeerMessage } from "../../../server/gen/paddock/internal/v1/peer.js";
-import type { Request, ServerMessage } from "../../../server/gen/paddock/v1/session.js";
+import type { ConnectRequest, Request, ServerMessage } from "../../../server/gen/paddock/v1/session.js";
 import type { FrontConnection } from "../../../server/pipeline/front.js";
+import type { LocalSessionOptions } from "../../../server/pipeline/local-session-tracker.js";
 import { Pipeline } from "../../../server/pipeline/pipeline.js";
 import { Replica } from "../../../server/replica/replica.js";
 import type { Storage } from "../../../server/replica/storage.js";
@@ -45,7 +46,7 @@ export interface FakeMember {
  * `release(id)`: that member falls behind (it applies nothing new) while the others go on.
  * `isolate(id)` breaks member `id`'s streams until `rejoin(id)`: what was in flight is lost.
  */
-export function fakeEnsemble(size: number) {
+export function fakeEnsemble(size: number, options: { localSessions?: LocalSessionOptions } = {}) {
   const scheduler = new VirtualTimeScheduler(undefined, 0);
   const clock = (): number => scheduler.now();
   const voters = Array.from({ length: size }, (_, i) => i + 1);
@@ -113,6 +114,7 @@ export function fakeEnsemble(size: number) {
         containerCheckMs: 60_000,
         proposalsInFlightMax: 1000,
         zookeeperConfig: new Uint8Array(0),
+        ...options,
       },
       { connectionsPerAddressMax: 10, requestsBeforeConnectMax: 10 },
     );
@@ -135,9 +137,13 @@ export function fakeEnsemble(size: number) {
     advanceTo,
     /** Advances in steps until `done()` holds; throws past `untilMs` of virtual time. */
     async advanceUntil(done: () => boolean, untilMs: number): Promise<void> {
+      // The clock reads the last action's time: step from our own target, or a quiet stretch
+      // longer than a step would never be crossed.
+      let target = scheduler.now();
       while (!done()) {
-        if (scheduler.now() > untilMs) throw new Error(`not done by ${untilMs} ms; log:\n${log.join("\n")}`);
-        await advanceTo(scheduler.now() + TICK_MS / 2);
+        if (target > untilMs) throw new Error(`not done by ${untilMs} ms; log:\n${log.join("\n")}`);
+        target += TICK_MS / 2;
+        await advanceTo(target);
       }
     },
     hold(id: number): void {
@@ -182,7 +188,7 @@ export function connection(member: FakeMember, address: string) {
   return {
     conn,
     received,
-    connect(): void {
+    connect(request: Partial<ConnectRequest> = {}): void {
       conn.connect({
         sessionId: 0n,
         password: Buffer.alloc(0),
@@ -190,6 +196,7 @@ export function connection(member: FakeMember, address: string) {
         lastZxidSeen: 0n,
         auth: [],
         watches: undefined,
+        ...request,
       });
     },
     get connected(): boolean {

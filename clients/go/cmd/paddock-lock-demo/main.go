@@ -1,8 +1,8 @@
-// Command paddock-lock-demo takes a Paddock lock, holds it, and releases it, printing
-// "ACQUIRED <id>" and "RELEASED <id>" on stdout. It is used to check that clients in different
-// languages exclude each other on the same lock path.
+// Command paddock-lock-demo takes a Paddock lock (or, with -recipe latch, leadership of a leader
+// latch), holds it, and releases it, printing "ACQUIRED <id>" and "RELEASED <id>" on stdout. It is
+// used to check that clients in different languages exclude each other on the same path.
 //
-//	paddock-lock-demo -servers 127.0.0.1:2181 -path /locks/demo -hold 2s -id go-1
+//	paddock-lock-demo -servers 127.0.0.1:2181 -path /locks/demo -hold 2s -id go-1 [-recipe latch]
 package main
 
 import (
@@ -24,14 +24,19 @@ func main() {
 	id := flag.String("id", fmt.Sprintf("go-%d", os.Getpid()), "id printed and stored in the lock node")
 	wait := flag.Duration("timeout", time.Minute, "how long to wait for the lock")
 	sessionTimeout := flag.Duration("session-timeout", 10*time.Second, "session timeout")
+	recipe := flag.String("recipe", "lock", "lock or latch")
 	flag.Parse()
-	if err := run(strings.Split(*servers, ","), *path, *id, *hold, *wait, *sessionTimeout); err != nil {
+	if *recipe != "lock" && *recipe != "latch" {
+		fmt.Fprintf(os.Stderr, "paddock-lock-demo: -recipe %q: want lock or latch\n", *recipe)
+		os.Exit(2)
+	}
+	if err := run(strings.Split(*servers, ","), *path, *id, *recipe, *hold, *wait, *sessionTimeout); err != nil {
 		fmt.Fprintln(os.Stderr, "paddock-lock-demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(servers []string, path, id string, hold, wait, sessionTimeout time.Duration) error {
+func run(servers []string, path, id, recipe string, hold, wait, sessionTimeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	c, err := paddock.Connect(ctx, servers, paddock.WithSessionTimeout(sessionTimeout))
@@ -39,8 +44,8 @@ func run(servers []string, path, id string, hold, wait, sessionTimeout time.Dura
 		return err
 	}
 	defer func() { _ = c.Close(context.Background()) }()
-	lock := recipes.NewLock(c, path, nil).WithData([]byte(id))
-	if err := lock.Lock(ctx); err != nil {
+	take, give := lockFuncs(c, path, id, recipe)
+	if err := take(ctx); err != nil {
 		return fmt.Errorf("acquire %s: %w", path, err)
 	}
 	fmt.Printf("ACQUIRED %s\n", id)
@@ -48,8 +53,17 @@ func run(servers []string, path, id string, hold, wait, sessionTimeout time.Dura
 	// Printed before the node goes, as the Python and Java demos do, so a shared output's line
 	// order is the lock's hand-over order.
 	fmt.Printf("RELEASED %s\n", id)
-	if err := lock.Unlock(context.Background()); err != nil {
+	if err := give(context.Background()); err != nil {
 		return fmt.Errorf("release %s: %w", path, err)
 	}
 	return nil
+}
+
+func lockFuncs(c *paddock.Client, path, id, recipe string) (take, give func(context.Context) error) {
+	if recipe == "latch" {
+		e := recipes.NewLeaderElection(c, path, []byte(id))
+		return e.Campaign, e.Resign
+	}
+	l := recipes.NewLock(c, path, nil).WithData([]byte(id))
+	return l.Lock, l.Unlock
 }

@@ -324,10 +324,15 @@ const (
 	ErrorCode_ERROR_CODE_AUTH_FAILED                ErrorCode = -115
 	ErrorCode_ERROR_CODE_SESSION_MOVED              ErrorCode = -118
 	ErrorCode_ERROR_CODE_NOT_READ_ONLY              ErrorCode = -119
+	// An ephemeral create by a local session (localSessionsEnabled without upgrading).
+	ErrorCode_ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION ErrorCode = -120
 	ErrorCode_ERROR_CODE_NO_WATCHER                 ErrorCode = -121
 	ErrorCode_ERROR_CODE_REQUEST_TIMEOUT            ErrorCode = -122
-	ErrorCode_ERROR_CODE_QUOTA_EXCEEDED             ErrorCode = -125
-	ErrorCode_ERROR_CODE_THROTTLED                  ErrorCode = -127
+	// enforce.auth.enabled: the session holds none of enforce.auth.schemes (ZooKeeper's
+	// SESSIONCLOSEDREQUIRESASLAUTH); the server closes the connection after this reply.
+	ErrorCode_ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH ErrorCode = -124
+	ErrorCode_ERROR_CODE_QUOTA_EXCEEDED                   ErrorCode = -125
+	ErrorCode_ERROR_CODE_THROTTLED                        ErrorCode = -127
 )
 
 // Enum value maps for ErrorCode.
@@ -356,39 +361,43 @@ var (
 		-115: "ERROR_CODE_AUTH_FAILED",
 		-118: "ERROR_CODE_SESSION_MOVED",
 		-119: "ERROR_CODE_NOT_READ_ONLY",
+		-120: "ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION",
 		-121: "ERROR_CODE_NO_WATCHER",
 		-122: "ERROR_CODE_REQUEST_TIMEOUT",
+		-124: "ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH",
 		-125: "ERROR_CODE_QUOTA_EXCEEDED",
 		-127: "ERROR_CODE_THROTTLED",
 	}
 	ErrorCode_value = map[string]int32{
-		"ERROR_CODE_OK":                         0,
-		"ERROR_CODE_SYSTEM_ERROR":               -1,
-		"ERROR_CODE_RUNTIME_INCONSISTENCY":      -2,
-		"ERROR_CODE_DATA_INCONSISTENCY":         -3,
-		"ERROR_CODE_CONNECTION_LOSS":            -4,
-		"ERROR_CODE_MARSHALLING_ERROR":          -5,
-		"ERROR_CODE_UNIMPLEMENTED":              -6,
-		"ERROR_CODE_OPERATION_TIMEOUT":          -7,
-		"ERROR_CODE_BAD_ARGUMENTS":              -8,
-		"ERROR_CODE_UNKNOWN_SESSION":            -12,
-		"ERROR_CODE_API_ERROR":                  -100,
-		"ERROR_CODE_NO_NODE":                    -101,
-		"ERROR_CODE_NO_AUTH":                    -102,
-		"ERROR_CODE_BAD_VERSION":                -103,
-		"ERROR_CODE_NO_CHILDREN_FOR_EPHEMERALS": -108,
-		"ERROR_CODE_NODE_EXISTS":                -110,
-		"ERROR_CODE_NOT_EMPTY":                  -111,
-		"ERROR_CODE_SESSION_EXPIRED":            -112,
-		"ERROR_CODE_INVALID_CALLBACK":           -113,
-		"ERROR_CODE_INVALID_ACL":                -114,
-		"ERROR_CODE_AUTH_FAILED":                -115,
-		"ERROR_CODE_SESSION_MOVED":              -118,
-		"ERROR_CODE_NOT_READ_ONLY":              -119,
-		"ERROR_CODE_NO_WATCHER":                 -121,
-		"ERROR_CODE_REQUEST_TIMEOUT":            -122,
-		"ERROR_CODE_QUOTA_EXCEEDED":             -125,
-		"ERROR_CODE_THROTTLED":                  -127,
+		"ERROR_CODE_OK":                               0,
+		"ERROR_CODE_SYSTEM_ERROR":                     -1,
+		"ERROR_CODE_RUNTIME_INCONSISTENCY":            -2,
+		"ERROR_CODE_DATA_INCONSISTENCY":               -3,
+		"ERROR_CODE_CONNECTION_LOSS":                  -4,
+		"ERROR_CODE_MARSHALLING_ERROR":                -5,
+		"ERROR_CODE_UNIMPLEMENTED":                    -6,
+		"ERROR_CODE_OPERATION_TIMEOUT":                -7,
+		"ERROR_CODE_BAD_ARGUMENTS":                    -8,
+		"ERROR_CODE_UNKNOWN_SESSION":                  -12,
+		"ERROR_CODE_API_ERROR":                        -100,
+		"ERROR_CODE_NO_NODE":                          -101,
+		"ERROR_CODE_NO_AUTH":                          -102,
+		"ERROR_CODE_BAD_VERSION":                      -103,
+		"ERROR_CODE_NO_CHILDREN_FOR_EPHEMERALS":       -108,
+		"ERROR_CODE_NODE_EXISTS":                      -110,
+		"ERROR_CODE_NOT_EMPTY":                        -111,
+		"ERROR_CODE_SESSION_EXPIRED":                  -112,
+		"ERROR_CODE_INVALID_CALLBACK":                 -113,
+		"ERROR_CODE_INVALID_ACL":                      -114,
+		"ERROR_CODE_AUTH_FAILED":                      -115,
+		"ERROR_CODE_SESSION_MOVED":                    -118,
+		"ERROR_CODE_NOT_READ_ONLY":                    -119,
+		"ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION":       -120,
+		"ERROR_CODE_NO_WATCHER":                       -121,
+		"ERROR_CODE_REQUEST_TIMEOUT":                  -122,
+		"ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH": -124,
+		"ERROR_CODE_QUOTA_EXCEEDED":                   -125,
+		"ERROR_CODE_THROTTLED":                        -127,
 	}
 )
 
@@ -3165,7 +3174,7 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x11WATCHER_TYPE_DATA\x10\x02\x12\x14\n" +
 	"\x10WATCHER_TYPE_ANY\x10\x03\x12\x1b\n" +
 	"\x17WATCHER_TYPE_PERSISTENT\x10\x04\x12%\n" +
-	"!WATCHER_TYPE_PERSISTENT_RECURSIVE\x10\x05*\x9e\b\n" +
+	"!WATCHER_TYPE_PERSISTENT_RECURSIVE\x10\x05*\x8c\t\n" +
 	"\tErrorCode\x12\x11\n" +
 	"\rERROR_CODE_OK\x10\x00\x12$\n" +
 	"\x17ERROR_CODE_SYSTEM_ERROR\x10\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12-\n" +
@@ -3189,9 +3198,11 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x16ERROR_CODE_INVALID_ACL\x10\x8e\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12#\n" +
 	"\x16ERROR_CODE_AUTH_FAILED\x10\x8d\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12%\n" +
 	"\x18ERROR_CODE_SESSION_MOVED\x10\x8a\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12%\n" +
-	"\x18ERROR_CODE_NOT_READ_ONLY\x10\x89\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12\"\n" +
+	"\x18ERROR_CODE_NOT_READ_ONLY\x10\x89\xff\xff\xff\xff\xff\xff\xff\xff\x01\x122\n" +
+	"%ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION\x10\x88\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12\"\n" +
 	"\x15ERROR_CODE_NO_WATCHER\x10\x87\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12'\n" +
-	"\x1aERROR_CODE_REQUEST_TIMEOUT\x10\x86\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12&\n" +
+	"\x1aERROR_CODE_REQUEST_TIMEOUT\x10\x86\xff\xff\xff\xff\xff\xff\xff\xff\x01\x128\n" +
+	"+ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH\x10\x84\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12&\n" +
 	"\x19ERROR_CODE_QUOTA_EXCEEDED\x10\x83\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12!\n" +
 	"\x14ERROR_CODE_THROTTLED\x10\x81\xff\xff\xff\xff\xff\xff\xff\xff\x012\xef\a\n" +
 	"\vDataService\x12?\n" +

@@ -1,13 +1,19 @@
 """Python client for Paddock, a ZooKeeper-class coordination service.
 
 ``paddock.Client`` is synchronous; ``paddock.aio.Client`` is its asyncio twin. Errors are in
-``paddock.errors`` (also re-exported here), recipes in ``paddock.recipes``.
+``paddock.errors`` (also re-exported here), recipes in ``paddock.recipes`` (lock, election),
+``paddock.coordination``, ``paddock.discovery``, ``paddock.group_member`` and
+``paddock.tree_cache``.
 """
 
 from . import (
     aio,
+    coordination,
+    discovery,
     errors,
+    group_member,
     recipes,
+    tree_cache,
 )
 from .client import Client, EventQueue
 from .errors import (
@@ -34,6 +40,7 @@ from .errors import (
     UnimplementedError,
 )
 from .ops import CheckResult, CreateResult, DeleteResult, ErrorResult, Op, OpResult, SetDataResult
+from .reads import ChildrenRead, DataRead, ReadError, ReadOp, ReadResult
 from .tls import TLS
 from .types import (
     ACL,
@@ -73,12 +80,14 @@ __all__ = [
     "BadArgumentsError",
     "BadVersionError",
     "CheckResult",
+    "ChildrenRead",
     "Client",
     "ClientClosedError",
     "ClientInfo",
     "ConnectionLossError",
     "CreateMode",
     "CreateResult",
+    "DataRead",
     "DeleteResult",
     "ErrorResult",
     "EventQueue",
@@ -98,6 +107,9 @@ __all__ = [
     "PaddockError",
     "Perm",
     "QueueFullError",
+    "ReadError",
+    "ReadOp",
+    "ReadResult",
     "RequestTimeoutError",
     "RuntimeInconsistencyError",
     "SessionExpiredError",
@@ -108,9 +120,13 @@ __all__ = [
     "WatcherType",
     "ZnodeStat",
     "aio",
+    "coordination",
     "digest",
+    "discovery",
     "errors",
+    "group_member",
     "make_digest_acl",
     "recipes",
     "sequence_of",
+    "tree_cache",
 ]

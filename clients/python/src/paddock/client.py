@@ -20,6 +20,7 @@ from typing import Any
 from . import errors
 from .aio import Client as AioClient
 from .ops import Op, OpResult
+from .reads import ReadOp, ReadResult
 from .tls import TLS
 from .types import (
     ACL,
@@ -287,6 +288,9 @@ class Client:
     def sync(self, path: str = "/") -> str:
         return self._run(self.aio.sync(path))
 
+    def multi_read(self, ops: Sequence[ReadOp]) -> list[ReadResult]:
+        return self._run(self.aio.multi_read(ops))
+
     def multi(self, ops: Sequence[Op]) -> list[OpResult]:
         return self._run(self.aio.multi(ops))
 
@@ -340,6 +344,7 @@ _ASYNC_METHODS = (
     "set_acl",
     "sync",
     "multi",
+    "multi_read",
     "add_watch",
     "remove_watches",
     "add_auth",

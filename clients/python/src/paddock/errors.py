@@ -25,12 +25,28 @@ class PaddockError(Exception):
         text = f"{self.name} ({self.code})"
         if path:
             text += f" for {path}"
-        if message:
-            text += f": {message}"
+        detail = _detail(self.name, path, message)
+        if detail:
+            text += f": {detail}"
         super().__init__(text)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.message, self.path), {"code": self.code})
+
+
+def _detail(name: str, path: str, message: str) -> str:
+    """What the text does not say already: the server writes "<Name> for <path>: <detail>" and
+    the text names the code and path itself, so each fact is said once."""
+    if message.lower() == name.lower():
+        return ""
+    head = f"{name} for {path}".lower()
+    if path and message.lower().startswith(head):
+        rest = message[len(head) :]
+        if not rest:
+            return ""
+        if rest.startswith(": "):
+            return rest[2:]
+    return message
 
 
 class PaddockSystemError(PaddockError):
@@ -165,6 +181,11 @@ class NotReadOnlyError(PaddockError):
     name = "NotReadOnly"
 
 
+class EphemeralOnLocalSessionError(PaddockError):
+    code = -120
+    name = "EphemeralOnLocalSession"
+
+
 class NoWatcherError(PaddockError):
     code = -121
     name = "NoWatcher"
@@ -173,6 +194,11 @@ class NoWatcherError(PaddockError):
 class RequestTimeoutError(PaddockError):
     code = -122
     name = "RequestTimeout"
+
+
+class SessionClosedRequireSaslAuthError(PaddockError):
+    code = -124
+    name = "SessionClosedRequireSaslAuth"
 
 
 class QuotaExceededError(PaddockError):
@@ -217,8 +243,10 @@ _BY_CODE: dict[int, type[PaddockError]] = {
         AuthFailedError,
         SessionMovedError,
         NotReadOnlyError,
+        EphemeralOnLocalSessionError,
         NoWatcherError,
         RequestTimeoutError,
+        SessionClosedRequireSaslAuthError,
         QuotaExceededError,
         ThrottledError,
     )
@@ -241,6 +269,7 @@ __all__ = [
     "ClientClosedError",
     "ConnectionLossError",
     "DataInconsistencyError",
+    "EphemeralOnLocalSessionError",
     "InvalidACLError",
     "InvalidCallbackError",
     "InvalidStateError",
@@ -259,6 +288,7 @@ __all__ = [
     "QuotaExceededError",
     "RequestTimeoutError",
     "RuntimeInconsistencyError",
+    "SessionClosedRequireSaslAuthError",
     "SessionExpiredError",
     "SessionMovedError",
     "ThrottledError",

@@ -1,10 +1,10 @@
 """ZooKeeper's textbook recipes on the synchronous client: a lock and a leader election.
 
 Both queue contenders as EPHEMERAL_SEQUENTIAL children of one znode and each waits on its
-predecessor only (no herd effect). The lock's children are named ``lock-<seq>`` (the Paddock
-clients of every language use this name, so they contend for the same lock); a contender holds
-the lock when its sequence number is the lowest. A holder whose session expires loses the lock
-with its ephemeral node.
+predecessor only (no herd effect). Names are Apache Curator's, shared by the Paddock clients of
+every language (docs/RECIPES.md): ``_c_<uuid>-lock-<seq>`` for the lock (InterProcessMutex) and
+``_c_<uuid>-latch-<seq>`` for the election (LeaderLatch), ordered by the digits after the marker;
+the lowest sequence holds. A holder whose session expires loses the lock with its ephemeral node.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import contextlib
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,13 +24,25 @@ from .types import CreateMode, SessionState, WatchedEvent
 T = TypeVar("T")
 
 LOCK_PREFIX = "lock-"
-ELECTION_PREFIX = "n_"
+ELECTION_PREFIX = "latch-"
+
+
+def protected_prefix() -> str:
+    """Curator's ``_c_<uuid>-``: finds our own node again after a create cut by a disconnect."""
+    return f"_c_{uuid.uuid4()}-"
 
 
 class _Queue:
     """A contender in a queue of sequential ephemeral children of ``path``."""
 
-    def __init__(self, client: Client, path: str, prefix: str, identifier: str | bytes) -> None:
+    def __init__(
+        self,
+        client: Client,
+        path: str,
+        prefix: str,
+        identifier: str | bytes,
+        markers: tuple[str, ...] | None = None,
+    ) -> None:
         if not path.startswith("/") or (path.endswith("/") and path != "/"):
             raise ValueError(f"bad znode path {path!r}")
         self.client = client
@@ -42,7 +55,10 @@ class _Queue:
         self._state_changed = threading.Condition()
         self._cancelled = False
         self._maybe_created = False
-        self._pattern = re.compile(re.escape(prefix) + r"(\d{10})$")
+        self._protection = protected_prefix()
+        # Names sort by the digits after any of the markers (the read-write lock has two).
+        alternatives = "|".join(re.escape(m) for m in markers or (prefix,))
+        self._pattern = re.compile(f"(?:{alternatives})(\\d+)$")
         client.add_listener(self._on_state)
 
     def _on_state(self, state: SessionState) -> None:
@@ -73,22 +89,24 @@ class _Queue:
     def _enqueue(self) -> None:
         if self._maybe_created:
             # A create was cut off by a connection loss and may have been applied: look for
-            # our node by its owner (this session) before creating another.
+            # our node by its protection prefix before creating another.
             self.node = self._find_own_node()
             self._maybe_created = False
             if self.node is not None:
                 return
         self.client.ensure_path(self.path)
+        self._protection = protected_prefix()
         self._maybe_created = True
         self.node = self.client.create(
-            f"{self.path}/{self.prefix}", self.data, mode=CreateMode.EPHEMERAL_SEQUENTIAL
+            f"{self.path}/{self._protection}{self.prefix}",
+            self.data,
+            mode=CreateMode.EPHEMERAL_SEQUENTIAL,
         )
         self._maybe_created = False
 
     def _find_own_node(self) -> str | None:
-        for name in self._queue_names():
-            stat = self.client.exists(f"{self.path}/{name}")
-            if stat is not None and stat.ephemeral_owner == self.client.session_id:
+        for name in self.client.get_children(self.path):
+            if name.startswith(self._protection):
                 return f"{self.path}/{name}"
         return None
 
@@ -118,14 +136,15 @@ class _Queue:
                 self.node = None
                 raise errors.SessionExpiredError("lock node vanished while waiting", self.path)
             index = names.index(mine)
-            if index == 0:
+            watch = self._watch_index(names, index)
+            if watch is None:
                 self._held = True
                 return True
             if not blocking:
                 self._dequeue()
                 return False
             self._wake.clear()
-            predecessor = f"{self.path}/{names[index - 1]}"
+            predecessor = f"{self.path}/{names[watch]}"
 
             def on_change(_: WatchedEvent) -> None:
                 self._wake.set()
@@ -139,6 +158,10 @@ class _Queue:
             if self.client.state in (SessionState.EXPIRED, SessionState.CLOSED):
                 self.node = None
                 raise errors.SessionExpiredError("session ended while waiting", self.path)
+
+    def _watch_index(self, names: list[str], index: int) -> int | None:
+        """None when our node (at ``index``) holds, else the index of the node to wait for."""
+        return None if index == 0 else index - 1
 
     def _dequeue(self) -> None:
         node, self.node = self.node, None
@@ -167,8 +190,10 @@ class Lock:
     stored as the node's data so ``contenders()`` can say who is queued.
     """
 
-    def __init__(self, client: Client, path: str, identifier: str | bytes = "") -> None:
-        self._q = _Queue(client, path, LOCK_PREFIX, identifier)
+    def __init__(
+        self, client: Client, path: str, identifier: str | bytes = "", *, _q: _Queue | None = None
+    ) -> None:
+        self._q = _q or _Queue(client, path, LOCK_PREFIX, identifier)
         self._mutex = threading.Lock()
 
     @property
@@ -214,7 +239,8 @@ class Lock:
 class LeaderElection:
     """Leader election: ``LeaderElection(client, "/election/x", "me").run(func)`` blocks until
     elected, runs ``func`` as the leader, then steps down (deletes its node). Contenders are
-    ``n_<seq>`` children; the lowest sequence leads; each watches only its predecessor."""
+    ``_c_<uuid>-latch-<seq>`` children (Curator's LeaderLatch); the lowest sequence leads; each
+    watches only its predecessor."""
 
     def __init__(self, client: Client, path: str, identifier: str | bytes = "") -> None:
         self._q = _Queue(client, path, ELECTION_PREFIX, identifier)
@@ -246,4 +272,4 @@ class LeaderElection:
         return self._q.contenders()
 
 
-__all__ = ["ELECTION_PREFIX", "LOCK_PREFIX", "LeaderElection", "Lock"]
+__all__ = ["ELECTION_PREFIX", "LOCK_PREFIX", "LeaderElection", "Lock", "protected_prefix"]

@@ -144,11 +144,47 @@ public class Identity {
     zk.close();
   }
 
+  /** Waits (up to the deadline) until the session has seen `count` state changes, then prints them. */
+  static void states(Log log, int count) throws Exception {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_S);
+    while (System.nanoTime() < until) {
+      synchronized (log.lines) { if (log.lines.size() >= count) break; }
+      Thread.sleep(20); // a poll with a deadline: the watcher offers no wait for "the next state"
+    }
+    synchronized (log.lines) { out.addAll(log.lines); log.lines.clear(); }
+  }
+
+  /**
+   * enforce.auth.enabled / sessionRequireClientSASLAuth: a session without a required scheme is
+   * refused on its first request and its connection closed; the client reconnects to the same
+   * session, which is refused again. With the scheme (digest credentials or SASL) it is served.
+   */
+  static void enforce(String connect, String credentials) throws Exception {
+    boolean sasl = System.getProperty("java.security.auth.login.config") != null;
+    Log l = new Log(sasl ? "sasl" : credentials == null ? "anonymous" : "digest");
+    ZooKeeper zk = new ZooKeeper(connect, 10_000, l);
+    if (credentials != null) zk.addAuthInfo("digest", b(credentials));
+    if (!l.connected.await(DEADLINE_S, TimeUnit.SECONDS)) throw new Exception(l.name + ": no connection");
+    if (sasl && !l.saslDone.await(DEADLINE_S, TimeUnit.SECONDS)) out.add("no SASL outcome in time");
+    int seen = sasl ? 2 : 1;
+    step(l.name + " exists /", () -> zk.exists("/", false) != null);
+    if (out.get(out.size() - 1).endsWith("SESSIONCLOSEDREQUIRESASLAUTH")) {
+      // Disconnected, then SyncConnected again on a new connection.
+      states(l, seen + 2);
+      step(l.name + " exists / again", () -> zk.exists("/", false) != null);
+    } else {
+      step(l.name + " create " + root, () -> zk.create(root, b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+      states(l, seen);
+    }
+    zk.close();
+  }
+
   public static void main(String[] args) throws Exception {
     root = args[2];
     switch (args[0]) {
       case "watch": watch(args[1]); break;
       case "sasl": sasl(args[1]); break;
+      case "enforce": enforce(args[1], args.length > 3 ? args[3] : null); break;
       default: throw new IllegalArgumentException(args[0]);
     }
     for (String line : out) System.out.println(line);

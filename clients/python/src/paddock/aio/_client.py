@@ -14,6 +14,7 @@ from .._pb import data_pb2 as pb
 from .._pb import session_pb2 as spb
 from .._watches import Watcher
 from ..ops import Op, OpResult, result_from_pb
+from ..reads import ReadOp, ReadResult, read_result_from_pb
 from ..tls import TLS
 from ..types import (
     ACL,
@@ -334,6 +335,16 @@ class Client:
 
         req = pb.MultiRequest(ops=[op._pb for op in ops])
         return await self._submit("", convert, multi=req)
+
+    async def multi_read(self, ops: Sequence[ReadOp]) -> list[ReadResult]:
+        """Runs reads in one request; results in op order, each read failing by itself."""
+
+        def convert(r: spb.Reply) -> list[ReadResult]:
+            _raise_if_error(r)
+            return [read_result_from_pb(x) for x in r.multi_read.results]
+
+        req = pb.MultiReadRequest(ops=[op._pb for op in ops])
+        return await self._submit("", convert, multi_read=req)
 
     async def add_watch(
         self, path: str, watcher: Watcher, mode: AddWatchMode = AddWatchMode.PERSISTENT

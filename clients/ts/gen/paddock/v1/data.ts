@@ -283,8 +283,15 @@ export enum ErrorCode {
   ERROR_CODE_AUTH_FAILED = -115,
   ERROR_CODE_SESSION_MOVED = -118,
   ERROR_CODE_NOT_READ_ONLY = -119,
+  /** ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION - An ephemeral create by a local session (localSessionsEnabled without upgrading). */
+  ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION = -120,
   ERROR_CODE_NO_WATCHER = -121,
   ERROR_CODE_REQUEST_TIMEOUT = -122,
+  /**
+   * ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH - enforce.auth.enabled: the session holds none of enforce.auth.schemes (ZooKeeper's
+   * SESSIONCLOSEDREQUIRESASLAUTH); the server closes the connection after this reply.
+   */
+  ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH = -124,
   ERROR_CODE_QUOTA_EXCEEDED = -125,
   ERROR_CODE_THROTTLED = -127,
 }
@@ -360,12 +367,18 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case -119:
     case "ERROR_CODE_NOT_READ_ONLY":
       return ErrorCode.ERROR_CODE_NOT_READ_ONLY;
+    case -120:
+    case "ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION":
+      return ErrorCode.ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION;
     case -121:
     case "ERROR_CODE_NO_WATCHER":
       return ErrorCode.ERROR_CODE_NO_WATCHER;
     case -122:
     case "ERROR_CODE_REQUEST_TIMEOUT":
       return ErrorCode.ERROR_CODE_REQUEST_TIMEOUT;
+    case -124:
+    case "ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH":
+      return ErrorCode.ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH;
     case -125:
     case "ERROR_CODE_QUOTA_EXCEEDED":
       return ErrorCode.ERROR_CODE_QUOTA_EXCEEDED;
@@ -425,10 +438,14 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "ERROR_CODE_SESSION_MOVED";
     case ErrorCode.ERROR_CODE_NOT_READ_ONLY:
       return "ERROR_CODE_NOT_READ_ONLY";
+    case ErrorCode.ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION:
+      return "ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION";
     case ErrorCode.ERROR_CODE_NO_WATCHER:
       return "ERROR_CODE_NO_WATCHER";
     case ErrorCode.ERROR_CODE_REQUEST_TIMEOUT:
       return "ERROR_CODE_REQUEST_TIMEOUT";
+    case ErrorCode.ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH:
+      return "ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH";
     case ErrorCode.ERROR_CODE_QUOTA_EXCEEDED:
       return "ERROR_CODE_QUOTA_EXCEEDED";
     case ErrorCode.ERROR_CODE_THROTTLED:

@@ -268,7 +268,15 @@ export interface ForwardedRequest {
     | { $case: "barrier"; value: Barrier }
     | undefined;
   /** The origin member's forward span, when the request is traced: the leader's proposal joins it. */
-  trace?: TraceContext | undefined;
+  trace?:
+    | TraceContext
+    | undefined;
+  /**
+   * A write of a session local to the origin member (localSessionsEnabled): not in the leader's
+   * session table, yet live. The leader takes it without the closed-session check and refuses its
+   * ephemerals (EphemeralOnLocalSession).
+   */
+  localSession: boolean;
 }
 
 export interface Barrier {
@@ -1199,7 +1207,15 @@ export const TraceContext: MessageFns<TraceContext> = {
 };
 
 function createBaseForwardedRequest(): ForwardedRequest {
-  return { ref: 0, sessionId: 0n, ids: [], ephemeralAllowed: false, kind: undefined, trace: undefined };
+  return {
+    ref: 0,
+    sessionId: 0n,
+    ids: [],
+    ephemeralAllowed: false,
+    kind: undefined,
+    trace: undefined,
+    localSession: false,
+  };
 }
 
 export const ForwardedRequest: MessageFns<ForwardedRequest> = {
@@ -1232,6 +1248,9 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
     }
     if (message.trace !== undefined) {
       TraceContext.encode(message.trace, writer.uint32(66).fork()).join();
+    }
+    if (message.localSession !== false) {
+      writer.uint32(72).bool(message.localSession);
     }
     return writer;
   },
@@ -1313,6 +1332,14 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
             message.trace = TraceContext.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.localSession = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1349,6 +1376,11 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
         ? { $case: "barrier", value: Barrier.fromJSON(object.barrier) }
         : undefined,
       trace: isSet(object.trace) ? TraceContext.fromJSON(object.trace) : undefined,
+      localSession: isSet(object.localSession)
+        ? globalThis.Boolean(object.localSession)
+        : isSet(object.local_session)
+        ? globalThis.Boolean(object.local_session)
+        : false,
     };
   },
 
@@ -1375,6 +1407,9 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
     }
     if (message.trace !== undefined) {
       obj.trace = TraceContext.toJSON(message.trace);
+    }
+    if (message.localSession !== false) {
+      obj.localSession = message.localSession;
     }
     return obj;
   },
@@ -1411,6 +1446,7 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
     message.trace = (object.trace !== undefined && object.trace !== null)
       ? TraceContext.fromPartial(object.trace)
       : undefined;
+    message.localSession = object.localSession ?? false;
     return message;
   },
 };

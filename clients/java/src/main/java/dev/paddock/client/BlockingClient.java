@@ -86,6 +86,19 @@ public final class BlockingClient {
     return await(client.sync(path));
   }
 
+  public int getAllChildrenNumber(String path) throws PaddockException, InterruptedException {
+    return await(client.getAllChildrenNumber(path));
+  }
+
+  public List<String> getEphemerals(String prefixPath)
+      throws PaddockException, InterruptedException {
+    return await(client.getEphemerals(prefixPath));
+  }
+
+  public List<ReadResult> multiRead(ReadOp... ops) throws PaddockException, InterruptedException {
+    return await(client.multiRead(ops));
+  }
+
   public List<OpResult> multi(List<Op> ops) throws PaddockException, InterruptedException {
     return await(client.multi(ops));
   }

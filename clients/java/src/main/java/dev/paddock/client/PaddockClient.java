@@ -221,6 +221,38 @@ public final class PaddockClient implements AutoCloseable {
         registerOnSuccess(WatchRegistry.Kind.CHILD, path, watcher));
   }
 
+  /** The number of descendants of the node (children, their children, ...). */
+  public CompletableFuture<Integer> getAllChildrenNumber(String path) {
+    return call(
+        req().setGetAllChildrenNumber(Data.GetAllChildrenNumberRequest.newBuilder().setPath(path)),
+        Replies::getAllChildrenNumber,
+        null);
+  }
+
+  /** The paths of this session's ephemeral nodes under the prefix ("/" for all). */
+  public CompletableFuture<List<String>> getEphemerals(String prefixPath) {
+    return call(
+        req().setGetEphemerals(Data.GetEphemeralsRequest.newBuilder().setPrefixPath(prefixPath)),
+        Replies::getEphemerals,
+        null);
+  }
+
+  /**
+   * Runs reads in one request (ZooKeeper 3.6's multiRead); results in op order, each read
+   * succeeding or failing by itself.
+   */
+  public CompletableFuture<List<ReadResult>> multiRead(List<ReadOp> ops) {
+    Data.MultiReadRequest.Builder b = Data.MultiReadRequest.newBuilder();
+    for (ReadOp op : ops) {
+      b.addOps(op.toProto());
+    }
+    return call(req().setMultiRead(b), Replies::multiRead, null);
+  }
+
+  public CompletableFuture<List<ReadResult>> multiRead(ReadOp... ops) {
+    return multiRead(Arrays.asList(ops));
+  }
+
   public CompletableFuture<AclResult> getACL(String path) {
     return call(
         req().setGetAcl(Data.GetACLRequest.newBuilder().setPath(path)), Replies::getAcl, null);

@@ -26,10 +26,38 @@ public class PaddockException extends Exception {
     if (path != null && !path.isEmpty()) {
       sb.append(" for ").append(path);
     }
-    if (message != null && !message.isEmpty()) {
-      sb.append(": ").append(message);
+    String detail = detail(code, path, message);
+    if (!detail.isEmpty()) {
+      sb.append(": ").append(detail);
     }
     return sb.toString();
+  }
+
+  /**
+   * What the text does not say already: the server writes "BadVersion for /p: expected 0, is 1"
+   * and the text names the code and the path itself, so each fact is said once.
+   */
+  static String detail(ErrorCode code, String path, String message) {
+    if (message == null) {
+      return "";
+    }
+    String name = code.name().replace("_", "");
+    if (message.equalsIgnoreCase(name)) {
+      return "";
+    }
+    if (path != null && !path.isEmpty()) {
+      String head = name + " for " + path;
+      if (message.regionMatches(true, 0, head, 0, head.length())) {
+        String rest = message.substring(head.length());
+        if (rest.isEmpty()) {
+          return "";
+        }
+        if (rest.startsWith(": ")) {
+          return rest.substring(2);
+        }
+      }
+    }
+    return message;
   }
 
   public ErrorCode code() {

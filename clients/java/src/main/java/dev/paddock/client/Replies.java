@@ -53,6 +53,37 @@ final class Replies {
     return List.copyOf(r.getGetChildren().getChildrenList());
   }
 
+  static int getAllChildrenNumber(Session.Reply r) throws PaddockException {
+    Pending.check(r);
+    return r.getGetAllChildrenNumber().getNumber();
+  }
+
+  static List<String> getEphemerals(Session.Reply r) throws PaddockException {
+    Pending.check(r);
+    return List.copyOf(r.getGetEphemerals().getPathsList());
+  }
+
+  static List<ReadResult> multiRead(Session.Reply r) throws PaddockException {
+    Pending.check(r);
+    List<ReadResult> out = new ArrayList<>();
+    for (Data.ReadOpResult res : r.getMultiRead().getResultsList()) {
+      switch (res.getResultCase()) {
+        case GET_DATA ->
+            out.add(
+                new ReadResult.DataRead(
+                    res.getGetData().getData().toByteArray(),
+                    Protos.stat(res.getGetData().getStat())));
+        case GET_CHILDREN ->
+            out.add(
+                new ReadResult.ChildrenRead(
+                    List.copyOf(res.getGetChildren().getChildrenList()),
+                    Protos.stat(res.getGetChildren().getStat())));
+        default -> out.add(new ReadResult.Failed(Protos.error(res.getError())));
+      }
+    }
+    return out;
+  }
+
   static AclResult getAcl(Session.Reply r) throws PaddockException {
     Pending.check(r);
     return new AclResult(

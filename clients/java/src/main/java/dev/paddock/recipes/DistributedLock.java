@@ -15,21 +15,26 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The textbook ZooKeeper lock: each contender creates {@code <lockPath>/lock-<seq>} as
- * EPHEMERAL_SEQUENTIAL; the lowest sequence holds the lock; every other contender watches only
- * its predecessor (no herd effect). Clients in other languages use the same names, so they
- * contend for the same lock. The lock is lost if the session expires (the node vanishes).
+ * The textbook ZooKeeper lock in Curator's InterProcessMutex layout: each contender creates
+ * {@code <lockPath>/_c_<uuid>-lock-<seq>} as EPHEMERAL_SEQUENTIAL; the lowest sequence (the
+ * digits after {@code lock-}) holds the lock; every other contender watches only its predecessor
+ * (no herd effect). The Paddock clients of every language and Curator use the same names, so
+ * they contend for the same lock (docs/RECIPES.md). The lock is lost if the session expires.
  *
  * <p>Not reentrant; one instance per holder. Blocking: do not call from a Watcher.
  */
 public final class DistributedLock {
-  /** Name prefix shared by every Paddock client's lock recipe. */
+  /** Name marker shared by every Paddock client's lock recipe and Curator's. */
   public static final String PREFIX = "lock-";
 
   private final PaddockClient client;
   private final String lockPath;
   private final byte[] data;
+  private final String marker;
+  private final List<String> sortMarkers;
+  private final Holds holds;
   private volatile String ourNode;
+  private volatile long czxid;
   private volatile boolean held;
 
   public DistributedLock(PaddockClient client, String lockPath) {
@@ -38,9 +43,34 @@ public final class DistributedLock {
 
   /** {@code data} is stored in the contender's node (e.g. the holder's name). */
   public DistributedLock(PaddockClient client, String lockPath, byte[] data) {
+    this(client, lockPath, data, PREFIX);
+  }
+
+  DistributedLock(PaddockClient client, String lockPath, byte[] data, String marker) {
+    this(client, lockPath, data, marker, List.of(marker), null);
+  }
+
+  /**
+   * Decides from the sorted contenders whether ours (at {@code ours}) holds: -1 if it does, else
+   * the index of the node to wait for. The read-write lock's readers use it.
+   */
+  interface Holds {
+    int watchIndex(List<String> sorted, int ours);
+  }
+
+  DistributedLock(
+      PaddockClient client,
+      String lockPath,
+      byte[] data,
+      String marker,
+      List<String> sortMarkers,
+      Holds holds) {
     this.client = client;
     this.lockPath = lockPath;
     this.data = data.clone();
+    this.marker = marker;
+    this.sortMarkers = sortMarkers;
+    this.holds = holds == null ? (sorted, ours) -> ours - 1 : holds;
   }
 
   public static DistributedLock named(PaddockClient client, String lockPath, String holder) {
@@ -65,17 +95,20 @@ public final class DistributedLock {
     String ours = Paths.baseName(node);
     try {
       while (true) {
-        List<String> contenders = Paths.sortedWithPrefix(children(b), PREFIX);
+        List<String> contenders = Paths.sortedByMarkers(children(b), sortMarkers);
         int idx = contenders.indexOf(ours);
         if (idx < 0) {
           throw new NoNodeException(node, "our lock node vanished (session expired?)");
         }
-        if (idx == 0) {
+        int watch = holds.watchIndex(contenders, idx);
+        if (watch < 0) {
+          Stat mine = exists(b, node, null);
+          czxid = mine == null ? 0 : mine.czxid();
           ourNode = node;
           held = true;
           return true;
         }
-        String predecessor = Paths.join(lockPath, contenders.get(idx - 1));
+        String predecessor = Paths.join(lockPath, contenders.get(watch));
         CountDownLatch gone = new CountDownLatch(1);
         Watcher w = event -> gone.countDown();
         Stat st = exists(b, predecessor, w);
@@ -107,6 +140,7 @@ public final class DistributedLock {
     }
     held = false;
     ourNode = null;
+    czxid = 0;
     try {
       client.blocking().delete(node, -1);
     } catch (NoNodeException e) {
@@ -119,6 +153,14 @@ public final class DistributedLock {
     return held;
   }
 
+  /**
+   * The fencing token while held (the creation zxid of our node), else 0: a later holder always
+   * has a larger one, so a downstream store can refuse writes carrying a smaller one.
+   */
+  public long fencingToken() {
+    return czxid;
+  }
+
   /** Our node's path while held, else null. */
   public String nodePath() {
     return ourNode;
@@ -129,13 +171,14 @@ public final class DistributedLock {
   }
 
   private String createOurNode(BlockingClient b) throws PaddockException, InterruptedException {
-    String prefixPath = Paths.join(lockPath, PREFIX);
+    String protection = Paths.protectedPrefix();
+    String prefixPath = Paths.join(lockPath, protection + marker);
     while (true) {
       try {
         return b.create(prefixPath, data, Paths.OPEN, CreateMode.EPHEMERAL_SEQUENTIAL);
       } catch (ConnectionLossException e) {
-        // The create may have happened: find a node of ours before trying again.
-        String mine = findOurs(b);
+        // The create may have happened: find our node by its protection prefix before retrying.
+        String mine = findOurs(b, protection);
         if (mine != null) {
           return mine;
         }
@@ -143,15 +186,15 @@ public final class DistributedLock {
     }
   }
 
-  private String findOurs(BlockingClient b) throws PaddockException, InterruptedException {
-    long session = client.sessionId();
-    for (String c : Paths.sortedWithPrefix(children(b), PREFIX)) {
-      Stat st = b.exists(Paths.join(lockPath, c));
-      if (st != null && st.ephemeralOwner() == session) {
-        return Paths.join(lockPath, c);
+  private String findOurs(BlockingClient b, String protection)
+      throws PaddockException, InterruptedException {
+    while (true) {
+      try {
+        return Paths.findProtected(b, lockPath, protection);
+      } catch (ConnectionLossException e) {
+        // retry once the connection is back
       }
     }
-    return null;
   }
 
   private List<String> children(BlockingClient b) throws PaddockException, InterruptedException {

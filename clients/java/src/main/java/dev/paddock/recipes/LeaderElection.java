@@ -15,15 +15,18 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * ZooKeeper's leader election recipe: each candidate creates {@code <path>/candidate-<seq>}
- * (EPHEMERAL_SEQUENTIAL, data = its id); the lowest sequence leads; every other candidate watches
- * its predecessor only. Leadership ends with {@link #close()} or with the session.
+ * Leader election in Curator's LeaderLatch layout: each candidate creates {@code
+ * <path>/_c_<uuid>-latch-<seq>} (EPHEMERAL_SEQUENTIAL, data = its id); the lowest sequence leads;
+ * every other candidate watches its predecessor only. Leadership ends with {@link #close()}
+ * (which hands it to the next candidate, in any Paddock client language or Curator) or with the
+ * session.
  *
  * <p>The checks run on the election's own thread, so listener callbacks may block briefly.
  */
 public final class LeaderElection implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(LeaderElection.class.getName());
-  public static final String PREFIX = "candidate-";
+  /** Name marker shared by every Paddock client's election and Curator's LeaderLatch. */
+  public static final String PREFIX = "latch-";
   private static final long RETRY_MS = 100;
 
   /** Told when this candidate becomes leader, and when it stops being one. */
@@ -61,12 +64,29 @@ public final class LeaderElection implements AutoCloseable {
   public void start() throws PaddockException, InterruptedException {
     BlockingClient b = client.blocking();
     Paths.ensure(b, path);
-    String node =
-        b.create(
-            Paths.join(path, PREFIX),
-            id.getBytes(StandardCharsets.UTF_8),
-            Paths.OPEN,
-            CreateMode.EPHEMERAL_SEQUENTIAL);
+    String protection = Paths.protectedPrefix();
+    String node;
+    while (true) {
+      try {
+        node =
+            b.create(
+                Paths.join(path, protection + PREFIX),
+                id.getBytes(StandardCharsets.UTF_8),
+                Paths.OPEN,
+                CreateMode.EPHEMERAL_SEQUENTIAL);
+        break;
+      } catch (PaddockException.ConnectionLossException e) {
+        // The create may have happened: find our node by its protection prefix before retrying.
+        try {
+          node = Paths.findProtected(b, path, protection);
+        } catch (PaddockException.ConnectionLossException again) {
+          node = null;
+        }
+        if (node != null) {
+          break;
+        }
+      }
+    }
     synchronized (lock) {
       ourNode = node;
     }
@@ -91,7 +111,7 @@ public final class LeaderElection implements AutoCloseable {
     }
     BlockingClient b = client.blocking();
     try {
-      List<String> candidates = Paths.sortedWithPrefix(b.getChildren(path), PREFIX);
+      List<String> candidates = Paths.sortedByMarker(b.getChildren(path), PREFIX);
       int idx = candidates.indexOf(Paths.baseName(node));
       if (idx < 0) {
         setLeader(false); // our node is gone with the session
@@ -161,7 +181,7 @@ public final class LeaderElection implements AutoCloseable {
   /** The id of the current leader (the lowest candidate), or null if there is none. */
   public String currentLeaderId() throws PaddockException, InterruptedException {
     BlockingClient b = client.blocking();
-    for (String c : Paths.sortedWithPrefix(b.getChildren(path), PREFIX)) {
+    for (String c : Paths.sortedByMarker(b.getChildren(path), PREFIX)) {
       try {
         DataResult d = b.getData(Paths.join(path, c));
         return d.dataAsString();

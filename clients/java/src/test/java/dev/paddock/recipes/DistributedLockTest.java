@@ -83,7 +83,8 @@ class DistributedLockTest {
         PaddockClient b = Clients.connect(SERVER.address())) {
       DistributedLock first = new DistributedLock(a, lockPath);
       first.acquire();
-      assertTrue(first.nodePath().matches(java.util.regex.Pattern.quote(lockPath) + "/lock-\\d{10}"));
+      String protectedName = "/_c_[0-9a-f-]{36}-lock-\\d{10}";
+      assertTrue(first.nodePath().matches(java.util.regex.Pattern.quote(lockPath) + protectedName));
       DistributedLock second = new DistributedLock(b, lockPath);
       assertFalse(second.tryAcquire(300, TimeUnit.MILLISECONDS));
       assertEquals(1, a.blocking().getChildren(lockPath).size(), "the loser cleaned up");

@@ -1,0 +1,87 @@
+from . import data_pb2 as _data_pb2
+from . import session_pb2 as _session_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class WatchCancelReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    WATCH_CANCEL_REASON_UNSPECIFIED: _ClassVar[WatchCancelReason]
+    WATCH_CANCEL_REASON_COMPACTED: _ClassVar[WatchCancelReason]
+    WATCH_CANCEL_REASON_SLOW_CONSUMER: _ClassVar[WatchCancelReason]
+    WATCH_CANCEL_REASON_MEMBER_UNAVAILABLE: _ClassVar[WatchCancelReason]
+WATCH_CANCEL_REASON_UNSPECIFIED: WatchCancelReason
+WATCH_CANCEL_REASON_COMPACTED: WatchCancelReason
+WATCH_CANCEL_REASON_SLOW_CONSUMER: WatchCancelReason
+WATCH_CANCEL_REASON_MEMBER_UNAVAILABLE: WatchCancelReason
+
+class WatchStreamRequest(_message.Message):
+    __slots__ = ("path", "recursive", "from_zxid", "with_data", "children_events", "progress_interval_ms")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    RECURSIVE_FIELD_NUMBER: _ClassVar[int]
+    FROM_ZXID_FIELD_NUMBER: _ClassVar[int]
+    WITH_DATA_FIELD_NUMBER: _ClassVar[int]
+    CHILDREN_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    recursive: bool
+    from_zxid: int
+    with_data: bool
+    children_events: bool
+    progress_interval_ms: int
+    def __init__(self, path: _Optional[str] = ..., recursive: _Optional[bool] = ..., from_zxid: _Optional[int] = ..., with_data: _Optional[bool] = ..., children_events: _Optional[bool] = ..., progress_interval_ms: _Optional[int] = ...) -> None: ...
+
+class WatchChange(_message.Message):
+    __slots__ = ("type", "path", "data", "stat", "data_null")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    STAT_FIELD_NUMBER: _ClassVar[int]
+    DATA_NULL_FIELD_NUMBER: _ClassVar[int]
+    type: _session_pb2.EventType
+    path: str
+    data: bytes
+    stat: _data_pb2.Stat
+    data_null: bool
+    def __init__(self, type: _Optional[_Union[_session_pb2.EventType, str]] = ..., path: _Optional[str] = ..., data: _Optional[bytes] = ..., stat: _Optional[_Union[_data_pb2.Stat, _Mapping]] = ..., data_null: _Optional[bool] = ...) -> None: ...
+
+class WatchChanges(_message.Message):
+    __slots__ = ("zxid", "changes")
+    ZXID_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    zxid: int
+    changes: _containers.RepeatedCompositeFieldContainer[WatchChange]
+    def __init__(self, zxid: _Optional[int] = ..., changes: _Optional[_Iterable[_Union[WatchChange, _Mapping]]] = ...) -> None: ...
+
+class WatchProgress(_message.Message):
+    __slots__ = ("zxid",)
+    ZXID_FIELD_NUMBER: _ClassVar[int]
+    zxid: int
+    def __init__(self, zxid: _Optional[int] = ...) -> None: ...
+
+class WatchCanceled(_message.Message):
+    __slots__ = ("reason", "last_zxid", "oldest_zxid", "message")
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    LAST_ZXID_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_ZXID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    reason: WatchCancelReason
+    last_zxid: int
+    oldest_zxid: int
+    message: str
+    def __init__(self, reason: _Optional[_Union[WatchCancelReason, str]] = ..., last_zxid: _Optional[int] = ..., oldest_zxid: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
+
+class WatchStreamResponse(_message.Message):
+    __slots__ = ("changes", "progress", "canceled")
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    CANCELED_FIELD_NUMBER: _ClassVar[int]
+    changes: WatchChanges
+    progress: WatchProgress
+    canceled: WatchCanceled
+    def __init__(self, changes: _Optional[_Union[WatchChanges, _Mapping]] = ..., progress: _Optional[_Union[WatchProgress, _Mapping]] = ..., canceled: _Optional[_Union[WatchCanceled, _Mapping]] = ...) -> None: ...
