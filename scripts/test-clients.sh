@@ -9,5 +9,5 @@ for lang in go python java; do
   bash "clients/$lang/ci.sh"
   echo "== clients/$lang passed in $(( $(date +%s) - start )) s"
 done
-echo "== the clients tier: cross-language lock, latch and discovery; ZooKeeper, Curator, Kafka and Dubbo differentials"
+echo "== the clients tier: cross-language lock, latch, double barrier, discovery and Dubbo registry; ZooKeeper, Curator, Kafka and Dubbo differentials"
 npx vitest run --project clients

@@ -22,6 +22,8 @@ const (
 	CodeOperationTimeout             Code = -7
 	CodeBadArguments                 Code = -8
 	CodeUnknownSession               Code = -12
+	CodeNewConfigNoQuorum            Code = -13
+	CodeReconfigInProgress           Code = -14
 	CodeAPIError                     Code = -100
 	CodeNoNode                       Code = -101
 	CodeNoAuth                       Code = -102
@@ -38,6 +40,7 @@ const (
 	CodeEphemeralOnLocalSession      Code = -120
 	CodeNoWatcher                    Code = -121
 	CodeRequestTimeout               Code = -122
+	CodeReconfigDisabled             Code = -123
 	CodeSessionClosedRequireSaslAuth Code = -124
 	CodeQuotaExceeded                Code = -125
 	CodeThrottled                    Code = -127
@@ -54,6 +57,8 @@ var codeNames = map[Code]string{
 	CodeOperationTimeout:             "OperationTimeout",
 	CodeBadArguments:                 "BadArguments",
 	CodeUnknownSession:               "UnknownSession",
+	CodeNewConfigNoQuorum:            "NewConfigNoQuorum",
+	CodeReconfigInProgress:           "ReconfigInProgress",
 	CodeAPIError:                     "APIError",
 	CodeNoNode:                       "NoNode",
 	CodeNoAuth:                       "NoAuth",
@@ -70,6 +75,7 @@ var codeNames = map[Code]string{
 	CodeEphemeralOnLocalSession:      "EphemeralOnLocalSession",
 	CodeNoWatcher:                    "NoWatcher",
 	CodeRequestTimeout:               "RequestTimeout",
+	CodeReconfigDisabled:             "ReconfigDisabled",
 	CodeSessionClosedRequireSaslAuth: "SessionClosedRequireSaslAuth",
 	CodeQuotaExceeded:                "QuotaExceeded",
 	CodeThrottled:                    "Throttled",
@@ -120,6 +126,8 @@ var (
 	ErrConnectionLoss               = &Error{Code: CodeConnectionLoss}
 	ErrUnimplemented                = &Error{Code: CodeUnimplemented}
 	ErrBadArguments                 = &Error{Code: CodeBadArguments}
+	ErrNewConfigNoQuorum            = &Error{Code: CodeNewConfigNoQuorum}
+	ErrReconfigInProgress           = &Error{Code: CodeReconfigInProgress}
 	ErrAPIError                     = &Error{Code: CodeAPIError}
 	ErrNoNode                       = &Error{Code: CodeNoNode}
 	ErrNoAuth                       = &Error{Code: CodeNoAuth}
@@ -134,6 +142,7 @@ var (
 	ErrEphemeralOnLocalSession      = &Error{Code: CodeEphemeralOnLocalSession}
 	ErrNoWatcher                    = &Error{Code: CodeNoWatcher}
 	ErrRequestTimeout               = &Error{Code: CodeRequestTimeout}
+	ErrReconfigDisabled             = &Error{Code: CodeReconfigDisabled}
 	ErrSessionClosedRequireSaslAuth = &Error{Code: CodeSessionClosedRequireSaslAuth}
 	ErrQuotaExceeded                = &Error{Code: CodeQuotaExceeded}
 	ErrThrottled                    = &Error{Code: CodeThrottled}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	paddock "github.com/paddock-dev/paddock/clients/go"
+	"github.com/paddock-dev/paddock/clients/go/internal/testproxy"
 	"github.com/paddock-dev/paddock/clients/go/internal/testserver"
 )
 
@@ -68,7 +69,7 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 // server fires at once the watch whose node changed while the client was away.
 func TestResumeAfterConnectionLoss(t *testing.T) {
 	ctx := testCtx(t)
-	px := startProxy(t, srv.Addr)
+	px := testproxy.Start(t, srv.Addr)
 	c := connectTo(t, px.Addr(), paddock.WithSessionTimeout(4*time.Second),
 		paddock.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
 	other := connect(t)
@@ -83,11 +84,11 @@ func TestResumeAfterConnectionLoss(t *testing.T) {
 	noErr(t, err)
 	sid := c.SessionID()
 
-	px.pause()
+	px.Pause()
 	waitState(t, c, paddock.StateDisconnected, 10*time.Second)
 	_, err = other.SetData(ctx, node, []byte("b"), paddock.AnyVersion)
 	noErr(t, err)
-	px.resume()
+	px.Resume()
 	waitState(t, c, paddock.StateConnected, 10*time.Second)
 
 	if c.SessionID() != sid {

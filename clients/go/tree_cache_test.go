@@ -7,18 +7,19 @@ import (
 	"time"
 
 	paddock "github.com/paddock-dev/paddock/clients/go"
+	"github.com/paddock-dev/paddock/clients/go/internal/testproxy"
 	"github.com/paddock-dev/paddock/clients/go/recipes"
 )
 
 // A state subscriber sees the same changes as States() without taking them from its reader.
 func TestSubscribeStatesSeesWhatStatesSees(t *testing.T) {
-	px := startProxy(t, srv.Addr)
+	px := testproxy.Start(t, srv.Addr)
 	c := connectTo(t, px.Addr(), paddock.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
 	sub, cancel := c.SubscribeStates()
 	defer cancel()
-	px.pause()
+	px.Pause()
 	waitState(t, c, paddock.StateDisconnected, 10*time.Second)
-	px.resume()
+	px.Resume()
 	waitState(t, c, paddock.StateConnected, 10*time.Second)
 	for _, want := range []paddock.State{paddock.StateDisconnected, paddock.StateConnected} {
 		select {
@@ -43,7 +44,7 @@ func TestTreeCacheFollowsAndRereadsAfterReconnect(t *testing.T) {
 	r := root(t, other)
 	create(t, other, r+"/x", []byte("0"), paddock.ModePersistent)
 	create(t, other, r+"/y", []byte("0"), paddock.ModePersistent)
-	px := startProxy(t, srv.Addr)
+	px := testproxy.Start(t, srv.Addr)
 	c := connectTo(t, px.Addr(), paddock.WithSessionTimeout(10*time.Second),
 		paddock.WithBackoff(10*time.Millisecond, 100*time.Millisecond))
 	cache := recipes.NewTreeCache(c, r, nil)
@@ -71,12 +72,12 @@ func TestTreeCacheFollowsAndRereadsAfterReconnect(t *testing.T) {
 	_, err := other.SetData(ctx, r+"/y", []byte("1"), paddock.AnyVersion)
 	noErr(t, err)
 	want(map[string]string{r: "", r + "/x": "0", r + "/x/k": "kid", r + "/y": "1"})
-	px.pause()
+	px.Pause()
 	waitState(t, c, paddock.StateDisconnected, 10*time.Second)
 	noErr(t, other.Delete(ctx, r+"/x/k", paddock.AnyVersion))
 	_, err = other.SetData(ctx, r+"/x", []byte("2"), paddock.AnyVersion)
 	noErr(t, err)
 	create(t, other, r+"/z", []byte("new"), paddock.ModePersistent)
-	px.resume()
+	px.Resume()
 	want(map[string]string{r: "", r + "/x": "2", r + "/y": "1", r + "/z": "new"})
 }

@@ -11,6 +11,10 @@ if [ ! -d ../../node_modules ]; then
 fi
 start=$(date +%s)
 # The runtime classpath is left for test/clients/cross-language-*.test.ts (they run the demos).
-mvn -B -q test dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt \
+# install (after the tests) puts the artifact into the local Maven repository for package-check.sh.
+mvn -B -q install dependency:build-classpath -Dmdep.outputFile=target/runtime-classpath.txt \
   -Dmdep.includeScope=runtime
 echo "clients/java: tests passed in $(( $(date +%s) - start ))s"
+start=$(date +%s)
+./package-check.sh
+echo "clients/java: packaging check passed in $(( $(date +%s) - start ))s"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # CI for the Python client: venv, install with dev extras from PyPI, check the generated code is
-# current, ruff (lint + format), pytest against a real server started from this repository.
+# current, ruff (lint + format), pytest against a real server started from this repository
+# (tests/test_packaging.py builds the wheel with `python -m build` and runs the example from a
+# fresh venv: about 15 s with pip's cache warm).
 # Needs `npm ci` done at the repository root (the tests start `node --import tsx server/...`).
 set -euo pipefail
 

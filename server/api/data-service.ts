@@ -35,6 +35,8 @@ const methods: Record<string, OpCase> = {
   multi: "multi",
   multiRead: "multiRead",
   whoAmI: "whoAmI",
+  reconfig: "reconfig",
+  txn: "txn",
 };
 
 /**

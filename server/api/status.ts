@@ -11,6 +11,8 @@ export function grpcStatusOf(code: number): status {
     case Code.NodeExists:
       return status.ALREADY_EXISTS;
     case Code.BadVersion:
+    case Code.ReconfigDisabled:
+    case Code.NewConfigNoQuorum:
     case Code.NotEmpty:
     case Code.NoChildrenForEphemerals:
     case Code.SessionExpired:
@@ -27,6 +29,8 @@ export function grpcStatusOf(code: number): status {
       return status.INVALID_ARGUMENT;
     case Code.Unimplemented:
       return status.UNIMPLEMENTED;
+    case Code.ReconfigInProgress:
+      return status.ABORTED;
     case Code.Throttled:
     case Code.QuotaExceeded:
       return status.RESOURCE_EXHAUSTED;

@@ -1,3 +1,4 @@
+import type { MemberConfig } from "./member-config.js";
 import type { Entry, Role } from "./ready.js";
 import type { Vote } from "./vote.js";
 
@@ -8,8 +9,19 @@ import type { Vote } from "./vote.js";
  * FIFO stream it never happens; the simulator drops messages to prove the check).
  */
 export type ZabMessage =
-  /** Fast leader election: the sender's vote, its election round and its state. */
-  | { readonly type: "notification"; readonly vote: Vote; readonly round: number; readonly state: Role }
+  /**
+   * Fast leader election: the sender's vote, its election round and its state, and its active
+   * configuration, so a member that missed a reconfig (or was removed by one) learns it.
+   */
+  | {
+      readonly type: "notification";
+      readonly vote: Vote;
+      readonly round: number;
+      readonly state: Role;
+      readonly config?: MemberConfig;
+      /** The sender's newest reconfig not yet committed: a member it adds may follow already. */
+      readonly pending?: MemberConfig;
+    }
   /** Learner → leader: what it has. `attempt` tells a retransmission from a new connection. */
   | {
       readonly type: "followerInfo";
@@ -32,8 +44,11 @@ export type ZabMessage =
   /** Synchronisation markers; proposals of the leader's history follow DIFF and TRUNC and SNAP. */
   | { readonly type: "diff"; readonly epoch: number; readonly zxid: number }
   | { readonly type: "trunc"; readonly epoch: number; readonly zxid: number }
-  /** The driver attaches the leader's state at `zxid` (its applied state) to this message. */
-  | { readonly type: "snap"; readonly epoch: number; readonly zxid: number }
+  /**
+   * The driver attaches the leader's state at `zxid` (its applied state) to this message; `config`
+   * is the leader's active configuration, which a state from before a reconfig does not show.
+   */
+  | { readonly type: "snap"; readonly epoch: number; readonly zxid: number; readonly config?: MemberConfig }
   | { readonly type: "newLeader"; readonly epoch: number; readonly zxid: number }
   | { readonly type: "ackNewLeader"; readonly epoch: number; readonly zxid: number }
   | { readonly type: "upToDate"; readonly epoch: number; readonly commitZxid: number }

@@ -1,4 +1,5 @@
 import type { Txn } from "../gen/paddock/internal/v1/txn.js";
+import type { MemberConfig } from "./member-config.js";
 import type { ZabMessage } from "./messages.js";
 
 /** One log entry: a transaction and its zxid (the same number as txn.zxid, kept as a number). */
@@ -52,4 +53,9 @@ export interface Ready {
   readonly hardState?: HardState;
   readonly truncateTo?: number;
   readonly snapshotZxid?: number;
+  /**
+   * The configurations changed (a reconfig entered the log, committed, or was cut): the driver
+   * records the active one durably (the dynamic config file) and reaches every member of both.
+   */
+  readonly config?: { readonly active: MemberConfig; readonly pending: readonly MemberConfig[] };
 }

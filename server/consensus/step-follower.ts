@@ -27,6 +27,7 @@ export function stepFollower(s: ZabState, from: number, message: ZabMessage): vo
       return;
     case "snap":
       s.installSnapshot(message.zxid);
+      if (message.config !== undefined) s.activate(message.config);
       return;
     case "proposal":
     case "inform":

@@ -29,7 +29,10 @@ export function stepLeader(s: ZabState, from: number, message: ZabMessage): void
   switch (message.type) {
     case "ackEpoch":
       if (!s.learnerEpochOk(message.epoch) || learner.epochAcked) return;
-      if (s.phase === "epochAck" && message.fresh && !learner.observer) {
+      // Only a voter of the active configuration counts: a committed entry is on a quorum of
+      // those, which intersects the quorum that elected us, so a learner outside it (a joiner)
+      // that looks ahead holds nothing committed we lack, and it could not lead anyway.
+      if (s.phase === "epochAck" && message.fresh && s.voters.has(from)) {
         // ZooKeeper's check: a learner of the epoch quorum with a more recent history than ours
         // means this election chose wrongly; stepping down keeps its entries from being lost.
         const ahead =
@@ -76,8 +79,11 @@ function onFollowerInfo(
   from: number,
   info: Extract<ZabMessage, { type: "followerInfo" }>,
 ): void {
-  const observer = s.observers.has(from);
-  if (!observer && !s.voters.has(from)) return;
+  // A member of no configuration here is a joiner: it syncs and follows without a vote (as its own
+  // followerInfo says) until a reconfig adds it; it never makes this leader step down.
+  const member = s.knows(from);
+  if (!member && (info.acceptedEpoch > s.newEpoch || s.phase === "discovery")) return;
+  const observer = member ? !s.isVoterAnywhere(from) : info.observer;
   if (info.acceptedEpoch > s.newEpoch && s.phase !== "discovery") {
     // It promised a would-be leader an epoch above ours, so it can never follow this one; only
     // a new election, whose discovery counts its epoch, brings it back (else it loops forever).
@@ -181,7 +187,7 @@ function startSync(s: ZabState, id: number, l: LearnerState): void {
   } else {
     assert(s.appliedZxid >= s.logBase, "entries after the applied state are kept for SNAP");
     from = s.appliedZxid;
-    s.send(id, { type: "snap", epoch, zxid: from });
+    s.send(id, { type: "snap", epoch, zxid: from, config: s.activeConfig });
   }
   let prev = from;
   for (const entry of older ?? []) {
@@ -197,12 +203,22 @@ function startSync(s: ZabState, id: number, l: LearnerState): void {
   l.sentZxid = last;
 }
 
-/** Commits the highest zxid a quorum of voters (this member included) holds durably. */
+/**
+ * Commits the highest zxid a quorum of voters (this member included) holds durably. From a pending
+ * reconfig's zxid on, a quorum of its voters must hold it too (joint consensus): a new
+ * configuration and everything after it commit only when both quorums have them.
+ */
 export function maybeCommit(s: ZabState): void {
   if (s.phase !== "broadcast") return;
-  const acked = [s.persistedZxid];
-  for (const l of s.learners.values()) if (!l.observer && l.newLeaderAcked) acked.push(l.ackedZxid);
-  const zxid = Math.min(quorumZxid(acked, s.voters.size), s.lastZxid);
+  const acked = new Map<number, number>([[s.id, s.persistedZxid]]);
+  for (const [id, l] of s.learners) if (!l.observer && l.newLeaderAcked) acked.set(id, l.ackedZxid);
+  let zxid = quorumZxidOf(acked, s.voters);
+  for (const p of s.pendingConfigs) {
+    if (zxid < p.config.version) break;
+    const inNew = quorumZxidOf(acked, p.voters);
+    zxid = inNew >= p.config.version ? Math.min(zxid, inNew) : s.zxidBefore(p.config.version);
+  }
+  zxid = Math.min(zxid, s.lastZxid);
   if (zxid <= s.commitZxid) return;
   s.commitZxid = zxid;
   for (const [id, l] of s.learners) {
@@ -244,4 +260,14 @@ export function tickLeader(s: ZabState): void {
     for (const id of s.learners.keys()) s.send(id, { type: "ping", epoch: s.newEpoch });
     s.resetDeadline(s.timing.heartbeatTicks, false);
   }
+}
+
+/** The highest zxid a quorum of `voters` holds, from each voter's acknowledged zxid. */
+function quorumZxidOf(acked: ReadonlyMap<number, number>, voters: ReadonlySet<number>): number {
+  const zxids: number[] = [];
+  for (const id of voters) {
+    const zxid = acked.get(id);
+    if (zxid !== undefined) zxids.push(zxid);
+  }
+  return quorumZxid(zxids, voters.size);
 }

@@ -1,6 +1,7 @@
+import { votersOf } from "./member-config.js";
 import type { ZabMessage } from "./messages.js";
 import { becomeLeading } from "./step-leader.js";
-import { compareVotes, sameVote } from "./vote.js";
+import { compareVotes, isQuorum, sameVote } from "./vote.js";
 import type { ZabState } from "./zab-state.js";
 
 type Notification = Extract<ZabMessage, { type: "notification" }>;
@@ -18,7 +19,7 @@ export function stepLooking(s: ZabState, from: number, message: ZabMessage): voi
     return;
   }
   if (message.type !== "notification") return;
-  if (!s.voters.has(from)) {
+  if (!s.isVoterAnywhere(from)) {
     // Observers never vote, but they learn whom to follow from our answer.
     if (message.state === "looking") s.send(from, s.notification());
     return;
@@ -28,17 +29,26 @@ export function stepLooking(s: ZabState, from: number, message: ZabMessage): voi
 }
 
 function lookingVote(s: ZabState, from: number, n: Notification): void {
+  // As ZooKeeper's totalOrderPredicate: only a voter of our active configuration is a candidate,
+  // and of the sender's when that is as new (a joiner's own view has itself; the ensemble's has
+  // not). A joiner a pending reconfig adds may hold the best history, but it would lead by its
+  // static view of the ensemble, itself counted, until that reconfig commits.
+  const theirs = n.config !== undefined && n.config.version >= s.activeConfig.version ? n.config : undefined;
+  const candidate = (id: number): boolean =>
+    s.voters.has(id) && (theirs === undefined || theirs.members.some((m) => m.id === id && !m.observer));
   if (n.round > s.round) {
     s.round = n.round;
     s.votes.clear();
-    s.vote = s.isVoter && compareVotes(s.selfVote(), n.vote) > 0 ? s.selfVote() : n.vote;
+    const self = s.selfVote();
+    const keepOwn = candidate(s.id) && (!candidate(n.vote.leader) || compareVotes(self, n.vote) > 0);
+    s.vote = s.isVoter && keepOwn ? self : n.vote;
     if (s.isVoter) s.votes.set(s.id, s.vote);
     s.broadcastNotification();
   } else if (n.round < s.round) {
     // Help a member of an older round catch up; its vote does not count in ours.
     s.send(from, s.notification());
     return;
-  } else if (compareVotes(n.vote, s.vote) > 0) {
+  } else if (candidate(n.vote.leader) && (compareVotes(n.vote, s.vote) > 0 || !candidate(s.vote.leader))) {
     s.vote = n.vote;
     if (s.isVoter) s.votes.set(s.id, s.vote);
     s.broadcastNotification();
@@ -57,12 +67,15 @@ function lookingVote(s: ZabState, from: number, n: Notification): void {
  * sit out initLimit). With every voter's vote in hand there is nothing left to wait for.
  */
 function considerDeciding(s: ZabState): void {
+  // A member a reconfig removed only waits to be told of a configuration that has it again.
+  if (!s.isMember) return;
   const agreeing = [...s.votes].filter(([, v]) => sameVote(v, s.vote)).map(([id]) => id);
   if (!s.quorum(agreeing)) {
     s.decideAt = -1;
     return;
   }
-  if (agreeing.filter((id) => s.voters.has(id)).length === s.voters.size) {
+  const voters = s.allVoters();
+  if (agreeing.filter((id) => voters.has(id)).length === voters.size) {
     decide(s, s.vote.leader);
     return;
   }
@@ -73,11 +86,30 @@ function considerDeciding(s: ZabState): void {
 const FINALIZE_WAIT_TICKS = 2;
 
 function settledVote(s: ZabState, from: number, n: Notification): void {
-  s.outOfElection.set(from, { leader: n.vote.leader, state: n.state });
+  s.outOfElection.set(from, {
+    leader: n.vote.leader,
+    state: n.state,
+    ...(n.config === undefined ? {} : { config: n.config }),
+    ...(n.pending === undefined ? {} : { pending: n.pending }),
+  });
   const leader = n.vote.leader;
   if (leader === s.id) return;
+  const said = s.outOfElection.get(leader);
+  if (said?.state !== "leading") return;
+  // A member of no configuration here follows only a leader whose pending reconfig adds it: that
+  // reconfig needs its acks, and syncing brings the entry (and so its membership) into its log.
+  const invited = !s.isMember;
+  if (invited && !said.pending?.members.some((m) => m.id === s.id)) return;
   const backers = [...s.outOfElection].filter(([, v]) => v.leader === leader).map(([id]) => id);
-  if (s.outOfElection.get(leader)?.state === "leading" && s.quorum(backers)) decide(s, leader);
+  // A quorum of our view backs it, or (a joiner, whose view is the ensemble it is joining plus
+  // itself) a quorum of the leader's own configuration, when that is at least as new as ours:
+  // following gives a joiner no vote, so it cannot make two leaders commit.
+  const theirs = said.config;
+  const byTheirs =
+    theirs !== undefined && theirs.version >= s.activeConfig.version && isQuorum(backers, votersOf(theirs));
+  if (!s.quorum(backers) && !byTheirs) return;
+  decide(s, leader);
+  s.invited = invited;
 }
 
 function decide(s: ZabState, leader: number): void {
@@ -88,10 +120,13 @@ function decide(s: ZabState, leader: number): void {
 
 /** Re-sends the vote when the round is quiet (lost notifications); the round itself stays. */
 export function tickLooking(s: ZabState): void {
+  // A lone voter (one left by a reconfig) hears no other vote: its own is the quorum, as
+  // ZooKeeper's notification to itself makes it; others decide when a vote arrives.
+  if (s.decideAt < 0) considerDeciding(s);
   if (s.decideAt >= 0 && s.now >= s.decideAt) {
     s.decideAt = -1;
     const agreeing = [...s.votes].filter(([, v]) => sameVote(v, s.vote)).map(([id]) => id);
-    if (s.quorum(agreeing)) {
+    if (s.isMember && s.quorum(agreeing)) {
       decide(s, s.vote.leader);
       return;
     }

@@ -1,6 +1,7 @@
 import type { Txn } from "../gen/paddock/internal/v1/txn.js";
 import { assert } from "../util/assert.js";
 import { COUNTER_LIMIT, makeZxid, zxidEpoch } from "../util/zxid.js";
+import { idsConfig, type MemberConfig, observersOf, votersOf } from "./member-config.js";
 import type { ZabMessage } from "./messages.js";
 import type { Entry, EntryHistory, Ready, Role } from "./ready.js";
 import { ackNewLeaderWhenDurable, stepFollower, tickFollower } from "./step-follower.js";
@@ -29,10 +30,15 @@ export interface LearnerStatus {
 
 export interface ZabNodeOptions {
   readonly id: number;
-  /** Voting members' ids, including this one when it votes. */
+  /** Voting members' ids, including this one when it votes (ignored when `config` is given). */
   readonly voters: readonly number[];
   /** Observers' ids (this one too, when it observes): they learn commits and never vote. */
   readonly observers?: readonly number[];
+  /**
+   * The configuration with addresses, as last committed (the dynamic config file, else zoo.cfg);
+   * reconfigs in the recovered log after its version are replayed on top.
+   */
+  readonly config?: MemberConfig;
   /** The epochs and last zxid recovered from disk. */
   readonly acceptedEpoch: number;
   readonly currentEpoch?: number;
@@ -73,11 +79,19 @@ export class ZabNode {
   private readonly logEntriesMax: number;
 
   constructor(options: ZabNodeOptions) {
-    const voters = new Set(options.voters);
-    const observers = new Set(options.observers ?? []);
-    assert(voters.size === options.voters.length && voters.size > 0, "voters: distinct ids, at least one");
-    assert(voters.has(options.id) || observers.has(options.id), "this member is a voter or an observer");
-    for (const o of observers) assert(!voters.has(o), `member ${o} both votes and observes`);
+    const config = options.config ?? idsConfig(options.voters, options.observers ?? []);
+    const voters = votersOf(config);
+    const observers = observersOf(config);
+    assert(voters.size > 0, "voters: at least one");
+    assert(
+      new Set(config.members.map((m) => m.id)).size === config.members.length,
+      "configuration: distinct ids",
+    );
+    // A member missing from its configuration was removed by a reconfig: it waits for news.
+    assert(
+      config.version > 0 || voters.has(options.id) || observers.has(options.id),
+      "this member is a voter or an observer",
+    );
     this.proposalsInFlightMax = options.proposalsInFlightMax;
     this.logEntriesMax = options.logEntriesMax ?? 10_000;
     const log = options.log ?? [];
@@ -86,8 +100,7 @@ export class ZabNode {
     const currentEpoch = options.currentEpoch ?? 0;
     this.s = new ZabState(
       options.id,
-      voters,
-      observers,
+      config,
       {
         electionTimeoutTicks: options.electionTimeoutTicks ?? 10,
         initLimitTicks: options.initLimitTicks ?? 30,
@@ -106,9 +119,41 @@ export class ZabNode {
       },
     );
     this.s.history = options.history;
+    // Reconfigs in the recovered log: committed ones take effect, later ones are pending.
+    for (const entry of log) this.s.noteEntry(entry);
+    this.s.activateCommitted();
     this.s.trimLog(this.logEntriesMax);
-    if (voters.size === 1 && voters.has(options.id)) becomeLeading(this.s);
+    const all = this.s.allVoters();
+    if (all.size === 1 && all.has(options.id)) becomeLeading(this.s);
     else this.s.becomeLooking();
+  }
+
+  /** The committed configuration (version: the zxid that committed it, 0 for zoo.cfg's). */
+  get activeConfig(): MemberConfig {
+    return this.s.activeConfig;
+  }
+
+  /** The newest reconfig proposed or received and not yet committed, if any. */
+  get pendingConfig(): MemberConfig | undefined {
+    return this.s.pendingConfigs[this.s.pendingConfigs.length - 1]?.config;
+  }
+
+  /**
+   * After anything that may move the commit point or the configuration: committed reconfigs take
+   * effect, and a member whose place changed acts on it (a removed leader hands over by starting
+   * an election, its followers look for the next one at once, a learner whose role changed joins
+   * again in its new role, a removed one stops).
+   */
+  private reconcile(): void {
+    const s = this.s;
+    s.activateCommitted();
+    if (s.role === "leading") {
+      if (!s.isVoter) s.becomeLooking();
+    } else if (s.role === "following" || s.role === "observing") {
+      // A leader the configuration no longer has is gone now, not after syncLimit of silence.
+      const stale = (!s.isMember && !s.invited) || !s.knows(s.leader);
+      if (stale || (s.isVoter ? "following" : "observing") !== s.role) s.becomeLooking();
+    }
   }
 
   get serverId(): number {
@@ -157,7 +202,7 @@ export class ZabNode {
   canPropose(): boolean {
     const s = this.s;
     if (s.role !== "leading" || s.phase !== "broadcast") return false;
-    if (this.counterExhausted() && s.voters.size > 1) return false;
+    if (this.counterExhausted() && s.allVoters().size > 1) return false;
     return this.inFlightCount < this.proposalsInFlightMax;
   }
 
@@ -167,7 +212,7 @@ export class ZabNode {
     assert(s.role === "leading" && s.phase === "broadcast", "propose on a member that does not lead");
     assert(this.inFlightCount < this.proposalsInFlightMax, "proposalsInFlightMax exceeded");
     if (this.counterExhausted()) {
-      assert(s.voters.size === 1, "counter exhausted: the ensemble must re-elect");
+      assert(s.allVoters().size === 1, "counter exhausted: the ensemble must re-elect");
       // Alone, the new epoch needs nobody's agreement.
       s.newEpoch++;
       s.setAcceptedEpoch(s.newEpoch);
@@ -185,8 +230,19 @@ export class ZabNode {
 
   /** Feeds one peer message in. */
   step(from: number, message: ZabMessage): void {
+    this.stepMessage(from, message);
+    this.reconcile();
+  }
+
+  private stepMessage(from: number, message: ZabMessage): void {
     const s = this.s;
-    if (from === s.id || (!s.voters.has(from) && !s.observers.has(from))) return;
+    if (from === s.id) return;
+    // A newer configuration some member committed (this one missed the reconfig, or was down).
+    if (message.type === "notification" && message.config !== undefined) s.activate(message.config);
+    if (!s.knows(from)) {
+      this.stepStranger(from, message);
+      return;
+    }
     if (message.type === "notification" && s.role !== "looking") {
       if (message.state !== "looking") return;
       if (from === s.leader && message.round > s.round) {
@@ -203,6 +259,22 @@ export class ZabNode {
     if (s.role === "looking") stepLooking(s, from, message);
     else if (s.role === "leading") stepLeader(s, from, message);
     else stepFollower(s, from, message);
+  }
+
+  /**
+   * A member of none of our configurations: a joiner (started with a configuration that has it,
+   * not yet added by a reconfig) or a removed member asking for news. A settled member answers
+   * its notifications with whom it follows and its configuration; a leader lets a joiner sync and
+   * follow without a vote.
+   */
+  private stepStranger(from: number, message: ZabMessage): void {
+    const s = this.s;
+    if (message.type === "notification") {
+      if (s.role !== "looking" && message.state === "looking") s.send(from, s.notification());
+      return;
+    }
+    if (s.role === "leading") stepLeader(s, from, message);
+    else if (s.role !== "looking" && from === s.leader) stepFollower(s, from, message);
   }
 
   /**
@@ -236,11 +308,16 @@ export class ZabNode {
   }
 
   tick(): void {
+    this.tickOnce();
+    this.reconcile();
+  }
+
+  private tickOnce(): void {
     const s = this.s;
     s.now++;
     if (s.role === "looking") tickLooking(s);
     else if (s.role === "leading") {
-      if (this.counterExhausted() && s.voters.size > 1) {
+      if (this.counterExhausted() && s.allVoters().size > 1) {
         s.becomeLooking();
         return;
       }
@@ -255,6 +332,7 @@ export class ZabNode {
       s.hardStateDirty ||
       s.truncateTo !== undefined ||
       s.snapshotZxid !== undefined ||
+      s.configDirty ||
       s.lastZxid > s.handedPersistZxid ||
       Math.min(s.commitZxid, s.persistedZxid) > s.committedOutZxid
     );
@@ -280,7 +358,11 @@ export class ZabNode {
         : {}),
       ...(s.truncateTo !== undefined ? { truncateTo: s.truncateTo } : {}),
       ...(s.snapshotZxid !== undefined ? { snapshotZxid: s.snapshotZxid } : {}),
+      ...(s.configDirty
+        ? { config: { active: s.activeConfig, pending: s.pendingConfigs.map((p) => p.config) } }
+        : {}),
     };
+    s.configDirty = false;
     s.outbox = [];
     s.hardStateDirty = false;
     s.truncateTo = undefined;
@@ -311,6 +393,7 @@ export class ZabNode {
       maybeCommit(s);
     }
     s.trimLog(this.logEntriesMax);
+    this.reconcile();
   }
 
   /**
@@ -337,6 +420,7 @@ export class ZabNode {
       leaderProgress(s);
       maybeCommit(s);
     }
+    this.reconcile();
   }
 
   /** The last zxid proposed or received (persisted or not). */

@@ -1,5 +1,6 @@
 import { assert } from "../util/assert.js";
 import { zxidEpoch } from "../util/zxid.js";
+import { configOfEntry, type MemberConfig, observersOf, votersOf } from "./member-config.js";
 import type { ZabMessage } from "./messages.js";
 import type { Entry, EntryHistory, Outbound, Role } from "./ready.js";
 import type { Vote } from "./vote.js";
@@ -75,11 +76,16 @@ export class ZabState {
   readonly votes = new Map<number, Vote>();
   /** The tick at which an agreed quorum's vote is taken, -1 while none agrees (finalizeWait). */
   decideAt = -1;
-  readonly outOfElection = new Map<number, { leader: number; state: Role }>();
+  readonly outOfElection = new Map<
+    number,
+    { leader: number; state: Role; config?: MemberConfig; pending?: MemberConfig }
+  >();
   /** followerInfo received while still looking, for the round this member may decide to lead. */
   readonly earlyFollowerInfo = new Map<number, Extract<ZabMessage, { type: "followerInfo" }>>();
   // Following.
   leader = -1;
+  /** Following as a member of no configuration, because the leader's pending reconfig adds it. */
+  invited = false;
   /** NEWLEADER received: ack it once the synced history up to this zxid is durable. */
   newLeaderAckZxid: number | undefined;
   followAttempt = 0;
@@ -88,11 +94,23 @@ export class ZabState {
   readonly learners = new Map<number, LearnerState>();
   newEpoch = 0;
   historyZxid = 0;
+  // Configuration (reconfig).
+  /** The committed configuration; `voters` and `observers` are its ids. */
+  activeConfig: MemberConfig;
+  voters: ReadonlySet<number>;
+  observers: ReadonlySet<number>;
+  /**
+   * Reconfigs in the log above the commit point, oldest first. Until one commits, every quorum
+   * (election, epoch, commit) needs its voters as well as the active ones: ZooKeeper's rule that a
+   * new configuration is committed under both the old and the new quorum.
+   */
+  pendingConfigs: { config: MemberConfig; voters: ReadonlySet<number> }[] = [];
+  /** The configurations changed: the next Ready tells the driver (peers, dynamic config file). */
+  configDirty = false;
 
   constructor(
     readonly id: number,
-    readonly voters: ReadonlySet<number>,
-    readonly observers: ReadonlySet<number>,
+    config: MemberConfig,
     readonly timing: Timing,
     readonly random: Random | undefined,
     recovered: {
@@ -110,11 +128,67 @@ export class ZabState {
     this.logBase = recovered.logBase;
     this.persistedZxid = this.handedPersistZxid = recovered.lastZxid;
     this.commitZxid = this.committedOutZxid = this.appliedZxid = recovered.committedZxid;
+    this.activeConfig = config;
+    this.voters = votersOf(config);
+    this.observers = observersOf(config);
     this.vote = this.selfVote();
   }
 
+  /** A voter of the active or of a pending configuration. */
   get isVoter(): boolean {
-    return this.voters.has(this.id);
+    return this.isVoterAnywhere(this.id);
+  }
+
+  /** Removed by a reconfig (or never added): it neither votes nor follows, and asks for news. */
+  get isMember(): boolean {
+    return this.knows(this.id);
+  }
+
+  isVoterAnywhere(id: number): boolean {
+    return this.voters.has(id) || this.pendingConfigs.some((p) => p.voters.has(id));
+  }
+
+  /** A member of the active or of a pending configuration. */
+  knows(id: number): boolean {
+    return (
+      this.voters.has(id) ||
+      this.observers.has(id) ||
+      this.pendingConfigs.some((p) => p.config.members.some((m) => m.id === id))
+    );
+  }
+
+  /** Every voter of the active and pending configurations. */
+  allVoters(): Set<number> {
+    const all = new Set(this.voters);
+    for (const p of this.pendingConfigs) for (const id of p.voters) all.add(id);
+    return all;
+  }
+
+  /** Tracks a reconfig entry newly in the log (ignored when the active one is as new). */
+  noteEntry(entry: Entry): void {
+    const config = configOfEntry(entry);
+    if (config === undefined || config.version <= this.activeConfig.version) return;
+    this.pendingConfigs.push({ config, voters: votersOf(config) });
+    this.configDirty = true;
+  }
+
+  /** Makes `config` the active one (committed here, or learned from a peer that committed it). */
+  activate(config: MemberConfig): void {
+    if (config.version <= this.activeConfig.version) return;
+    const before = this.activeConfig.members.map((m) => m.id);
+    this.activeConfig = config;
+    this.voters = votersOf(config);
+    this.observers = observersOf(config);
+    this.pendingConfigs = this.pendingConfigs.filter((p) => p.config.version > config.version);
+    this.configDirty = true;
+    // A leader stops talking to the members the new configuration removed.
+    if (this.role === "leading") for (const id of before) if (!this.knows(id)) this.learners.delete(id);
+  }
+
+  /** Activates every pending configuration the commit point has passed. */
+  activateCommitted(): void {
+    while (this.pendingConfigs.length > 0 && this.pendingConfigs[0]!.config.version <= this.commitZxid)
+      this.activate(this.pendingConfigs[0]!.config);
   }
 
   get lastZxid(): number {
@@ -126,7 +200,10 @@ export class ZabState {
   }
 
   members(): number[] {
-    return [...this.voters, ...this.observers].filter((m) => m !== this.id);
+    const all = new Set([...this.voters, ...this.observers]);
+    for (const p of this.pendingConfigs) for (const m of p.config.members) all.add(m.id);
+    all.delete(this.id);
+    return [...all];
   }
 
   send(to: number, message: ZabMessage): void {
@@ -134,8 +211,10 @@ export class ZabState {
     this.outbox.push({ to, message });
   }
 
+  /** A quorum of the active voters and of every pending configuration's voters. */
   quorum(ids: Iterable<number>): boolean {
-    return isQuorum(ids, this.voters);
+    const list = [...ids];
+    return isQuorum(list, this.voters) && this.pendingConfigs.every((p) => isQuorum(list, p.voters));
   }
 
   setAcceptedEpoch(epoch: number): void {
@@ -172,6 +251,12 @@ export class ZabState {
     return this.log.slice(this.indexAfter(after), this.indexAfter(upTo));
   }
 
+  /** The zxid of the entry before `zxid` in the log (logBase for the first). */
+  zxidBefore(zxid: number): number {
+    const i = this.indexAfter(zxid - 1) - 1;
+    return i >= 0 ? this.log[i]!.zxid : this.logBase;
+  }
+
   hasZxid(zxid: number): boolean {
     if (zxid === this.logBase) return true;
     const i = this.indexAfter(zxid) - 1;
@@ -181,6 +266,7 @@ export class ZabState {
   append(entry: Entry): void {
     assert(entry.zxid > this.lastZxid, "log zxids must grow");
     this.log.push(entry);
+    this.noteEntry(entry);
   }
 
   /** Drops the tail above `zxid` (TRUNC). A committed entry is never dropped. */
@@ -192,6 +278,14 @@ export class ZabState {
     this.persistedZxid = Math.min(this.persistedZxid, zxid);
     this.truncateTo = Math.min(this.truncateTo ?? zxid, zxid);
     this.cuts.push({ generation: ++this.logGeneration, to: zxid });
+    this.dropPendingAbove(zxid);
+  }
+
+  private dropPendingAbove(zxid: number): void {
+    const kept = this.pendingConfigs.filter((p) => p.config.version <= zxid);
+    if (kept.length === this.pendingConfigs.length) return;
+    this.pendingConfigs = kept;
+    this.configDirty = true;
   }
 
   /** The highest zxid of a Ready cut at `generation` that is still live history. */
@@ -210,6 +304,9 @@ export class ZabState {
     this.snapshotZxid = zxid;
     this.truncateTo = undefined;
     this.cuts.push({ generation: ++this.logGeneration, to: -1 });
+    // Every pending reconfig came from the log the snapshot replaces, even those below its zxid
+    // (the new leader may never have had them): the SNAP's configuration is the truth now.
+    this.dropPendingAbove(-1);
   }
 
   /** Keeps at most `max` applied entries for DIFF; older learners get SNAP. */
@@ -236,6 +333,7 @@ export class ZabState {
     this.outOfElection.clear();
     this.learners.clear();
     this.leader = -1;
+    this.invited = false;
     this.newLeaderAckZxid = undefined;
     this.newEpoch = 0;
   }
@@ -264,7 +362,15 @@ export class ZabState {
       this.role === "looking"
         ? this.vote
         : { leader: this.leaderId(), epoch: this.currentEpoch, zxid: this.lastZxid };
-    return { type: "notification", vote, round: this.round, state: this.role };
+    const pending = this.pendingConfigs[this.pendingConfigs.length - 1]?.config;
+    return {
+      type: "notification",
+      vote,
+      round: this.round,
+      state: this.role,
+      config: this.activeConfig,
+      ...(pending === undefined ? {} : { pending }),
+    };
   }
 
   leaderId(): number {

@@ -88,6 +88,11 @@ export function encodeReply(opcode: number, reply: Reply, multiOpcodes?: readonl
     }
     case OpCode.setData:
       return withStat(start(xid, zxid, 0), stat(result(reply, opcode, "setData").stat, opcode));
+    case OpCode.reconfig: {
+      // ZooKeeper answers a reconfig with a GetDataResponse: /zookeeper/config after the change.
+      const r = result(reply, opcode, "reconfig");
+      return withStat(start(xid, zxid, 0).buffer(r.data), stat(r.stat, opcode));
+    }
     case OpCode.getACL: {
       const r = result(reply, opcode, "getAcl");
       const w = start(xid, zxid, 0);

@@ -10,7 +10,6 @@ import { type Op, readSingleOp } from "./request-records.js";
 export type { Op } from "./request-records.js";
 
 /** ZooKeeper error codes a refusal uses (the same numbers as paddock.v1.ErrorCode). */
-const RECONFIG_DISABLED = -123;
 const BAD_ARGUMENTS = -8;
 
 export type JuteRequest =
@@ -75,9 +74,6 @@ function decodeBody(r: JuteReader, xid: number, opcode: number): JuteRequest {
       const path = readString(r, "checkWatches.path");
       return { kind: "checkWatches", xid, path, type: r.int("checkWatches.type") };
     }
-    case OpCode.reconfig:
-      // ZooKeeper checks reconfigEnabled (off by default) before anything else.
-      return refused(xid, opcode, RECONFIG_DISABLED, "reconfig is disabled", false);
     case OpCode.sasl:
       return { kind: "sasl", xid, token: r.buffer("sasl.token") ?? Buffer.alloc(0) };
     case OpCode.deleteContainer:

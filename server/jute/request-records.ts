@@ -112,6 +112,14 @@ export function readSingleOp(r: JuteReader, opcode: number): Op | undefined {
     }
     case OpCode.sync:
       return { $case: "sync", value: { path: readString(r, "sync.path") } };
+    case OpCode.reconfig: {
+      // ReconfigRequest {joiningServers, leavingServers, newMembers: ustring (null: none); curConfigId: long}.
+      const joiningServers = readString(r, "reconfig.joiningServers");
+      const leavingServers = readString(r, "reconfig.leavingServers");
+      const newMembers = readString(r, "reconfig.newMembers");
+      const curConfigId = r.long("reconfig.curConfigId");
+      return { $case: "reconfig", value: { joiningServers, leavingServers, newMembers, curConfigId } };
+    }
     case OpCode.getEphemerals:
       return { $case: "getEphemerals", value: { prefixPath: readString(r, "getEphemerals.prefixPath") } };
     case OpCode.getAllChildrenNumber:

@@ -22,6 +22,7 @@ import { DataServiceService } from "../gen/paddock/v1/data.js";
 import { parseWhitelist } from "../jute/four-letter-words.js";
 import { type JuteDoorOptions, serveJute } from "../jute/jute-door.js";
 import { Pipeline } from "../pipeline/pipeline.js";
+import type { ReconfigOptions } from "../pipeline/reconfig-prep.js";
 import { SessionIdGenerator, SessionTable } from "../sessions/index.js";
 import { type AuthId, digestId } from "../tree/data-tree.js";
 import { Prep } from "../tree/prep.js";
@@ -36,7 +37,7 @@ import type { ServerConfig } from "./config.js";
 import { startDiskWatch } from "./disk-watch.js";
 import { openDurableState, Snapshotter } from "./durability.js";
 import { startIdleGc } from "./idle-gc.js";
-import { buildReplication, members } from "./replication.js";
+import { buildReplication } from "./replication.js";
 import { startSecureClientPort } from "./secure-client-port.js";
 import { setupTracing } from "./tracing-setup.js";
 import { zookeeperConfigText } from "./zookeeper-config.js";
@@ -55,6 +56,19 @@ export type Log = (level: "info" | "warn" | "error", message: string) => void;
 export interface ServerOverrides {
   /** Tests capture spans in memory instead of exporting them. */
   readonly spanExporter?: SpanExporter;
+}
+
+/**
+ * zoo.cfg's reconfig keys. As ZooKeeper (QuorumPeerConfig.isDistributed), a server runs standalone,
+ * where reconfig is Unimplemented, without server lines or with one voter and standaloneEnabled.
+ */
+function reconfigOptions(config: ServerConfig): ReconfigOptions {
+  const voters = config.servers.filter((s) => !s.observer).length;
+  return {
+    enabled: config.reconfigEnabled,
+    standalone: config.servers.length === 0 || (config.standaloneEnabled && voters <= 1),
+    standaloneEnabled: config.standaloneEnabled,
+  };
 }
 
 export async function startServer(
@@ -101,6 +115,7 @@ export async function startServer(
   const tracing = setupTracing(config.tracingExporter, config.tracingEndpoint, overrides.spanExporter, {
     serviceName: config.tracingServiceName,
     memberId: config.serverId,
+    sampleRatio: config.tracingSampleRatio,
   });
   const authenticate = (scheme: string, auth: Uint8Array): AuthId[] => {
     if (scheme !== "digest") {
@@ -153,6 +168,7 @@ export async function startServer(
       ...(enforceAuthSchemes === undefined ? {} : { enforceAuthSchemes }),
       watchHistoryBytes: config.watchHistoryBytes,
       watchStreamBufferBytes: config.watchStreamBufferBytes,
+      reconfig: reconfigOptions(config),
     },
     {
       connectionsPerAddressMax: limits.connectionsPerAddressMax,
@@ -182,7 +198,6 @@ export async function startServer(
   const startedAt = Date.now();
   // Both client ports' connections and bytes (mntr, /metrics), assigned once they listen.
   let clientPorts: Pick<ClientPort, "connections">[] = [];
-  const specs = members(config);
   const figures: ServerFigures = {
     fsyncTime: durable.log.fsyncTime,
     snapshotTime: snapshotter.snapshotTime,
@@ -211,14 +226,19 @@ export async function startServer(
       };
     },
     peerConnected: (id) => replication.peerConnected(id),
-    members: specs.map((m) => ({
-      id: m.id,
-      host: m.host,
-      quorumPort: m.quorumPort,
-      electionPort: m.electionPort,
-      observer: m.observer,
-    })),
-    quorumSize: specs.filter((m) => !m.observer).length,
+    // The committed configuration: a reconfig changes them.
+    get members() {
+      return replication.members().map((m) => ({
+        id: m.id,
+        host: m.host,
+        quorumPort: m.quorumPort,
+        electionPort: m.electionPort,
+        observer: m.observer,
+      }));
+    },
+    get quorumSize() {
+      return replication.members().filter((m) => !m.observer).length;
+    },
   };
   const adminContext = (): AdminContext => ({
     view: pipeline.view,

@@ -6,8 +6,10 @@ import {
   BasicTracerProvider,
   BatchSpanProcessor,
   ConsoleSpanExporter,
+  ParentBasedSampler,
   SimpleSpanProcessor,
   type SpanExporter,
+  TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
 
 /** Who exports the spans: every span of this process carries them as resource attributes. */
@@ -16,6 +18,8 @@ export interface TracingIdentity {
   readonly serviceName: string;
   /** `paddock.member.id`: the member's server id (myid). */
   readonly memberId: number;
+  /** The share of root traces recorded (paddock.tracing.sampleRatio); a client's sampled flag wins. */
+  readonly sampleRatio?: number;
 }
 
 /** Builds the tracer when tracing is on; off by default so the hot path pays nothing. */
@@ -38,7 +42,9 @@ export function setupTracing(
     "service.instance.id": `member-${identity.memberId}`,
     "paddock.member.id": identity.memberId,
   });
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
+  // Parent-based, as OpenTelemetry's default: a request whose client sampled it is traced whatever the ratio.
+  const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(identity.sampleRatio ?? 1) });
+  const provider = new BasicTracerProvider({ resource, sampler, spanProcessors: [processor] });
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   return { tracer: provider.getTracer("paddock"), shutdown: () => provider.shutdown() };

@@ -1,3 +1,4 @@
+import { configText } from "../util/server-line.js";
 import type { ServerSpec } from "./server-spec.js";
 
 /**
@@ -9,12 +10,5 @@ import type { ServerSpec } from "./server-spec.js";
  * string with the client addresses found here, so nothing may appear that zoo.cfg did not say.
  */
 export function zookeeperConfigText(servers: readonly ServerSpec[]): string {
-  if (servers.length === 0) return "";
-  const lines = [...servers]
-    .sort((a, b) => a.id - b.id)
-    .map((s) => {
-      const peer = `server.${s.id}=${s.host}:${s.quorumPort}:${s.electionPort}:${s.observer ? "observer" : "participant"}`;
-      return s.clientPort === undefined ? peer : `${peer};${s.clientHost ?? "0.0.0.0"}:${s.clientPort}`;
-    });
-  return `${lines.join("\n")}\nversion=0`;
+  return servers.length === 0 ? "" : configText(servers, 0);
 }

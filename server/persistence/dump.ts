@@ -1,5 +1,6 @@
 import { Txn } from "../gen/paddock/internal/v1/txn.js";
 import { errorCodeToJSON } from "../gen/paddock/v1/data.js";
+import { formatServerLine } from "../util/server-line.js";
 import { dataField, showData } from "./data-text.js";
 import { type FileLayer, nodeFiles } from "./file-layer.js";
 import { scanSegment } from "./segment-reader.js";
@@ -60,6 +61,8 @@ export function txnBodyFields(t: Txn, options: DumpOptions = {}): TxnFields {
       return { type: "error", code: errorCodeToJSON(body.value.code) };
     case "multi":
       return { type: "multi", ops: body.value.txns.map((sub) => txnBodyFields(sub, options)) };
+    case "reconfig":
+      return { type: "reconfig", members: body.value.members.map(formatServerLine).join(",") };
   }
 }
 

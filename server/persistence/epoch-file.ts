@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { assert } from "../util/assert.js";
-import { type FileLayer, nodeFiles, writeFully } from "./file-layer.js";
+import { type FileLayer, nodeFiles, replaceFileDurably } from "./file-layer.js";
 import { checkFormatVersion } from "./format-version.js";
 import { StorageCorruptionError } from "./storage-error.js";
 
@@ -45,17 +45,6 @@ export async function writeEpoch(
   files: FileLayer = nodeFiles,
 ): Promise<void> {
   assert(Number.isSafeInteger(value) && value >= 0, `epoch out of range: ${value}`);
-  files.mkdir(dir);
-  const path = join(dir, name);
-  const temp = `${path}.tmp`;
   const bytes = new TextEncoder().encode(`${value}\nformat ${EPOCH_FORMAT_VERSION}\n`);
-  const fd = files.open(temp, "w");
-  try {
-    writeFully(files, fd, bytes, 0, bytes.length, 0);
-    files.fsync(fd);
-  } finally {
-    files.close(fd);
-  }
-  files.rename(temp, path);
-  files.fsyncDir(dir);
+  replaceFileDurably(files, dir, join(dir, name), bytes);
 }

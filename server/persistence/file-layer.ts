@@ -108,3 +108,21 @@ export function readFileIfExists(files: FileLayer, path: string): Uint8Array | u
   if (files.stat(path) === undefined) return undefined;
   return files.readFile(path);
 }
+
+/**
+ * Replaces `path` atomically and durably: a temp file written and fsynced, renamed over it, the
+ * directory fsynced. A crash leaves the old file or the new one, never half of either.
+ */
+export function replaceFileDurably(files: FileLayer, dir: string, path: string, bytes: Uint8Array): void {
+  files.mkdir(dir);
+  const temp = `${path}.tmp`;
+  const fd = files.open(temp, "w");
+  try {
+    writeFully(files, fd, bytes, 0, bytes.length, 0);
+    files.fsync(fd);
+  } finally {
+    files.close(fd);
+  }
+  files.rename(temp, path);
+  files.fsyncDir(dir);
+}

@@ -73,7 +73,7 @@ export function auditLine(
 
 /**
  * The audit lines of one answered state-changing request (ZooKeeper's AuditHelper): create,
- * delete, setData, setAcl; a multi that succeeded as one line per create, delete and setData, one
+ * delete, setData, setAcl, reconfig; a multi that succeeded as one line per create, delete and setData, one
  * that failed as a single multiOperation failure. Other requests give none.
  */
 export function auditLinesOf(
@@ -101,11 +101,25 @@ export function auditLinesOf(
       return [line({ operation: "setData", znode: op.value.path })];
     case "setAcl":
       return [line({ operation: "setAcl", znode: op.value.path, acl: aclString(op.value.acl) })];
-    case "multi": {
+    case "reconfig":
+      // As ZooKeeper's AuditHelper: the znode is the changed node, absent when refused.
+      return [
+        line({ operation: "reconfig", znode: reply.error === undefined ? "/zookeeper/config" : undefined }),
+      ];
+    case "multi":
+    case "txn": {
       if (reply.error !== undefined) return [line({ operation: "multiOperation" }, "failure")];
-      const results = reply.result?.$case === "multi" ? reply.result.value.results : [];
+      const r = reply.result;
+      const results = r?.$case === "multi" || r?.$case === "txn" ? r.value.results : [];
+      // A compare-transaction is audited as the multi its chosen branch became.
+      const ops =
+        op.$case === "multi"
+          ? op.value.ops
+          : r?.$case === "txn" && !r.value.succeeded
+            ? op.value.elseOps
+            : op.value.thenOps;
       const lines: string[] = [];
-      op.value.ops.forEach((sub, i) => {
+      ops.forEach((sub, i) => {
         const inner = sub.op;
         if (inner === undefined || inner.$case === "check") return;
         if (inner.$case === "create") {

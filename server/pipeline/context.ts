@@ -16,6 +16,7 @@ import type { MemberState } from "./member-state.js";
 import type { ProposalTracing } from "./proposal-tracing.js";
 import type { Proposer } from "./proposer.js";
 import type { ReadContext } from "./read-ops.js";
+import type { ReconfigOptions, ReconfigSource } from "./reconfig-prep.js";
 import type { RequestStats } from "./request-stats.js";
 import type { Requester } from "./requester.js";
 import type { SessionUpkeep } from "./upkeep.js";
@@ -36,6 +37,8 @@ export interface PipelineOptions {
   readonly watchHistoryBytes?: number;
   /** zoo.cfg watchStreamBufferSize: bytes a watch stream may have in flight. */
   readonly watchStreamBufferBytes?: number;
+  /** reconfigEnabled and standalone mode; undefined: reconfig disabled. */
+  readonly reconfig?: ReconfigOptions;
 }
 
 export interface PipelineDeps {
@@ -100,6 +103,8 @@ export interface PipelineContext {
   readonly watchStreams: WatchStreams;
   /** What reads run against, built once. */
   readonly reads: ReadContext;
+  /** What a reconfig's prep reads (the leader's core), built once. */
+  readonly reconfig: ReconfigSource;
   /** A write traced across members; undefined when tracing is off (the hot path checks only this). */
   readonly tracing: ProposalTracing | undefined;
 }

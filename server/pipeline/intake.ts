@@ -153,6 +153,7 @@ function prepAndPropose(ctx: PipelineContext, requester: Requester, slot: Slot):
       prep: ctx.deps.prep,
       op,
       barrier,
+      reconfig: ctx.reconfig,
     };
     const zxid = ctx.proposer.propose(requester.sessionId, slot.request.xid, buildWrite, write, waiter);
     if (slot.span !== undefined) {

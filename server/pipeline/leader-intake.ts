@@ -41,6 +41,7 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
           prep,
           op,
           barrier: false,
+          reconfig: ctx.reconfig,
         };
         zxid = ctx.proposer.propose(f.sessionId, kind.value.xid, buildWrite, write, undefined, origin);
         break;

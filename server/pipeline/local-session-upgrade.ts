@@ -9,11 +9,16 @@ import type { Requester } from "./requester.js";
 import { proposeCreateSession } from "./session-connect.js";
 import { endFailed, startSessionSpan } from "./tracing.js";
 
-/** ZooKeeper's checkUpgradeSession asks this: a create, or a multi with a create, of an ephemeral. */
+/** ZooKeeper's checkUpgradeSession asks this: a create, or a multi (or txn branch) with a create, of an ephemeral. */
 export function createsEphemeral(op: Op): boolean {
   if (op.$case === "create") return isEphemeral(op.value.mode);
-  if (op.$case !== "multi") return false;
-  return op.value.ops.some((o) => o.op?.$case === "create" && isEphemeral(o.op.value.mode));
+  const ops =
+    op.$case === "multi"
+      ? op.value.ops
+      : op.$case === "txn"
+        ? [...op.value.thenOps, ...op.value.elseOps]
+        : [];
+  return ops.some((o) => o.op?.$case === "create" && isEphemeral(o.op.value.mode));
 }
 
 function isEphemeral(mode: number): boolean {

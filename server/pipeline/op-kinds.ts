@@ -10,6 +10,8 @@ export function isWrite(op: Op): boolean {
     case "setData":
     case "setAcl":
     case "multi":
+    case "txn":
+    case "reconfig":
     case "close":
       return true;
     default:

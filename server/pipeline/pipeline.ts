@@ -6,6 +6,7 @@ import { PaddockError } from "../util/paddock-error.js";
 import { type AdminView, adminView } from "./admin-view.js";
 import { applyInOrder } from "./apply-committed.js";
 import { ChangeHistory } from "./change-history.js";
+import { SortedChildren } from "./children-page.js";
 import type { Counters, PipelineContext, PipelineDeps, PipelineOptions } from "./context.js";
 import { Forwarder, firstHandle } from "./forwarder.js";
 import { ClientFront, type ConnectionRules } from "./front.js";
@@ -101,6 +102,7 @@ export class Pipeline {
       watches: deps.watches,
       limits: options.limits,
       zookeeperConfig: options.zookeeperConfig,
+      sortedChildren: new SortedChildren(),
     };
     // Every member keeps its own (4 MiB of changes and 1 MiB per stream unless zoo.cfg says).
     const changes = new ChangeHistory(options.watchHistoryBytes ?? 4 * 1024 * 1024, deps.tree.lastZxid);
@@ -109,7 +111,13 @@ export class Pipeline {
       clock: deps.monotonicMs ?? deps.clock,
       scheduler: deps.scheduler,
     });
+    const reconfig = {
+      options: options.reconfig ?? { enabled: false, standalone: true, standaloneEnabled: true },
+      node: replica.node,
+      requestBytesMax: options.limits.requestBytesMax,
+    };
     const ctx: PipelineContext = {
+      reconfig,
       changes,
       watchStreams,
       tracing,

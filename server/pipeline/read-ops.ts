@@ -6,6 +6,7 @@ import type { Limits } from "../util/limits.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { validatePath } from "../util/path.js";
 import type { WatchEventOut, WatchRegistry } from "../watches/watch-registry.js";
+import { childrenPage, isPaged, SortedChildren } from "./children-page.js";
 import { type ReplyResult, toApiError } from "./replies.js";
 import type { Requester } from "./requester.js";
 import { setWatches } from "./set-watches.js";
@@ -21,17 +22,22 @@ export interface ReadContext {
   readonly limits: Limits;
   /** This member's /zookeeper/config text: each member shows its own zoo.cfg, as in ZooKeeper. */
   readonly zookeeperConfig: Uint8Array;
+  /** Sorted child lists for paged getChildren; absent: a fresh one per read. */
+  readonly sortedChildren?: SortedChildren;
 }
 
 const CONFIG_PATH = "/zookeeper/config";
 
-/** The config node's stat with the length of this member's text (the tree keeps it empty). */
+/**
+ * The config node's stat with the length of this member's zoo.cfg text. The tree keeps the node
+ * empty until a reconfig commits; from then on the tree's content, the same on every member, wins.
+ */
 function configStat<T extends { dataLength: number } | undefined>(
   ctx: ReadContext,
   path: string,
   stat: T,
 ): T {
-  if (path !== CONFIG_PATH || stat === undefined) return stat;
+  if (path !== CONFIG_PATH || stat === undefined || stat.dataLength > 0) return stat;
   return { ...stat, dataLength: ctx.zookeeperConfig.length };
 }
 
@@ -68,7 +74,7 @@ export function executeRead(
       validatePath(path);
       const read = tree.getData(path, ids);
       const value =
-        path === CONFIG_PATH && read.stat !== undefined
+        path === CONFIG_PATH && read.stat !== undefined && read.stat.dataLength === 0
           ? { data: Buffer.from(ctx.zookeeperConfig), stat: configStat(ctx, path, read.stat) }
           : read;
       if (watch) {
@@ -80,6 +86,15 @@ export function executeRead(
     case "getChildren": {
       const { path, watch } = op.value;
       validatePath(path);
+      if (isPaged(op.value)) {
+        const cache = ctx.sortedChildren ?? new SortedChildren();
+        const value = childrenPage(tree, cache, ctx.limits, op.value, ids);
+        if (watch) {
+          needSession(requester, path, "a watch");
+          watches.addChild(requester.sessionId, path);
+        }
+        return { $case: "getChildren", value };
+      }
       const value = tree.getChildren(path, ids);
       if (value.children.length > ctx.limits.childrenPerReplyMax) {
         throw PaddockError.badArguments(

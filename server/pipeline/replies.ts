@@ -42,7 +42,7 @@ export function outcomeReply(xid: number, outcome: ApplyOutcome): Reply {
       xid,
       outcome.zxid,
       new PaddockError(outcome.code as CodeValue, outcome.path, outcome.message),
-      result.$case === "multi" ? replyResult : undefined,
+      result.$case === "multi" || result.$case === "txn" ? replyResult : undefined,
     );
   }
   return okReply(xid, outcome.zxid, replyResult);

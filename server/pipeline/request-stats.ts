@@ -17,11 +17,13 @@ export const requestOpNames = [
   "multi",
   "multiRead",
   "ping",
+  "reconfig",
   "removeWatches",
   "setAcl",
   "setData",
   "setWatches",
   "sync",
+  "txn",
   "whoAmI",
 ] as const satisfies readonly Op["$case"][];
 

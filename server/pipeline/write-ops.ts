@@ -1,8 +1,9 @@
-import type { ACL } from "../gen/paddock/v1/data.js";
+import type { ACL, Op as MultiOp } from "../gen/paddock/v1/data.js";
 import type { Prep, PrepContext, TxnBody } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import type { Op } from "./op-kinds.js";
+import { prepReconfig, type ReconfigSource } from "./reconfig-prep.js";
 
 /** What clients get when they send no ACL: ZooKeeper clients' usual default. */
 const OPEN_ACL_UNSAFE: ACL[] = [{ perms: 31, id: { scheme: "world", id: "anyone" } }];
@@ -13,6 +14,17 @@ export interface WriteInput extends PrepContext {
   readonly op: Op;
   /** A barrier's noop (sync, linearizable reads) instead of the op. */
   readonly barrier: boolean;
+  /** What a reconfig is checked against: the leader's core and zoo.cfg's reconfig keys. */
+  readonly reconfig?: ReconfigSource;
+}
+
+/** A multi's (or txn branch's) ops, each create without an ACL given the default one. */
+function withDefaultAcl(ops: readonly MultiOp[]): MultiOp[] {
+  return ops.map((o) =>
+    o.op?.$case === "create" && o.op.value.acl.length === 0
+      ? { op: { $case: "create" as const, value: { ...o.op.value, acl: OPEN_ACL_UNSAFE } } }
+      : o,
+  );
 }
 
 /** Characters of a refusal's path and message an ErrorTxn keeps (the default pathLengthMax). */
@@ -48,7 +60,12 @@ export function buildWrite(zxid: number, w: WriteInput): TxnBody {
 }
 
 /** Turns a write op into a transaction body through prep (tree plus outstanding changes). Throws PaddockError. */
-export function prepareWrite(prep: Prep, op: Op, ctx: PrepContext, zxid: number): TxnBody {
+export function prepareWrite(
+  prep: Prep,
+  op: Op,
+  ctx: PrepContext & { readonly reconfig?: ReconfigSource },
+  zxid: number,
+): TxnBody {
   switch (op.$case) {
     case "create":
       return prep.create(
@@ -62,14 +79,20 @@ export function prepareWrite(prep: Prep, op: Op, ctx: PrepContext, zxid: number)
       return prep.setData(op.value, ctx, zxid);
     case "setAcl":
       return prep.setACL(op.value, ctx, zxid);
-    case "multi": {
-      const ops = op.value.ops.map((o) =>
-        o.op?.$case === "create" && o.op.value.acl.length === 0
-          ? { op: { $case: "create" as const, value: { ...o.op.value, acl: OPEN_ACL_UNSAFE } } }
-          : o,
+    case "multi":
+      return prep.multi({ ops: withDefaultAcl(op.value.ops) }, ctx, zxid);
+    case "txn": {
+      const { compare, thenOps, elseOps } = op.value;
+      return prep.txn(
+        { compare, thenOps: withDefaultAcl(thenOps), elseOps: withDefaultAcl(elseOps) },
+        ctx,
+        zxid,
       );
-      return prep.multi({ ops }, ctx, zxid);
     }
+    case "reconfig":
+      if (ctx.reconfig === undefined)
+        throw new PaddockError(Code.Unimplemented, "", "reconfig needs the leader's consensus state");
+      return prepReconfig(prep, op.value, ctx, zxid, ctx.reconfig);
     case "close":
       if (ctx.sessionId === 0n) throw PaddockError.badArguments("", "close needs a session");
       return prep.closeSession(ctx.sessionId, zxid);

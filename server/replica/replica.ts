@@ -76,6 +76,8 @@ export interface ReplicaOptions {
   readonly clock?: () => number;
   /** A leader sends its learners its LeaderReport every this many ticks; absent or 0: never. */
   readonly leaderReportTicks?: number;
+  /** The configurations changed (reconfig): reach their members, record the active one. */
+  readonly configChanged?: (config: NonNullable<Ready["config"]>) => void;
 }
 
 /**
@@ -116,6 +118,7 @@ export class Replica {
       send: (messages) => this.send(messages),
       installSnapshot: (zxid) => this.install(zxid),
       afterReady: (ready: Ready) => {
+        if (ready.config !== undefined) options.configChanged?.(ready.config);
         if (options.clock !== undefined) this.stats.ready(ready);
         this.checkView();
       },

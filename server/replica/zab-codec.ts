@@ -1,3 +1,4 @@
+import type { MemberConfig } from "../consensus/member-config.js";
 import type { ZabMessage } from "../consensus/messages.js";
 import type { Role } from "../consensus/ready.js";
 import { PeerRole, type ZabPacket, ZabType } from "../gen/paddock/internal/v1/peer.js";
@@ -35,6 +36,10 @@ function blank(type: ZabType, epoch: number): ZabPacket {
     observer: false,
     fresh: false,
     trace: undefined,
+    config: [],
+    configVersion: 0n,
+    pendingConfig: [],
+    pendingConfigVersion: 0n,
   };
 }
 
@@ -63,6 +68,11 @@ export function zabToWire(m: ZabMessage): ZabPacket {
       p.voteZxid = BigInt(m.vote.zxid);
       p.round = BigInt(m.round);
       p.state = roleToWire[m.state];
+      withConfig(p, m.config);
+      if (m.pending !== undefined) {
+        p.pendingConfig = [...m.pending.members];
+        p.pendingConfigVersion = BigInt(m.pending.version);
+      }
       return p;
     }
     case "followerInfo": {
@@ -100,9 +110,33 @@ export function zabToWire(m: ZabMessage): ZabPacket {
     default: {
       const p = blank(zxidTypes[m.type], m.epoch);
       p.zxid = BigInt(m.zxid);
+      if (m.type === "snap") withConfig(p, m.config);
       return p;
     }
   }
+}
+
+function withConfig(p: ZabPacket, config: MemberConfig | undefined): void {
+  if (config === undefined) return;
+  p.config = [...config.members];
+  p.configVersion = BigInt(config.version);
+}
+
+/** The configuration a notification or snap carries; none when it has no members. */
+function configFromWire(p: ZabPacket): MemberConfig | undefined {
+  return membersFromWire(p.config, p.configVersion, "configVersion");
+}
+
+function membersFromWire(
+  members: ZabPacket["config"],
+  version: bigint,
+  field: string,
+): MemberConfig | undefined {
+  if (members.length === 0) return undefined;
+  const ids = new Set(members.map((m) => m.id));
+  if (ids.size !== members.length) bad("configuration with a repeated member id");
+  if (!members.some((m) => !m.observer)) bad("configuration without a voter");
+  return { version: num(version, field), members };
 }
 
 const ZXID_WIRE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -132,7 +166,16 @@ export function zabFromWire(p: ZabPacket): ZabMessage {
         epoch: num(p.voteEpoch, "voteEpoch"),
         zxid: num(p.voteZxid, "voteZxid"),
       };
-      return { type: "notification", vote, round: num(p.round, "round"), state };
+      const config = configFromWire(p);
+      const pending = membersFromWire(p.pendingConfig, p.pendingConfigVersion, "pendingConfigVersion");
+      return {
+        type: "notification",
+        vote,
+        round: num(p.round, "round"),
+        state,
+        ...(config === undefined ? {} : { config }),
+        ...(pending === undefined ? {} : { pending }),
+      };
     }
     case ZabType.ZAB_TYPE_FOLLOWER_INFO:
       return {
@@ -166,7 +209,9 @@ export function zabFromWire(p: ZabPacket): ZabMessage {
       return { type: "ping", epoch };
     default: {
       const type = zxidTypeNames.get(p.type) ?? bad(`unknown type ${p.type}`);
-      return { type, epoch, zxid: num(p.zxid, "zxid") };
+      const zxid = num(p.zxid, "zxid");
+      const config = type === "snap" ? configFromWire(p) : undefined;
+      return config === undefined ? { type, epoch, zxid } : { type: "snap", epoch, zxid, config };
     }
   }
 }

@@ -16,7 +16,7 @@ export interface PeerTransportOptions {
   readonly listenPort: number;
   /** Every other member (ids != myId). We dial those with a lower id; higher ones dial us. */
   readonly peers: readonly PeerEndpoint[];
-  /** Must equal the peer's Hello.ensemble, else the stream is refused. */
+  /** Sent in Hello; a peer with another one is logged, not refused (configurations differ during a reconfig). */
   readonly ensemble: string;
   /**
    * Largest envelope on the wire (grpc max send and receive length on both ends; members must

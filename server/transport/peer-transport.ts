@@ -43,7 +43,7 @@ export type { PeerEndpoint, PeerTransportOptions } from "./peer-transport-option
 export const peerProtocolVersion = 1;
 
 interface Dialer {
-  readonly peer: PeerEndpoint;
+  peer: PeerEndpoint;
   backoffMs: number;
   timer: NodeJS.Timeout | undefined;
   client: InstanceType<ServiceClientConstructor> | undefined;
@@ -60,7 +60,8 @@ interface Dialer {
 export class PeerTransport {
   readonly stats: PeerTransportStats = newPeerTransportStats();
   private readonly options: PeerTransportOptions;
-  private readonly peerIds: ReadonlySet<number>;
+  /** The configured members; others may still dial us (a joiner a reconfig has not added yet). */
+  private peerIds: ReadonlySet<number>;
   /** The current link per peer: dialed ones from the dial on, accepted ones from their Hello. */
   private readonly links = new Map<number, PeerLink>();
   /** Accepted streams whose Hello has not arrived yet. */
@@ -150,28 +151,57 @@ export class PeerTransport {
     });
     this.options.log("info", `peer listener of member ${this.options.myId} on ${address(listenHost, port)}`);
     if (this.state !== "started") return port;
-    for (const peer of this.options.peers) {
-      if (peer.id > this.options.myId) continue;
-      const dialer: Dialer = {
-        peer,
-        backoffMs: this.options.reconnectMinMs,
-        timer: undefined,
-        client: undefined,
-      };
-      this.dialers.set(peer.id, dialer);
-      this.dial(dialer);
-    }
+    for (const peer of this.options.peers) this.startDialing(peer);
     return port;
+  }
+
+  /** Dials `peer` if the rule says we do (the higher id dials the lower). */
+  private startDialing(peer: PeerEndpoint): void {
+    if (peer.id > this.options.myId) return;
+    const dialer: Dialer = {
+      peer,
+      backoffMs: this.options.reconnectMinMs,
+      timer: undefined,
+      client: undefined,
+    };
+    this.dialers.set(peer.id, dialer);
+    this.dial(dialer);
+  }
+
+  /**
+   * The members changed (a reconfig): dial new lower ids, stop dialing and close the streams of
+   * members no longer listed; a changed address is dialed next time. Streams from unlisted
+   * members that dialed us stay until they end.
+   */
+  setPeers(peers: readonly PeerEndpoint[]): void {
+    const next = new Map(peers.filter((p) => p.id !== this.options.myId).map((p) => [p.id, p]));
+    this.peerIds = new Set(next.keys());
+    if (this.state !== "started") return;
+    for (const [id, dialer] of [...this.dialers]) {
+      const peer = next.get(id);
+      if (peer !== undefined) {
+        // A new address is used from the next dial on: an open stream is not broken for it.
+        dialer.peer = peer;
+        continue;
+      }
+      this.dialers.delete(id);
+      const link = this.links.get(id);
+      if (link?.dialed) this.close(link, "member left the configuration", "info", status.CANCELLED);
+      clearTimeout(dialer.timer);
+      dialer.timer = undefined;
+      dialer.client?.close();
+      dialer.client = undefined;
+    }
+    for (const peer of next.values()) if (!this.dialers.has(peer.id)) this.startDialing(peer);
   }
 
   /**
    * Queues `message` for `to`, written with everything else queued this turn at the next flush.
    * Returns false and drops it when there is no open stream to `to` or its queue overflows (the
    * stream is then closed and onPeerDown follows in a microtask, never from inside send()).
-   * Throws for an unknown peer, a Hello, an empty message, or one above messageBytesMax.
+   * Throws for a Hello, an empty message, or one above messageBytesMax.
    */
   send(to: number, message: PeerMessage): boolean {
-    assert(this.peerIds.has(to), `send to unknown member ${to}`);
     const kind = message.kind;
     assert(
       kind !== undefined && kind.$case !== "hello",
@@ -368,7 +398,7 @@ export class PeerTransport {
 
   private checkDialerHello(hello: Hello): string | undefined {
     const myId = this.options.myId;
-    if (!this.peerIds.has(hello.serverId)) return `Hello from unknown member ${hello.serverId}`;
+    // An id we do not list is accepted: a joiner syncs with the leader before a reconfig adds it.
     if (hello.serverId <= myId)
       return `Hello from member ${hello.serverId}, not above ${myId}: the higher id dials the lower`;
     return this.checkCommon(hello);
@@ -383,8 +413,12 @@ export class PeerTransport {
   private checkCommon(hello: Hello): string | undefined {
     if (hello.protocolVersion !== peerProtocolVersion)
       return `member ${hello.serverId} speaks protocol version ${hello.protocolVersion}, this member ${peerProtocolVersion}`;
+    // Members' configurations differ while a reconfig spreads: the ensemble string is only logged.
     if (hello.ensemble !== this.options.ensemble)
-      return `member ${hello.serverId} has ensemble ${JSON.stringify(hello.ensemble)}, this member ${JSON.stringify(this.options.ensemble)}`;
+      this.options.log(
+        "info",
+        `member ${hello.serverId} has ensemble ${JSON.stringify(hello.ensemble)}, this member ${JSON.stringify(this.options.ensemble)}`,
+      );
     return undefined;
   }
 
@@ -397,8 +431,8 @@ export class PeerTransport {
     clearTimeout(link.handshakeTimer);
     link.handshakeTimer = undefined;
     if (link.dialed) {
-      const dialer = this.dialers.get(id)!;
-      dialer.backoffMs = this.options.reconnectMinMs;
+      const dialer = this.dialers.get(id);
+      if (dialer !== undefined) dialer.backoffMs = this.options.reconnectMinMs;
     } else {
       this.handshaking.delete(link);
       link.peerId = id;
@@ -438,7 +472,8 @@ export class PeerTransport {
       level,
       `member ${this.options.myId}: stream ${link.dialed ? "to" : "from"} ${who} closed: ${why}`,
     );
-    if (link.dialed) this.redial(this.dialers.get(id)!);
+    const dialer = link.dialed ? this.dialers.get(id) : undefined;
+    if (dialer !== undefined) this.redial(dialer);
     if (!wasUp) return;
     if (deferDown) queueMicrotask(() => this.options.onPeerDown(id));
     else this.options.onPeerDown(id);

@@ -49,3 +49,8 @@ export function asBuffer(data: Uint8Array): Buffer {
 export function byteAt(data: StoredData, i: number): number {
   return typeof data === "string" ? data.charCodeAt(i) : data[i]!;
 }
+
+/** UTF-8 bytes of a text the tree writes itself (/zookeeper/config after a reconfig). */
+export function utf8(text: string): Buffer {
+  return Buffer.from(text, "utf8");
+}

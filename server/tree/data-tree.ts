@@ -12,6 +12,7 @@ import type {
   SetACLResponse,
   SetDataResponse,
   Stat,
+  TxnResponse,
 } from "../gen/paddock/v1/data.js";
 import { assert } from "../util/assert.js";
 import { PaddockError } from "../util/paddock-error.js";
@@ -39,6 +40,10 @@ export type TxnResult =
   | { $case: "setAcl"; value: SetACLResponse }
   | { $case: "check"; value: CheckResponse }
   | { $case: "multi"; value: MultiResponse }
+  /** A compare-transaction: the chosen branch's results and which branch it was. */
+  | { $case: "txn"; value: TxnResponse }
+  /** /zookeeper/config after a reconfig. */
+  | { $case: "reconfig"; value: GetDataResponse }
   | { $case: "session"; value: undefined }
   | { $case: "none"; value: undefined };
 

@@ -12,6 +12,10 @@ export interface PrepNode {
   acl: readonly ACL[];
   /** Bytes of data: a setData under a quota is checked by the change in size. */
   dataLength: number;
+  /** zxids of the create, the last data change and the last child change (compare-transactions). */
+  czxid: number;
+  mzxid: number;
+  pzxid: number;
 }
 
 /** A proposed change to one path; node null means the path is deleted by it. */

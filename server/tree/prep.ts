@@ -1,4 +1,4 @@
-import type { Txn } from "../gen/paddock/internal/v1/txn.js";
+import type { ConfigMember, Txn } from "../gen/paddock/internal/v1/txn.js";
 import type {
   CheckRequest,
   CreateRequest,
@@ -7,19 +7,23 @@ import type {
   Op,
   SetACLRequest,
   SetDataRequest,
+  TxnRequest,
 } from "../gen/paddock/v1/data.js";
 import { assert } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
 import type { Limits } from "../util/limits.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { parentPath, validatePath } from "../util/path.js";
+import { configText } from "../util/server-line.js";
 import { type AuthId, checkAcl, Perms, permName } from "./acl-check.js";
-import { asBuffer } from "./bytes.js";
+import { asBuffer, utf8 } from "./bytes.js";
+import { compareHolds, validateCompare } from "./compare.js";
 import type { DataTree } from "./data-tree.js";
 import { CONTAINER_OWNER, OwnerKind, ownerKind, TTL_MAX, ttlOwner } from "./ephemeral-type.js";
 import { fixupAcl } from "./fixup-acl.js";
 import { Outstanding, type PrepNode } from "./outstanding.js";
 import { QuotaGuard } from "./quota.js";
+import { CONFIG_PATH, reconfigVersion } from "./reconfig-apply.js";
 import { requestSize } from "./request-size.js";
 
 export interface PrepContext {
@@ -157,6 +161,51 @@ export class Prep {
     return { $case: "multi", value: { txns } };
   }
 
+  /**
+   * A compare-transaction: every condition evaluated against the tree plus the outstanding changes
+   * (as a multi's check op), then the chosen branch prepped as a multi; the MultiTxn records which.
+   */
+  txn(req: TxnRequest, ctx: PrepContext, zxid: number): TxnBody {
+    const max = this.options.limits.multiOpsMax;
+    const count = req.compare.length + req.thenOps.length + req.elseOps.length;
+    if (count > max) {
+      throw PaddockError.badArguments("", `txn of ${count} conditions and ops, over multiOpsMax ${max}`);
+    }
+    const compareBytes = req.compare.reduce((n, c) => n + c.path.length + 16, 0);
+    this.checkSize("", compareBytes + requestSize.multi({ ops: [...req.thenOps, ...req.elseOps] }));
+    req.compare.forEach((c, i) => {
+      validatePath(c.path);
+      validateCompare(c, i);
+    });
+    let succeeded = true;
+    for (const c of req.compare) {
+      const node = this.find(c.path);
+      // As a check op: reading an existing node's stat needs READ; a missing one reveals nothing.
+      if (node !== undefined) this.requirePerm(node, Perms.READ, c.path, ctx);
+      if (!compareHolds(node, c)) succeeded = false;
+    }
+    const body = this.multi({ ops: succeeded ? req.thenOps : req.elseOps }, ctx, zxid);
+    assert(body.$case === "multi", "a txn branch preps as a multi");
+    return { $case: "multi", value: { ...body.value, compareSucceeded: succeeded } };
+  }
+
+  /**
+   * A reconfig's last check, as in ZooKeeper (after every check of the membership, made by the
+   * pipeline): WRITE on /zookeeper/config (the super user's, unless its ACL changed or skipACL).
+   * Records the node's change under zxid, as a setData of it would.
+   */
+  reconfig(members: ConfigMember[], ctx: PrepContext, zxid: number): TxnBody {
+    const node = this.record(CONFIG_PATH);
+    this.requirePerm(node, Perms.WRITE, CONFIG_PATH, ctx);
+    const dataLength = utf8(configText(members, zxid)).length;
+    this.outstanding.add({
+      zxid,
+      path: CONFIG_PATH,
+      node: { ...node, version: reconfigVersion(node.version), dataLength },
+    });
+    return { $case: "reconfig", value: { members } };
+  }
+
   /** Marks the session's ephemerals (applied or outstanding) as deleted by the close at zxid. */
   closeSession(sessionId: bigint, zxid: number): TxnBody {
     const paths = new Set(this.tree.ephemeralsOf(sessionId) ?? []);
@@ -272,7 +321,7 @@ export class Prep {
     this.outstanding.add({
       zxid,
       path: parentName,
-      node: { ...parent, childCreates: parentCversion, numChildren: parent.numChildren + 1 },
+      node: { ...parent, childCreates: parentCversion, numChildren: parent.numChildren + 1, pzxid: zxid },
     });
     this.outstanding.add({
       zxid,
@@ -285,6 +334,9 @@ export class Prep {
         numChildren: 0,
         acl,
         dataLength: req.data.length,
+        czxid: zxid,
+        mzxid: zxid,
+        pzxid: zxid,
       },
     });
     this.quota.record(this.tree.quota, zxid, finalPath, 1, req.data.length);
@@ -319,7 +371,11 @@ export class Prep {
     const bytesDiff = req.data.length - node.dataLength;
     this.quota.check(this.tree.quota, path, 0, bytesDiff, ctx.now);
     const version = this.nextVersion(node.version, req.version, path);
-    this.outstanding.add({ zxid, path, node: { ...node, version, dataLength: req.data.length } });
+    this.outstanding.add({
+      zxid,
+      path,
+      node: { ...node, version, dataLength: req.data.length, mzxid: zxid },
+    });
     this.quota.record(this.tree.quota, zxid, path, 0, bytesDiff);
     if (req.dataNull === true && req.data.length === 0)
       return { $case: "setData", value: { path, data: req.data, version, dataNull: true } };
@@ -344,7 +400,7 @@ export class Prep {
       this.outstanding.add({
         zxid,
         path: parentName,
-        node: { ...parent, numChildren: parent.numChildren - 1 },
+        node: { ...parent, numChildren: parent.numChildren - 1, pzxid: zxid },
       });
     }
     this.outstanding.add({ zxid, path, node: null });

@@ -4,6 +4,7 @@ import { assert, unreachable } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
 import type { ApplyOutcome, TxnResult } from "./data-tree.js";
 import { OwnerKind, ownerKind, ttlOf } from "./ephemeral-type.js";
+import { applyReconfig } from "./reconfig-apply.js";
 import type { TreeStore, WatchTrigger } from "./tree-store.js";
 import { S } from "./znode.js";
 
@@ -111,8 +112,17 @@ function applyBody(
       };
     case "noop":
       return { code: Code.OK, path: "", result: NONE };
-    case "multi":
-      return applyMulti(store, txn, body.value.txns, zxid, time, replaying, triggers);
+    case "reconfig": {
+      const value = applyReconfig(store, body.value.members, zxid, time, triggers);
+      return { code: Code.OK, path: "", result: { $case: "reconfig", value } };
+    }
+    case "multi": {
+      const step = applyMulti(store, txn, body.value.txns, zxid, time, replaying, triggers);
+      const succeeded = body.value.compareSucceeded;
+      // A compare-transaction's branch: the same results, plus which branch ran.
+      if (succeeded === undefined || step.result.$case !== "multi") return step;
+      return { ...step, result: { $case: "txn", value: { succeeded, results: step.result.value.results } } };
+    }
     default:
       return unreachable(body, "txn body");
   }

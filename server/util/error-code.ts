@@ -13,6 +13,10 @@ export const Code = {
   OperationTimeout: -7,
   BadArguments: -8,
   UnknownSession: -12,
+  /** reconfig: too few voters of the new configuration are in sync with the leader. */
+  NewConfigNoQuorum: -13,
+  /** reconfig: another reconfiguration is proposed and not yet committed. */
+  ReconfigInProgress: -14,
   APIError: -100,
   NoNode: -101,
   NoAuth: -102,
@@ -29,6 +33,8 @@ export const Code = {
   EphemeralOnLocalSession: -120,
   NoWatcher: -121,
   RequestTimeout: -122,
+  /** reconfig without reconfigEnabled=true. */
+  ReconfigDisabled: -123,
   /** enforce.auth.enabled: the session holds none of enforce.auth.schemes; its connection closes. */
   SessionClosedRequireSaslAuth: -124,
   QuotaExceeded: -125,

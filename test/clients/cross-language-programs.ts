@@ -7,18 +7,23 @@ import { join, resolve } from "node:path";
 // Go modules, Maven's repository).
 const root = resolve(import.meta.dirname, "../..");
 export type Language = "go" | "py" | "java";
+export type Demo = "lock" | "discovery" | "barrier";
+const javaMains: Record<Demo, string> = {
+  lock: "dev.paddock.demo.LockDemo",
+  discovery: "dev.paddock.demo.DiscoveryDemo",
+  barrier: "dev.paddock.demo.BarrierDemo",
+};
 
 export interface Programs {
   /** The argv that runs `<language>`'s demo `name` with the given options. */
-  command(language: Language, demo: "lock" | "discovery", args: Record<string, string>): string[];
+  command(language: Language, demo: Demo, args: Record<string, string>): string[];
 }
 
 /** Builds the Go demos into `dir` and finds the Java client's classpath (compiling it if stale). */
 export function buildPrograms(dir: string): Programs {
   const go = join(root, "clients/go");
-  execFileSync("go", ["build", "-o", dir, "./cmd/paddock-lock-demo", "./cmd/paddock-discovery-demo"], {
-    cwd: go,
-  });
+  const goDemos = ["./cmd/paddock-lock-demo", "./cmd/paddock-discovery-demo", "./cmd/paddock-barrier-demo"];
+  execFileSync("go", ["build", "-o", dir, ...goDemos], { cwd: go });
   const cpFile = javaClasspathFile();
   const classpath = `${join(root, "clients/java/target/classes")}:${readFileSync(cpFile, "utf8").trim()}`;
   const python = join(root, "clients/python/.venv/bin/python");
@@ -38,10 +43,8 @@ export function buildPrograms(dir: string): Programs {
         }
         case "py":
           return [python, "-m", `paddock.${demo}_demo`, ...dashed];
-        case "java": {
-          const main = demo === "lock" ? "dev.paddock.demo.LockDemo" : "dev.paddock.demo.DiscoveryDemo";
-          return ["java", "-cp", classpath, main, ...dashed];
-        }
+        case "java":
+          return ["java", "-cp", classpath, javaMains[demo], ...dashed];
       }
     },
   };

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Client, connect, type WatchEvent } from "../../clients/ts/src/index.js";
+import { connect, type WatchEvent } from "../../clients/ts/src/index.js";
 import { type Ensemble, startEnsemble } from "../support/ensemble.js";
 import { deferred, waitUntil } from "../support/wait.js";
+import { checkMembers, startWriters, type Writes } from "../support/writers.js";
 
 /**
  * Real member processes on loopback. Writers keep creating znodes while members are killed; a
@@ -19,57 +20,9 @@ afterAll(async () => {
   await ensemble?.stopAll();
 });
 
-interface Writes {
-  readonly acked: Set<string>;
-  readonly unknown: Set<string>;
-}
-
-/** `workers` sequential writers under `root` until stop(); each create's fate is recorded as it ends. */
-function startWriters(
-  client: Client,
-  root: string,
-  workers: number,
-): { writes: Writes; stop(): Promise<void> } {
-  const writes: Writes = { acked: new Set(), unknown: new Set() };
-  let stopped = false;
-  const done = Promise.all(
-    Array.from({ length: workers }, async (_, w) => {
-      for (let i = 0; !stopped; i++) {
-        const name = `w${w}-${i}`;
-        try {
-          await client.create(`${root}/${name}`, "x");
-          writes.acked.add(name);
-        } catch {
-          writes.unknown.add(name);
-        }
-      }
-    }),
-  );
-  return {
-    writes,
-    async stop() {
-      stopped = true;
-      await done;
-    },
-  };
-}
-
-/** Every member, read directly after a sync, holds every acknowledged write and nothing invented. */
-async function checkEveryMember(root: string, writes: Writes): Promise<void> {
-  for (const member of ensemble.members) {
-    const direct = await connect(member.address, { sessionTimeoutMs: 20_000 });
-    try {
-      await direct.sync(root);
-      const { children } = await direct.getChildren(root);
-      const have = new Set(children);
-      const lost = [...writes.acked].filter((name) => !have.has(name));
-      expect(lost, `member ${member.id} lost acknowledged writes`).toEqual([]);
-      const invented = children.filter((name) => !writes.acked.has(name) && !writes.unknown.has(name));
-      expect(invented, `member ${member.id} has writes nobody made`).toEqual([]);
-    } finally {
-      await direct.close();
-    }
-  }
+/** Every member holds every acknowledged write and nothing invented. */
+function checkEveryMember(root: string, writes: Writes): Promise<void> {
+  return checkMembers(ensemble.members, root, writes);
 }
 
 describe("a three-member ensemble", () => {

@@ -61,6 +61,10 @@ describe("grpcurl through server reflection (issue 12 §5)", () => {
       "paddock.v1.WatchService",
     ]);
     expect(JSON.parse(health!).status).toBe("SERVING");
+    // A first page of one name, sorted ("app" before "zookeeper"), and a compare-transaction's then-branch.
+    const [page, txn] = outputs.slice(5);
+    expect(JSON.parse(page!)).toMatchObject({ children: ["app"], nextPageToken: expect.any(String) });
+    expect(JSON.parse(txn!)).toMatchObject({ succeeded: true, results: [{ setData: {} }] });
   });
 
   it("shows an error's code, message and paddock.v1.Error details for a non-ASCII path", async () => {

@@ -1,3 +1,4 @@
+import type { MemberConfig } from "../../server/consensus/member-config.js";
 import type { Entry, EntryHistory } from "../../server/consensus/ready.js";
 import { type Random, ZabNode } from "../../server/consensus/zab-node.js";
 import type { Txn } from "../../server/gen/paddock/internal/v1/txn.js";
@@ -8,6 +9,8 @@ export interface Disk {
   currentEpoch: number;
   log: Entry[];
   appliedZxid: number;
+  /** The last active configuration the core reported (the server's dynamic config file). */
+  config?: MemberConfig;
 }
 
 export function emptyDisk(): Disk {
@@ -18,12 +21,14 @@ export function emptyDisk(): Disk {
 export function nodeFromDisk(
   id: number,
   disk: Disk,
-  membership: { voters: readonly number[]; observers: readonly number[] },
+  membership: { voters: readonly number[]; observers: readonly number[]; config?: MemberConfig },
   limits: { proposalsInFlightMax: number; logEntriesMax: number; random?: Random; history?: EntryHistory },
 ): ZabNode {
   return new ZabNode({
     id,
     ...membership,
+    // As the server: the dynamic config file, once a reconfig was seen, wins over zoo.cfg's.
+    ...(disk.config !== undefined ? { config: disk.config } : {}),
     acceptedEpoch: disk.acceptedEpoch,
     currentEpoch: disk.currentEpoch,
     lastZxid: disk.log[disk.log.length - 1]?.zxid ?? 0,

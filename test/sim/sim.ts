@@ -1,3 +1,4 @@
+import type { MemberConfig } from "../../server/consensus/member-config.js";
 import type { ZabMessage } from "../../server/consensus/messages.js";
 import type { Entry, EntryHistory, Ready } from "../../server/consensus/ready.js";
 import type { ZabNode } from "../../server/consensus/zab-node.js";
@@ -6,8 +7,10 @@ import { LogHistory } from "../../server/replica/log-history.js";
 import { OwnerKind, ownerKind } from "../../server/tree/ephemeral-type.js";
 import { Prng } from "../../server/util/prng.js";
 import { zxidEpoch } from "../../server/util/zxid.js";
+import { ConfigChecker } from "./config-check.js";
 import { type Disk, emptyDisk, nodeFromDisk, txnOf } from "./disk.js";
 import { EPHEMERALS, MemberState, QUEUE } from "./member-state.js";
+import { ReconfigDriver, simConfig } from "./reconfig-driver.js";
 import { type ClientPlant, ZkClients } from "./zk-clients.js";
 
 interface Member {
@@ -55,8 +58,19 @@ export interface SimOptions {
   readonly dropPerMille: number;
   readonly delayTicksMax: number;
   readonly faults: boolean;
+  /**
+   * Membership changes (reconfig-driver.ts): this many spare members start as joiners, and the
+   * leader proposes reconfigs under the faults. Absent: a fixed membership, as before.
+   */
+  readonly spares?: number;
   /** A bug planted in the driver, to show the checkers catch it (tests only). */
-  readonly plant?: "skip-trunc" | "apply-reversed" | "local-time" | "history-gap" | ClientPlant;
+  readonly plant?:
+    | "skip-trunc"
+    | "apply-reversed"
+    | "local-time"
+    | "history-gap"
+    | "config-from-pending"
+    | ClientPlant;
 }
 
 /** The faulty configuration the seeded tests run (drops, delays, partitions, crashes). */
@@ -110,15 +124,34 @@ export class Sim {
   readonly clients: ZkClients;
   /** Epoch → the member that led it. */
   readonly leaders = new Map<number, number>();
+  /** Membership changes and their checkers, in runs with spares. */
+  readonly reconfig: ReconfigDriver | undefined;
+  readonly configs: ConfigChecker | undefined;
 
   constructor(private readonly options: SimOptions) {
     this.rng = new Prng(options.seed);
-    const driverPlants = ["skip-trunc", "apply-reversed", "local-time", "history-gap", undefined];
+    const driverPlants = [
+      "skip-trunc",
+      "apply-reversed",
+      "local-time",
+      "history-gap",
+      "config-from-pending",
+      undefined,
+    ];
     const clientPlant = driverPlants.includes(options.plant) ? undefined : (options.plant as ClientPlant);
     this.clients = new ZkClients(new Prng(options.seed * 7919 + 1), 4, clientPlant);
     this.voterIds = Array.from({ length: options.voters }, (_, i) => i + 1);
     this.observerIds = Array.from({ length: options.observers }, (_, i) => options.voters + i + 1);
-    for (const id of [...this.voterIds, ...this.observerIds]) {
+    const spareIds = Array.from(
+      { length: options.spares ?? 0 },
+      (_, i) => options.voters + options.observers + i + 1,
+    );
+    const all = [...this.voterIds, ...this.observerIds, ...spareIds];
+    if (options.spares !== undefined) {
+      this.configs = new ConfigChecker(simConfig(this.voterIds, this.observerIds), (m) => this.fail(m));
+      this.reconfig = new ReconfigDriver(new Prng(options.seed * 104729 + 3), all);
+    }
+    for (const id of all) {
       const member: Member = {
         id,
         node: undefined,
@@ -139,6 +172,16 @@ export class Sim {
     throw new Error(`seed ${this.options.seed} tick ${this.now}: ${message}`);
   }
 
+  /**
+   * With spares, members carry addresses (the reconfig prep checks them); a spare starts as
+   * ZooKeeper's joiner does, with the ensemble's configuration plus itself as a voter.
+   */
+  private staticConfig(id: number): { config?: MemberConfig } {
+    if (this.configs === undefined) return {};
+    const spare = !this.voterIds.includes(id) && !this.observerIds.includes(id);
+    return { config: simConfig(spare ? [...this.voterIds, id] : this.voterIds, this.observerIds) };
+  }
+
   private start(m: Member): void {
     m.applied = m.disk.log.filter((e) => e.zxid <= m.disk.appliedZxid);
     // What a restarted member recovers as applied must be the committed history's prefix.
@@ -150,7 +193,7 @@ export class Sim {
     m.node = nodeFromDisk(
       m.id,
       m.disk,
-      { voters: this.voterIds, observers: this.observerIds },
+      { voters: this.voterIds, observers: this.observerIds, ...this.staticConfig(m.id) },
       {
         proposalsInFlightMax: 50,
         logEntriesMax: 16,
@@ -158,6 +201,7 @@ export class Sim {
         history: this.historyOf(m),
       },
     );
+    this.configs?.activation(m.id, m.node.activeConfig, true);
     this.drain(m);
   }
 
@@ -206,6 +250,15 @@ export class Sim {
         if (ready.role === "leading" && node.isBroadcasting)
           this.claimEpoch(ready.hardState.currentEpoch, m.id);
       }
+      if (ready.config !== undefined) {
+        this.configs?.activation(m.id, ready.config.active);
+        // As the server's dynamic config file. The planted bug writes the newest proposed one.
+        const pending = ready.config.pending[ready.config.pending.length - 1];
+        m.disk.config =
+          this.options.plant === "config-from-pending"
+            ? (pending ?? ready.config.active)
+            : ready.config.active;
+      }
       const written = [...m.disk.log, ...m.unsynced.flatMap((u) => u.entries)];
       let last = written[written.length - 1]?.zxid ?? 0;
       for (const e of ready.entries) {
@@ -229,6 +282,8 @@ export class Sim {
         this.clients.applied(m.id, e, outcome, m.state, node.currentRole === "leading", this.now);
       }
       node.advance(ready);
+      this.configs?.removedMember(m.id, node, ready.messages);
+      if (node.currentRole === "leading" && node.isBroadcasting) this.claimEpoch(node.currentEpoch, m.id);
       if (ready.entries.length > 0) {
         // fsync takes 0 to 3 ticks, now and then 10 to 29; the core acks only after persisted(),
         // in Ready order.
@@ -276,12 +331,17 @@ export class Sim {
     const known = this.chain[position];
     if (known === undefined) {
       if (position !== this.chain.length) this.fail("committed history has a hole");
+      this.configs?.committedEntry(e, (zxid) => this.durableOn(zxid));
       this.chain.push({ zxid: e.zxid, path });
     } else if (known.zxid !== e.zxid || known.path !== path) {
       this.fail(
         `committed histories diverge at ${position}: ${known.zxid}/${known.path} vs ${e.zxid}/${path}`,
       );
     }
+  }
+
+  private durableOn(zxid: number): number[] {
+    return [...this.members.values()].filter((m) => m.disk.log.some((d) => d.zxid === zxid)).map((m) => m.id);
   }
 
   /** A snapshot must extend what the member already applied, and agree with the chain. */
@@ -466,8 +526,40 @@ export class Sim {
       this.drain(m);
     }
     this.clientWrites();
+    this.reconfigure();
     this.restartDue();
     this.faults();
+  }
+
+  /** Now and then a membership change on the leader, with its faults (reconfig-driver.ts). */
+  private reconfigure(): void {
+    if (this.reconfig === undefined || !this.options.faults) return;
+    const leader = [...this.members.values()].find(
+      (m) => m.node?.currentRole === "leading" && m.node.isBroadcasting,
+    );
+    if (leader?.node === undefined) return;
+    this.reconfig.step(leader.node, {
+      drain: () => this.drain(leader),
+      crashLeader: () => {
+        if (this.crashed() > 0) return false;
+        this.crash(leader);
+        this.restartAt.set(leader.id, this.now + 1 + this.rng.below(4));
+        return true;
+      },
+      partition: (id) => {
+        if (this.now < this.partitionUntil) return false;
+        this.partition = new Set([id]);
+        this.partitionUntil = this.now + 20 + this.rng.below(60);
+        return true;
+      },
+    });
+  }
+
+  /** Members of the newest committed configuration (all of them without reconfig): removed ones idle. */
+  private current(): Member[] {
+    const latest = this.configs?.latest;
+    const all = [...this.members.values()];
+    return latest === undefined ? all : all.filter((m) => latest.members.some((c) => c.id === m.id));
   }
 
   /** Runs the faulty phase, then heals and requires one more write to reach every member. */
@@ -494,6 +586,7 @@ export class Sim {
       this.fail(`no progress after healing (${roles}, chain ${this.chain.length})\n${this.debug()}`);
     }
     this.checkFinalState();
+    this.configs?.final(this.chain[this.chain.length - 1]?.zxid ?? 0);
   }
 
   /** Equal trees at equal zxids: every member's digest after a zxid matches the first one's. */
@@ -534,14 +627,14 @@ export class Sim {
    * each owned by an open session, and every acknowledged ephemeral of an open session is there.
    */
   private checkFinalState(): void {
-    const first = [...this.members.values()][0]!;
+    const first = this.current()[0]!;
     const queue = new Map<string, string>();
     for (const name of first.state.tree.getChildren(QUEUE, []).children) {
       queue.set(name, Buffer.from(first.state.tree.getData(`${QUEUE}/${name}`, []).data).toString());
     }
     const history = this.clients.check(queue);
     if (history !== undefined) this.fail(history);
-    for (const m of this.members.values()) {
+    for (const m of this.current()) {
       const tree = m.state.tree;
       for (const name of tree.getChildren(EPHEMERALS, []).children) {
         const owner = tree.node(`${EPHEMERALS}/${name}`)!.ephemeralOwner;
@@ -560,7 +653,7 @@ export class Sim {
   }
 
   private allCaughtUp(): boolean {
-    for (const m of this.members.values()) if (m.applied.length !== this.chain.length) return false;
+    for (const m of this.current()) if (m.applied.length !== this.chain.length) return false;
     return true;
   }
 
@@ -568,7 +661,7 @@ export class Sim {
     return [...this.members.values()]
       .map(
         (m) =>
-          `${m.id}:${m.node?.currentRole}/${m.node?.isBroadcasting} applied=${m.applied.length} log=${m.disk.log.length} last=${m.node?.lastZxid}`,
+          `${m.id}:${m.node?.currentRole}/${m.node?.isBroadcasting} applied=${m.applied.length} log=${m.disk.log.length} last=${m.node?.lastZxid}${m.node && this.configs ? ` config=${configLine(m.node)}` : ""}`,
       )
       .join("\n");
   }
@@ -582,10 +675,20 @@ export function writeTxn(path: string): Txn {
   return txnOf({ $case: "delete", value: { path } });
 }
 
+/** The member's active (and pending) configuration, for failure messages: version and voters/observers. */
+function configLine(node: ZabNode): string {
+  const ids = (c: MemberConfig): string =>
+    `${c.version.toString(16)}[${c.members.map((m) => `${m.observer ? "o" : "v"}${m.id}`).join(",")}]`;
+  const pending = node.pendingConfig;
+  return `${ids(node.activeConfig)}${pending ? ` pending ${ids(pending)}` : ""} epoch=${node.currentEpoch}`;
+}
+
 /** What the chain checker compares: the body's kind and its content. */
 function txnPath(txn: Txn): string {
   const body = txn.body;
   if (body?.$case === "delete") return body.value.path;
+  if (body?.$case === "reconfig")
+    return `reconfig:${body.value.members.map((m) => `${m.observer ? "o" : "v"}${m.id}`).join(",")}`;
   if (body?.$case === "setData") return `${body.value.path}=${Buffer.from(body.value.data).toString()}`;
   return body?.$case ?? "?";
 }

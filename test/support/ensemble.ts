@@ -35,6 +35,12 @@ export interface EnsembleOptions {
   readonly env?: (id: number) => Record<string, string>;
   /** A command a member runs under (e.g. unshare and a mount), node and its arguments last. */
   readonly wrapper?: (id: number) => readonly string[];
+  /**
+   * Members after the voters and observers whose zoo.cfg lists the voters, the observers and
+   * itself, while the others' list only the voters and observers: ZooKeeper's joiners, which
+   * follow without a vote until a reconfig adds them.
+   */
+  readonly joiners?: number;
 }
 
 /** A directed link's fault: "drop" closes and refuses its connections, the rest as ProxyFault. */
@@ -58,6 +64,8 @@ export interface Ensemble {
   admin(id: number, command: string): Promise<string | undefined>;
   /** srvr's Mode line (leader, follower, observer, looking, standalone), undefined if unreachable. */
   mode(id: number): Promise<string | undefined>;
+  /** `server.N=` value under which member `from` reaches member `to` (its proxy), with to's client port. */
+  serverLine(from: number, to: number): string;
   /** The one leader once every other live, connected member follows or observes. */
   waitForLeader(options: { timeoutMs: number; exclude?: number[] }): Promise<number>;
   stopAll(): Promise<void>;
@@ -86,9 +94,10 @@ interface Running {
  */
 export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble> {
   const base = mkdtempSync(join(tmpdir(), "paddock-ensemble-"));
-  const count = options.voters + (options.observers ?? 0);
+  const initial = options.voters + (options.observers ?? 0);
+  const count = initial + (options.joiners ?? 0);
   const ids = Array.from({ length: count }, (_, i) => i + 1);
-  const isObserver = (id: number): boolean => id > options.voters;
+  const isObserver = (id: number): boolean => id > options.voters && id <= initial;
   const running = new Map<number, Running>();
   const isolated = new Set<number>();
   const dropped = new Set<string>();
@@ -114,6 +123,9 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
     const own = { ...settings, ...options.memberSettings?.(id) };
     const lines = [`dataDir=${dataDir}`, ...Object.entries(own).map(([k, v]) => `${k}=${v}`)];
     for (const other of ids) {
+      // A joiner lists the initial members and itself (ZooKeeper's advice: joiners must not be
+      // able to form a quorum of their own), the others only the initial members.
+      if (other > initial && other !== id) continue;
       const port = other === id ? 0 : Number(proxies.get(`${id}>${other}`)!.address.split(":")[1]);
       lines.push(`server.${other}=127.0.0.1:${port}:0${isObserver(other) ? ":observer" : ""}`);
     }
@@ -246,6 +258,10 @@ export async function startEnsemble(options: EnsembleOptions): Promise<Ensemble>
     },
     admin: command,
     mode,
+    serverLine(from, to) {
+      const port = proxies.get(`${from}>${to}`)!.address.split(":")[1];
+      return `127.0.0.1:${port}:0:${isObserver(to) ? "observer" : "participant"};127.0.0.1:${member(to).clientPort}`;
+    },
     async waitForLeader({ timeoutMs, exclude = [] }) {
       const deadline = Date.now() + timeoutMs;
       let seen = "";

@@ -134,30 +134,3 @@ func (d *ServiceDiscovery) QueryForInstances(ctx context.Context, name string) (
 	}
 	return out, nil
 }
-
-// ServiceProvider picks one instance of a service per call, round robin over the instances
-// read at that call (Curator's RoundRobinStrategy).
-type ServiceProvider struct {
-	discovery *ServiceDiscovery
-	name      string
-	next      int
-}
-
-// Provider returns a round-robin provider for the service name.
-func (d *ServiceDiscovery) Provider(name string) *ServiceProvider {
-	return &ServiceProvider{discovery: d, name: name}
-}
-
-// Instance returns the next instance, or an error naming the service when none is registered.
-func (p *ServiceProvider) Instance(ctx context.Context) (ServiceInstance, error) {
-	all, err := p.discovery.QueryForInstances(ctx, p.name)
-	if err != nil {
-		return ServiceInstance{}, err
-	}
-	if len(all) == 0 {
-		return ServiceInstance{}, fmt.Errorf("recipes: no instance of %s under %s: %w", p.name, p.discovery.base, paddock.ErrNoNode)
-	}
-	inst := all[p.next%len(all)]
-	p.next++
-	return inst, nil
-}

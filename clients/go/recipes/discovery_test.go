@@ -46,9 +46,13 @@ func TestServiceDiscovery(t *testing.T) {
 	if err != nil || len(names) != 1 || names[0] != "api" {
 		t.Fatalf("QueryForNames = %v %v", names, err)
 	}
-	p := db.Provider("api")
-	first, err1 := p.Instance(ctx)
-	second, err2 := p.Instance(ctx)
+	p := db.Provider("api", recipes.RoundRobin)
+	if err := p.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	first, err1 := p.Instance()
+	second, err2 := p.Instance()
 	if err1 != nil || err2 != nil || first.ID == second.ID || *first.Port != 8080 {
 		t.Fatalf("provider gave %v %v, %v %v", first.ID, err1, second.ID, err2)
 	}
@@ -58,7 +62,9 @@ func TestServiceDiscovery(t *testing.T) {
 	if got, err := db.QueryForInstances(ctx, "api"); err != nil || len(got) != 0 {
 		t.Fatalf("after the session closed: %v %v", got, err)
 	}
-	if _, err := p.Instance(ctx); err == nil {
+	// The provider's cache follows the service's children: both instances leave it.
+	pollUntil(ctx, t, "the provider's cache to empty", func() bool { return len(p.Instances()) == 0 })
+	if _, err := p.Instance(); err == nil {
 		t.Fatal("provider with no instance gave one")
 	}
 }

@@ -28,9 +28,13 @@ func (e *LeaderElection) Campaign(ctx context.Context) error { return e.lock.Loc
 // Resign gives up the leadership.
 func (e *LeaderElection) Resign(ctx context.Context) error { return e.lock.Unlock(ctx) }
 
-// IsLeader reports whether this candidate won Campaign and has not resigned. It does not notice
-// an expired session by itself: watch Client.States for StateExpired.
-func (e *LeaderElection) IsLeader() bool { return e.lock.node != "" }
+// IsLeader reports whether this candidate won Campaign, has not resigned and its session is
+// connected: leadership is given up on Suspended (Curator's default) and gone on Lost.
+func (e *LeaderElection) IsLeader() bool { return e.lock.Held() }
+
+// Events delivers Suspended, Reconnected and Lost while leading (see Lock.Events): on Suspended
+// stop acting as the leader; after Lost the next candidate leads.
+func (e *LeaderElection) Events() <-chan ConnectionEvent { return e.lock.Events() }
 
 // FencingToken is the creation zxid of the leader's node while leading (0 otherwise).
 func (e *LeaderElection) FencingToken() int64 { return e.lock.czxid }

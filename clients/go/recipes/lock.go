@@ -18,9 +18,12 @@ import (
 // cleanupTimeout bounds the delete of our node when Lock is abandoned.
 const cleanupTimeout = 5 * time.Second
 
-// Lock is a distributed mutual-exclusion lock under a path. A Lock value is held by one
-// goroutine at a time; use one Lock value per contender. The lock is lost if the session
-// expires (watch Client.States for StateExpired).
+// Lock is a distributed mutual-exclusion lock under a path, reentrant per Lock value (as
+// Curator's InterProcessMutex per thread, and the Python and Java locks per object): Lock on a
+// value that holds it counts one more hold, and only the Unlock matching the first Lock deletes
+// the node. Go has no thread identity, so a Lock value belongs to one goroutine at a time; use one
+// Lock value per contender. The lock is lost if the session
+// expires: Events tells the holder at once (Suspended, then Lost or Reconnected).
 type Lock struct {
 	client *paddock.Client
 	path   string
@@ -29,10 +32,12 @@ type Lock struct {
 	marker string // LockMarker, or LatchMarker for a leader latch
 	// markers and holds are set by the read-write lock: names sort by the digits after any of
 	// markers, and holds decides from the sorted names whether ours holds or which to watch.
-	markers []string
-	holds   func(sorted []string, ours int) (bool, int)
-	node    string // full path of our contender node while held
-	czxid   int64  // our node's creation zxid while held
+	markers   []string
+	holds     func(sorted []string, ours int) (bool, int)
+	node      string    // full path of our contender node while held
+	czxid     int64     // our node's creation zxid while held
+	session   *follower // the session's events while held
+	holdCount int       // Lock calls not yet matched by Unlock (reentrancy)
 }
 
 // NewLock returns a lock on path; acl is used for the contender nodes and for any missing
@@ -54,10 +59,47 @@ func (l *Lock) Node() string { return l.node }
 // holder always has a larger one, so a downstream store can refuse writes carrying a smaller one.
 func (l *Lock) FencingToken() int64 { return l.czxid }
 
-// Lock blocks until the lock is held or ctx is done. On error the contender node is removed.
+// Sequence is the sequence number of the holder's node while held (-1 otherwise): the digits
+// after the marker, which also grow from one holder to the next.
+func (l *Lock) Sequence() int64 {
+	if l.node == "" {
+		return -1
+	}
+	seq, ok := SequenceAfter(l.node[strings.LastIndexByte(l.node, '/')+1:], l.marker)
+	if !ok {
+		return -1
+	}
+	return seq
+}
+
+// Events delivers what happens to the session while the lock is held: Suspended the moment the
+// connection drops (stop acting on the lock: it may be gone), Reconnected when the same session
+// resumes (still held), Lost when the session expired or closed (the node is gone; the next
+// waiter acquires only then). It is nil before Lock and closes at Unlock or after Lost.
+func (l *Lock) Events() <-chan ConnectionEvent {
+	if l.session == nil {
+		return nil
+	}
+	return l.session.events
+}
+
+// Held reports whether the lock is held and the session connected (false once Suspended or Lost).
+func (l *Lock) Held() bool {
+	return l.node != "" && !l.session.isLost() && l.client.State() == paddock.StateConnected
+}
+
+// HoldCount is the number of Lock calls not yet matched by Unlock (0 when not held).
+func (l *Lock) HoldCount() int { return l.holdCount }
+
+// Lock blocks until the lock is held or ctx is done. On error the contender node is removed. On a
+// Lock that already holds it, Lock only counts one more hold (reentrancy; see Lock).
 func (l *Lock) Lock(ctx context.Context) error {
 	if l.node != "" {
-		return fmt.Errorf("recipes: lock %s already held by this Lock", l.path)
+		if l.session.isLost() {
+			return fmt.Errorf("recipes: lock %s was lost with its session: Unlock it before locking again", l.path)
+		}
+		l.holdCount++
+		return nil
 	}
 	node, err := l.createNode(ctx)
 	if err != nil {
@@ -75,19 +117,28 @@ func (l *Lock) Lock(ctx context.Context) error {
 	if ok, st, err := l.client.Exists(ctx, node); err == nil && ok {
 		l.czxid = st.Czxid
 	}
+	l.session = follow(l.client)
+	l.holdCount = 1
 	return nil
 }
 
-// Unlock releases the lock by deleting the contender node.
+// Unlock releases one hold; the last one releases the lock by deleting the contender node.
 func (l *Lock) Unlock(ctx context.Context) error {
 	if l.node == "" {
 		return fmt.Errorf("recipes: lock %s is not held", l.path)
 	}
+	if l.holdCount > 1 {
+		l.holdCount--
+		return nil
+	}
 	err := l.client.Delete(ctx, l.node, paddock.AnyVersion)
-	if err != nil && !errors.Is(err, paddock.ErrNoNode) {
+	// After Lost the node went with the session: nothing is left to release.
+	if err != nil && !errors.Is(err, paddock.ErrNoNode) && !l.session.isLost() {
 		return err
 	}
-	l.node, l.czxid = "", 0
+	l.node, l.czxid, l.holdCount = "", 0, 0
+	l.session.stop()
+	l.session = nil
 	return nil
 }
 

@@ -17,6 +17,7 @@ type GroupMember struct {
 	id      string
 	payload []byte
 	czxid   int64
+	session *follower // the session's events while a member
 }
 
 // NewGroupMember returns a member id (a node name: no '/') of the group at path.
@@ -42,7 +43,17 @@ func (m *GroupMember) Join(ctx context.Context) error {
 	if ok, st, err := m.client.Exists(ctx, node); err == nil && ok {
 		m.czxid = st.Czxid
 	}
+	m.session = follow(m.client)
 	return nil
+}
+
+// Events delivers Suspended, Reconnected and Lost between Join and Leave (see Lock.Events):
+// after Lost the member's node is gone from the group. Nil before Join.
+func (m *GroupMember) Events() <-chan ConnectionEvent {
+	if m.session == nil {
+		return nil
+	}
+	return m.session.events
 }
 
 // FencingToken is the creation zxid of the member's node after Join.
@@ -51,10 +62,14 @@ func (m *GroupMember) FencingToken() int64 { return m.czxid }
 // Leave deletes the member's node.
 func (m *GroupMember) Leave(ctx context.Context) error {
 	err := m.client.Delete(ctx, m.path+"/"+m.id, paddock.AnyVersion)
-	if errors.Is(err, paddock.ErrNoNode) {
-		return nil
+	if err != nil && !errors.Is(err, paddock.ErrNoNode) && (m.session == nil || !m.session.isLost()) {
+		return err
 	}
-	return err
+	if m.session != nil {
+		m.session.stop()
+		m.session = nil
+	}
+	return nil
 }
 
 // Members reads the group: member id → payload.

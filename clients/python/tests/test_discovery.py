@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 from conftest import WAIT
@@ -39,12 +40,17 @@ def test_instances_are_ephemeral_x_discovery_json(server: ServerProcess, path: s
         }
         assert db.query_for_names() == ["api"]
         assert [i.id for i in db.query_for_instances("api")] == ["i1", "i2"]
-        provider = db.provider("api")
+        provider = db.provider("api").start()
         assert {provider.get_instance().id, provider.get_instance().id} == {"i1", "i2"}
         a.close()  # the instances go with the session
         assert db.query_for_instances("api") == []
+        deadline = time.monotonic() + WAIT
+        while provider.instances:  # the cache follows the children watch
+            assert time.monotonic() < deadline, "the provider's cache kept the instances"
+            time.sleep(0.01)
         with pytest.raises(paddock.NoNodeError, match="no instance of api"):
             provider.get_instance()
+        provider.close()
 
 
 def test_group_members_see_joins_and_leaves(server: ServerProcess, path: str) -> None:

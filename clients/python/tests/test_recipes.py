@@ -178,7 +178,20 @@ def test_lock_demo_cli_alternates(server: ServerProcess, path: str) -> None:
     assert sorted(line.split()[1] for line in lines[::2]) == ["p0", "p1", "p2"]
 
 
-def test_lock_rejects_reentry(client: paddock.Client, path: str) -> None:
+def test_lock_is_reentrant_per_object(
+    server: ServerProcess, client: paddock.Client, path: str
+) -> None:
     lock = Lock(client, f"{path}/lock")
-    with lock, pytest.raises(RuntimeError, match="reentrant"):
-        lock.acquire()
+    with lock:
+        node, token = lock.node, lock.fencing_token
+        assert lock.acquire(blocking=False)  # the same holder: a count, not a second node
+        assert (lock.hold_count, lock.node, lock.fencing_token) == (2, node, token)
+        assert client.get_children(f"{path}/lock") == [node.rsplit("/", 1)[1]]
+        lock.release()
+        assert lock.is_acquired  # still held once
+        with paddock.Client(server.address, timeout=10) as other:
+            assert not Lock(other, f"{path}/lock").acquire(blocking=False)
+    assert lock.hold_count == 0
+    assert client.get_children(f"{path}/lock") == []
+    with pytest.raises(RuntimeError, match="not held"):
+        lock.release()

@@ -22,6 +22,20 @@ def test_error_for_maps_codes_to_named_classes() -> None:
     assert pickle.loads(pickle.dumps(e)).path == "/a"
 
 
+def test_every_error_code_of_the_proto_has_its_class() -> None:
+    from paddock._pb import data_pb2 as pb
+    from paddock.errors import _BY_CODE
+
+    wire = {v.number for v in pb.ErrorCode.DESCRIPTOR.values if v.number != 0}
+    assert wire - set(_BY_CODE) == set()
+    # InvalidState (-9) is the client's own: the server never sends it.
+    assert set(_BY_CODE) - wire == {-9}
+    named = [(-13, "NewConfigNoQuorum"), (-14, "ReconfigInProgress"), (-123, "ReconfigDisabled")]
+    for code, name in named:
+        e = paddock.errors.error_for(code, "", "why")
+        assert (type(e).__name__, e.code, str(e)) == (f"{name}Error", code, f"{name} ({code}): why")
+
+
 def test_sequence_of() -> None:
     assert paddock.sequence_of("/locks/x/lock-0000000042") == 42
     with pytest.raises(ValueError, match="sequence"):

@@ -6,12 +6,13 @@ import type { Client } from "../src/client.js";
 import { Code, errorFor, PaddockError } from "../src/errors.js";
 import { op } from "../src/ops.js";
 import { validatePath } from "../src/path.js";
-import type { CreateModeName } from "../src/types.js";
+import type { CreateModeName, Stat } from "../src/types.js";
 import type { WatcherTypeName } from "../src/watch-manager.js";
 import { parseAcl } from "./acl-parser.js";
 import { formatAcl, formatData, formatStat, javaList, keeperMessage } from "./format.js";
 import type { OptionSpec, ParsedArgs } from "./parse-line.js";
 import { quotaCommands } from "./quota.js";
+import { reconfigCommands } from "./reconfig.js";
 import type { Shell } from "./shell.js";
 
 /** A failure whose message zkCli prints as is. */
@@ -55,9 +56,24 @@ function deprecatedWatch(shell: Shell, a: ParsedArgs, old: string, now: string):
 const childPath = (parent: string, name: string): string =>
   parent === "/" ? `/${name}` : `${parent}/${name}`;
 
+/** Children sorted by name, page by page, so a list over one reply's limit still lists; the first page sets the watch. */
+async function pagedChildren(
+  client: Client,
+  path: string,
+  watch: boolean,
+): Promise<{ children: string[]; stat: Stat }> {
+  const first = await client.getChildrenPage(path, { watch: watch || undefined });
+  const children = first.children;
+  for (let token = first.nextPageToken; token !== undefined; ) {
+    const page = await client.getChildrenPage(path, { pageToken: token });
+    children.push(...page.children);
+    token = page.nextPageToken;
+  }
+  return { children, stat: first.stat };
+}
+
 async function sortedChildren(client: Client, path: string, watch: boolean): Promise<string[]> {
-  const { children } = await client.getChildren(path, { watch: watch || undefined });
-  return children.sort();
+  return (await pagedChildren(client, path, watch)).children;
 }
 
 /** ls -R order, as zkCli: a node's children are listed, then each child's subtree in turn. */
@@ -155,8 +171,8 @@ const table: Command[] = [
         await listRecursive(shell, client, path, watch);
         return;
       }
-      const { children, stat } = await client.getChildren(path, { watch: watch || undefined });
-      shell.outLine(javaList(children.sort()));
+      const { children, stat } = await pagedChildren(client, path, watch);
+      shell.outLine(javaList(children));
       if (a.flags.has("s")) shell.out(formatStat(stat, shell.options.timeZone));
     },
   },
@@ -384,6 +400,7 @@ const table: Command[] = [
     },
   },
   ...quotaCommands,
+  ...reconfigCommands,
   // redo and quit act on the read loop; run-cli.ts handles them, the table keeps their usage.
   { name: "redo", usage: "cmdno", minArgs: 1, session: false, run: async () => undefined },
   { name: "quit", usage: "", minArgs: 0, session: false, run: async () => undefined },

@@ -97,6 +97,8 @@ const codeMessages = new Map<number, string>([
   [Code.Unimplemented, "Unimplemented"],
   [Code.OperationTimeout, "OperationTimeout"],
   [Code.BadArguments, "BadArguments"],
+  [Code.NewConfigNoQuorum, "NewConfigNoQuorum"],
+  [Code.ReconfigInProgress, "ReconfigInProgress"],
   [Code.APIError, "APIError"],
   [Code.NoNode, "NoNode"],
   [Code.NoAuth, "NoAuth"],
@@ -113,6 +115,7 @@ const codeMessages = new Map<number, string>([
   [Code.NoWatcher, "No such watcher"],
   [Code.QuotaExceeded, "Quota has exceeded"],
   [Code.Throttled, "Op throttled due to high load"],
+  [Code.ReconfigDisabled, "Reconfig is disabled"],
 ]);
 
 /** KeeperException.getMessage(): "KeeperErrorCode = NoNode for /a". */
@@ -135,9 +138,23 @@ const cliPrefixes = new Map<number, string>([
   [Code.QuotaExceeded, "Quota has exceeded : "],
 ]);
 
+/** CliWrapperException's own sentences (3.8.0's, checked against its zkCli). */
+const cliSentences = new Map<number, string>([
+  [
+    Code.ReconfigInProgress,
+    "Another reconfiguration is in progress -- concurrent reconfigs not supported (yet)",
+  ],
+  [
+    Code.NewConfigNoQuorum,
+    "No quorum of new config is connected and up-to-date with the leader of last committed config - try invoking reconfiguration after new servers are connected and synced",
+  ],
+]);
+
 export function errorLine(error: unknown): string {
   if (error instanceof InvalidPathError) return error.message;
   if (error instanceof PaddockError) {
+    const sentence = cliSentences.get(error.code);
+    if (sentence !== undefined) return sentence;
     const prefix = cliPrefixes.get(error.code);
     // Java prints a missing path as "null".
     return prefix !== undefined ? prefix + (error.path || "null") : keeperMessage(error.code, error.path);

@@ -22,6 +22,8 @@ export interface OptionSpec {
   flags?: string;
   /** Letters of options taking a value. */
   values?: string;
+  /** Whole-word options taking a value (reconfig's -add, -remove, -members, -file), as commons-cli matches them. */
+  words?: readonly string[];
 }
 
 export interface ParsedArgs {
@@ -43,6 +45,16 @@ export function parseOptions(tokens: readonly string[], spec: OptionSpec): Parse
     const t = tokens[i] ?? "";
     if (i === 0 || t.length < 2 || t[0] !== "-") {
       args.push(t);
+      continue;
+    }
+    if (spec.words?.includes(t.slice(1))) {
+      const value = tokens[++i];
+      if (value === undefined) {
+        throw new CliParseError(
+          `org.apache.commons.cli.MissingArgumentException: Missing argument for option: ${t.slice(1)}`,
+        );
+      }
+      values.set(t.slice(1), value);
       continue;
     }
     // "-sw" bundles flags; "-v3" or "-v 3" gives a value.

@@ -2,7 +2,8 @@
  * The zkCli session state: the connection, printwatches, history and the exit code of the last
  * command, plus the two output streams. Commands (commands.ts) act through it.
  */
-import { type Client, connect } from "../src/client.js";
+import type { Client } from "../src/client.js";
+import { connect } from "../src/connect.js";
 import type { WatchEvent } from "../src/types.js";
 import { formatWatchedEvent, type KeeperStateName } from "./format.js";
 

@@ -3,7 +3,7 @@
  * ConnectStringParser): every request path is prefixed with it on the way out and every path in
  * a reply, error or watch event has it taken off on the way back, so the client sees `/app` as `/`.
  */
-import type { Error as WireError } from "../gen/paddock/v1/data.js";
+import type { OpResult, Error as WireError } from "../gen/paddock/v1/data.js";
 import type { Reply } from "../gen/paddock/v1/session.js";
 import type { RequestOp } from "./call.js";
 import { validatePath } from "./path.js";
@@ -43,6 +43,11 @@ export function chrootRequest(op: RequestOp, chroot: string): RequestOp {
       return { ...op, value: { ops: op.value.ops.map((o) => ({ op: withPath(o.op, chroot) })) } };
     case "multiRead":
       return { ...op, value: { ops: op.value.ops.map((o) => ({ op: withPath(o.op, chroot) })) } };
+    case "txn": {
+      const ops = (list: typeof op.value.thenOps) => list.map((o) => ({ op: withPath(o.op, chroot) }));
+      const compare = op.value.compare.map((c) => ({ ...c, path: toServerPath(chroot, c.path) }));
+      return { ...op, value: { compare, thenOps: ops(op.value.thenOps), elseOps: ops(op.value.elseOps) } };
+    }
     case "getEphemerals":
       return { ...op, value: { prefixPath: toServerPath(chroot, op.value.prefixPath) } };
     default:
@@ -74,20 +79,10 @@ export function chrootReply(reply: Reply, chroot: string): Reply {
       out.result = { ...r, value: { paths: r.value.paths.map((p) => toClientPath(chroot, p)) } };
       break;
     case "multi":
-      out.result = {
-        ...r,
-        value: {
-          results: r.value.results.map((x) => {
-            const res = x.result;
-            if (res?.$case === "create")
-              return {
-                result: { ...res, value: { ...res.value, path: toClientPath(chroot, res.value.path) } },
-              };
-            if (res?.$case === "error") return { result: { ...res, value: chrootError(res.value, chroot) } };
-            return x;
-          }),
-        },
-      };
+      out.result = { ...r, value: { results: chrootResults(r.value.results, chroot) } };
+      break;
+    case "txn":
+      out.result = { ...r, value: { ...r.value, results: chrootResults(r.value.results, chroot) } };
       break;
     case "multiRead":
       out.result = {
@@ -105,4 +100,15 @@ export function chrootReply(reply: Reply, chroot: string): Reply {
       out.result = r;
   }
   return out;
+}
+
+/** A multi's (or txn branch's) results with paths without the chroot. */
+function chrootResults(results: readonly OpResult[], chroot: string): OpResult[] {
+  return results.map((x) => {
+    const res = x.result;
+    if (res?.$case === "create")
+      return { result: { ...res, value: { ...res.value, path: toClientPath(chroot, res.value.path) } } };
+    if (res?.$case === "error") return { result: { ...res, value: chrootError(res.value, chroot) } };
+    return x;
+  });
 }

@@ -8,25 +8,26 @@ import { EventEmitter } from "node:events";
 import { AddWatchMode, Consistency, WatcherType } from "../gen/paddock/v1/data.js";
 import type { Reply } from "../gen/paddock/v1/session.js";
 import type { RequestOp } from "./call.js";
-import { splitChroot } from "./chroot.js";
+import { type ChildrenPage, type PageOptions, pageFields } from "./children-pages.js";
 import { Code, errorFor } from "./errors.js";
 import {
   anyVersion,
   type CreateOptions,
   fromWireError,
-  fromWireOpResult,
   fromWireReadResult,
+  multiResults,
   type Op,
   type OpResult,
   op as opBuilder,
   type ReadOp,
   type ReadOpResult,
 } from "./ops.js";
-import { nonNegative, positive, shuffled } from "./option-checks.js";
 import { validatePath } from "./path.js";
+import { type ConfigData, type ReconfigChange, reconfigRequest } from "./reconfig.js";
 import { Session } from "./session.js";
 import type { SessionConfig, SessionStateName } from "./session-config.js";
-import { grpcTransport, parseServers, type TlsOptions, type Transport } from "./transport.js";
+import type { Transport } from "./transport.js";
+import { type TxnResult, type TxnSpec, txnRequest } from "./txn.js";
 import {
   type ACL,
   fromWireAcl,
@@ -45,32 +46,6 @@ import {
   type WatchStreamSource,
   watchStreamSource,
 } from "./watch-stream.js";
-
-export interface ConnectOptions {
-  /** Requested session timeout; the server clamps it. Default 30000. */
-  sessionTimeoutMs?: number;
-  /** Budget for the first connect (all servers, with retries). Default: the session timeout. */
-  connectTimeoutMs?: number;
-  /** Default deadline of each call; 0 for none. Default: the session timeout. */
-  requestTimeoutMs?: number;
-  auth?: { scheme: string; auth: string | Uint8Array }[];
-  /** Resume an existing session (with its password). */
-  sessionId?: bigint;
-  password?: Uint8Array;
-  /** Calls in flight at most (also bounded by the server's limit). Default 1000. */
-  maxOutstanding?: number;
-  /** Calls waiting for an in-flight slot at most; beyond, calls reject with ThrottledError. Default 10000. */
-  maxQueued?: number;
-  /**
-   * Try the servers in a random order, as ZooKeeper's client does, so sessions spread over an
-   * ensemble. Default true; false keeps the given order (the first server is tried first).
-   */
-  shuffleServers?: boolean;
-  /** TLS to the servers' secureClientPort (and a client certificate for mTLS); default plaintext. */
-  tls?: TlsOptions;
-  /** Test seam: the stream transport (default: gRPC). */
-  transport?: Transport;
-}
 
 export interface CallOptions {
   /** This call's deadline (ms); overrides requestTimeoutMs. */
@@ -231,6 +206,26 @@ export class Client extends EventEmitter {
     return { children: r.children, stat: fromWireStat(r.stat) };
   }
 
+  /** One page of children sorted by name (a Paddock extension); listChildren iterates them all. */
+  async getChildrenPage(path: string, options: PageOptions & { countOnly?: boolean } & ReadOptions = {}) {
+    validatePath(path);
+    const watcher = this.watcherOf(options.watch);
+    const value = {
+      path,
+      watch: watcher !== undefined,
+      consistency: consistency(options),
+      ...pageFields(options),
+    };
+    const reply = await this.call({ $case: "getChildren", value }, path, options, 64, (r) => {
+      if (watcher !== undefined && r.error === undefined) this.watches.add("child", path, watcher);
+    });
+    const r = this.result(reply, "getChildren", path);
+    const page: ChildrenPage & { count?: number } = { children: r.children, stat: fromWireStat(r.stat) };
+    if (r.nextPageToken) page.nextPageToken = r.nextPageToken;
+    if (r.count !== undefined) page.count = r.count;
+    return page;
+  }
+
   async getAllChildrenNumber(path: string, options: CallOptions = {}): Promise<number> {
     validatePath(path);
     const reply = await this.call({ $case: "getAllChildrenNumber", value: { path } }, path, options);
@@ -282,16 +277,28 @@ export class Client extends EventEmitter {
       options,
       bytes,
     );
-    const wire = reply.result?.$case === "multi" ? reply.result.value.results : [];
-    const results = wire.map((r, i) => fromWireOpResult(r, ops[i]?.path ?? ""));
-    if (reply.error !== undefined) {
-      const failed = results.find(
-        (r) => r.type === "error" && r.error.code !== Code.OK && r.error.code !== -2,
-      );
-      const error = failed?.type === "error" ? failed.error : fromWireError(reply.error, ops[0]?.path ?? "");
-      throw Object.assign(error, { results });
+    return multiResults(reply, reply.result?.$case === "multi" ? reply.result.value.results : [], ops);
+  }
+
+  /**
+   * Compare-transaction: when every condition holds the then-ops run, else the else-ops, as one
+   * atomic multi. A failing op throws as multi does, with `results` and `succeeded` attached; a
+   * refused condition (NoAuth, BadArguments) throws without them.
+   */
+  async txn(spec: TxnSpec, options: CallOptions = {}): Promise<TxnResult> {
+    const { value, bytes } = txnRequest(spec);
+    const reply = await this.call({ $case: "txn", value }, "", options, bytes);
+    const r = reply.result?.$case === "txn" ? reply.result.value : undefined;
+    const succeeded = r?.succeeded === true;
+    try {
+      return {
+        succeeded,
+        results: multiResults(reply, r?.results ?? [], (succeeded ? spec.thenOps : spec.elseOps) ?? []),
+      };
+    } catch (error) {
+      // A refused condition runs no branch: only a branch's failing op says which one it was.
+      throw r === undefined ? error : Object.assign(error as Error, { succeeded });
     }
-    return results;
   }
 
   /** Reads in one request; each result is the value or that op's error (nothing throws per op). */
@@ -382,6 +389,13 @@ export class Client extends EventEmitter {
     return r.clientInfo.map((c) => ({ scheme: c.authScheme, user: c.user }));
   }
 
+  /** Changes the ensemble's members (needs reconfigEnabled and the super user); returns /zookeeper/config after it. */
+  async reconfig(change: ReconfigChange, options: CallOptions = {}): Promise<ConfigData> {
+    const { value, bytes } = reconfigRequest(change);
+    const r = this.result(await this.call({ $case: "reconfig", value }, "", options, bytes), "reconfig", "");
+    return { data: r.data, stat: fromWireStat(r.stat) };
+  }
+
   /** Adds credentials to the session; they are re-sent on every reconnect. */
   async addAuth(scheme: string, auth: string | Uint8Array, options: CallOptions = {}): Promise<void> {
     const bytes = toBuffer(auth);
@@ -456,36 +470,4 @@ export class Client extends EventEmitter {
 
 function consistency(options: ReadOptions): Consistency {
   return options.linearizable ? Consistency.CONSISTENCY_LINEARIZABLE : Consistency.CONSISTENCY_SEQUENTIAL;
-}
-
-export const defaults = {
-  sessionTimeoutMs: 30_000,
-  maxOutstanding: 1000,
-  maxQueued: 10_000,
-  envelopeBytesMax: 1 << 20,
-} as const;
-
-/** Connects and resolves once the session is established; "host:port,…/app" roots every path at /app. */
-export async function connect(servers: string | string[], options: ConnectOptions = {}): Promise<Client> {
-  const sessionTimeoutMs = positive(
-    "sessionTimeoutMs",
-    options.sessionTimeoutMs ?? defaults.sessionTimeoutMs,
-  );
-  const { servers: hosts, chroot } = splitChroot(typeof servers === "string" ? servers : servers.join(","));
-  const config: SessionConfig = {
-    servers: options.shuffleServers === false ? parseServers(hosts) : shuffled(parseServers(hosts)),
-    sessionTimeoutMs,
-    connectTimeoutMs: positive("connectTimeoutMs", options.connectTimeoutMs ?? sessionTimeoutMs),
-    requestTimeoutMs: nonNegative("requestTimeoutMs", options.requestTimeoutMs ?? sessionTimeoutMs),
-    auth: (options.auth ?? []).map((a) => ({ scheme: a.scheme, auth: toBuffer(a.auth) })),
-    sessionId: options.sessionId ?? 0n,
-    password: toBuffer(options.password),
-    maxOutstanding: positive("maxOutstanding", options.maxOutstanding ?? defaults.maxOutstanding),
-    maxQueued: nonNegative("maxQueued", options.maxQueued ?? defaults.maxQueued),
-    envelopeBytesMax: defaults.envelopeBytesMax,
-    chroot,
-  };
-  const client = new Client(config, options.transport ?? grpcTransport(options.tls));
-  await client.start();
-  return client;
 }

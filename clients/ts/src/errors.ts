@@ -14,6 +14,8 @@ export const Code = {
   OperationTimeout: -7,
   BadArguments: -8,
   UnknownSession: -12,
+  NewConfigNoQuorum: -13,
+  ReconfigInProgress: -14,
   APIError: -100,
   NoNode: -101,
   NoAuth: -102,
@@ -30,6 +32,7 @@ export const Code = {
   EphemeralOnLocalSession: -120,
   NoWatcher: -121,
   RequestTimeout: -122,
+  ReconfigDisabled: -123,
   SessionClosedRequireSaslAuth: -124,
   QuotaExceeded: -125,
   Throttled: -127,
@@ -85,6 +88,8 @@ export const UnimplementedError = subclass(Code.Unimplemented);
 export const OperationTimeoutError = subclass(Code.OperationTimeout);
 export const BadArgumentsError = subclass(Code.BadArguments);
 export const UnknownSessionError = subclass(Code.UnknownSession);
+export const NewConfigNoQuorumError = subclass(Code.NewConfigNoQuorum);
+export const ReconfigInProgressError = subclass(Code.ReconfigInProgress);
 export const APIError = subclass(Code.APIError);
 export const NoNodeError = subclass(Code.NoNode);
 export const NoAuthError = subclass(Code.NoAuth);
@@ -101,6 +106,7 @@ export const NotReadOnlyError = subclass(Code.NotReadOnly);
 export const EphemeralOnLocalSessionError = subclass(Code.EphemeralOnLocalSession);
 export const NoWatcherError = subclass(Code.NoWatcher);
 export const RequestTimeoutError = subclass(Code.RequestTimeout);
+export const ReconfigDisabledError = subclass(Code.ReconfigDisabled);
 export const SessionClosedRequireSaslAuthError = subclass(Code.SessionClosedRequireSaslAuth);
 export const QuotaExceededError = subclass(Code.QuotaExceeded);
 export const ThrottledError = subclass(Code.Throttled);
@@ -123,6 +129,8 @@ const classes = new Map<number, ErrorClass>([
   [Code.OperationTimeout, OperationTimeoutError],
   [Code.BadArguments, BadArgumentsError],
   [Code.UnknownSession, UnknownSessionError],
+  [Code.NewConfigNoQuorum, NewConfigNoQuorumError],
+  [Code.ReconfigInProgress, ReconfigInProgressError],
   [Code.APIError, APIError],
   [Code.NoNode, NoNodeError],
   [Code.NoAuth, NoAuthError],
@@ -139,6 +147,7 @@ const classes = new Map<number, ErrorClass>([
   [Code.EphemeralOnLocalSession, EphemeralOnLocalSessionError],
   [Code.NoWatcher, NoWatcherError],
   [Code.RequestTimeout, RequestTimeoutError],
+  [Code.ReconfigDisabled, ReconfigDisabledError],
   [Code.SessionClosedRequireSaslAuth, SessionClosedRequireSaslAuthError],
   [Code.QuotaExceeded, QuotaExceededError],
   [Code.Throttled, ThrottledError],

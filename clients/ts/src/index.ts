@@ -1,14 +1,14 @@
 /** Paddock's native TypeScript client: ZooKeeper's API over the SessionService stream. */
+
+export { type ChildrenPage, countChildren, listChildren, type PageOptions } from "./children-pages.js";
 export {
   type AddWatchModeName,
   type CallOptions,
   Client,
   type ClientState,
-  type ConnectOptions,
-  connect,
-  defaults,
   type ReadOptions,
 } from "./client.js";
+export { type ConnectOptions, connect, defaults } from "./connect.js";
 export * from "./errors.js";
 export {
   type CreateOptions,
@@ -21,8 +21,17 @@ export {
 } from "./ops.js";
 export { validatePath } from "./path.js";
 export * from "./recipes/index.js";
+export type { ConfigData, ReconfigChange } from "./reconfig.js";
 export type { SessionStream, TlsOptions, Transport, WatchCall } from "./transport.js";
 export { channelCredentials, grpcTransport, parseServers } from "./transport.js";
+export {
+  type Compare,
+  type CompareOpName,
+  type CompareTargetName,
+  compare,
+  type TxnResult,
+  type TxnSpec,
+} from "./txn.js";
 export {
   type ACL,
   CREATOR_ALL_ACL,

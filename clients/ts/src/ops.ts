@@ -110,6 +110,21 @@ export function fromWireOpResult(result: WireOpResult, path: string): OpResult {
   }
 }
 
+/** A multi's (or a txn branch's) results; on a failure throws its first failing op's error, results attached. */
+export function multiResults(
+  reply: { error?: WireError | undefined },
+  wire: readonly WireOpResult[],
+  ops: readonly Op[],
+): OpResult[] {
+  const results = wire.map((r, i) => fromWireOpResult(r, ops[i]?.path ?? ""));
+  if (reply.error !== undefined) {
+    const failed = results.find((r) => r.type === "error" && r.error.code !== 0 && r.error.code !== -2);
+    const error = failed?.type === "error" ? failed.error : fromWireError(reply.error, ops[0]?.path ?? "");
+    throw Object.assign(error, { results });
+  }
+  return results;
+}
+
 export interface ReadOp {
   readonly wire: WireReadOp;
   readonly path: string;

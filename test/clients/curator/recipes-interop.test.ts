@@ -5,6 +5,7 @@ import {
   connect,
   GroupMember,
   LeaderLatch,
+  LeaderSelector,
   Lock,
   NodeExistsError,
   Queue,
@@ -14,7 +15,7 @@ import {
 } from "../../../clients/ts/src/index.js";
 import { type ServerHandle, startServer } from "../../support/launcher.js";
 import { startTcpProxy, type TcpProxy } from "../../support/tcp-proxy.js";
-import { waitUntil } from "../../support/wait.js";
+import { deferred, waitUntil } from "../../support/wait.js";
 import { type CuratorDriver, startCuratorDriver } from "./interop-driver.js";
 import { requireCurator } from "./runner.js";
 
@@ -134,6 +135,48 @@ describe("TypeScript recipes interoperate with Curator 5", () => {
     await waitUntil("the TS side hears lost", () => events.includes("lost"));
     expect(await curator.ask("latch-status", "latch-status")).toBe("latch-status true java java*");
     await curator.ask("latch-close", "latch-close ok");
+  });
+
+  it("a TS LeaderSelector and a Curator LeaderSelector on one path take turns", async () => {
+    const path = "/interop/selector";
+    await curator.ask(`selector-start ${path} java`, "selector-start ok");
+    await curator.next("selector leader");
+    const tsTurns: (() => void)[] = [];
+    let tsLeading = deferred<void>();
+    const ts = new LeaderSelector(
+      await session(),
+      path,
+      () =>
+        new Promise<void>((resolve) => {
+          tsTurns.push(resolve);
+          tsLeading.resolve();
+        }),
+      { id: "ts", autoRequeue: true },
+    );
+    ts.start();
+    await waitUntil("the TS participant queued", async () => (await ts.participants()).length === 2);
+    // Each side reads the other's node and id: one queue, the lock's holder leads.
+    expect(await ts.participants()).toEqual([
+      { id: "java", isLeader: true },
+      { id: "ts", isLeader: false },
+    ]);
+    expect(await curator.ask("selector-status", "selector-status")).toBe("selector-status true java*,ts");
+    for (let round = 0; round < 2; round++) {
+      await curator.ask("selector-yield", "selector-yield ok");
+      await curator.next("selector yielded");
+      await tsLeading.promise;
+      tsLeading = deferred<void>();
+      // Curator requeued behind the TS leader (autoRequeue on both sides).
+      await waitUntil("Curator requeued", async () => (await ts.participants()).length === 2);
+      expect(await curator.ask("selector-status", "selector-status")).toBe("selector-status false ts*,java");
+      const curatorLeads = curator.next("selector leader");
+      tsTurns.shift()!();
+      await curatorLeads;
+      expect(ts.hasLeadership).toBe(false);
+    }
+    await ts.close();
+    // Closing the leading Curator selector interrupts its takeLeadership (no "yielded" line).
+    await curator.ask("selector-close", "selector-close ok");
   });
 
   it("an instance registered by TS is found by Curator's ServiceDiscovery, and the other way round", async () => {

@@ -9,7 +9,7 @@ import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileS
 import { createServer } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect as connectTs, DubboRegistry } from "../../../clients/ts/src/index.js";
+import { connect as connectTs, DubboApplications, DubboRegistry } from "../../../clients/ts/src/index.js";
 import { startServer } from "../../support/launcher.js";
 import { repoRoot, runProcess } from "../../support/run-process.js";
 import { waitUntil } from "../../support/wait.js";
@@ -60,11 +60,12 @@ function startProvider(
   registry: string,
   port: number,
   logFile: string,
+  flags: string[] = [],
 ): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
   const fd = openSync(logFile, "a");
   const child = spawn(
     "java",
-    [...javaArgs, "provider", registry, address, String(port), String(SESSION_MS)],
+    [...flags, ...javaArgs, "provider", registry, address, String(port), String(SESSION_MS)],
     {
       env: javaEnv,
       stdio: ["ignore", "pipe", fd],
@@ -104,10 +105,11 @@ async function consumer(
   registry: string,
   expect: "reply" | "no-provider",
   logFile: string,
+  flags: string[] = [],
 ): Promise<Record<string, unknown>> {
   const r = await runProcess(
     "java",
-    [...javaArgs, "consumer", registry, String(SESSION_MS), "paddock", expect],
+    [...flags, ...javaArgs, "consumer", registry, String(SESSION_MS), "paddock", expect],
     {
       env: javaEnv,
       timeoutMs: 60_000,
@@ -122,6 +124,53 @@ async function consumer(
     ...last,
     ...(r.code !== 0 || last.event === "error" ? { log: tail(logFile, 40) } : {}),
   };
+}
+
+/**
+ * A TS-registered application instance beside Dubbo's: the mapping gains its application (the
+ * Dubbo one kept) and its node holds JSON with the same fields as the instance Dubbo wrote. It
+ * points at a second Dubbo provider that exports Greeter but registers nowhere
+ * (dubbo.registry.register=false), so a consumer restricted to application-level discovery can
+ * reach that provider only through what the TypeScript recipe wrote.
+ */
+async function registerFromTs(
+  zk: Awaited<ReturnType<typeof openZkReader>>,
+  coordinatorAddress: string,
+  registry: string,
+  dubboInstances: string,
+): Promise<void> {
+  const port = await freePort(address);
+  const provider = await startProvider(registry, port, join(dir, "provider-unregistered.log"), [
+    "-Ddubbo.registry.register=false",
+  ]);
+  const ts = await connectTs(coordinatorAddress);
+  const apps = new DubboApplications(ts);
+  const mine = await apps.register({ app: "paddock-ts-provider", address, port }, [INTERFACE]);
+  const written = await zk.get(apps.instancePath(mine.app, mine.id));
+  const revision = mine.metadata["dubbo.metadata.revision"] ?? "";
+  emit("ts-app-register", {
+    port,
+    pid: provider.line.pid,
+    mapping: (await zk.get(`/dubbo/mapping/${INTERFACE}`))?.data ?? null,
+    ephemeral: written !== null && written.ephemeralOwner !== "0000000000000000",
+    json: written?.data ?? null,
+    metadataReport: (await zk.get(`/dubbo/metadata/${mine.app}/${revision}`))?.data ?? null,
+    applications: await apps.applicationsOf(INTERFACE),
+    found: await apps.providersOf(INTERFACE),
+    dubboInstancesLeft: (await zk.children(dubboInstances)) ?? [],
+  });
+  emit(
+    "call-app-level",
+    await consumer(registry, "reply", join(dir, "consumer-app-level.log"), [
+      "-Ddubbo.application.service-discovery.migration=FORCE_APPLICATION",
+    ]),
+  );
+  // The second provider wrote no entry of its own at either level, before or after the call.
+  emit("unregistered-provider", {
+    providers: (await zk.children(`/dubbo/${encodeURIComponent(INTERFACE)}/providers`)) ?? [],
+    instances: (await zk.children(dubboInstances)) ?? [],
+  });
+  await ts.close();
 }
 
 async function main(): Promise<void> {
@@ -158,6 +207,7 @@ async function main(): Promise<void> {
   }
   const providersPath = `/dubbo/${encodeURIComponent(INTERFACE)}/providers`;
   const instancesPath = `/services/${PROVIDER_APP}`;
+  const mappingPath = `/dubbo/mapping/${INTERFACE}`;
   try {
     const providerLog = join(dir, "provider.log");
     const port = await freePort(address);
@@ -170,7 +220,8 @@ async function main(): Promise<void> {
       "the provider's interface- and application-level entries",
       async () =>
         ((await zk.children(providersPath)) ?? []).length > 0 &&
-        ((await zk.children(instancesPath)) ?? []).length > 0,
+        ((await zk.children(instancesPath)) ?? []).length > 0 &&
+        (await zk.get(mappingPath)) !== null,
       30_000,
     );
     const providers = (await zk.children(providersPath)) ?? [];
@@ -185,6 +236,7 @@ async function main(): Promise<void> {
       instances,
       instanceEphemeral: instanceNode !== null && instanceNode.ephemeralOwner !== "0000000000000000",
       instanceData: instanceNode?.data ?? null,
+      mapping: await zk.get(mappingPath),
     });
 
     if (kind === "paddock") {
@@ -197,6 +249,13 @@ async function main(): Promise<void> {
         urls,
         path: view.pathOf(urls[0] ?? "dubbo://none/x"),
         expectedPath: `${providersPath}/${providers[0]}`,
+      });
+      // Application level: the interface's mapping names the provider's application, whose
+      // instance the recipe parses from Dubbo's own JSON.
+      const apps = new DubboApplications(ts);
+      emit("ts-app-view", {
+        applications: await apps.applicationsOf(INTERFACE),
+        instances: await apps.providersOf(INTERFACE),
       });
       await ts.close();
     }
@@ -239,6 +298,7 @@ async function main(): Promise<void> {
     }
     emit("provider-expired", { expired, afterMs: Date.now() - killedAt, providersLeft, instancesLeft });
     emit("call-after-expiry", await consumer(registry, "no-provider", consumerLog));
+    if (kind === "paddock") await registerFromTs(zk, coordinator.address, registry, instancesPath);
   } catch (error) {
     emit("error", {
       error: String(error),

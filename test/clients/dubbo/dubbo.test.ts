@@ -10,6 +10,7 @@ import { repoRoot, runProcess } from "../../support/run-process.js";
 
 const ADDRESS = "10.99.0.1";
 const SESSION_MS = 4000;
+const INTERFACE = "DubboApp$Greeter";
 const classes = join(repoRoot, ".cache/dubbo/classes/DubboApp.class");
 
 type Step = Record<string, unknown> & { step: string };
@@ -98,6 +99,90 @@ for (const kind of ["paddock", "zookeeper"] as const) {
         expect(view.urls).toEqual(registered.providers);
         expect(view.path).toBe(view.expectedPath);
       });
+
+    it("the provider maps its interface to its application in a persistent node, the name as is", () => {
+      const { mapping } = step("registered") as unknown as {
+        mapping: { data: string; ephemeralOwner: string } | null;
+      };
+      expect(mapping).toMatchObject({ data: "paddock-dubbo-provider", ephemeralOwner: "0000000000000000" });
+    });
+
+    if (kind === "paddock") {
+      it("the TypeScript DubboApplications recipe finds the provider through the mapping", () => {
+        const exported = step("exported") as unknown as { port: number };
+        const view = step("ts-app-view") as unknown as { applications: string[]; instances: unknown[] };
+        expect(view.applications).toEqual(["paddock-dubbo-provider"]);
+        expect(view.instances).toEqual([
+          {
+            app: "paddock-dubbo-provider",
+            id: `${ADDRESS}:${exported.port}`,
+            address: ADDRESS,
+            port: exported.port,
+            metadata: expect.objectContaining({
+              "dubbo.endpoints": JSON.stringify([{ port: exported.port, protocol: "dubbo" }]),
+              "dubbo.metadata.revision": expect.stringMatching(/^[0-9a-f]+$/),
+            }),
+            registrationTimeUTC: expect.any(Number),
+          },
+        ]);
+      });
+
+      it("an instance the TypeScript recipe registers is written in Dubbo's shape and joins the mapping", () => {
+        const { instanceData } = step("registered") as unknown as { instanceData: string };
+        const ts = step("ts-app-register") as unknown as {
+          port: number;
+          mapping: string;
+          ephemeral: boolean;
+          json: string;
+          metadataReport: string | null;
+          applications: string[];
+          found: { app: string; id: string }[];
+          dubboInstancesLeft: string[];
+        };
+        // Dubbo's own application was kept (compare-and-set append), the TS one added.
+        expect(ts.mapping).toBe("paddock-dubbo-provider,paddock-ts-provider");
+        expect(ts.applications).toEqual(["paddock-dubbo-provider", "paddock-ts-provider"]);
+        expect(ts.ephemeral).toBe(true);
+        const dubbo = JSON.parse(instanceData) as Record<string, unknown> & {
+          payload: Record<string, unknown>;
+        };
+        const mine = JSON.parse(ts.json) as Record<string, unknown> & {
+          payload: Record<string, unknown> & { metadata: Record<string, string> };
+        };
+        expect(Object.keys(mine).sort()).toEqual(Object.keys(dubbo).sort());
+        expect(Object.keys(mine.payload).sort()).toEqual(Object.keys(dubbo.payload).sort());
+        expect(mine).toMatchObject({
+          serviceType: dubbo.serviceType,
+          payload: { "@class": dubbo.payload["@class"] },
+        });
+        // The metadata report entry the instance points to, in the shape Dubbo's own remote metadata takes.
+        const revision = mine.payload.metadata["dubbo.metadata.revision"];
+        expect(mine.payload.metadata["dubbo.metadata.storage-type"]).toBe("remote");
+        expect(JSON.parse(ts.metadataReport ?? "null")).toMatchObject({
+          app: "paddock-ts-provider",
+          revision,
+          services: {
+            "DubboApp$Greeter:dubbo": { name: INTERFACE, path: INTERFACE, port: ts.port, protocol: "dubbo" },
+          },
+        });
+        // The killed Dubbo provider's instance expired before; only the TS one is found.
+        expect(ts.dubboInstancesLeft).toEqual([]);
+        expect(ts.found.map((i) => [i.app, i.id])).toEqual([
+          ["paddock-ts-provider", `${ADDRESS}:${ts.port}`],
+        ]);
+      });
+
+      it("a Dubbo consumer on application-level discovery only calls a provider the TypeScript recipe registered", () => {
+        const ts = step("ts-app-register") as unknown as { pid: number };
+        expect(step("call-app-level")).toMatchObject({
+          exit: 0,
+          event: "reply",
+          reply: `hello paddock from ${ts.pid}`,
+        });
+        // That provider registered nothing itself: the consumer found it through the TS entries alone.
+        expect(step("unregistered-provider")).toMatchObject({ providers: [], instances: [] });
+      });
+    }
 
     it("a consumer discovers the provider through the registry and calls it", () => {
       const exported = step("exported");

@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { formatStat } from "../../../clients/ts/cli/format.js";
 import { tokenize } from "../../../clients/ts/cli/parse-line.js";
 import { execute } from "../../../clients/ts/cli/run-cli.js";
 import { Shell } from "../../../clients/ts/cli/shell.js";
@@ -78,6 +82,14 @@ const getChildren = async (path: string) => {
   if (children === undefined) throw errorFor(Code.NoNode, path);
   return { children: [...children], stat };
 };
+/** The server's sorted form, one name per page, so ls must follow the tokens. */
+const getChildrenPage = async (path: string, options: { pageToken?: string } = {}) => {
+  const children = tree[path];
+  if (children === undefined) throw errorFor(Code.NoNode, path);
+  const after = options.pageToken;
+  const rest = [...children].sort().filter((c) => after === undefined || c > after);
+  return { children: rest.slice(0, 1), stat, ...(rest.length > 1 ? { nextPageToken: rest[0] } : {}) };
+};
 
 describe("zkCli argument checks", () => {
   it("prints the usage line for missing arguments (exit 1)", async () => {
@@ -154,7 +166,7 @@ describe("zkCli command output", () => {
   });
 
   it("ls sorts children; -s adds the Stat; -R lists a node's children before descending", async () => {
-    const h = harness({ getChildren });
+    const h = harness({ getChildrenPage });
     expect((await h.run("ls /r")).out).toBe("[a, b]\n");
     expect((await h.run("ls -s /r")).out).toMatch(/^\[a, b\]\ncZxid = 0xc\n/);
     expect((await h.run("ls -R /r")).out).toBe("/r\n/r/a\n/r/b\n/r/a/c\n/r/a/d\n/r/a/c/f\n/r/b/e\n");
@@ -247,5 +259,97 @@ describe("zkCli command output", () => {
     h.shell.history.push("ls /", "history");
     h.shell.commandCount = 1;
     expect((await h.run("history")).out).toBe("0 - ls /\n1 - history\n");
+  });
+
+  it("reconfig checks its options as zkCli, lowercases, reads -v as hex, prints the committed configuration", async () => {
+    const config = "server.1=a:1:2:participant;a:3\nversion=1a";
+    const h = harness({ reconfig: async () => ({ data: Buffer.from(config), stat }) });
+    const usage =
+      "reconfig [-s] [-v version] [[-file path] | [-members serverID=host:port1:port2;port3[,...]*]] | [-add serverId=host:port1:port2;port3[,...]]* [-remove serverId[,...]*]";
+    const refusals: [string, string][] = [
+      ["reconfig", usage],
+      ["reconfig -v xyz -remove 2", "-v must be followed by a long (configuration version)"],
+      [
+        "reconfig -members server.1=a:1:2;3 -remove 2",
+        "Can't use -file or -members together with -add or -remove (mixing incremental and non-incremental modes is not allowed)",
+      ],
+      [
+        "reconfig -file /x -members server.1=a:1:2;3",
+        "Can't use -file and -members together (conflicting non-incremental modes)",
+      ],
+      ["reconfig -add", "org.apache.commons.cli.MissingArgumentException: Missing argument for option: add"],
+    ];
+    for (const [line, message] of refusals)
+      expect(await h.run(line)).toEqual({ out: "", err: `${message}\n`, code: 1 });
+    expect(h.calls).toEqual([]);
+    expect(await h.run("reconfig -s -v 1A -add SERVER.2=B:1:2;3 -remove 3")).toEqual({
+      out: `Committed new configuration:\n${config}\n${formatStat(stat, "UTC")}`,
+      err: "",
+      code: 0,
+    });
+    expect(h.calls[0]).toEqual([
+      "reconfig",
+      { joining: "server.2=b:1:2;3", leaving: "3", newMembers: undefined, fromConfig: 0x1an },
+    ]);
+  });
+
+  it("reconfig -file sends the file's server lines as the new members; an unreadable file is zkCli's error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "paddock-cli-reconfig-"));
+    const file = join(dir, "zoo.cfg.dynamic");
+    writeFileSync(file, "# members\nserver.1=A:1:2;3\nserver.2=b:4:5:observer;6\nversion=100000002\n");
+    const h = harness({ reconfig: async () => ({ data: Buffer.from("version=1"), stat }) });
+    expect((await h.run(`reconfig -file ${file}`)).code).toBe(0);
+    expect(h.calls[0]).toEqual([
+      "reconfig",
+      {
+        joining: undefined,
+        leaving: undefined,
+        newMembers: "server.1=A:1:2;3\nserver.2=b:4:5:observer;6",
+        fromConfig: -1n,
+      },
+    ]);
+    const missing = await h.run(`reconfig -file ${join(dir, "none")}`);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(new RegExp(`^Error processing ${join(dir, "none")}ENOENT`));
+  });
+
+  it("reconfig refusals print as zkCli 3.8.0 prints them (its paths are empty)", async () => {
+    const refusing = (code: number, path = "/zookeeper/config") =>
+      harness({
+        reconfig: async () => {
+          throw errorFor(code, path, "server's words");
+        },
+      });
+    const lines: [number, string, string?][] = [
+      [Code.NoAuth, "Insufficient permission : "],
+      [Code.BadVersion, "version No is not valid : "],
+      [Code.BadArguments, "Arguments are not valid : "],
+      [Code.ReconfigDisabled, "KeeperErrorCode = Reconfig is disabled", ""],
+      [
+        Code.NewConfigNoQuorum,
+        "No quorum of new config is connected and up-to-date with the leader of last committed config - try invoking reconfiguration after new servers are connected and synced",
+        "",
+      ],
+    ];
+    for (const [code, line, path] of lines)
+      expect(await refusing(code, path).run("reconfig -remove 3")).toEqual({
+        out: "",
+        err: `${line}\n`,
+        code: 1,
+      });
+  });
+
+  it("config prints /zookeeper/config, -c as ZooKeeper's client connect string", async () => {
+    const text =
+      "server.1=a:1:2:participant;10.0.0.1:2181\nserver.2=b:1:2:participant;2182\nversion=100000003";
+    const h = harness({ getData: async () => ({ data: Buffer.from(text), stat }) });
+    expect((await h.run("config")).out).toBe(`${text}\n`);
+    // Java's Properties order (ConcurrentHashMap buckets): server.2 before server.1.
+    expect((await h.run("config -c")).out).toBe("100000003 0.0.0.0:2182,10.0.0.1:2181\n");
+    // A line with equal quorum and election ports is skipped, one without a client part is empty.
+    const odd = "server.1=a:0:0:participant\nserver.2=b:1:2:participant\nserver.3=c:4:5;7\nversion=7";
+    const h2 = harness({ getData: async () => ({ data: Buffer.from(odd), stat }) });
+    expect((await h2.run("config -c")).out).toBe("7 ,0.0.0.0:7\n");
+    expect(h.calls[0]).toEqual(["getData", "/zookeeper/config", { watch: undefined }]);
   });
 });

@@ -67,8 +67,27 @@ describe("decodeRequest: session traffic and refusals", () => {
     });
   });
 
-  it("reconfig and deleteContainer are refused with ZooKeeper's codes; sasl carries its token", () => {
-    expect(decode(OpCode.reconfig)).toMatchObject({ kind: "refused", code: -123, close: false });
+  it("reconfig is an op (a null string reads as none); deleteContainer is refused; sasl carries its token", () => {
+    const reconfig: Field[] = [
+      ["ustring", "server.4=127.0.0.1:2:3;4"],
+      ["ustring", null],
+      ["ustring", ""],
+      ["long", 0x1_0000_0005n],
+    ];
+    expect(decode(OpCode.reconfig, reconfig)).toEqual({
+      kind: "op",
+      xid: 7,
+      opcode: OpCode.reconfig,
+      op: {
+        $case: "reconfig",
+        value: {
+          joiningServers: "server.4=127.0.0.1:2:3;4",
+          leavingServers: "",
+          newMembers: "",
+          curConfigId: 0x1_0000_0005n,
+        },
+      },
+    });
     expect(decode(OpCode.sasl, [["buffer", Buffer.from("tok")]])).toEqual({
       kind: "sasl",
       xid: 7,

@@ -11,6 +11,21 @@ const ok = (result?: Reply["result"]): Reply => ({ xid: 1, zxid: 5n, result });
 const failed: Reply = { xid: 1, zxid: 5n, error: { code: -101, message: "NoNode", path: "/a" } as never };
 
 describe("the audit log (ZooKeeper's AuditEvent lines)", () => {
+  it("audits reconfig as ZooKeeper's AuditHelper: the config node when it succeeded, none when refused", () => {
+    const reconfig = {
+      xid: 3,
+      timeoutMs: 0,
+      op: { $case: "reconfig", value: { joiningServers: "", leavingServers: "3", newMembers: "" } },
+    } as unknown as Request;
+    const done = ok({ $case: "reconfig", value: { data: Buffer.from("version=1") } });
+    expect(auditLinesOf(1n, ids, reconfig, done)).toEqual([
+      "session=0x1\tuser=10.0.0.7,alice\tip=10.0.0.7\toperation=reconfig\tznode=/zookeeper/config\tresult=success",
+    ]);
+    expect(auditLinesOf(1n, ids, reconfig, failed)).toEqual([
+      "session=0x1\tuser=10.0.0.7,alice\tip=10.0.0.7\toperation=reconfig\tresult=failure",
+    ]);
+  });
+
   it("writes ZooKeeper's keys in its order, tab-separated, result last", () => {
     expect(
       auditLine(
@@ -90,5 +105,26 @@ describe("the audit log (ZooKeeper's AuditEvent lines)", () => {
     expect(auditLinesOf(1n, ids, multi, failed)).toEqual([
       "session=0x1\tuser=10.0.0.7,alice\tip=10.0.0.7\toperation=multiOperation\tresult=failure",
     ]);
+  });
+
+  it("audits a compare-transaction as the branch that ran", () => {
+    const txn = {
+      xid: 5,
+      timeoutMs: 0,
+      op: {
+        $case: "txn",
+        value: {
+          compare: [],
+          thenOps: [{ op: { $case: "delete", value: { path: "/then" } } }],
+          elseOps: [{ op: { $case: "setData", value: { path: "/else", data: Buffer.from("x") } } }],
+        },
+      },
+    } as unknown as Request;
+    const branch = (succeeded: boolean) =>
+      auditLinesOf(1n, ids, txn, ok({ $case: "txn", value: { succeeded, results: [] } })).map((l) =>
+        /operation=(\w+)\tznode=(\S+)/.exec(l)?.slice(1).join(" "),
+      );
+    expect(branch(true)).toEqual(["delete /then"]);
+    expect(branch(false)).toEqual(["setData /else"]);
   });
 });

@@ -238,24 +238,36 @@ describe("PeerTransport", () => {
     expect(seqOf(one!.received.get(2)![0]!)).toBe(8);
   });
 
-  it("refuses a dialer with a different ensemble string: no onPeerUp on either side", async () => {
-    const one = await startMember(1, [{ id: 2, host, port: 0 }]);
-    const two = await startMember(2, [{ id: 1, host, port: one.port }], { ensemble: "1,2:other" });
-    await until(
-      "both sides log the refusal",
-      () =>
-        one.logs.some((l) => l.includes("refuses") && l.includes("1,2:other")) &&
-        two.logs.some((l) => l.includes("FAILED_PRECONDITION") && l.includes("1,2:other")),
-    );
-    expect(one.events).toEqual([]);
-    expect(two.events).toEqual([]);
-    expect(one.transport.isConnected(2)).toBe(false);
+  it("accepts a dialer it does not list (a joiner a reconfig has not added yet), logging a different ensemble string", async () => {
+    const one = await startMember(1, []);
+    const four = await startMember(4, [{ id: 1, host, port: one.port }], {
+      ensemble: "1,2,3,4:participants",
+    });
+    await until("both sides up", () => one.events.includes("up 4") && four.events.includes("up 1"));
+    expect(one.logs.some((l) => l.includes("has ensemble") && l.includes("1,2,3,4"))).toBe(true);
+    // The listener answers over the accepted stream although member 4 is in none of its peers.
+    expect(one.transport.send(4, zab(5))).toBe(true);
+    await until("the joiner receives", () => (four.received.get(1)?.length ?? 0) === 1);
+  });
+
+  it("setPeers dials a new lower id and closes the stream of a member no longer listed", async () => {
+    const one = await startMember(1, []);
+    const two = await startMember(2, []);
     expect(two.transport.isConnected(1)).toBe(false);
-    expect(one.transport.stats.refusedStreams).toBeGreaterThanOrEqual(1);
+    two.transport.setPeers([{ id: 1, host, port: one.port }]);
+    await until(
+      "2 dials 1 once it is listed",
+      () => two.events.includes("up 1") && one.events.includes("up 2"),
+    );
+    two.transport.setPeers([]);
+    await until(
+      "the stream ends on both sides",
+      () => two.events.includes("down 1") && one.events.includes("down 2"),
+    );
+    expect(two.transport.isConnected(1)).toBe(false);
   });
 
   it.each([
-    ["an unknown id", { serverId: 9, protocolVersion: peerProtocolVersion, ensemble }, /unknown member 9/],
     [
       "an id not above the listener's",
       { serverId: 1, protocolVersion: peerProtocolVersion, ensemble },

@@ -9,6 +9,9 @@ const node = (version: number) => ({
   numChildren: 0,
   acl: [],
   dataLength: 0,
+  czxid: 0,
+  mzxid: 0,
+  pzxid: 0,
 });
 
 describe("Outstanding", () => {

@@ -193,6 +193,138 @@ func (Consistency) EnumDescriptor() ([]byte, []int) {
 	return file_paddock_v1_data_proto_rawDescGZIP(), []int{2}
 }
 
+// Compare-transactions (Paddock; etcd's Txn on a tree): the conditions are evaluated atomically
+// with the writes, on the leader against every change proposed before; when all hold the then_ops
+// run, else the else_ops, each branch as one atomic multi.
+type CompareTarget int32
+
+const (
+	CompareTarget_COMPARE_TARGET_UNSPECIFIED CompareTarget = 0
+	// value 1: the node exists; 0: it does not. Only EQUAL and NOT_EQUAL.
+	CompareTarget_COMPARE_TARGET_EXISTS          CompareTarget = 1
+	CompareTarget_COMPARE_TARGET_VERSION         CompareTarget = 2
+	CompareTarget_COMPARE_TARGET_CVERSION        CompareTarget = 3
+	CompareTarget_COMPARE_TARGET_AVERSION        CompareTarget = 4
+	CompareTarget_COMPARE_TARGET_CZXID           CompareTarget = 5
+	CompareTarget_COMPARE_TARGET_MZXID           CompareTarget = 6
+	CompareTarget_COMPARE_TARGET_PZXID           CompareTarget = 7
+	CompareTarget_COMPARE_TARGET_NUM_CHILDREN    CompareTarget = 8
+	CompareTarget_COMPARE_TARGET_EPHEMERAL_OWNER CompareTarget = 9
+	CompareTarget_COMPARE_TARGET_DATA_LENGTH     CompareTarget = 10
+)
+
+// Enum value maps for CompareTarget.
+var (
+	CompareTarget_name = map[int32]string{
+		0:  "COMPARE_TARGET_UNSPECIFIED",
+		1:  "COMPARE_TARGET_EXISTS",
+		2:  "COMPARE_TARGET_VERSION",
+		3:  "COMPARE_TARGET_CVERSION",
+		4:  "COMPARE_TARGET_AVERSION",
+		5:  "COMPARE_TARGET_CZXID",
+		6:  "COMPARE_TARGET_MZXID",
+		7:  "COMPARE_TARGET_PZXID",
+		8:  "COMPARE_TARGET_NUM_CHILDREN",
+		9:  "COMPARE_TARGET_EPHEMERAL_OWNER",
+		10: "COMPARE_TARGET_DATA_LENGTH",
+	}
+	CompareTarget_value = map[string]int32{
+		"COMPARE_TARGET_UNSPECIFIED":     0,
+		"COMPARE_TARGET_EXISTS":          1,
+		"COMPARE_TARGET_VERSION":         2,
+		"COMPARE_TARGET_CVERSION":        3,
+		"COMPARE_TARGET_AVERSION":        4,
+		"COMPARE_TARGET_CZXID":           5,
+		"COMPARE_TARGET_MZXID":           6,
+		"COMPARE_TARGET_PZXID":           7,
+		"COMPARE_TARGET_NUM_CHILDREN":    8,
+		"COMPARE_TARGET_EPHEMERAL_OWNER": 9,
+		"COMPARE_TARGET_DATA_LENGTH":     10,
+	}
+)
+
+func (x CompareTarget) Enum() *CompareTarget {
+	p := new(CompareTarget)
+	*p = x
+	return p
+}
+
+func (x CompareTarget) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CompareTarget) Descriptor() protoreflect.EnumDescriptor {
+	return file_paddock_v1_data_proto_enumTypes[3].Descriptor()
+}
+
+func (CompareTarget) Type() protoreflect.EnumType {
+	return &file_paddock_v1_data_proto_enumTypes[3]
+}
+
+func (x CompareTarget) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CompareTarget.Descriptor instead.
+func (CompareTarget) EnumDescriptor() ([]byte, []int) {
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{3}
+}
+
+type CompareOp int32
+
+const (
+	CompareOp_COMPARE_OP_UNSPECIFIED CompareOp = 0
+	CompareOp_COMPARE_OP_EQUAL       CompareOp = 1
+	CompareOp_COMPARE_OP_NOT_EQUAL   CompareOp = 2
+	CompareOp_COMPARE_OP_LESS        CompareOp = 3
+	CompareOp_COMPARE_OP_GREATER     CompareOp = 4
+)
+
+// Enum value maps for CompareOp.
+var (
+	CompareOp_name = map[int32]string{
+		0: "COMPARE_OP_UNSPECIFIED",
+		1: "COMPARE_OP_EQUAL",
+		2: "COMPARE_OP_NOT_EQUAL",
+		3: "COMPARE_OP_LESS",
+		4: "COMPARE_OP_GREATER",
+	}
+	CompareOp_value = map[string]int32{
+		"COMPARE_OP_UNSPECIFIED": 0,
+		"COMPARE_OP_EQUAL":       1,
+		"COMPARE_OP_NOT_EQUAL":   2,
+		"COMPARE_OP_LESS":        3,
+		"COMPARE_OP_GREATER":     4,
+	}
+)
+
+func (x CompareOp) Enum() *CompareOp {
+	p := new(CompareOp)
+	*p = x
+	return p
+}
+
+func (x CompareOp) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CompareOp) Descriptor() protoreflect.EnumDescriptor {
+	return file_paddock_v1_data_proto_enumTypes[4].Descriptor()
+}
+
+func (CompareOp) Type() protoreflect.EnumType {
+	return &file_paddock_v1_data_proto_enumTypes[4]
+}
+
+func (x CompareOp) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CompareOp.Descriptor instead.
+func (CompareOp) EnumDescriptor() ([]byte, []int) {
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{4}
+}
+
 type AddWatchMode int32
 
 const (
@@ -223,11 +355,11 @@ func (x AddWatchMode) String() string {
 }
 
 func (AddWatchMode) Descriptor() protoreflect.EnumDescriptor {
-	return file_paddock_v1_data_proto_enumTypes[3].Descriptor()
+	return file_paddock_v1_data_proto_enumTypes[5].Descriptor()
 }
 
 func (AddWatchMode) Type() protoreflect.EnumType {
-	return &file_paddock_v1_data_proto_enumTypes[3]
+	return &file_paddock_v1_data_proto_enumTypes[5]
 }
 
 func (x AddWatchMode) Number() protoreflect.EnumNumber {
@@ -236,7 +368,7 @@ func (x AddWatchMode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use AddWatchMode.Descriptor instead.
 func (AddWatchMode) EnumDescriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{3}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{5}
 }
 
 type WatcherType int32
@@ -281,11 +413,11 @@ func (x WatcherType) String() string {
 }
 
 func (WatcherType) Descriptor() protoreflect.EnumDescriptor {
-	return file_paddock_v1_data_proto_enumTypes[4].Descriptor()
+	return file_paddock_v1_data_proto_enumTypes[6].Descriptor()
 }
 
 func (WatcherType) Type() protoreflect.EnumType {
-	return &file_paddock_v1_data_proto_enumTypes[4]
+	return &file_paddock_v1_data_proto_enumTypes[6]
 }
 
 func (x WatcherType) Number() protoreflect.EnumNumber {
@@ -294,23 +426,27 @@ func (x WatcherType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use WatcherType.Descriptor instead.
 func (WatcherType) EnumDescriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{4}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{6}
 }
 
 // Error codes are ZooKeeper's, with ZooKeeper's numbers.
 type ErrorCode int32
 
 const (
-	ErrorCode_ERROR_CODE_OK                         ErrorCode = 0
-	ErrorCode_ERROR_CODE_SYSTEM_ERROR               ErrorCode = -1
-	ErrorCode_ERROR_CODE_RUNTIME_INCONSISTENCY      ErrorCode = -2
-	ErrorCode_ERROR_CODE_DATA_INCONSISTENCY         ErrorCode = -3
-	ErrorCode_ERROR_CODE_CONNECTION_LOSS            ErrorCode = -4
-	ErrorCode_ERROR_CODE_MARSHALLING_ERROR          ErrorCode = -5
-	ErrorCode_ERROR_CODE_UNIMPLEMENTED              ErrorCode = -6
-	ErrorCode_ERROR_CODE_OPERATION_TIMEOUT          ErrorCode = -7
-	ErrorCode_ERROR_CODE_BAD_ARGUMENTS              ErrorCode = -8
-	ErrorCode_ERROR_CODE_UNKNOWN_SESSION            ErrorCode = -12
+	ErrorCode_ERROR_CODE_OK                    ErrorCode = 0
+	ErrorCode_ERROR_CODE_SYSTEM_ERROR          ErrorCode = -1
+	ErrorCode_ERROR_CODE_RUNTIME_INCONSISTENCY ErrorCode = -2
+	ErrorCode_ERROR_CODE_DATA_INCONSISTENCY    ErrorCode = -3
+	ErrorCode_ERROR_CODE_CONNECTION_LOSS       ErrorCode = -4
+	ErrorCode_ERROR_CODE_MARSHALLING_ERROR     ErrorCode = -5
+	ErrorCode_ERROR_CODE_UNIMPLEMENTED         ErrorCode = -6
+	ErrorCode_ERROR_CODE_OPERATION_TIMEOUT     ErrorCode = -7
+	ErrorCode_ERROR_CODE_BAD_ARGUMENTS         ErrorCode = -8
+	ErrorCode_ERROR_CODE_UNKNOWN_SESSION       ErrorCode = -12
+	// reconfig: too few voters of the new configuration are in sync with the leader.
+	ErrorCode_ERROR_CODE_NEW_CONFIG_NO_QUORUM ErrorCode = -13
+	// reconfig: another reconfiguration is proposed and not yet committed.
+	ErrorCode_ERROR_CODE_RECONFIG_IN_PROGRESS       ErrorCode = -14
 	ErrorCode_ERROR_CODE_API_ERROR                  ErrorCode = -100
 	ErrorCode_ERROR_CODE_NO_NODE                    ErrorCode = -101
 	ErrorCode_ERROR_CODE_NO_AUTH                    ErrorCode = -102
@@ -328,6 +464,8 @@ const (
 	ErrorCode_ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION ErrorCode = -120
 	ErrorCode_ERROR_CODE_NO_WATCHER                 ErrorCode = -121
 	ErrorCode_ERROR_CODE_REQUEST_TIMEOUT            ErrorCode = -122
+	// reconfig on a server without reconfigEnabled=true.
+	ErrorCode_ERROR_CODE_RECONFIG_DISABLED ErrorCode = -123
 	// enforce.auth.enabled: the session holds none of enforce.auth.schemes (ZooKeeper's
 	// SESSIONCLOSEDREQUIRESASLAUTH); the server closes the connection after this reply.
 	ErrorCode_ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH ErrorCode = -124
@@ -348,6 +486,8 @@ var (
 		-7:   "ERROR_CODE_OPERATION_TIMEOUT",
 		-8:   "ERROR_CODE_BAD_ARGUMENTS",
 		-12:  "ERROR_CODE_UNKNOWN_SESSION",
+		-13:  "ERROR_CODE_NEW_CONFIG_NO_QUORUM",
+		-14:  "ERROR_CODE_RECONFIG_IN_PROGRESS",
 		-100: "ERROR_CODE_API_ERROR",
 		-101: "ERROR_CODE_NO_NODE",
 		-102: "ERROR_CODE_NO_AUTH",
@@ -364,6 +504,7 @@ var (
 		-120: "ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION",
 		-121: "ERROR_CODE_NO_WATCHER",
 		-122: "ERROR_CODE_REQUEST_TIMEOUT",
+		-123: "ERROR_CODE_RECONFIG_DISABLED",
 		-124: "ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH",
 		-125: "ERROR_CODE_QUOTA_EXCEEDED",
 		-127: "ERROR_CODE_THROTTLED",
@@ -379,6 +520,8 @@ var (
 		"ERROR_CODE_OPERATION_TIMEOUT":                -7,
 		"ERROR_CODE_BAD_ARGUMENTS":                    -8,
 		"ERROR_CODE_UNKNOWN_SESSION":                  -12,
+		"ERROR_CODE_NEW_CONFIG_NO_QUORUM":             -13,
+		"ERROR_CODE_RECONFIG_IN_PROGRESS":             -14,
 		"ERROR_CODE_API_ERROR":                        -100,
 		"ERROR_CODE_NO_NODE":                          -101,
 		"ERROR_CODE_NO_AUTH":                          -102,
@@ -395,6 +538,7 @@ var (
 		"ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION":       -120,
 		"ERROR_CODE_NO_WATCHER":                       -121,
 		"ERROR_CODE_REQUEST_TIMEOUT":                  -122,
+		"ERROR_CODE_RECONFIG_DISABLED":                -123,
 		"ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH": -124,
 		"ERROR_CODE_QUOTA_EXCEEDED":                   -125,
 		"ERROR_CODE_THROTTLED":                        -127,
@@ -412,11 +556,11 @@ func (x ErrorCode) String() string {
 }
 
 func (ErrorCode) Descriptor() protoreflect.EnumDescriptor {
-	return file_paddock_v1_data_proto_enumTypes[5].Descriptor()
+	return file_paddock_v1_data_proto_enumTypes[7].Descriptor()
 }
 
 func (ErrorCode) Type() protoreflect.EnumType {
-	return &file_paddock_v1_data_proto_enumTypes[5]
+	return &file_paddock_v1_data_proto_enumTypes[7]
 }
 
 func (x ErrorCode) Number() protoreflect.EnumNumber {
@@ -425,7 +569,7 @@ func (x ErrorCode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ErrorCode.Descriptor instead.
 func (ErrorCode) EnumDescriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{5}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{7}
 }
 
 // Stat mirrors ZooKeeper's Stat, field for field.
@@ -1239,10 +1383,21 @@ func (x *SetDataResponse) GetStat() *Stat {
 }
 
 type GetChildrenRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	Watch         bool                   `protobuf:"varint,2,opt,name=watch,proto3" json:"watch,omitempty"`
-	Consistency   Consistency            `protobuf:"varint,3,opt,name=consistency,proto3,enum=paddock.v1.Consistency" json:"consistency,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Path        string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Watch       bool                   `protobuf:"varint,2,opt,name=watch,proto3" json:"watch,omitempty"`
+	Consistency Consistency            `protobuf:"varint,3,opt,name=consistency,proto3,enum=paddock.v1.Consistency" json:"consistency,omitempty"`
+	// Paging (Paddock): at most this many names, sorted by name (UTF-16 code units), each page also
+	// under the reply byte limit; 0: childrenPerReplyMax. Absent, with no page_token, name_prefix or
+	// count_only: every child, unsorted, as ZooKeeper's getChildren. Must be in 0..childrenPerReplyMax.
+	PageSize *int32 `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3,oneof" json:"page_size,omitempty"`
+	// The previous page's next_page_token: this page starts after the last name that page returned,
+	// so a child created behind that name never appears, one ahead of it does, and none appears twice.
+	PageToken *string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3,oneof" json:"page_token,omitempty"`
+	// Only children whose name starts with this (sorted, paged as page_size).
+	NamePrefix *string `protobuf:"bytes,6,opt,name=name_prefix,json=namePrefix,proto3,oneof" json:"name_prefix,omitempty"`
+	// No names: count holds how many children match (after page_token, with name_prefix).
+	CountOnly     *bool `protobuf:"varint,7,opt,name=count_only,json=countOnly,proto3,oneof" json:"count_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1298,11 +1453,43 @@ func (x *GetChildrenRequest) GetConsistency() Consistency {
 	return Consistency_CONSISTENCY_SEQUENTIAL
 }
 
+func (x *GetChildrenRequest) GetPageSize() int32 {
+	if x != nil && x.PageSize != nil {
+		return *x.PageSize
+	}
+	return 0
+}
+
+func (x *GetChildrenRequest) GetPageToken() string {
+	if x != nil && x.PageToken != nil {
+		return *x.PageToken
+	}
+	return ""
+}
+
+func (x *GetChildrenRequest) GetNamePrefix() string {
+	if x != nil && x.NamePrefix != nil {
+		return *x.NamePrefix
+	}
+	return ""
+}
+
+func (x *GetChildrenRequest) GetCountOnly() bool {
+	if x != nil && x.CountOnly != nil {
+		return *x.CountOnly
+	}
+	return false
+}
+
 type GetChildrenResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Names, not paths, in no particular order (as ZooKeeper).
-	Children      []string `protobuf:"bytes,1,rep,name=children,proto3" json:"children,omitempty"`
-	Stat          *Stat    `protobuf:"bytes,2,opt,name=stat,proto3" json:"stat,omitempty"`
+	// Names, not paths: in no particular order (as ZooKeeper), sorted when paged or filtered.
+	Children []string `protobuf:"bytes,1,rep,name=children,proto3" json:"children,omitempty"`
+	Stat     *Stat    `protobuf:"bytes,2,opt,name=stat,proto3" json:"stat,omitempty"`
+	// Paged: pass it as page_token for the next page; empty when no child is left after this page.
+	NextPageToken *string `protobuf:"bytes,3,opt,name=next_page_token,json=nextPageToken,proto3,oneof" json:"next_page_token,omitempty"`
+	// count_only: how many children match.
+	Count         *int32 `protobuf:"varint,4,opt,name=count,proto3,oneof" json:"count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1349,6 +1536,20 @@ func (x *GetChildrenResponse) GetStat() *Stat {
 		return x.Stat
 	}
 	return nil
+}
+
+func (x *GetChildrenResponse) GetNextPageToken() string {
+	if x != nil && x.NextPageToken != nil {
+		return *x.NextPageToken
+	}
+	return ""
+}
+
+func (x *GetChildrenResponse) GetCount() int32 {
+	if x != nil && x.Count != nil {
+		return *x.Count
+	}
+	return 0
 }
 
 type GetAllChildrenNumberRequest struct {
@@ -2240,6 +2441,190 @@ func (x *MultiResponse) GetResults() []*OpResult {
 	return nil
 }
 
+// One condition: `<target of path> <op> value`. On a node that does not exist only EXISTS holds
+// anything; every other target is false there, whatever the op. Needs READ on an existing node.
+type Compare struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Target        CompareTarget          `protobuf:"varint,2,opt,name=target,proto3,enum=paddock.v1.CompareTarget" json:"target,omitempty"`
+	Op            CompareOp              `protobuf:"varint,3,opt,name=op,proto3,enum=paddock.v1.CompareOp" json:"op,omitempty"`
+	Value         int64                  `protobuf:"varint,4,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Compare) Reset() {
+	*x = Compare{}
+	mi := &file_paddock_v1_data_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Compare) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Compare) ProtoMessage() {}
+
+func (x *Compare) ProtoReflect() protoreflect.Message {
+	mi := &file_paddock_v1_data_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Compare.ProtoReflect.Descriptor instead.
+func (*Compare) Descriptor() ([]byte, []int) {
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *Compare) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *Compare) GetTarget() CompareTarget {
+	if x != nil {
+		return x.Target
+	}
+	return CompareTarget_COMPARE_TARGET_UNSPECIFIED
+}
+
+func (x *Compare) GetOp() CompareOp {
+	if x != nil {
+		return x.Op
+	}
+	return CompareOp_COMPARE_OP_UNSPECIFIED
+}
+
+func (x *Compare) GetValue() int64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+type TxnRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Compare       []*Compare             `protobuf:"bytes,1,rep,name=compare,proto3" json:"compare,omitempty"`
+	ThenOps       []*Op                  `protobuf:"bytes,2,rep,name=then_ops,json=thenOps,proto3" json:"then_ops,omitempty"`
+	ElseOps       []*Op                  `protobuf:"bytes,3,rep,name=else_ops,json=elseOps,proto3" json:"else_ops,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TxnRequest) Reset() {
+	*x = TxnRequest{}
+	mi := &file_paddock_v1_data_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TxnRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TxnRequest) ProtoMessage() {}
+
+func (x *TxnRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_paddock_v1_data_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TxnRequest.ProtoReflect.Descriptor instead.
+func (*TxnRequest) Descriptor() ([]byte, []int) {
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *TxnRequest) GetCompare() []*Compare {
+	if x != nil {
+		return x.Compare
+	}
+	return nil
+}
+
+func (x *TxnRequest) GetThenOps() []*Op {
+	if x != nil {
+		return x.ThenOps
+	}
+	return nil
+}
+
+func (x *TxnRequest) GetElseOps() []*Op {
+	if x != nil {
+		return x.ElseOps
+	}
+	return nil
+}
+
+type TxnResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every condition held: the then_ops ran (else the else_ops).
+	Succeeded bool `protobuf:"varint,1,opt,name=succeeded,proto3" json:"succeeded,omitempty"`
+	// One per op of the branch that ran, as MultiResponse's.
+	Results       []*OpResult `protobuf:"bytes,2,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TxnResponse) Reset() {
+	*x = TxnResponse{}
+	mi := &file_paddock_v1_data_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TxnResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TxnResponse) ProtoMessage() {}
+
+func (x *TxnResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_paddock_v1_data_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TxnResponse.ProtoReflect.Descriptor instead.
+func (*TxnResponse) Descriptor() ([]byte, []int) {
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *TxnResponse) GetSucceeded() bool {
+	if x != nil {
+		return x.Succeeded
+	}
+	return false
+}
+
+func (x *TxnResponse) GetResults() []*OpResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
 type ReadOp struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Op:
@@ -2253,7 +2638,7 @@ type ReadOp struct {
 
 func (x *ReadOp) Reset() {
 	*x = ReadOp{}
-	mi := &file_paddock_v1_data_proto_msgTypes[31]
+	mi := &file_paddock_v1_data_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2265,7 +2650,7 @@ func (x *ReadOp) String() string {
 func (*ReadOp) ProtoMessage() {}
 
 func (x *ReadOp) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[31]
+	mi := &file_paddock_v1_data_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2278,7 +2663,7 @@ func (x *ReadOp) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadOp.ProtoReflect.Descriptor instead.
 func (*ReadOp) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{31}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ReadOp) GetOp() isReadOp_Op {
@@ -2336,7 +2721,7 @@ type ReadOpResult struct {
 
 func (x *ReadOpResult) Reset() {
 	*x = ReadOpResult{}
-	mi := &file_paddock_v1_data_proto_msgTypes[32]
+	mi := &file_paddock_v1_data_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2348,7 +2733,7 @@ func (x *ReadOpResult) String() string {
 func (*ReadOpResult) ProtoMessage() {}
 
 func (x *ReadOpResult) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[32]
+	mi := &file_paddock_v1_data_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2361,7 +2746,7 @@ func (x *ReadOpResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadOpResult.ProtoReflect.Descriptor instead.
 func (*ReadOpResult) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{32}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ReadOpResult) GetResult() isReadOpResult_Result {
@@ -2429,7 +2814,7 @@ type MultiReadRequest struct {
 
 func (x *MultiReadRequest) Reset() {
 	*x = MultiReadRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[33]
+	mi := &file_paddock_v1_data_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2441,7 +2826,7 @@ func (x *MultiReadRequest) String() string {
 func (*MultiReadRequest) ProtoMessage() {}
 
 func (x *MultiReadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[33]
+	mi := &file_paddock_v1_data_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2454,7 +2839,7 @@ func (x *MultiReadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MultiReadRequest.ProtoReflect.Descriptor instead.
 func (*MultiReadRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{33}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *MultiReadRequest) GetOps() []*ReadOp {
@@ -2473,7 +2858,7 @@ type MultiReadResponse struct {
 
 func (x *MultiReadResponse) Reset() {
 	*x = MultiReadResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[34]
+	mi := &file_paddock_v1_data_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2485,7 +2870,7 @@ func (x *MultiReadResponse) String() string {
 func (*MultiReadResponse) ProtoMessage() {}
 
 func (x *MultiReadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[34]
+	mi := &file_paddock_v1_data_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2498,7 +2883,7 @@ func (x *MultiReadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MultiReadResponse.ProtoReflect.Descriptor instead.
 func (*MultiReadResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{34}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *MultiReadResponse) GetResults() []*ReadOpResult {
@@ -2518,7 +2903,7 @@ type AddWatchRequest struct {
 
 func (x *AddWatchRequest) Reset() {
 	*x = AddWatchRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[35]
+	mi := &file_paddock_v1_data_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2530,7 +2915,7 @@ func (x *AddWatchRequest) String() string {
 func (*AddWatchRequest) ProtoMessage() {}
 
 func (x *AddWatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[35]
+	mi := &file_paddock_v1_data_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2543,7 +2928,7 @@ func (x *AddWatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddWatchRequest.ProtoReflect.Descriptor instead.
 func (*AddWatchRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{35}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *AddWatchRequest) GetPath() string {
@@ -2568,7 +2953,7 @@ type AddWatchResponse struct {
 
 func (x *AddWatchResponse) Reset() {
 	*x = AddWatchResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[36]
+	mi := &file_paddock_v1_data_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2580,7 +2965,7 @@ func (x *AddWatchResponse) String() string {
 func (*AddWatchResponse) ProtoMessage() {}
 
 func (x *AddWatchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[36]
+	mi := &file_paddock_v1_data_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2593,7 +2978,7 @@ func (x *AddWatchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddWatchResponse.ProtoReflect.Descriptor instead.
 func (*AddWatchResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{36}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{39}
 }
 
 type RemoveWatchesRequest struct {
@@ -2609,7 +2994,7 @@ type RemoveWatchesRequest struct {
 
 func (x *RemoveWatchesRequest) Reset() {
 	*x = RemoveWatchesRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[37]
+	mi := &file_paddock_v1_data_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2621,7 +3006,7 @@ func (x *RemoveWatchesRequest) String() string {
 func (*RemoveWatchesRequest) ProtoMessage() {}
 
 func (x *RemoveWatchesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[37]
+	mi := &file_paddock_v1_data_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2634,7 +3019,7 @@ func (x *RemoveWatchesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveWatchesRequest.ProtoReflect.Descriptor instead.
 func (*RemoveWatchesRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{37}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *RemoveWatchesRequest) GetPath() string {
@@ -2666,7 +3051,7 @@ type RemoveWatchesResponse struct {
 
 func (x *RemoveWatchesResponse) Reset() {
 	*x = RemoveWatchesResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[38]
+	mi := &file_paddock_v1_data_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2678,7 +3063,7 @@ func (x *RemoveWatchesResponse) String() string {
 func (*RemoveWatchesResponse) ProtoMessage() {}
 
 func (x *RemoveWatchesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[38]
+	mi := &file_paddock_v1_data_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2691,7 +3076,7 @@ func (x *RemoveWatchesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveWatchesResponse.ProtoReflect.Descriptor instead.
 func (*RemoveWatchesResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{38}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{41}
 }
 
 type WhoAmIRequest struct {
@@ -2702,7 +3087,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[39]
+	mi := &file_paddock_v1_data_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2714,7 +3099,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[39]
+	mi := &file_paddock_v1_data_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2727,7 +3112,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{39}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{42}
 }
 
 type ClientInfo struct {
@@ -2740,7 +3125,7 @@ type ClientInfo struct {
 
 func (x *ClientInfo) Reset() {
 	*x = ClientInfo{}
-	mi := &file_paddock_v1_data_proto_msgTypes[40]
+	mi := &file_paddock_v1_data_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2752,7 +3137,7 @@ func (x *ClientInfo) String() string {
 func (*ClientInfo) ProtoMessage() {}
 
 func (x *ClientInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[40]
+	mi := &file_paddock_v1_data_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2765,7 +3150,7 @@ func (x *ClientInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientInfo.ProtoReflect.Descriptor instead.
 func (*ClientInfo) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{40}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ClientInfo) GetAuthScheme() string {
@@ -2791,7 +3176,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[41]
+	mi := &file_paddock_v1_data_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2803,7 +3188,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[41]
+	mi := &file_paddock_v1_data_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2816,7 +3201,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{41}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *WhoAmIResponse) GetClientInfo() []*ClientInfo {
@@ -2837,7 +3222,7 @@ type AddAuthRequest struct {
 
 func (x *AddAuthRequest) Reset() {
 	*x = AddAuthRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[42]
+	mi := &file_paddock_v1_data_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2849,7 +3234,7 @@ func (x *AddAuthRequest) String() string {
 func (*AddAuthRequest) ProtoMessage() {}
 
 func (x *AddAuthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[42]
+	mi := &file_paddock_v1_data_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2862,7 +3247,7 @@ func (x *AddAuthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddAuthRequest.ProtoReflect.Descriptor instead.
 func (*AddAuthRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{42}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *AddAuthRequest) GetScheme() string {
@@ -2887,7 +3272,7 @@ type AddAuthResponse struct {
 
 func (x *AddAuthResponse) Reset() {
 	*x = AddAuthResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[43]
+	mi := &file_paddock_v1_data_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2899,7 +3284,7 @@ func (x *AddAuthResponse) String() string {
 func (*AddAuthResponse) ProtoMessage() {}
 
 func (x *AddAuthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[43]
+	mi := &file_paddock_v1_data_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2912,7 +3297,84 @@ func (x *AddAuthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddAuthResponse.ProtoReflect.Descriptor instead.
 func (*AddAuthResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{43}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{46}
+}
+
+// ZooKeeper's reconfig (3.5+): change the ensemble's members, incrementally (joining_servers,
+// leaving_servers) or in bulk (new_members). Needs reconfigEnabled=true on the server and WRITE on
+// /zookeeper/config (held by the super user only, unless its ACL was changed or skipACL=yes).
+// The reply is /zookeeper/config after the change: the new configuration and its stat.
+type ReconfigRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Comma-separated `server.N=host:quorumPort:electionPort[:participant|:observer];[clientHost:]clientPort`
+	// lines: members to add (or to replace, for an id already in the configuration).
+	JoiningServers string `protobuf:"bytes,1,opt,name=joining_servers,json=joiningServers,proto3" json:"joining_servers,omitempty"`
+	// Comma-separated server ids to remove.
+	LeavingServers string `protobuf:"bytes,2,opt,name=leaving_servers,json=leavingServers,proto3" json:"leaving_servers,omitempty"`
+	// Bulk: every member of the new configuration, server lines separated by commas or newlines.
+	NewMembers string `protobuf:"bytes,3,opt,name=new_members,json=newMembers,proto3" json:"new_members,omitempty"`
+	// Change only if the active configuration's version (its `version=` in hex) is this; absent or -1: any.
+	CurConfigId   *int64 `protobuf:"varint,4,opt,name=cur_config_id,json=curConfigId,proto3,oneof" json:"cur_config_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReconfigRequest) Reset() {
+	*x = ReconfigRequest{}
+	mi := &file_paddock_v1_data_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReconfigRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReconfigRequest) ProtoMessage() {}
+
+func (x *ReconfigRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_paddock_v1_data_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReconfigRequest.ProtoReflect.Descriptor instead.
+func (*ReconfigRequest) Descriptor() ([]byte, []int) {
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ReconfigRequest) GetJoiningServers() string {
+	if x != nil {
+		return x.JoiningServers
+	}
+	return ""
+}
+
+func (x *ReconfigRequest) GetLeavingServers() string {
+	if x != nil {
+		return x.LeavingServers
+	}
+	return ""
+}
+
+func (x *ReconfigRequest) GetNewMembers() string {
+	if x != nil {
+		return x.NewMembers
+	}
+	return ""
+}
+
+func (x *ReconfigRequest) GetCurConfigId() int64 {
+	if x != nil && x.CurConfigId != nil {
+		return *x.CurConfigId
+	}
+	return 0
 }
 
 // Error carries the code, the path it concerns and a readable message naming version or limit.
@@ -2927,7 +3389,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_paddock_v1_data_proto_msgTypes[44]
+	mi := &file_paddock_v1_data_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2939,7 +3401,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[44]
+	mi := &file_paddock_v1_data_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2952,7 +3414,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{44}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *Error) GetCode() ErrorCode {
@@ -3046,14 +3508,30 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\n" +
 	"_data_null\"7\n" +
 	"\x0fSetDataResponse\x12$\n" +
-	"\x04stat\x18\x01 \x01(\v2\x10.paddock.v1.StatR\x04stat\"y\n" +
+	"\x04stat\x18\x01 \x01(\v2\x10.paddock.v1.StatR\x04stat\"\xc5\x02\n" +
 	"\x12GetChildrenRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x14\n" +
 	"\x05watch\x18\x02 \x01(\bR\x05watch\x129\n" +
-	"\vconsistency\x18\x03 \x01(\x0e2\x17.paddock.v1.ConsistencyR\vconsistency\"W\n" +
+	"\vconsistency\x18\x03 \x01(\x0e2\x17.paddock.v1.ConsistencyR\vconsistency\x12 \n" +
+	"\tpage_size\x18\x04 \x01(\x05H\x00R\bpageSize\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"page_token\x18\x05 \x01(\tH\x01R\tpageToken\x88\x01\x01\x12$\n" +
+	"\vname_prefix\x18\x06 \x01(\tH\x02R\n" +
+	"namePrefix\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"count_only\x18\a \x01(\bH\x03R\tcountOnly\x88\x01\x01B\f\n" +
+	"\n" +
+	"_page_sizeB\r\n" +
+	"\v_page_tokenB\x0e\n" +
+	"\f_name_prefixB\r\n" +
+	"\v_count_only\"\xbd\x01\n" +
 	"\x13GetChildrenResponse\x12\x1a\n" +
 	"\bchildren\x18\x01 \x03(\tR\bchildren\x12$\n" +
-	"\x04stat\x18\x02 \x01(\v2\x10.paddock.v1.StatR\x04stat\"1\n" +
+	"\x04stat\x18\x02 \x01(\v2\x10.paddock.v1.StatR\x04stat\x12+\n" +
+	"\x0fnext_page_token\x18\x03 \x01(\tH\x00R\rnextPageToken\x88\x01\x01\x12\x19\n" +
+	"\x05count\x18\x04 \x01(\x05H\x01R\x05count\x88\x01\x01B\x12\n" +
+	"\x10_next_page_tokenB\b\n" +
+	"\x06_count\"1\n" +
 	"\x1bGetAllChildrenNumberRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\"6\n" +
 	"\x1cGetAllChildrenNumberResponse\x12\x16\n" +
@@ -3102,7 +3580,20 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\fMultiRequest\x12 \n" +
 	"\x03ops\x18\x01 \x03(\v2\x0e.paddock.v1.OpR\x03ops\"?\n" +
 	"\rMultiResponse\x12.\n" +
-	"\aresults\x18\x01 \x03(\v2\x14.paddock.v1.OpResultR\aresults\"\x8c\x01\n" +
+	"\aresults\x18\x01 \x03(\v2\x14.paddock.v1.OpResultR\aresults\"\x8d\x01\n" +
+	"\aCompare\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x121\n" +
+	"\x06target\x18\x02 \x01(\x0e2\x19.paddock.v1.CompareTargetR\x06target\x12%\n" +
+	"\x02op\x18\x03 \x01(\x0e2\x15.paddock.v1.CompareOpR\x02op\x12\x14\n" +
+	"\x05value\x18\x04 \x01(\x03R\x05value\"\x91\x01\n" +
+	"\n" +
+	"TxnRequest\x12-\n" +
+	"\acompare\x18\x01 \x03(\v2\x13.paddock.v1.CompareR\acompare\x12)\n" +
+	"\bthen_ops\x18\x02 \x03(\v2\x0e.paddock.v1.OpR\athenOps\x12)\n" +
+	"\belse_ops\x18\x03 \x03(\v2\x0e.paddock.v1.OpR\aelseOps\"[\n" +
+	"\vTxnResponse\x12\x1c\n" +
+	"\tsucceeded\x18\x01 \x01(\bR\tsucceeded\x12.\n" +
+	"\aresults\x18\x02 \x03(\v2\x14.paddock.v1.OpResultR\aresults\"\x8c\x01\n" +
 	"\x06ReadOp\x12C\n" +
 	"\fget_children\x18\x01 \x01(\v2\x1e.paddock.v1.GetChildrenRequestH\x00R\vgetChildren\x127\n" +
 	"\bget_data\x18\x02 \x01(\v2\x1a.paddock.v1.GetDataRequestH\x00R\agetDataB\x04\n" +
@@ -3138,7 +3629,14 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x0eAddAuthRequest\x12\x16\n" +
 	"\x06scheme\x18\x01 \x01(\tR\x06scheme\x12\x12\n" +
 	"\x04auth\x18\x02 \x01(\fR\x04auth\"\x11\n" +
-	"\x0fAddAuthResponse\"`\n" +
+	"\x0fAddAuthResponse\"\xbf\x01\n" +
+	"\x0fReconfigRequest\x12'\n" +
+	"\x0fjoining_servers\x18\x01 \x01(\tR\x0ejoiningServers\x12'\n" +
+	"\x0fleaving_servers\x18\x02 \x01(\tR\x0eleavingServers\x12\x1f\n" +
+	"\vnew_members\x18\x03 \x01(\tR\n" +
+	"newMembers\x12'\n" +
+	"\rcur_config_id\x18\x04 \x01(\x03H\x00R\vcurConfigId\x88\x01\x01B\x10\n" +
+	"\x0e_cur_config_id\"`\n" +
 	"\x05Error\x12)\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x15.paddock.v1.ErrorCodeR\x04code\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x18\n" +
@@ -3164,7 +3662,26 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"*CREATE_MODE_PERSISTENT_SEQUENTIAL_WITH_TTL\x10\x06*G\n" +
 	"\vConsistency\x12\x1a\n" +
 	"\x16CONSISTENCY_SEQUENTIAL\x10\x00\x12\x1c\n" +
-	"\x18CONSISTENCY_LINEARIZABLE\x10\x01*V\n" +
+	"\x18CONSISTENCY_LINEARIZABLE\x10\x01*\xd3\x02\n" +
+	"\rCompareTarget\x12\x1e\n" +
+	"\x1aCOMPARE_TARGET_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15COMPARE_TARGET_EXISTS\x10\x01\x12\x1a\n" +
+	"\x16COMPARE_TARGET_VERSION\x10\x02\x12\x1b\n" +
+	"\x17COMPARE_TARGET_CVERSION\x10\x03\x12\x1b\n" +
+	"\x17COMPARE_TARGET_AVERSION\x10\x04\x12\x18\n" +
+	"\x14COMPARE_TARGET_CZXID\x10\x05\x12\x18\n" +
+	"\x14COMPARE_TARGET_MZXID\x10\x06\x12\x18\n" +
+	"\x14COMPARE_TARGET_PZXID\x10\a\x12\x1f\n" +
+	"\x1bCOMPARE_TARGET_NUM_CHILDREN\x10\b\x12\"\n" +
+	"\x1eCOMPARE_TARGET_EPHEMERAL_OWNER\x10\t\x12\x1e\n" +
+	"\x1aCOMPARE_TARGET_DATA_LENGTH\x10\n" +
+	"*\x84\x01\n" +
+	"\tCompareOp\x12\x1a\n" +
+	"\x16COMPARE_OP_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10COMPARE_OP_EQUAL\x10\x01\x12\x18\n" +
+	"\x14COMPARE_OP_NOT_EQUAL\x10\x02\x12\x13\n" +
+	"\x0fCOMPARE_OP_LESS\x10\x03\x12\x16\n" +
+	"\x12COMPARE_OP_GREATER\x10\x04*V\n" +
 	"\fAddWatchMode\x12\x1d\n" +
 	"\x19ADD_WATCH_MODE_PERSISTENT\x10\x00\x12'\n" +
 	"#ADD_WATCH_MODE_PERSISTENT_RECURSIVE\x10\x01*\xb7\x01\n" +
@@ -3174,7 +3691,8 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x11WATCHER_TYPE_DATA\x10\x02\x12\x14\n" +
 	"\x10WATCHER_TYPE_ANY\x10\x03\x12\x1b\n" +
 	"\x17WATCHER_TYPE_PERSISTENT\x10\x04\x12%\n" +
-	"!WATCHER_TYPE_PERSISTENT_RECURSIVE\x10\x05*\x8c\t\n" +
+	"!WATCHER_TYPE_PERSISTENT_RECURSIVE\x10\x05*\x93\n" +
+	"\n" +
 	"\tErrorCode\x12\x11\n" +
 	"\rERROR_CODE_OK\x10\x00\x12$\n" +
 	"\x17ERROR_CODE_SYSTEM_ERROR\x10\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12-\n" +
@@ -3185,7 +3703,9 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x18ERROR_CODE_UNIMPLEMENTED\x10\xfa\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12)\n" +
 	"\x1cERROR_CODE_OPERATION_TIMEOUT\x10\xf9\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12%\n" +
 	"\x18ERROR_CODE_BAD_ARGUMENTS\x10\xf8\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12'\n" +
-	"\x1aERROR_CODE_UNKNOWN_SESSION\x10\xf4\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12!\n" +
+	"\x1aERROR_CODE_UNKNOWN_SESSION\x10\xf4\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12,\n" +
+	"\x1fERROR_CODE_NEW_CONFIG_NO_QUORUM\x10\xf3\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12,\n" +
+	"\x1fERROR_CODE_RECONFIG_IN_PROGRESS\x10\xf2\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12!\n" +
 	"\x14ERROR_CODE_API_ERROR\x10\x9c\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12\x1f\n" +
 	"\x12ERROR_CODE_NO_NODE\x10\x9b\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12\x1f\n" +
 	"\x12ERROR_CODE_NO_AUTH\x10\x9a\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12#\n" +
@@ -3201,10 +3721,11 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x18ERROR_CODE_NOT_READ_ONLY\x10\x89\xff\xff\xff\xff\xff\xff\xff\xff\x01\x122\n" +
 	"%ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION\x10\x88\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12\"\n" +
 	"\x15ERROR_CODE_NO_WATCHER\x10\x87\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12'\n" +
-	"\x1aERROR_CODE_REQUEST_TIMEOUT\x10\x86\xff\xff\xff\xff\xff\xff\xff\xff\x01\x128\n" +
+	"\x1aERROR_CODE_REQUEST_TIMEOUT\x10\x86\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12)\n" +
+	"\x1cERROR_CODE_RECONFIG_DISABLED\x10\x85\xff\xff\xff\xff\xff\xff\xff\xff\x01\x128\n" +
 	"+ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH\x10\x84\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12&\n" +
 	"\x19ERROR_CODE_QUOTA_EXCEEDED\x10\x83\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12!\n" +
-	"\x14ERROR_CODE_THROTTLED\x10\x81\xff\xff\xff\xff\xff\xff\xff\xff\x012\xef\a\n" +
+	"\x14ERROR_CODE_THROTTLED\x10\x81\xff\xff\xff\xff\xff\xff\xff\xff\x012\xed\b\n" +
 	"\vDataService\x12?\n" +
 	"\x06Create\x12\x19.paddock.v1.CreateRequest\x1a\x1a.paddock.v1.CreateResponse\x12?\n" +
 	"\x06Delete\x12\x19.paddock.v1.DeleteRequest\x1a\x1a.paddock.v1.DeleteResponse\x12?\n" +
@@ -3219,7 +3740,9 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x04Sync\x12\x17.paddock.v1.SyncRequest\x1a\x18.paddock.v1.SyncResponse\x12<\n" +
 	"\x05Multi\x12\x18.paddock.v1.MultiRequest\x1a\x19.paddock.v1.MultiResponse\x12H\n" +
 	"\tMultiRead\x12\x1c.paddock.v1.MultiReadRequest\x1a\x1d.paddock.v1.MultiReadResponse\x12?\n" +
-	"\x06WhoAmI\x12\x19.paddock.v1.WhoAmIRequest\x1a\x1a.paddock.v1.WhoAmIResponseB\x9e\x01\n" +
+	"\x06WhoAmI\x12\x19.paddock.v1.WhoAmIRequest\x1a\x1a.paddock.v1.WhoAmIResponse\x12D\n" +
+	"\bReconfig\x12\x1b.paddock.v1.ReconfigRequest\x1a\x1b.paddock.v1.GetDataResponse\x126\n" +
+	"\x03Txn\x12\x16.paddock.v1.TxnRequest\x1a\x17.paddock.v1.TxnResponseB\x9e\x01\n" +
 	"\x0ecom.paddock.v1B\tDataProtoP\x01Z8github.com/paddock-dev/paddock/clients/go/internal/pb;pb\xa2\x02\x03PXX\xaa\x02\n" +
 	"Paddock.V1\xca\x02\n" +
 	"Paddock\\V1\xe2\x02\x16Paddock\\V1\\GPBMetadata\xea\x02\vPaddock::V1b\x06proto3"
@@ -3236,132 +3759,148 @@ func file_paddock_v1_data_proto_rawDescGZIP() []byte {
 	return file_paddock_v1_data_proto_rawDescData
 }
 
-var file_paddock_v1_data_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_paddock_v1_data_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_paddock_v1_data_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
+var file_paddock_v1_data_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_paddock_v1_data_proto_goTypes = []any{
 	(Perm)(0),                            // 0: paddock.v1.Perm
 	(CreateMode)(0),                      // 1: paddock.v1.CreateMode
 	(Consistency)(0),                     // 2: paddock.v1.Consistency
-	(AddWatchMode)(0),                    // 3: paddock.v1.AddWatchMode
-	(WatcherType)(0),                     // 4: paddock.v1.WatcherType
-	(ErrorCode)(0),                       // 5: paddock.v1.ErrorCode
-	(*Stat)(nil),                         // 6: paddock.v1.Stat
-	(*Id)(nil),                           // 7: paddock.v1.Id
-	(*ACL)(nil),                          // 8: paddock.v1.ACL
-	(*CreateRequest)(nil),                // 9: paddock.v1.CreateRequest
-	(*CreateResponse)(nil),               // 10: paddock.v1.CreateResponse
-	(*DeleteRequest)(nil),                // 11: paddock.v1.DeleteRequest
-	(*DeleteResponse)(nil),               // 12: paddock.v1.DeleteResponse
-	(*ExistsRequest)(nil),                // 13: paddock.v1.ExistsRequest
-	(*ExistsResponse)(nil),               // 14: paddock.v1.ExistsResponse
-	(*GetDataRequest)(nil),               // 15: paddock.v1.GetDataRequest
-	(*GetDataResponse)(nil),              // 16: paddock.v1.GetDataResponse
-	(*SetDataRequest)(nil),               // 17: paddock.v1.SetDataRequest
-	(*SetDataResponse)(nil),              // 18: paddock.v1.SetDataResponse
-	(*GetChildrenRequest)(nil),           // 19: paddock.v1.GetChildrenRequest
-	(*GetChildrenResponse)(nil),          // 20: paddock.v1.GetChildrenResponse
-	(*GetAllChildrenNumberRequest)(nil),  // 21: paddock.v1.GetAllChildrenNumberRequest
-	(*GetAllChildrenNumberResponse)(nil), // 22: paddock.v1.GetAllChildrenNumberResponse
-	(*GetEphemeralsRequest)(nil),         // 23: paddock.v1.GetEphemeralsRequest
-	(*GetEphemeralsResponse)(nil),        // 24: paddock.v1.GetEphemeralsResponse
-	(*GetACLRequest)(nil),                // 25: paddock.v1.GetACLRequest
-	(*GetACLResponse)(nil),               // 26: paddock.v1.GetACLResponse
-	(*SetACLRequest)(nil),                // 27: paddock.v1.SetACLRequest
-	(*SetACLResponse)(nil),               // 28: paddock.v1.SetACLResponse
-	(*SyncRequest)(nil),                  // 29: paddock.v1.SyncRequest
-	(*SyncResponse)(nil),                 // 30: paddock.v1.SyncResponse
-	(*CheckRequest)(nil),                 // 31: paddock.v1.CheckRequest
-	(*CheckResponse)(nil),                // 32: paddock.v1.CheckResponse
-	(*Op)(nil),                           // 33: paddock.v1.Op
-	(*OpResult)(nil),                     // 34: paddock.v1.OpResult
-	(*MultiRequest)(nil),                 // 35: paddock.v1.MultiRequest
-	(*MultiResponse)(nil),                // 36: paddock.v1.MultiResponse
-	(*ReadOp)(nil),                       // 37: paddock.v1.ReadOp
-	(*ReadOpResult)(nil),                 // 38: paddock.v1.ReadOpResult
-	(*MultiReadRequest)(nil),             // 39: paddock.v1.MultiReadRequest
-	(*MultiReadResponse)(nil),            // 40: paddock.v1.MultiReadResponse
-	(*AddWatchRequest)(nil),              // 41: paddock.v1.AddWatchRequest
-	(*AddWatchResponse)(nil),             // 42: paddock.v1.AddWatchResponse
-	(*RemoveWatchesRequest)(nil),         // 43: paddock.v1.RemoveWatchesRequest
-	(*RemoveWatchesResponse)(nil),        // 44: paddock.v1.RemoveWatchesResponse
-	(*WhoAmIRequest)(nil),                // 45: paddock.v1.WhoAmIRequest
-	(*ClientInfo)(nil),                   // 46: paddock.v1.ClientInfo
-	(*WhoAmIResponse)(nil),               // 47: paddock.v1.WhoAmIResponse
-	(*AddAuthRequest)(nil),               // 48: paddock.v1.AddAuthRequest
-	(*AddAuthResponse)(nil),              // 49: paddock.v1.AddAuthResponse
-	(*Error)(nil),                        // 50: paddock.v1.Error
+	(CompareTarget)(0),                   // 3: paddock.v1.CompareTarget
+	(CompareOp)(0),                       // 4: paddock.v1.CompareOp
+	(AddWatchMode)(0),                    // 5: paddock.v1.AddWatchMode
+	(WatcherType)(0),                     // 6: paddock.v1.WatcherType
+	(ErrorCode)(0),                       // 7: paddock.v1.ErrorCode
+	(*Stat)(nil),                         // 8: paddock.v1.Stat
+	(*Id)(nil),                           // 9: paddock.v1.Id
+	(*ACL)(nil),                          // 10: paddock.v1.ACL
+	(*CreateRequest)(nil),                // 11: paddock.v1.CreateRequest
+	(*CreateResponse)(nil),               // 12: paddock.v1.CreateResponse
+	(*DeleteRequest)(nil),                // 13: paddock.v1.DeleteRequest
+	(*DeleteResponse)(nil),               // 14: paddock.v1.DeleteResponse
+	(*ExistsRequest)(nil),                // 15: paddock.v1.ExistsRequest
+	(*ExistsResponse)(nil),               // 16: paddock.v1.ExistsResponse
+	(*GetDataRequest)(nil),               // 17: paddock.v1.GetDataRequest
+	(*GetDataResponse)(nil),              // 18: paddock.v1.GetDataResponse
+	(*SetDataRequest)(nil),               // 19: paddock.v1.SetDataRequest
+	(*SetDataResponse)(nil),              // 20: paddock.v1.SetDataResponse
+	(*GetChildrenRequest)(nil),           // 21: paddock.v1.GetChildrenRequest
+	(*GetChildrenResponse)(nil),          // 22: paddock.v1.GetChildrenResponse
+	(*GetAllChildrenNumberRequest)(nil),  // 23: paddock.v1.GetAllChildrenNumberRequest
+	(*GetAllChildrenNumberResponse)(nil), // 24: paddock.v1.GetAllChildrenNumberResponse
+	(*GetEphemeralsRequest)(nil),         // 25: paddock.v1.GetEphemeralsRequest
+	(*GetEphemeralsResponse)(nil),        // 26: paddock.v1.GetEphemeralsResponse
+	(*GetACLRequest)(nil),                // 27: paddock.v1.GetACLRequest
+	(*GetACLResponse)(nil),               // 28: paddock.v1.GetACLResponse
+	(*SetACLRequest)(nil),                // 29: paddock.v1.SetACLRequest
+	(*SetACLResponse)(nil),               // 30: paddock.v1.SetACLResponse
+	(*SyncRequest)(nil),                  // 31: paddock.v1.SyncRequest
+	(*SyncResponse)(nil),                 // 32: paddock.v1.SyncResponse
+	(*CheckRequest)(nil),                 // 33: paddock.v1.CheckRequest
+	(*CheckResponse)(nil),                // 34: paddock.v1.CheckResponse
+	(*Op)(nil),                           // 35: paddock.v1.Op
+	(*OpResult)(nil),                     // 36: paddock.v1.OpResult
+	(*MultiRequest)(nil),                 // 37: paddock.v1.MultiRequest
+	(*MultiResponse)(nil),                // 38: paddock.v1.MultiResponse
+	(*Compare)(nil),                      // 39: paddock.v1.Compare
+	(*TxnRequest)(nil),                   // 40: paddock.v1.TxnRequest
+	(*TxnResponse)(nil),                  // 41: paddock.v1.TxnResponse
+	(*ReadOp)(nil),                       // 42: paddock.v1.ReadOp
+	(*ReadOpResult)(nil),                 // 43: paddock.v1.ReadOpResult
+	(*MultiReadRequest)(nil),             // 44: paddock.v1.MultiReadRequest
+	(*MultiReadResponse)(nil),            // 45: paddock.v1.MultiReadResponse
+	(*AddWatchRequest)(nil),              // 46: paddock.v1.AddWatchRequest
+	(*AddWatchResponse)(nil),             // 47: paddock.v1.AddWatchResponse
+	(*RemoveWatchesRequest)(nil),         // 48: paddock.v1.RemoveWatchesRequest
+	(*RemoveWatchesResponse)(nil),        // 49: paddock.v1.RemoveWatchesResponse
+	(*WhoAmIRequest)(nil),                // 50: paddock.v1.WhoAmIRequest
+	(*ClientInfo)(nil),                   // 51: paddock.v1.ClientInfo
+	(*WhoAmIResponse)(nil),               // 52: paddock.v1.WhoAmIResponse
+	(*AddAuthRequest)(nil),               // 53: paddock.v1.AddAuthRequest
+	(*AddAuthResponse)(nil),              // 54: paddock.v1.AddAuthResponse
+	(*ReconfigRequest)(nil),              // 55: paddock.v1.ReconfigRequest
+	(*Error)(nil),                        // 56: paddock.v1.Error
 }
 var file_paddock_v1_data_proto_depIdxs = []int32{
-	7,  // 0: paddock.v1.ACL.id:type_name -> paddock.v1.Id
-	8,  // 1: paddock.v1.CreateRequest.acl:type_name -> paddock.v1.ACL
+	9,  // 0: paddock.v1.ACL.id:type_name -> paddock.v1.Id
+	10, // 1: paddock.v1.CreateRequest.acl:type_name -> paddock.v1.ACL
 	1,  // 2: paddock.v1.CreateRequest.mode:type_name -> paddock.v1.CreateMode
-	6,  // 3: paddock.v1.CreateResponse.stat:type_name -> paddock.v1.Stat
+	8,  // 3: paddock.v1.CreateResponse.stat:type_name -> paddock.v1.Stat
 	2,  // 4: paddock.v1.ExistsRequest.consistency:type_name -> paddock.v1.Consistency
-	6,  // 5: paddock.v1.ExistsResponse.stat:type_name -> paddock.v1.Stat
+	8,  // 5: paddock.v1.ExistsResponse.stat:type_name -> paddock.v1.Stat
 	2,  // 6: paddock.v1.GetDataRequest.consistency:type_name -> paddock.v1.Consistency
-	6,  // 7: paddock.v1.GetDataResponse.stat:type_name -> paddock.v1.Stat
-	6,  // 8: paddock.v1.SetDataResponse.stat:type_name -> paddock.v1.Stat
+	8,  // 7: paddock.v1.GetDataResponse.stat:type_name -> paddock.v1.Stat
+	8,  // 8: paddock.v1.SetDataResponse.stat:type_name -> paddock.v1.Stat
 	2,  // 9: paddock.v1.GetChildrenRequest.consistency:type_name -> paddock.v1.Consistency
-	6,  // 10: paddock.v1.GetChildrenResponse.stat:type_name -> paddock.v1.Stat
-	8,  // 11: paddock.v1.GetACLResponse.acl:type_name -> paddock.v1.ACL
-	6,  // 12: paddock.v1.GetACLResponse.stat:type_name -> paddock.v1.Stat
-	8,  // 13: paddock.v1.SetACLRequest.acl:type_name -> paddock.v1.ACL
-	6,  // 14: paddock.v1.SetACLResponse.stat:type_name -> paddock.v1.Stat
-	9,  // 15: paddock.v1.Op.create:type_name -> paddock.v1.CreateRequest
-	11, // 16: paddock.v1.Op.delete:type_name -> paddock.v1.DeleteRequest
-	17, // 17: paddock.v1.Op.set_data:type_name -> paddock.v1.SetDataRequest
-	31, // 18: paddock.v1.Op.check:type_name -> paddock.v1.CheckRequest
-	10, // 19: paddock.v1.OpResult.create:type_name -> paddock.v1.CreateResponse
-	12, // 20: paddock.v1.OpResult.delete:type_name -> paddock.v1.DeleteResponse
-	18, // 21: paddock.v1.OpResult.set_data:type_name -> paddock.v1.SetDataResponse
-	32, // 22: paddock.v1.OpResult.check:type_name -> paddock.v1.CheckResponse
-	50, // 23: paddock.v1.OpResult.error:type_name -> paddock.v1.Error
-	33, // 24: paddock.v1.MultiRequest.ops:type_name -> paddock.v1.Op
-	34, // 25: paddock.v1.MultiResponse.results:type_name -> paddock.v1.OpResult
-	19, // 26: paddock.v1.ReadOp.get_children:type_name -> paddock.v1.GetChildrenRequest
-	15, // 27: paddock.v1.ReadOp.get_data:type_name -> paddock.v1.GetDataRequest
-	20, // 28: paddock.v1.ReadOpResult.get_children:type_name -> paddock.v1.GetChildrenResponse
-	16, // 29: paddock.v1.ReadOpResult.get_data:type_name -> paddock.v1.GetDataResponse
-	50, // 30: paddock.v1.ReadOpResult.error:type_name -> paddock.v1.Error
-	37, // 31: paddock.v1.MultiReadRequest.ops:type_name -> paddock.v1.ReadOp
-	38, // 32: paddock.v1.MultiReadResponse.results:type_name -> paddock.v1.ReadOpResult
-	3,  // 33: paddock.v1.AddWatchRequest.mode:type_name -> paddock.v1.AddWatchMode
-	4,  // 34: paddock.v1.RemoveWatchesRequest.type:type_name -> paddock.v1.WatcherType
-	46, // 35: paddock.v1.WhoAmIResponse.client_info:type_name -> paddock.v1.ClientInfo
-	5,  // 36: paddock.v1.Error.code:type_name -> paddock.v1.ErrorCode
-	9,  // 37: paddock.v1.DataService.Create:input_type -> paddock.v1.CreateRequest
-	11, // 38: paddock.v1.DataService.Delete:input_type -> paddock.v1.DeleteRequest
-	13, // 39: paddock.v1.DataService.Exists:input_type -> paddock.v1.ExistsRequest
-	15, // 40: paddock.v1.DataService.GetData:input_type -> paddock.v1.GetDataRequest
-	17, // 41: paddock.v1.DataService.SetData:input_type -> paddock.v1.SetDataRequest
-	19, // 42: paddock.v1.DataService.GetChildren:input_type -> paddock.v1.GetChildrenRequest
-	21, // 43: paddock.v1.DataService.GetAllChildrenNumber:input_type -> paddock.v1.GetAllChildrenNumberRequest
-	23, // 44: paddock.v1.DataService.GetEphemerals:input_type -> paddock.v1.GetEphemeralsRequest
-	25, // 45: paddock.v1.DataService.GetACL:input_type -> paddock.v1.GetACLRequest
-	27, // 46: paddock.v1.DataService.SetACL:input_type -> paddock.v1.SetACLRequest
-	29, // 47: paddock.v1.DataService.Sync:input_type -> paddock.v1.SyncRequest
-	35, // 48: paddock.v1.DataService.Multi:input_type -> paddock.v1.MultiRequest
-	39, // 49: paddock.v1.DataService.MultiRead:input_type -> paddock.v1.MultiReadRequest
-	45, // 50: paddock.v1.DataService.WhoAmI:input_type -> paddock.v1.WhoAmIRequest
-	10, // 51: paddock.v1.DataService.Create:output_type -> paddock.v1.CreateResponse
-	12, // 52: paddock.v1.DataService.Delete:output_type -> paddock.v1.DeleteResponse
-	14, // 53: paddock.v1.DataService.Exists:output_type -> paddock.v1.ExistsResponse
-	16, // 54: paddock.v1.DataService.GetData:output_type -> paddock.v1.GetDataResponse
-	18, // 55: paddock.v1.DataService.SetData:output_type -> paddock.v1.SetDataResponse
-	20, // 56: paddock.v1.DataService.GetChildren:output_type -> paddock.v1.GetChildrenResponse
-	22, // 57: paddock.v1.DataService.GetAllChildrenNumber:output_type -> paddock.v1.GetAllChildrenNumberResponse
-	24, // 58: paddock.v1.DataService.GetEphemerals:output_type -> paddock.v1.GetEphemeralsResponse
-	26, // 59: paddock.v1.DataService.GetACL:output_type -> paddock.v1.GetACLResponse
-	28, // 60: paddock.v1.DataService.SetACL:output_type -> paddock.v1.SetACLResponse
-	30, // 61: paddock.v1.DataService.Sync:output_type -> paddock.v1.SyncResponse
-	36, // 62: paddock.v1.DataService.Multi:output_type -> paddock.v1.MultiResponse
-	40, // 63: paddock.v1.DataService.MultiRead:output_type -> paddock.v1.MultiReadResponse
-	47, // 64: paddock.v1.DataService.WhoAmI:output_type -> paddock.v1.WhoAmIResponse
-	51, // [51:65] is the sub-list for method output_type
-	37, // [37:51] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	8,  // 10: paddock.v1.GetChildrenResponse.stat:type_name -> paddock.v1.Stat
+	10, // 11: paddock.v1.GetACLResponse.acl:type_name -> paddock.v1.ACL
+	8,  // 12: paddock.v1.GetACLResponse.stat:type_name -> paddock.v1.Stat
+	10, // 13: paddock.v1.SetACLRequest.acl:type_name -> paddock.v1.ACL
+	8,  // 14: paddock.v1.SetACLResponse.stat:type_name -> paddock.v1.Stat
+	11, // 15: paddock.v1.Op.create:type_name -> paddock.v1.CreateRequest
+	13, // 16: paddock.v1.Op.delete:type_name -> paddock.v1.DeleteRequest
+	19, // 17: paddock.v1.Op.set_data:type_name -> paddock.v1.SetDataRequest
+	33, // 18: paddock.v1.Op.check:type_name -> paddock.v1.CheckRequest
+	12, // 19: paddock.v1.OpResult.create:type_name -> paddock.v1.CreateResponse
+	14, // 20: paddock.v1.OpResult.delete:type_name -> paddock.v1.DeleteResponse
+	20, // 21: paddock.v1.OpResult.set_data:type_name -> paddock.v1.SetDataResponse
+	34, // 22: paddock.v1.OpResult.check:type_name -> paddock.v1.CheckResponse
+	56, // 23: paddock.v1.OpResult.error:type_name -> paddock.v1.Error
+	35, // 24: paddock.v1.MultiRequest.ops:type_name -> paddock.v1.Op
+	36, // 25: paddock.v1.MultiResponse.results:type_name -> paddock.v1.OpResult
+	3,  // 26: paddock.v1.Compare.target:type_name -> paddock.v1.CompareTarget
+	4,  // 27: paddock.v1.Compare.op:type_name -> paddock.v1.CompareOp
+	39, // 28: paddock.v1.TxnRequest.compare:type_name -> paddock.v1.Compare
+	35, // 29: paddock.v1.TxnRequest.then_ops:type_name -> paddock.v1.Op
+	35, // 30: paddock.v1.TxnRequest.else_ops:type_name -> paddock.v1.Op
+	36, // 31: paddock.v1.TxnResponse.results:type_name -> paddock.v1.OpResult
+	21, // 32: paddock.v1.ReadOp.get_children:type_name -> paddock.v1.GetChildrenRequest
+	17, // 33: paddock.v1.ReadOp.get_data:type_name -> paddock.v1.GetDataRequest
+	22, // 34: paddock.v1.ReadOpResult.get_children:type_name -> paddock.v1.GetChildrenResponse
+	18, // 35: paddock.v1.ReadOpResult.get_data:type_name -> paddock.v1.GetDataResponse
+	56, // 36: paddock.v1.ReadOpResult.error:type_name -> paddock.v1.Error
+	42, // 37: paddock.v1.MultiReadRequest.ops:type_name -> paddock.v1.ReadOp
+	43, // 38: paddock.v1.MultiReadResponse.results:type_name -> paddock.v1.ReadOpResult
+	5,  // 39: paddock.v1.AddWatchRequest.mode:type_name -> paddock.v1.AddWatchMode
+	6,  // 40: paddock.v1.RemoveWatchesRequest.type:type_name -> paddock.v1.WatcherType
+	51, // 41: paddock.v1.WhoAmIResponse.client_info:type_name -> paddock.v1.ClientInfo
+	7,  // 42: paddock.v1.Error.code:type_name -> paddock.v1.ErrorCode
+	11, // 43: paddock.v1.DataService.Create:input_type -> paddock.v1.CreateRequest
+	13, // 44: paddock.v1.DataService.Delete:input_type -> paddock.v1.DeleteRequest
+	15, // 45: paddock.v1.DataService.Exists:input_type -> paddock.v1.ExistsRequest
+	17, // 46: paddock.v1.DataService.GetData:input_type -> paddock.v1.GetDataRequest
+	19, // 47: paddock.v1.DataService.SetData:input_type -> paddock.v1.SetDataRequest
+	21, // 48: paddock.v1.DataService.GetChildren:input_type -> paddock.v1.GetChildrenRequest
+	23, // 49: paddock.v1.DataService.GetAllChildrenNumber:input_type -> paddock.v1.GetAllChildrenNumberRequest
+	25, // 50: paddock.v1.DataService.GetEphemerals:input_type -> paddock.v1.GetEphemeralsRequest
+	27, // 51: paddock.v1.DataService.GetACL:input_type -> paddock.v1.GetACLRequest
+	29, // 52: paddock.v1.DataService.SetACL:input_type -> paddock.v1.SetACLRequest
+	31, // 53: paddock.v1.DataService.Sync:input_type -> paddock.v1.SyncRequest
+	37, // 54: paddock.v1.DataService.Multi:input_type -> paddock.v1.MultiRequest
+	44, // 55: paddock.v1.DataService.MultiRead:input_type -> paddock.v1.MultiReadRequest
+	50, // 56: paddock.v1.DataService.WhoAmI:input_type -> paddock.v1.WhoAmIRequest
+	55, // 57: paddock.v1.DataService.Reconfig:input_type -> paddock.v1.ReconfigRequest
+	40, // 58: paddock.v1.DataService.Txn:input_type -> paddock.v1.TxnRequest
+	12, // 59: paddock.v1.DataService.Create:output_type -> paddock.v1.CreateResponse
+	14, // 60: paddock.v1.DataService.Delete:output_type -> paddock.v1.DeleteResponse
+	16, // 61: paddock.v1.DataService.Exists:output_type -> paddock.v1.ExistsResponse
+	18, // 62: paddock.v1.DataService.GetData:output_type -> paddock.v1.GetDataResponse
+	20, // 63: paddock.v1.DataService.SetData:output_type -> paddock.v1.SetDataResponse
+	22, // 64: paddock.v1.DataService.GetChildren:output_type -> paddock.v1.GetChildrenResponse
+	24, // 65: paddock.v1.DataService.GetAllChildrenNumber:output_type -> paddock.v1.GetAllChildrenNumberResponse
+	26, // 66: paddock.v1.DataService.GetEphemerals:output_type -> paddock.v1.GetEphemeralsResponse
+	28, // 67: paddock.v1.DataService.GetACL:output_type -> paddock.v1.GetACLResponse
+	30, // 68: paddock.v1.DataService.SetACL:output_type -> paddock.v1.SetACLResponse
+	32, // 69: paddock.v1.DataService.Sync:output_type -> paddock.v1.SyncResponse
+	38, // 70: paddock.v1.DataService.Multi:output_type -> paddock.v1.MultiResponse
+	45, // 71: paddock.v1.DataService.MultiRead:output_type -> paddock.v1.MultiReadResponse
+	52, // 72: paddock.v1.DataService.WhoAmI:output_type -> paddock.v1.WhoAmIResponse
+	18, // 73: paddock.v1.DataService.Reconfig:output_type -> paddock.v1.GetDataResponse
+	41, // 74: paddock.v1.DataService.Txn:output_type -> paddock.v1.TxnResponse
+	59, // [59:75] is the sub-list for method output_type
+	43, // [43:59] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_paddock_v1_data_proto_init() }
@@ -3373,6 +3912,8 @@ func file_paddock_v1_data_proto_init() {
 	file_paddock_v1_data_proto_msgTypes[5].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[10].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[11].OneofWrappers = []any{}
+	file_paddock_v1_data_proto_msgTypes[13].OneofWrappers = []any{}
+	file_paddock_v1_data_proto_msgTypes[14].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[21].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[25].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[27].OneofWrappers = []any{
@@ -3388,22 +3929,23 @@ func file_paddock_v1_data_proto_init() {
 		(*OpResult_Check)(nil),
 		(*OpResult_Error)(nil),
 	}
-	file_paddock_v1_data_proto_msgTypes[31].OneofWrappers = []any{
+	file_paddock_v1_data_proto_msgTypes[34].OneofWrappers = []any{
 		(*ReadOp_GetChildren)(nil),
 		(*ReadOp_GetData)(nil),
 	}
-	file_paddock_v1_data_proto_msgTypes[32].OneofWrappers = []any{
+	file_paddock_v1_data_proto_msgTypes[35].OneofWrappers = []any{
 		(*ReadOpResult_GetChildren)(nil),
 		(*ReadOpResult_GetData)(nil),
 		(*ReadOpResult_Error)(nil),
 	}
+	file_paddock_v1_data_proto_msgTypes[47].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_paddock_v1_data_proto_rawDesc), len(file_paddock_v1_data_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   45,
+			NumEnums:      8,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

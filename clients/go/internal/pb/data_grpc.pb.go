@@ -33,6 +33,8 @@ const (
 	DataService_Multi_FullMethodName                = "/paddock.v1.DataService/Multi"
 	DataService_MultiRead_FullMethodName            = "/paddock.v1.DataService/MultiRead"
 	DataService_WhoAmI_FullMethodName               = "/paddock.v1.DataService/WhoAmI"
+	DataService_Reconfig_FullMethodName             = "/paddock.v1.DataService/Reconfig"
+	DataService_Txn_FullMethodName                  = "/paddock.v1.DataService/Txn"
 )
 
 // DataServiceClient is the client API for DataService service.
@@ -59,6 +61,10 @@ type DataServiceClient interface {
 	Multi(ctx context.Context, in *MultiRequest, opts ...grpc.CallOption) (*MultiResponse, error)
 	MultiRead(ctx context.Context, in *MultiReadRequest, opts ...grpc.CallOption) (*MultiReadResponse, error)
 	WhoAmI(ctx context.Context, in *WhoAmIRequest, opts ...grpc.CallOption) (*WhoAmIResponse, error)
+	// /zookeeper/config after the change (its data and stat); the super user's paddock-auth metadata.
+	Reconfig(ctx context.Context, in *ReconfigRequest, opts ...grpc.CallOption) (*GetDataResponse, error)
+	// Compare-transaction: conditions on Stat fields, then a then- or an else-branch, atomically.
+	Txn(ctx context.Context, in *TxnRequest, opts ...grpc.CallOption) (*TxnResponse, error)
 }
 
 type dataServiceClient struct {
@@ -209,6 +215,26 @@ func (c *dataServiceClient) WhoAmI(ctx context.Context, in *WhoAmIRequest, opts 
 	return out, nil
 }
 
+func (c *dataServiceClient) Reconfig(ctx context.Context, in *ReconfigRequest, opts ...grpc.CallOption) (*GetDataResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetDataResponse)
+	err := c.cc.Invoke(ctx, DataService_Reconfig_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dataServiceClient) Txn(ctx context.Context, in *TxnRequest, opts ...grpc.CallOption) (*TxnResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TxnResponse)
+	err := c.cc.Invoke(ctx, DataService_Txn_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DataServiceServer is the server API for DataService service.
 // All implementations must embed UnimplementedDataServiceServer
 // for forward compatibility.
@@ -233,6 +259,10 @@ type DataServiceServer interface {
 	Multi(context.Context, *MultiRequest) (*MultiResponse, error)
 	MultiRead(context.Context, *MultiReadRequest) (*MultiReadResponse, error)
 	WhoAmI(context.Context, *WhoAmIRequest) (*WhoAmIResponse, error)
+	// /zookeeper/config after the change (its data and stat); the super user's paddock-auth metadata.
+	Reconfig(context.Context, *ReconfigRequest) (*GetDataResponse, error)
+	// Compare-transaction: conditions on Stat fields, then a then- or an else-branch, atomically.
+	Txn(context.Context, *TxnRequest) (*TxnResponse, error)
 	mustEmbedUnimplementedDataServiceServer()
 }
 
@@ -284,6 +314,12 @@ func (UnimplementedDataServiceServer) MultiRead(context.Context, *MultiReadReque
 }
 func (UnimplementedDataServiceServer) WhoAmI(context.Context, *WhoAmIRequest) (*WhoAmIResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method WhoAmI not implemented")
+}
+func (UnimplementedDataServiceServer) Reconfig(context.Context, *ReconfigRequest) (*GetDataResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Reconfig not implemented")
+}
+func (UnimplementedDataServiceServer) Txn(context.Context, *TxnRequest) (*TxnResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Txn not implemented")
 }
 func (UnimplementedDataServiceServer) mustEmbedUnimplementedDataServiceServer() {}
 func (UnimplementedDataServiceServer) testEmbeddedByValue()                     {}
@@ -558,6 +594,42 @@ func _DataService_WhoAmI_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DataService_Reconfig_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReconfigRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DataServiceServer).Reconfig(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DataService_Reconfig_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DataServiceServer).Reconfig(ctx, req.(*ReconfigRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DataService_Txn_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TxnRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DataServiceServer).Txn(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DataService_Txn_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DataServiceServer).Txn(ctx, req.(*TxnRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DataService_ServiceDesc is the grpc.ServiceDesc for DataService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -620,6 +692,14 @@ var DataService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "WhoAmI",
 			Handler:    _DataService_WhoAmI_Handler,
+		},
+		{
+			MethodName: "Reconfig",
+			Handler:    _DataService_Reconfig_Handler,
+		},
+		{
+			MethodName: "Txn",
+			Handler:    _DataService_Txn_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -613,6 +613,8 @@ type Request struct {
 	//	*Request_Ping
 	//	*Request_Close
 	//	*Request_SetWatches
+	//	*Request_Reconfig
+	//	*Request_Txn
 	Op            isRequest_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -856,6 +858,24 @@ func (x *Request) GetSetWatches() *SetWatches {
 	return nil
 }
 
+func (x *Request) GetReconfig() *ReconfigRequest {
+	if x != nil {
+		if x, ok := x.Op.(*Request_Reconfig); ok {
+			return x.Reconfig
+		}
+	}
+	return nil
+}
+
+func (x *Request) GetTxn() *TxnRequest {
+	if x != nil {
+		if x, ok := x.Op.(*Request_Txn); ok {
+			return x.Txn
+		}
+	}
+	return nil
+}
+
 type isRequest_Op interface {
 	isRequest_Op()
 }
@@ -942,6 +962,14 @@ type Request_SetWatches struct {
 	SetWatches *SetWatches `protobuf:"bytes,29,opt,name=set_watches,json=setWatches,proto3,oneof"`
 }
 
+type Request_Reconfig struct {
+	Reconfig *ReconfigRequest `protobuf:"bytes,30,opt,name=reconfig,proto3,oneof"`
+}
+
+type Request_Txn struct {
+	Txn *TxnRequest `protobuf:"bytes,31,opt,name=txn,proto3,oneof"`
+}
+
 func (*Request_Create) isRequest_Op() {}
 
 func (*Request_Delete) isRequest_Op() {}
@@ -982,6 +1010,10 @@ func (*Request_Close) isRequest_Op() {}
 
 func (*Request_SetWatches) isRequest_Op() {}
 
+func (*Request_Reconfig) isRequest_Op() {}
+
+func (*Request_Txn) isRequest_Op() {}
+
 type Reply struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Xid   int32                  `protobuf:"varint,1,opt,name=xid,proto3" json:"xid,omitempty"`
@@ -1011,6 +1043,8 @@ type Reply struct {
 	//	*Reply_Ping
 	//	*Reply_Close
 	//	*Reply_SetWatches
+	//	*Reply_Reconfig
+	//	*Reply_Txn
 	Result        isReply_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1254,6 +1288,24 @@ func (x *Reply) GetSetWatches() *SetWatchesResponse {
 	return nil
 }
 
+func (x *Reply) GetReconfig() *GetDataResponse {
+	if x != nil {
+		if x, ok := x.Result.(*Reply_Reconfig); ok {
+			return x.Reconfig
+		}
+	}
+	return nil
+}
+
+func (x *Reply) GetTxn() *TxnResponse {
+	if x != nil {
+		if x, ok := x.Result.(*Reply_Txn); ok {
+			return x.Txn
+		}
+	}
+	return nil
+}
+
 type isReply_Result interface {
 	isReply_Result()
 }
@@ -1338,6 +1390,15 @@ type Reply_SetWatches struct {
 	SetWatches *SetWatchesResponse `protobuf:"bytes,29,opt,name=set_watches,json=setWatches,proto3,oneof"`
 }
 
+type Reply_Reconfig struct {
+	// /zookeeper/config after a reconfig.
+	Reconfig *GetDataResponse `protobuf:"bytes,30,opt,name=reconfig,proto3,oneof"`
+}
+
+type Reply_Txn struct {
+	Txn *TxnResponse `protobuf:"bytes,31,opt,name=txn,proto3,oneof"`
+}
+
 func (*Reply_Create) isReply_Result() {}
 
 func (*Reply_Delete) isReply_Result() {}
@@ -1377,6 +1438,10 @@ func (*Reply_Ping) isReply_Result() {}
 func (*Reply_Close) isReply_Result() {}
 
 func (*Reply_SetWatches) isReply_Result() {}
+
+func (*Reply_Reconfig) isReply_Result() {}
+
+func (*Reply_Txn) isReply_Result() {}
 
 type WatchEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1811,8 +1876,7 @@ const file_paddock_v1_session_proto_rawDesc = "" +
 	"\vPingRequest\"\x0e\n" +
 	"\fPingResponse\"\x15\n" +
 	"\x13CloseSessionRequest\"\x16\n" +
-	"\x14CloseSessionResponse\"\xd9\n" +
-	"\n" +
+	"\x14CloseSessionResponse\"\xc0\v\n" +
 	"\aRequest\x12\x10\n" +
 	"\x03xid\x18\x01 \x01(\x05R\x03xid\x12\x1d\n" +
 	"\n" +
@@ -1840,13 +1904,14 @@ const file_paddock_v1_session_proto_rawDesc = "" +
 	"\x04ping\x18\x1b \x01(\v2\x17.paddock.v1.PingRequestH\x00R\x04ping\x127\n" +
 	"\x05close\x18\x1c \x01(\v2\x1f.paddock.v1.CloseSessionRequestH\x00R\x05close\x129\n" +
 	"\vset_watches\x18\x1d \x01(\v2\x16.paddock.v1.SetWatchesH\x00R\n" +
-	"setWatches\x1a8\n" +
+	"setWatches\x129\n" +
+	"\breconfig\x18\x1e \x01(\v2\x1b.paddock.v1.ReconfigRequestH\x00R\breconfig\x12*\n" +
+	"\x03txn\x18\x1f \x01(\v2\x16.paddock.v1.TxnRequestH\x00R\x03txn\x1a8\n" +
 	"\n" +
 	"TraceEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x04\n" +
-	"\x02op\"\xa4\n" +
-	"\n" +
+	"\x02op\"\x8c\v\n" +
 	"\x05Reply\x12\x10\n" +
 	"\x03xid\x18\x01 \x01(\x05R\x03xid\x12\x12\n" +
 	"\x04zxid\x18\x02 \x01(\x03R\x04zxid\x12'\n" +
@@ -1873,7 +1938,9 @@ const file_paddock_v1_session_proto_rawDesc = "" +
 	"\x04ping\x18\x1b \x01(\v2\x18.paddock.v1.PingResponseH\x00R\x04ping\x128\n" +
 	"\x05close\x18\x1c \x01(\v2 .paddock.v1.CloseSessionResponseH\x00R\x05close\x12A\n" +
 	"\vset_watches\x18\x1d \x01(\v2\x1e.paddock.v1.SetWatchesResponseH\x00R\n" +
-	"setWatchesB\b\n" +
+	"setWatches\x129\n" +
+	"\breconfig\x18\x1e \x01(\v2\x1b.paddock.v1.GetDataResponseH\x00R\breconfig\x12+\n" +
+	"\x03txn\x18\x1f \x01(\v2\x17.paddock.v1.TxnResponseH\x00R\x03txnB\b\n" +
 	"\x06result\"_\n" +
 	"\n" +
 	"WatchEvent\x12)\n" +
@@ -1970,24 +2037,27 @@ var file_paddock_v1_session_proto_goTypes = []any{
 	(*AddWatchRequest)(nil),              // 33: paddock.v1.AddWatchRequest
 	(*RemoveWatchesRequest)(nil),         // 34: paddock.v1.RemoveWatchesRequest
 	(*WhoAmIRequest)(nil),                // 35: paddock.v1.WhoAmIRequest
-	(*Error)(nil),                        // 36: paddock.v1.Error
-	(*CreateResponse)(nil),               // 37: paddock.v1.CreateResponse
-	(*DeleteResponse)(nil),               // 38: paddock.v1.DeleteResponse
-	(*ExistsResponse)(nil),               // 39: paddock.v1.ExistsResponse
-	(*GetDataResponse)(nil),              // 40: paddock.v1.GetDataResponse
-	(*SetDataResponse)(nil),              // 41: paddock.v1.SetDataResponse
-	(*GetChildrenResponse)(nil),          // 42: paddock.v1.GetChildrenResponse
-	(*GetAllChildrenNumberResponse)(nil), // 43: paddock.v1.GetAllChildrenNumberResponse
-	(*GetEphemeralsResponse)(nil),        // 44: paddock.v1.GetEphemeralsResponse
-	(*GetACLResponse)(nil),               // 45: paddock.v1.GetACLResponse
-	(*SetACLResponse)(nil),               // 46: paddock.v1.SetACLResponse
-	(*SyncResponse)(nil),                 // 47: paddock.v1.SyncResponse
-	(*MultiResponse)(nil),                // 48: paddock.v1.MultiResponse
-	(*MultiReadResponse)(nil),            // 49: paddock.v1.MultiReadResponse
-	(*AddWatchResponse)(nil),             // 50: paddock.v1.AddWatchResponse
-	(*RemoveWatchesResponse)(nil),        // 51: paddock.v1.RemoveWatchesResponse
-	(*WhoAmIResponse)(nil),               // 52: paddock.v1.WhoAmIResponse
-	(*AddAuthResponse)(nil),              // 53: paddock.v1.AddAuthResponse
+	(*ReconfigRequest)(nil),              // 36: paddock.v1.ReconfigRequest
+	(*TxnRequest)(nil),                   // 37: paddock.v1.TxnRequest
+	(*Error)(nil),                        // 38: paddock.v1.Error
+	(*CreateResponse)(nil),               // 39: paddock.v1.CreateResponse
+	(*DeleteResponse)(nil),               // 40: paddock.v1.DeleteResponse
+	(*ExistsResponse)(nil),               // 41: paddock.v1.ExistsResponse
+	(*GetDataResponse)(nil),              // 42: paddock.v1.GetDataResponse
+	(*SetDataResponse)(nil),              // 43: paddock.v1.SetDataResponse
+	(*GetChildrenResponse)(nil),          // 44: paddock.v1.GetChildrenResponse
+	(*GetAllChildrenNumberResponse)(nil), // 45: paddock.v1.GetAllChildrenNumberResponse
+	(*GetEphemeralsResponse)(nil),        // 46: paddock.v1.GetEphemeralsResponse
+	(*GetACLResponse)(nil),               // 47: paddock.v1.GetACLResponse
+	(*SetACLResponse)(nil),               // 48: paddock.v1.SetACLResponse
+	(*SyncResponse)(nil),                 // 49: paddock.v1.SyncResponse
+	(*MultiResponse)(nil),                // 50: paddock.v1.MultiResponse
+	(*MultiReadResponse)(nil),            // 51: paddock.v1.MultiReadResponse
+	(*AddWatchResponse)(nil),             // 52: paddock.v1.AddWatchResponse
+	(*RemoveWatchesResponse)(nil),        // 53: paddock.v1.RemoveWatchesResponse
+	(*WhoAmIResponse)(nil),               // 54: paddock.v1.WhoAmIResponse
+	(*AddAuthResponse)(nil),              // 55: paddock.v1.AddAuthResponse
+	(*TxnResponse)(nil),                  // 56: paddock.v1.TxnResponse
 }
 var file_paddock_v1_session_proto_depIdxs = []int32{
 	19, // 0: paddock.v1.ConnectRequest.auth:type_name -> paddock.v1.AddAuthRequest
@@ -2013,45 +2083,49 @@ var file_paddock_v1_session_proto_depIdxs = []int32{
 	6,  // 20: paddock.v1.Request.ping:type_name -> paddock.v1.PingRequest
 	8,  // 21: paddock.v1.Request.close:type_name -> paddock.v1.CloseSessionRequest
 	3,  // 22: paddock.v1.Request.set_watches:type_name -> paddock.v1.SetWatches
-	36, // 23: paddock.v1.Reply.error:type_name -> paddock.v1.Error
-	37, // 24: paddock.v1.Reply.create:type_name -> paddock.v1.CreateResponse
-	38, // 25: paddock.v1.Reply.delete:type_name -> paddock.v1.DeleteResponse
-	39, // 26: paddock.v1.Reply.exists:type_name -> paddock.v1.ExistsResponse
-	40, // 27: paddock.v1.Reply.get_data:type_name -> paddock.v1.GetDataResponse
-	41, // 28: paddock.v1.Reply.set_data:type_name -> paddock.v1.SetDataResponse
-	42, // 29: paddock.v1.Reply.get_children:type_name -> paddock.v1.GetChildrenResponse
-	43, // 30: paddock.v1.Reply.get_all_children_number:type_name -> paddock.v1.GetAllChildrenNumberResponse
-	44, // 31: paddock.v1.Reply.get_ephemerals:type_name -> paddock.v1.GetEphemeralsResponse
-	45, // 32: paddock.v1.Reply.get_acl:type_name -> paddock.v1.GetACLResponse
-	46, // 33: paddock.v1.Reply.set_acl:type_name -> paddock.v1.SetACLResponse
-	47, // 34: paddock.v1.Reply.sync:type_name -> paddock.v1.SyncResponse
-	48, // 35: paddock.v1.Reply.multi:type_name -> paddock.v1.MultiResponse
-	49, // 36: paddock.v1.Reply.multi_read:type_name -> paddock.v1.MultiReadResponse
-	50, // 37: paddock.v1.Reply.add_watch:type_name -> paddock.v1.AddWatchResponse
-	51, // 38: paddock.v1.Reply.remove_watches:type_name -> paddock.v1.RemoveWatchesResponse
-	52, // 39: paddock.v1.Reply.who_am_i:type_name -> paddock.v1.WhoAmIResponse
-	53, // 40: paddock.v1.Reply.add_auth:type_name -> paddock.v1.AddAuthResponse
-	7,  // 41: paddock.v1.Reply.ping:type_name -> paddock.v1.PingResponse
-	9,  // 42: paddock.v1.Reply.close:type_name -> paddock.v1.CloseSessionResponse
-	4,  // 43: paddock.v1.Reply.set_watches:type_name -> paddock.v1.SetWatchesResponse
-	0,  // 44: paddock.v1.WatchEvent.type:type_name -> paddock.v1.EventType
-	1,  // 45: paddock.v1.SessionEvent.state:type_name -> paddock.v1.SessionState
-	36, // 46: paddock.v1.SessionEvent.error:type_name -> paddock.v1.Error
-	2,  // 47: paddock.v1.ClientMessage.connect:type_name -> paddock.v1.ConnectRequest
-	10, // 48: paddock.v1.ClientMessage.request:type_name -> paddock.v1.Request
-	5,  // 49: paddock.v1.ServerMessage.connected:type_name -> paddock.v1.ConnectResponse
-	11, // 50: paddock.v1.ServerMessage.reply:type_name -> paddock.v1.Reply
-	12, // 51: paddock.v1.ServerMessage.event:type_name -> paddock.v1.WatchEvent
-	13, // 52: paddock.v1.ServerMessage.session_event:type_name -> paddock.v1.SessionEvent
-	14, // 53: paddock.v1.SessionRequest.messages:type_name -> paddock.v1.ClientMessage
-	15, // 54: paddock.v1.SessionResponse.messages:type_name -> paddock.v1.ServerMessage
-	16, // 55: paddock.v1.SessionService.Session:input_type -> paddock.v1.SessionRequest
-	17, // 56: paddock.v1.SessionService.Session:output_type -> paddock.v1.SessionResponse
-	56, // [56:57] is the sub-list for method output_type
-	55, // [55:56] is the sub-list for method input_type
-	55, // [55:55] is the sub-list for extension type_name
-	55, // [55:55] is the sub-list for extension extendee
-	0,  // [0:55] is the sub-list for field type_name
+	36, // 23: paddock.v1.Request.reconfig:type_name -> paddock.v1.ReconfigRequest
+	37, // 24: paddock.v1.Request.txn:type_name -> paddock.v1.TxnRequest
+	38, // 25: paddock.v1.Reply.error:type_name -> paddock.v1.Error
+	39, // 26: paddock.v1.Reply.create:type_name -> paddock.v1.CreateResponse
+	40, // 27: paddock.v1.Reply.delete:type_name -> paddock.v1.DeleteResponse
+	41, // 28: paddock.v1.Reply.exists:type_name -> paddock.v1.ExistsResponse
+	42, // 29: paddock.v1.Reply.get_data:type_name -> paddock.v1.GetDataResponse
+	43, // 30: paddock.v1.Reply.set_data:type_name -> paddock.v1.SetDataResponse
+	44, // 31: paddock.v1.Reply.get_children:type_name -> paddock.v1.GetChildrenResponse
+	45, // 32: paddock.v1.Reply.get_all_children_number:type_name -> paddock.v1.GetAllChildrenNumberResponse
+	46, // 33: paddock.v1.Reply.get_ephemerals:type_name -> paddock.v1.GetEphemeralsResponse
+	47, // 34: paddock.v1.Reply.get_acl:type_name -> paddock.v1.GetACLResponse
+	48, // 35: paddock.v1.Reply.set_acl:type_name -> paddock.v1.SetACLResponse
+	49, // 36: paddock.v1.Reply.sync:type_name -> paddock.v1.SyncResponse
+	50, // 37: paddock.v1.Reply.multi:type_name -> paddock.v1.MultiResponse
+	51, // 38: paddock.v1.Reply.multi_read:type_name -> paddock.v1.MultiReadResponse
+	52, // 39: paddock.v1.Reply.add_watch:type_name -> paddock.v1.AddWatchResponse
+	53, // 40: paddock.v1.Reply.remove_watches:type_name -> paddock.v1.RemoveWatchesResponse
+	54, // 41: paddock.v1.Reply.who_am_i:type_name -> paddock.v1.WhoAmIResponse
+	55, // 42: paddock.v1.Reply.add_auth:type_name -> paddock.v1.AddAuthResponse
+	7,  // 43: paddock.v1.Reply.ping:type_name -> paddock.v1.PingResponse
+	9,  // 44: paddock.v1.Reply.close:type_name -> paddock.v1.CloseSessionResponse
+	4,  // 45: paddock.v1.Reply.set_watches:type_name -> paddock.v1.SetWatchesResponse
+	42, // 46: paddock.v1.Reply.reconfig:type_name -> paddock.v1.GetDataResponse
+	56, // 47: paddock.v1.Reply.txn:type_name -> paddock.v1.TxnResponse
+	0,  // 48: paddock.v1.WatchEvent.type:type_name -> paddock.v1.EventType
+	1,  // 49: paddock.v1.SessionEvent.state:type_name -> paddock.v1.SessionState
+	38, // 50: paddock.v1.SessionEvent.error:type_name -> paddock.v1.Error
+	2,  // 51: paddock.v1.ClientMessage.connect:type_name -> paddock.v1.ConnectRequest
+	10, // 52: paddock.v1.ClientMessage.request:type_name -> paddock.v1.Request
+	5,  // 53: paddock.v1.ServerMessage.connected:type_name -> paddock.v1.ConnectResponse
+	11, // 54: paddock.v1.ServerMessage.reply:type_name -> paddock.v1.Reply
+	12, // 55: paddock.v1.ServerMessage.event:type_name -> paddock.v1.WatchEvent
+	13, // 56: paddock.v1.ServerMessage.session_event:type_name -> paddock.v1.SessionEvent
+	14, // 57: paddock.v1.SessionRequest.messages:type_name -> paddock.v1.ClientMessage
+	15, // 58: paddock.v1.SessionResponse.messages:type_name -> paddock.v1.ServerMessage
+	16, // 59: paddock.v1.SessionService.Session:input_type -> paddock.v1.SessionRequest
+	17, // 60: paddock.v1.SessionService.Session:output_type -> paddock.v1.SessionResponse
+	60, // [60:61] is the sub-list for method output_type
+	59, // [59:60] is the sub-list for method input_type
+	59, // [59:59] is the sub-list for extension type_name
+	59, // [59:59] is the sub-list for extension extendee
+	0,  // [0:59] is the sub-list for field type_name
 }
 
 func init() { file_paddock_v1_session_proto_init() }
@@ -2081,6 +2155,8 @@ func file_paddock_v1_session_proto_init() {
 		(*Request_Ping)(nil),
 		(*Request_Close)(nil),
 		(*Request_SetWatches)(nil),
+		(*Request_Reconfig)(nil),
+		(*Request_Txn)(nil),
 	}
 	file_paddock_v1_session_proto_msgTypes[9].OneofWrappers = []any{
 		(*Reply_Create)(nil),
@@ -2103,6 +2179,8 @@ func file_paddock_v1_session_proto_init() {
 		(*Reply_Ping)(nil),
 		(*Reply_Close)(nil),
 		(*Reply_SetWatches)(nil),
+		(*Reply_Reconfig)(nil),
+		(*Reply_Txn)(nil),
 	}
 	file_paddock_v1_session_proto_msgTypes[12].OneofWrappers = []any{
 		(*ClientMessage_Connect)(nil),

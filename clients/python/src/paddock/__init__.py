@@ -2,17 +2,24 @@
 
 ``paddock.Client`` is synchronous; ``paddock.aio.Client`` is its asyncio twin. Errors are in
 ``paddock.errors`` (also re-exported here), recipes in ``paddock.recipes`` (lock, election),
-``paddock.coordination``, ``paddock.discovery``, ``paddock.group_member`` and
-``paddock.tree_cache``.
+``paddock.coordination``, ``paddock.discovery``, ``paddock.double_barrier``, ``paddock.dubbo``,
+``paddock.group_member``, ``paddock.leader_selector``, ``paddock.service_provider`` and
+``paddock.tree_cache``; what a holding recipe tells of its session
+in ``paddock.session_events``.
 """
 
 from . import (
     aio,
     coordination,
     discovery,
+    double_barrier,
+    dubbo,
     errors,
     group_member,
+    leader_selector,
     recipes,
+    service_provider,
+    session_events,
     tree_cache,
 )
 from .client import Client, EventQueue
@@ -25,6 +32,7 @@ from .errors import (
     ConnectionLossError,
     InvalidACLError,
     InvalidStateError,
+    NewConfigNoQuorumError,
     NoAuthError,
     NoChildrenForEphemeralsError,
     NodeExistsError,
@@ -34,6 +42,8 @@ from .errors import (
     OperationTimeoutError,
     PaddockError,
     QueueFullError,
+    ReconfigDisabledError,
+    ReconfigInProgressError,
     RequestTimeoutError,
     RuntimeInconsistencyError,
     SessionExpiredError,
@@ -95,6 +105,7 @@ __all__ = [
     "Id",
     "InvalidACLError",
     "InvalidStateError",
+    "NewConfigNoQuorumError",
     "NoAuthError",
     "NoChildrenForEphemeralsError",
     "NoNodeError",
@@ -110,6 +121,8 @@ __all__ = [
     "ReadError",
     "ReadOp",
     "ReadResult",
+    "ReconfigDisabledError",
+    "ReconfigInProgressError",
     "RequestTimeoutError",
     "RuntimeInconsistencyError",
     "SessionExpiredError",
@@ -123,10 +136,15 @@ __all__ = [
     "coordination",
     "digest",
     "discovery",
+    "double_barrier",
+    "dubbo",
     "errors",
     "group_member",
+    "leader_selector",
     "make_digest_acl",
     "recipes",
     "sequence_of",
+    "service_provider",
+    "session_events",
     "tree_cache",
 ]

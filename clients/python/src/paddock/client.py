@@ -308,6 +308,16 @@ class Client:
     def who_am_i(self) -> list[ClientInfo]:
         return self._run(self.aio.who_am_i())
 
+    def reconfig(
+        self,
+        joining: str | Sequence[str] | None = None,
+        leaving: str | Sequence[str | int] | None = None,
+        new_members: str | Sequence[str] | None = None,
+        from_config: int = -1,
+    ) -> tuple[bytes, ZnodeStat]:
+        """Changes the ensemble's members; see ``paddock.aio.Client.reconfig``."""
+        return self._run(self.aio.reconfig(joining, leaving, new_members, from_config))
+
     def watch(self, path: str, *, recursive: bool = False, max_queued: int = 1000) -> EventQueue:
         """A persistent watch read as a blocking iterator::
 

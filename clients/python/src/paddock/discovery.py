@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import itertools
 import json
 import time
 import uuid
@@ -18,6 +17,7 @@ from typing import Any
 
 from . import errors
 from .client import Client
+from .service_provider import ServiceProvider, Strategy
 from .types import CreateMode
 
 
@@ -101,26 +101,9 @@ class ServiceDiscovery:
             out.append(ServiceInstance.from_json(data, path))
         return out
 
-    def provider(self, name: str) -> ServiceProvider:
-        return ServiceProvider(self, name)
+    def provider(self, name: str, strategy: Strategy = "round_robin") -> ServiceProvider:
+        """A cached provider of ``name``'s instances; call ``start()`` before ``get_instance()``."""
+        return ServiceProvider(self, name, strategy)
 
 
-class ServiceProvider:
-    """One instance per call, round robin over the instances read at that call."""
-
-    def __init__(self, discovery: ServiceDiscovery, name: str) -> None:
-        self.discovery = discovery
-        self.name = name
-        self._turn = itertools.count()
-
-    def get_instance(self) -> ServiceInstance:
-        instances = self.discovery.query_for_instances(self.name)
-        if not instances:
-            raise errors.NoNodeError(
-                f"no instance of {self.name} under {self.discovery.base}",
-                self.discovery.path_of(self.name),
-            )
-        return instances[next(self._turn) % len(instances)]
-
-
-__all__ = ["ServiceDiscovery", "ServiceInstance", "ServiceProvider"]
+__all__ = ["ServiceDiscovery", "ServiceInstance", "ServiceProvider", "Strategy"]

@@ -116,6 +116,20 @@ class UnknownSessionError(PaddockError):
     name = "UnknownSession"
 
 
+class NewConfigNoQuorumError(PaddockError):
+    """reconfig: too few voters of the new configuration are in sync with the leader (-13)."""
+
+    code = -13
+    name = "NewConfigNoQuorum"
+
+
+class ReconfigInProgressError(PaddockError):
+    """reconfig: another reconfiguration is proposed and not yet committed (-14)."""
+
+    code = -14
+    name = "ReconfigInProgress"
+
+
 class APIError(PaddockError):
     code = -100
     name = "APIError"
@@ -196,6 +210,13 @@ class RequestTimeoutError(PaddockError):
     name = "RequestTimeout"
 
 
+class ReconfigDisabledError(PaddockError):
+    """reconfig on a server without reconfigEnabled=true (-123)."""
+
+    code = -123
+    name = "ReconfigDisabled"
+
+
 class SessionClosedRequireSaslAuthError(PaddockError):
     code = -124
     name = "SessionClosedRequireSaslAuth"
@@ -230,6 +251,8 @@ _BY_CODE: dict[int, type[PaddockError]] = {
         BadArgumentsError,
         InvalidStateError,
         UnknownSessionError,
+        NewConfigNoQuorumError,
+        ReconfigInProgressError,
         APIError,
         NoNodeError,
         NoAuthError,
@@ -246,6 +269,7 @@ _BY_CODE: dict[int, type[PaddockError]] = {
         EphemeralOnLocalSessionError,
         NoWatcherError,
         RequestTimeoutError,
+        ReconfigDisabledError,
         SessionClosedRequireSaslAuthError,
         QuotaExceededError,
         ThrottledError,
@@ -274,6 +298,7 @@ __all__ = [
     "InvalidCallbackError",
     "InvalidStateError",
     "MarshallingError",
+    "NewConfigNoQuorumError",
     "NoAuthError",
     "NoChildrenForEphemeralsError",
     "NoNodeError",
@@ -286,6 +311,8 @@ __all__ = [
     "PaddockSystemError",
     "QueueFullError",
     "QuotaExceededError",
+    "ReconfigDisabledError",
+    "ReconfigInProgressError",
     "RequestTimeoutError",
     "RuntimeInconsistencyError",
     "SessionClosedRequireSaslAuthError",

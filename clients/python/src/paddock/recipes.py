@@ -4,7 +4,9 @@ Both queue contenders as EPHEMERAL_SEQUENTIAL children of one znode and each wai
 predecessor only (no herd effect). Names are Apache Curator's, shared by the Paddock clients of
 every language (docs/RECIPES.md): ``_c_<uuid>-lock-<seq>`` for the lock (InterProcessMutex) and
 ``_c_<uuid>-latch-<seq>`` for the election (LeaderLatch), ordered by the digits after the marker;
-the lowest sequence holds. A holder whose session expires loses the lock with its ephemeral node.
+the lowest sequence holds. A holder whose session expires loses the lock with its ephemeral node;
+listeners added with ``add_listener`` hear SUSPENDED, RECONNECTED and LOST while it holds
+(``paddock.session_events``), and ``fencing_token`` is the holder node's czxid.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, TypeVar
 
 from . import errors
 from .client import Client
+from .session_events import EventListener, SessionFollower
 from .types import CreateMode, SessionState, WatchedEvent
 
 T = TypeVar("T")
@@ -51,6 +54,9 @@ class _Queue:
         self.data = identifier.encode() if isinstance(identifier, str) else bytes(identifier)
         self.node: str | None = None  # our full path while queued or holding
         self._held = False
+        self.fencing_token = 0  # our node's czxid while holding (0 otherwise)
+        self.sequence = -1  # our node's sequence number while holding
+        self.session = SessionFollower(client)
         self._wake = threading.Event()
         self._state_changed = threading.Condition()
         self._cancelled = False
@@ -59,7 +65,15 @@ class _Queue:
         # Names sort by the digits after any of the markers (the read-write lock has two).
         alternatives = "|".join(re.escape(m) for m in markers or (prefix,))
         self._pattern = re.compile(f"(?:{alternatives})(\\d+)$")
-        client.add_listener(self._on_state)
+        self._listening = False  # on the client's states only while queued or holding
+
+    def _listen(self, on: bool) -> None:
+        if on != self._listening:
+            self._listening = on
+            if on:
+                self.client.add_listener(self._on_state)
+            else:
+                self.client.remove_listener(self._on_state)
 
     def _on_state(self, state: SessionState) -> None:
         if state in (SessionState.EXPIRED, SessionState.CLOSED, SessionState.AUTH_FAILED):
@@ -113,13 +127,18 @@ class _Queue:
     def _wait_turn(self, blocking: bool, timeout: float | None) -> bool:
         """Enqueues (if needed) and waits to be first. False on timeout/cancel (dequeued)."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            try:
-                return self._try_turn(blocking, deadline)
-            except errors.ConnectionLossError:
-                # The session may still be alive: wait for the reconnect and look again.
-                if not self._await_connected(deadline):
-                    raise
+        self._listen(True)
+        try:
+            while True:
+                try:
+                    return self._try_turn(blocking, deadline)
+                except errors.ConnectionLossError:
+                    # The session may still be alive: wait for the reconnect and look again.
+                    if not self._await_connected(deadline):
+                        raise
+        except BaseException:
+            self._listen(self.node is not None)  # still queued: keep listening until dequeued
+            raise
 
     def _try_turn(self, blocking: bool, deadline: float | None) -> bool:
         if self.node is None:
@@ -139,6 +158,8 @@ class _Queue:
             watch = self._watch_index(names, index)
             if watch is None:
                 self._held = True
+                self._take_token(mine)
+                self.session.start()
                 return True
             if not blocking:
                 self._dequeue()
@@ -159,6 +180,12 @@ class _Queue:
                 self.node = None
                 raise errors.SessionExpiredError("session ended while waiting", self.path)
 
+    def _take_token(self, mine: str) -> None:
+        assert self.node is not None
+        stat = self.client.exists(self.node)
+        self.fencing_token = stat.czxid if stat is not None else 0
+        self.sequence = self._sequence(mine) or 0
+
     def _watch_index(self, names: list[str], index: int) -> int | None:
         """None when our node (at ``index``) holds, else the index of the node to wait for."""
         return None if index == 0 else index - 1
@@ -166,7 +193,10 @@ class _Queue:
     def _dequeue(self) -> None:
         node, self.node = self.node, None
         self._held = False
-        if node is not None:
+        self.fencing_token, self.sequence = 0, -1
+        self.session.stop()
+        self._listen(False)
+        if node is not None and not self.session.lost:  # after LOST the node went with the session
             with contextlib.suppress(errors.NoNodeError):
                 self.client.delete(node)
 
@@ -186,8 +216,10 @@ class Lock:
     """A distributed mutex: ``with Lock(client, "/locks/x", "me"): ...``.
 
     ``acquire(blocking=True, timeout=None)`` returns True once held (False on timeout or
-    non-blocking failure); ``release()`` deletes our node. Not reentrant. ``identifier`` is
-    stored as the node's data so ``contenders()`` can say who is queued.
+    non-blocking failure); ``release()`` deletes our node. Reentrant per Lock object, as Curator's
+    InterProcessMutex: acquiring it again while held adds one to a count, and the node is deleted
+    when ``release()`` has been called as many times. ``identifier`` is stored as the node's
+    data so ``contenders()`` can say who is queued.
     """
 
     def __init__(
@@ -195,6 +227,7 @@ class Lock:
     ) -> None:
         self._q = _q or _Queue(client, path, LOCK_PREFIX, identifier)
         self._mutex = threading.Lock()
+        self._count = 0  # acquisitions not yet released
 
     @property
     def path(self) -> str:
@@ -209,16 +242,44 @@ class Lock:
     def is_acquired(self) -> bool:
         return self._q._held and self._q.client.state == SessionState.CONNECTED
 
+    @property
+    def fencing_token(self) -> int:
+        """The holder node's czxid while held (0 otherwise): a later holder's is larger."""
+        return self._q.fencing_token
+
+    @property
+    def sequence(self) -> int:
+        """The holder node's sequence number while held (-1 otherwise)."""
+        return self._q.sequence
+
+    @property
+    def hold_count(self) -> int:
+        return self._count
+
+    def add_listener(self, listener: EventListener) -> None:
+        """``listener(ConnectionEvent)`` runs on the events thread while the lock is held."""
+        self._q.session.add_listener(listener)
+
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
         with self._mutex:
-            if self._q._held:
-                raise RuntimeError("Lock is not reentrant: already held by this object")
+            if self._count > 0:
+                if self._q.session.lost:
+                    raise errors.SessionExpiredError("lock lost with the session", self.path)
+                self._count += 1
+                return True
             self._q._cancelled = False
-            return self._q._wait_turn(blocking, timeout)
+            if not self._q._wait_turn(blocking, timeout):
+                return False
+            self._count = 1
+            return True
 
     def release(self) -> None:
         with self._mutex:
-            self._q._dequeue()
+            if self._count == 0:
+                raise RuntimeError(f"Lock {self.path} is not held by this object")
+            self._count -= 1
+            if self._count == 0:
+                self._q._dequeue()
 
     def cancel(self) -> None:
         """Makes a waiting ``acquire`` (in another thread) return False."""
@@ -248,7 +309,17 @@ class LeaderElection:
 
     @property
     def is_leader(self) -> bool:
+        """False from SUSPENDED on (Curator's default): a leader cut off stops leading."""
         return self._q._held and self._q.client.state == SessionState.CONNECTED
+
+    @property
+    def fencing_token(self) -> int:
+        """The leader node's czxid while leading (0 otherwise)."""
+        return self._q.fencing_token
+
+    def add_listener(self, listener: EventListener) -> None:
+        """``listener(ConnectionEvent)`` runs on the events thread while leading."""
+        self._q.session.add_listener(listener)
 
     def run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
         """Waits to lead, runs ``func(*args, **kwargs)`` and returns its value; returns None

@@ -4,6 +4,12 @@ export { Barrier } from "./barrier.js";
 export { type ConnectionEvent, followSession } from "./connection.js";
 export { DoubleBarrier } from "./double-barrier.js";
 export {
+  DubboApplications,
+  type DubboInstance,
+  type DubboInstanceInput,
+  parseDubboInstance,
+} from "./dubbo-applications.js";
+export {
   type DubboCategory,
   DubboRegistry,
   dubboPlace,
@@ -12,6 +18,12 @@ export {
 } from "./dubbo-registry.js";
 export { GroupMember } from "./group-member.js";
 export { LeaderLatch } from "./leader-latch.js";
+export {
+  LeaderSelector,
+  type LeaderSelectorOptions,
+  type Leadership,
+  type Participant,
+} from "./leader-selector.js";
 export { type FencingToken, Lock, type LockOptions } from "./lock.js";
 export { nextId } from "./naming.js";
 export { ensurePath, sequenceOf } from "./nodes.js";

@@ -77,8 +77,11 @@ export class Lock extends EventEmitter<Record<ConnectionEvent, []>> {
     return this.isHeld ? this.node?.path : undefined;
   }
 
-  /** Waits for the lock; with `timeoutMs`, resolves false (and withdraws) when it passes. */
-  async acquire(timeoutMs?: number): Promise<boolean> {
+  /**
+   * Waits for the lock; with `timeoutMs`, resolves false (and withdraws) when it passes, and so
+   * when `signal` aborts (a leader selector closed while queued).
+   */
+  async acquire(timeoutMs?: number, signal?: AbortSignal): Promise<boolean> {
     if (this.holdCount > 0) {
       this.holdCount++;
       return true;
@@ -92,13 +95,16 @@ export class Lock extends EventEmitter<Record<ConnectionEvent, []>> {
       );
     this.acquiring = true;
     try {
-      return await this.acquireOnce(timeoutMs);
+      return await this.acquireOnce(timeoutMs, signal);
     } finally {
       this.acquiring = false;
     }
   }
 
-  private async acquireOnce(timeoutMs: number | undefined): Promise<boolean> {
+  private async acquireOnce(
+    timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
     const deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutMs;
     const created = await createProtected(this.client, this.path, this.lockName, this.options.data);
     const token = { czxid: created.stat.czxid, sequence: sequenceOf(created.name), path: created.path };
@@ -108,7 +114,10 @@ export class Lock extends EventEmitter<Record<ConnectionEvent, []>> {
           const { children } = await this.client.getChildren(this.path);
           const verdict = this.predicate(sortBySequence(children, this.markers), created.name);
           if (verdict.holds) break;
-          const gone = await waitGone(this.client, `${this.path}/${verdict.watch}`, deadline);
+          const gone = await untilAborted(
+            waitGone(this.client, `${this.path}/${verdict.watch}`, deadline),
+            signal,
+          );
           if (!gone) {
             await deleteGuaranteed(this.client, created.path);
             return false;
@@ -146,4 +155,14 @@ export class Lock extends EventEmitter<Record<ConnectionEvent, []>> {
     this.unfollow?.();
     this.unfollow = undefined;
   }
+}
+
+/** `waiting`, or false as soon as `signal` aborts. */
+function untilAborted(waiting: Promise<boolean>, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal === undefined) return waiting;
+  if (signal.aborted) return Promise.resolve(false);
+  return Promise.race([
+    waiting,
+    new Promise<boolean>((resolve) => signal.addEventListener("abort", () => resolve(false), { once: true })),
+  ]);
 }

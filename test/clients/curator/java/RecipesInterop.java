@@ -3,6 +3,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -10,6 +11,8 @@ import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.nodes.GroupMember;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.recipes.leader.LeaderSelector;
+import org.apache.curator.framework.recipes.leader.LeaderSelectorListenerAdapter;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
@@ -37,6 +40,8 @@ import org.apache.zookeeper.KeeperException;
 public final class RecipesInterop {
   static CuratorFramework client;
   static LeaderLatch latch;
+  static LeaderSelector selector;
+  static final LinkedBlockingQueue<Boolean> selectorYield = new LinkedBlockingQueue<>();
   static GroupMember member;
   static InterProcessReadWriteLock rw;
   static InterProcessSemaphoreV2 semaphore;
@@ -127,6 +132,33 @@ public final class RecipesInterop {
       case "latch-close" -> {
         latch.close();
         say("latch-close ok");
+      }
+      case "selector-start" -> {
+        // selector-start <path> <id>: a LeaderSelector with autoRequeue that leads until told to yield
+        selector = new LeaderSelector(client, w[1], new LeaderSelectorListenerAdapter() {
+          @Override public void takeLeadership(CuratorFramework c) throws Exception {
+            say("selector leader");
+            selectorYield.take();
+            say("selector yielded");
+          }
+        });
+        selector.setId(w[2]);
+        selector.autoRequeue();
+        selector.start();
+        say("selector-start ok");
+      }
+      case "selector-yield" -> {
+        selectorYield.add(true);
+        say("selector-yield ok");
+      }
+      case "selector-status" -> {
+        List<String> ids = new ArrayList<>();
+        for (Participant p : selector.getParticipants()) ids.add(p.getId() + (p.isLeader() ? "*" : ""));
+        say("selector-status " + selector.hasLeadership() + " " + String.join(",", ids));
+      }
+      case "selector-close" -> {
+        selector.close();
+        say("selector-close ok");
       }
       case "register" -> {
         // register <base> <service> <id> <port>

@@ -32,6 +32,28 @@ class Consistency(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CONSISTENCY_SEQUENTIAL: _ClassVar[Consistency]
     CONSISTENCY_LINEARIZABLE: _ClassVar[Consistency]
 
+class CompareTarget(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COMPARE_TARGET_UNSPECIFIED: _ClassVar[CompareTarget]
+    COMPARE_TARGET_EXISTS: _ClassVar[CompareTarget]
+    COMPARE_TARGET_VERSION: _ClassVar[CompareTarget]
+    COMPARE_TARGET_CVERSION: _ClassVar[CompareTarget]
+    COMPARE_TARGET_AVERSION: _ClassVar[CompareTarget]
+    COMPARE_TARGET_CZXID: _ClassVar[CompareTarget]
+    COMPARE_TARGET_MZXID: _ClassVar[CompareTarget]
+    COMPARE_TARGET_PZXID: _ClassVar[CompareTarget]
+    COMPARE_TARGET_NUM_CHILDREN: _ClassVar[CompareTarget]
+    COMPARE_TARGET_EPHEMERAL_OWNER: _ClassVar[CompareTarget]
+    COMPARE_TARGET_DATA_LENGTH: _ClassVar[CompareTarget]
+
+class CompareOp(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COMPARE_OP_UNSPECIFIED: _ClassVar[CompareOp]
+    COMPARE_OP_EQUAL: _ClassVar[CompareOp]
+    COMPARE_OP_NOT_EQUAL: _ClassVar[CompareOp]
+    COMPARE_OP_LESS: _ClassVar[CompareOp]
+    COMPARE_OP_GREATER: _ClassVar[CompareOp]
+
 class AddWatchMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ADD_WATCH_MODE_PERSISTENT: _ClassVar[AddWatchMode]
@@ -58,6 +80,8 @@ class ErrorCode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_CODE_OPERATION_TIMEOUT: _ClassVar[ErrorCode]
     ERROR_CODE_BAD_ARGUMENTS: _ClassVar[ErrorCode]
     ERROR_CODE_UNKNOWN_SESSION: _ClassVar[ErrorCode]
+    ERROR_CODE_NEW_CONFIG_NO_QUORUM: _ClassVar[ErrorCode]
+    ERROR_CODE_RECONFIG_IN_PROGRESS: _ClassVar[ErrorCode]
     ERROR_CODE_API_ERROR: _ClassVar[ErrorCode]
     ERROR_CODE_NO_NODE: _ClassVar[ErrorCode]
     ERROR_CODE_NO_AUTH: _ClassVar[ErrorCode]
@@ -74,6 +98,7 @@ class ErrorCode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION: _ClassVar[ErrorCode]
     ERROR_CODE_NO_WATCHER: _ClassVar[ErrorCode]
     ERROR_CODE_REQUEST_TIMEOUT: _ClassVar[ErrorCode]
+    ERROR_CODE_RECONFIG_DISABLED: _ClassVar[ErrorCode]
     ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH: _ClassVar[ErrorCode]
     ERROR_CODE_QUOTA_EXCEEDED: _ClassVar[ErrorCode]
     ERROR_CODE_THROTTLED: _ClassVar[ErrorCode]
@@ -93,6 +118,22 @@ CREATE_MODE_PERSISTENT_WITH_TTL: CreateMode
 CREATE_MODE_PERSISTENT_SEQUENTIAL_WITH_TTL: CreateMode
 CONSISTENCY_SEQUENTIAL: Consistency
 CONSISTENCY_LINEARIZABLE: Consistency
+COMPARE_TARGET_UNSPECIFIED: CompareTarget
+COMPARE_TARGET_EXISTS: CompareTarget
+COMPARE_TARGET_VERSION: CompareTarget
+COMPARE_TARGET_CVERSION: CompareTarget
+COMPARE_TARGET_AVERSION: CompareTarget
+COMPARE_TARGET_CZXID: CompareTarget
+COMPARE_TARGET_MZXID: CompareTarget
+COMPARE_TARGET_PZXID: CompareTarget
+COMPARE_TARGET_NUM_CHILDREN: CompareTarget
+COMPARE_TARGET_EPHEMERAL_OWNER: CompareTarget
+COMPARE_TARGET_DATA_LENGTH: CompareTarget
+COMPARE_OP_UNSPECIFIED: CompareOp
+COMPARE_OP_EQUAL: CompareOp
+COMPARE_OP_NOT_EQUAL: CompareOp
+COMPARE_OP_LESS: CompareOp
+COMPARE_OP_GREATER: CompareOp
 ADD_WATCH_MODE_PERSISTENT: AddWatchMode
 ADD_WATCH_MODE_PERSISTENT_RECURSIVE: AddWatchMode
 WATCHER_TYPE_UNSPECIFIED: WatcherType
@@ -111,6 +152,8 @@ ERROR_CODE_UNIMPLEMENTED: ErrorCode
 ERROR_CODE_OPERATION_TIMEOUT: ErrorCode
 ERROR_CODE_BAD_ARGUMENTS: ErrorCode
 ERROR_CODE_UNKNOWN_SESSION: ErrorCode
+ERROR_CODE_NEW_CONFIG_NO_QUORUM: ErrorCode
+ERROR_CODE_RECONFIG_IN_PROGRESS: ErrorCode
 ERROR_CODE_API_ERROR: ErrorCode
 ERROR_CODE_NO_NODE: ErrorCode
 ERROR_CODE_NO_AUTH: ErrorCode
@@ -127,6 +170,7 @@ ERROR_CODE_NOT_READ_ONLY: ErrorCode
 ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION: ErrorCode
 ERROR_CODE_NO_WATCHER: ErrorCode
 ERROR_CODE_REQUEST_TIMEOUT: ErrorCode
+ERROR_CODE_RECONFIG_DISABLED: ErrorCode
 ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH: ErrorCode
 ERROR_CODE_QUOTA_EXCEEDED: ErrorCode
 ERROR_CODE_THROTTLED: ErrorCode
@@ -264,22 +308,34 @@ class SetDataResponse(_message.Message):
     def __init__(self, stat: _Optional[_Union[Stat, _Mapping]] = ...) -> None: ...
 
 class GetChildrenRequest(_message.Message):
-    __slots__ = ("path", "watch", "consistency")
+    __slots__ = ("path", "watch", "consistency", "page_size", "page_token", "name_prefix", "count_only")
     PATH_FIELD_NUMBER: _ClassVar[int]
     WATCH_FIELD_NUMBER: _ClassVar[int]
     CONSISTENCY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    NAME_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    COUNT_ONLY_FIELD_NUMBER: _ClassVar[int]
     path: str
     watch: bool
     consistency: Consistency
-    def __init__(self, path: _Optional[str] = ..., watch: _Optional[bool] = ..., consistency: _Optional[_Union[Consistency, str]] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    name_prefix: str
+    count_only: bool
+    def __init__(self, path: _Optional[str] = ..., watch: _Optional[bool] = ..., consistency: _Optional[_Union[Consistency, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., name_prefix: _Optional[str] = ..., count_only: _Optional[bool] = ...) -> None: ...
 
 class GetChildrenResponse(_message.Message):
-    __slots__ = ("children", "stat")
+    __slots__ = ("children", "stat", "next_page_token", "count")
     CHILDREN_FIELD_NUMBER: _ClassVar[int]
     STAT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
     children: _containers.RepeatedScalarFieldContainer[str]
     stat: Stat
-    def __init__(self, children: _Optional[_Iterable[str]] = ..., stat: _Optional[_Union[Stat, _Mapping]] = ...) -> None: ...
+    next_page_token: str
+    count: int
+    def __init__(self, children: _Optional[_Iterable[str]] = ..., stat: _Optional[_Union[Stat, _Mapping]] = ..., next_page_token: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class GetAllChildrenNumberRequest(_message.Message):
     __slots__ = ("path",)
@@ -397,6 +453,36 @@ class MultiResponse(_message.Message):
     results: _containers.RepeatedCompositeFieldContainer[OpResult]
     def __init__(self, results: _Optional[_Iterable[_Union[OpResult, _Mapping]]] = ...) -> None: ...
 
+class Compare(_message.Message):
+    __slots__ = ("path", "target", "op", "value")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    OP_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    target: CompareTarget
+    op: CompareOp
+    value: int
+    def __init__(self, path: _Optional[str] = ..., target: _Optional[_Union[CompareTarget, str]] = ..., op: _Optional[_Union[CompareOp, str]] = ..., value: _Optional[int] = ...) -> None: ...
+
+class TxnRequest(_message.Message):
+    __slots__ = ("compare", "then_ops", "else_ops")
+    COMPARE_FIELD_NUMBER: _ClassVar[int]
+    THEN_OPS_FIELD_NUMBER: _ClassVar[int]
+    ELSE_OPS_FIELD_NUMBER: _ClassVar[int]
+    compare: _containers.RepeatedCompositeFieldContainer[Compare]
+    then_ops: _containers.RepeatedCompositeFieldContainer[Op]
+    else_ops: _containers.RepeatedCompositeFieldContainer[Op]
+    def __init__(self, compare: _Optional[_Iterable[_Union[Compare, _Mapping]]] = ..., then_ops: _Optional[_Iterable[_Union[Op, _Mapping]]] = ..., else_ops: _Optional[_Iterable[_Union[Op, _Mapping]]] = ...) -> None: ...
+
+class TxnResponse(_message.Message):
+    __slots__ = ("succeeded", "results")
+    SUCCEEDED_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    succeeded: bool
+    results: _containers.RepeatedCompositeFieldContainer[OpResult]
+    def __init__(self, succeeded: _Optional[bool] = ..., results: _Optional[_Iterable[_Union[OpResult, _Mapping]]] = ...) -> None: ...
+
 class ReadOp(_message.Message):
     __slots__ = ("get_children", "get_data")
     GET_CHILDREN_FIELD_NUMBER: _ClassVar[int]
@@ -482,6 +568,18 @@ class AddAuthRequest(_message.Message):
 class AddAuthResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class ReconfigRequest(_message.Message):
+    __slots__ = ("joining_servers", "leaving_servers", "new_members", "cur_config_id")
+    JOINING_SERVERS_FIELD_NUMBER: _ClassVar[int]
+    LEAVING_SERVERS_FIELD_NUMBER: _ClassVar[int]
+    NEW_MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    CUR_CONFIG_ID_FIELD_NUMBER: _ClassVar[int]
+    joining_servers: str
+    leaving_servers: str
+    new_members: str
+    cur_config_id: int
+    def __init__(self, joining_servers: _Optional[str] = ..., leaving_servers: _Optional[str] = ..., new_members: _Optional[str] = ..., cur_config_id: _Optional[int] = ...) -> None: ...
 
 class Error(_message.Message):
     __slots__ = ("code", "path", "message")

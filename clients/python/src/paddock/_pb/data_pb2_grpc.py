@@ -109,6 +109,16 @@ class DataServiceStub:
                 request_serializer=paddock_dot_v1_dot_data__pb2.WhoAmIRequest.SerializeToString,
                 response_deserializer=paddock_dot_v1_dot_data__pb2.WhoAmIResponse.FromString,
                 _registered_method=True)
+        self.Reconfig = channel.unary_unary(
+                '/paddock.v1.DataService/Reconfig',
+                request_serializer=paddock_dot_v1_dot_data__pb2.ReconfigRequest.SerializeToString,
+                response_deserializer=paddock_dot_v1_dot_data__pb2.GetDataResponse.FromString,
+                _registered_method=True)
+        self.Txn = channel.unary_unary(
+                '/paddock.v1.DataService/Txn',
+                request_serializer=paddock_dot_v1_dot_data__pb2.TxnRequest.SerializeToString,
+                response_deserializer=paddock_dot_v1_dot_data__pb2.TxnResponse.FromString,
+                _registered_method=True)
 
 
 class DataServiceServicer:
@@ -203,6 +213,20 @@ class DataServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Reconfig(self, request, context):
+        """/zookeeper/config after the change (its data and stat); the super user's paddock-auth metadata.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Txn(self, request, context):
+        """Compare-transaction: conditions on Stat fields, then a then- or an else-branch, atomically.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DataServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -275,6 +299,16 @@ def add_DataServiceServicer_to_server(servicer, server):
                     servicer.WhoAmI,
                     request_deserializer=paddock_dot_v1_dot_data__pb2.WhoAmIRequest.FromString,
                     response_serializer=paddock_dot_v1_dot_data__pb2.WhoAmIResponse.SerializeToString,
+            ),
+            'Reconfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.Reconfig,
+                    request_deserializer=paddock_dot_v1_dot_data__pb2.ReconfigRequest.FromString,
+                    response_serializer=paddock_dot_v1_dot_data__pb2.GetDataResponse.SerializeToString,
+            ),
+            'Txn': grpc.unary_unary_rpc_method_handler(
+                    servicer.Txn,
+                    request_deserializer=paddock_dot_v1_dot_data__pb2.TxnRequest.FromString,
+                    response_serializer=paddock_dot_v1_dot_data__pb2.TxnResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -660,6 +694,60 @@ class DataService:
             '/paddock.v1.DataService/WhoAmI',
             paddock_dot_v1_dot_data__pb2.WhoAmIRequest.SerializeToString,
             paddock_dot_v1_dot_data__pb2.WhoAmIResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Reconfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/paddock.v1.DataService/Reconfig',
+            paddock_dot_v1_dot_data__pb2.ReconfigRequest.SerializeToString,
+            paddock_dot_v1_dot_data__pb2.GetDataResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Txn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/paddock.v1.DataService/Txn',
+            paddock_dot_v1_dot_data__pb2.TxnRequest.SerializeToString,
+            paddock_dot_v1_dot_data__pb2.TxnResponse.FromString,
             options,
             channel_credentials,
             insecure,

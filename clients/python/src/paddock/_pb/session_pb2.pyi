@@ -111,7 +111,7 @@ class CloseSessionResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class Request(_message.Message):
-    __slots__ = ("xid", "timeout_ms", "trace", "create", "delete", "exists", "get_data", "set_data", "get_children", "get_all_children_number", "get_ephemerals", "get_acl", "set_acl", "sync", "multi", "multi_read", "add_watch", "remove_watches", "who_am_i", "add_auth", "ping", "close", "set_watches")
+    __slots__ = ("xid", "timeout_ms", "trace", "create", "delete", "exists", "get_data", "set_data", "get_children", "get_all_children_number", "get_ephemerals", "get_acl", "set_acl", "sync", "multi", "multi_read", "add_watch", "remove_watches", "who_am_i", "add_auth", "ping", "close", "set_watches", "reconfig", "txn")
     class TraceEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -142,6 +142,8 @@ class Request(_message.Message):
     PING_FIELD_NUMBER: _ClassVar[int]
     CLOSE_FIELD_NUMBER: _ClassVar[int]
     SET_WATCHES_FIELD_NUMBER: _ClassVar[int]
+    RECONFIG_FIELD_NUMBER: _ClassVar[int]
+    TXN_FIELD_NUMBER: _ClassVar[int]
     xid: int
     timeout_ms: int
     trace: _containers.ScalarMap[str, str]
@@ -165,10 +167,12 @@ class Request(_message.Message):
     ping: PingRequest
     close: CloseSessionRequest
     set_watches: SetWatches
-    def __init__(self, xid: _Optional[int] = ..., timeout_ms: _Optional[int] = ..., trace: _Optional[_Mapping[str, str]] = ..., create: _Optional[_Union[_data_pb2.CreateRequest, _Mapping]] = ..., delete: _Optional[_Union[_data_pb2.DeleteRequest, _Mapping]] = ..., exists: _Optional[_Union[_data_pb2.ExistsRequest, _Mapping]] = ..., get_data: _Optional[_Union[_data_pb2.GetDataRequest, _Mapping]] = ..., set_data: _Optional[_Union[_data_pb2.SetDataRequest, _Mapping]] = ..., get_children: _Optional[_Union[_data_pb2.GetChildrenRequest, _Mapping]] = ..., get_all_children_number: _Optional[_Union[_data_pb2.GetAllChildrenNumberRequest, _Mapping]] = ..., get_ephemerals: _Optional[_Union[_data_pb2.GetEphemeralsRequest, _Mapping]] = ..., get_acl: _Optional[_Union[_data_pb2.GetACLRequest, _Mapping]] = ..., set_acl: _Optional[_Union[_data_pb2.SetACLRequest, _Mapping]] = ..., sync: _Optional[_Union[_data_pb2.SyncRequest, _Mapping]] = ..., multi: _Optional[_Union[_data_pb2.MultiRequest, _Mapping]] = ..., multi_read: _Optional[_Union[_data_pb2.MultiReadRequest, _Mapping]] = ..., add_watch: _Optional[_Union[_data_pb2.AddWatchRequest, _Mapping]] = ..., remove_watches: _Optional[_Union[_data_pb2.RemoveWatchesRequest, _Mapping]] = ..., who_am_i: _Optional[_Union[_data_pb2.WhoAmIRequest, _Mapping]] = ..., add_auth: _Optional[_Union[_data_pb2.AddAuthRequest, _Mapping]] = ..., ping: _Optional[_Union[PingRequest, _Mapping]] = ..., close: _Optional[_Union[CloseSessionRequest, _Mapping]] = ..., set_watches: _Optional[_Union[SetWatches, _Mapping]] = ...) -> None: ...
+    reconfig: _data_pb2.ReconfigRequest
+    txn: _data_pb2.TxnRequest
+    def __init__(self, xid: _Optional[int] = ..., timeout_ms: _Optional[int] = ..., trace: _Optional[_Mapping[str, str]] = ..., create: _Optional[_Union[_data_pb2.CreateRequest, _Mapping]] = ..., delete: _Optional[_Union[_data_pb2.DeleteRequest, _Mapping]] = ..., exists: _Optional[_Union[_data_pb2.ExistsRequest, _Mapping]] = ..., get_data: _Optional[_Union[_data_pb2.GetDataRequest, _Mapping]] = ..., set_data: _Optional[_Union[_data_pb2.SetDataRequest, _Mapping]] = ..., get_children: _Optional[_Union[_data_pb2.GetChildrenRequest, _Mapping]] = ..., get_all_children_number: _Optional[_Union[_data_pb2.GetAllChildrenNumberRequest, _Mapping]] = ..., get_ephemerals: _Optional[_Union[_data_pb2.GetEphemeralsRequest, _Mapping]] = ..., get_acl: _Optional[_Union[_data_pb2.GetACLRequest, _Mapping]] = ..., set_acl: _Optional[_Union[_data_pb2.SetACLRequest, _Mapping]] = ..., sync: _Optional[_Union[_data_pb2.SyncRequest, _Mapping]] = ..., multi: _Optional[_Union[_data_pb2.MultiRequest, _Mapping]] = ..., multi_read: _Optional[_Union[_data_pb2.MultiReadRequest, _Mapping]] = ..., add_watch: _Optional[_Union[_data_pb2.AddWatchRequest, _Mapping]] = ..., remove_watches: _Optional[_Union[_data_pb2.RemoveWatchesRequest, _Mapping]] = ..., who_am_i: _Optional[_Union[_data_pb2.WhoAmIRequest, _Mapping]] = ..., add_auth: _Optional[_Union[_data_pb2.AddAuthRequest, _Mapping]] = ..., ping: _Optional[_Union[PingRequest, _Mapping]] = ..., close: _Optional[_Union[CloseSessionRequest, _Mapping]] = ..., set_watches: _Optional[_Union[SetWatches, _Mapping]] = ..., reconfig: _Optional[_Union[_data_pb2.ReconfigRequest, _Mapping]] = ..., txn: _Optional[_Union[_data_pb2.TxnRequest, _Mapping]] = ...) -> None: ...
 
 class Reply(_message.Message):
-    __slots__ = ("xid", "zxid", "error", "create", "delete", "exists", "get_data", "set_data", "get_children", "get_all_children_number", "get_ephemerals", "get_acl", "set_acl", "sync", "multi", "multi_read", "add_watch", "remove_watches", "who_am_i", "add_auth", "ping", "close", "set_watches")
+    __slots__ = ("xid", "zxid", "error", "create", "delete", "exists", "get_data", "set_data", "get_children", "get_all_children_number", "get_ephemerals", "get_acl", "set_acl", "sync", "multi", "multi_read", "add_watch", "remove_watches", "who_am_i", "add_auth", "ping", "close", "set_watches", "reconfig", "txn")
     XID_FIELD_NUMBER: _ClassVar[int]
     ZXID_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
@@ -192,6 +196,8 @@ class Reply(_message.Message):
     PING_FIELD_NUMBER: _ClassVar[int]
     CLOSE_FIELD_NUMBER: _ClassVar[int]
     SET_WATCHES_FIELD_NUMBER: _ClassVar[int]
+    RECONFIG_FIELD_NUMBER: _ClassVar[int]
+    TXN_FIELD_NUMBER: _ClassVar[int]
     xid: int
     zxid: int
     error: _data_pb2.Error
@@ -215,7 +221,9 @@ class Reply(_message.Message):
     ping: PingResponse
     close: CloseSessionResponse
     set_watches: SetWatchesResponse
-    def __init__(self, xid: _Optional[int] = ..., zxid: _Optional[int] = ..., error: _Optional[_Union[_data_pb2.Error, _Mapping]] = ..., create: _Optional[_Union[_data_pb2.CreateResponse, _Mapping]] = ..., delete: _Optional[_Union[_data_pb2.DeleteResponse, _Mapping]] = ..., exists: _Optional[_Union[_data_pb2.ExistsResponse, _Mapping]] = ..., get_data: _Optional[_Union[_data_pb2.GetDataResponse, _Mapping]] = ..., set_data: _Optional[_Union[_data_pb2.SetDataResponse, _Mapping]] = ..., get_children: _Optional[_Union[_data_pb2.GetChildrenResponse, _Mapping]] = ..., get_all_children_number: _Optional[_Union[_data_pb2.GetAllChildrenNumberResponse, _Mapping]] = ..., get_ephemerals: _Optional[_Union[_data_pb2.GetEphemeralsResponse, _Mapping]] = ..., get_acl: _Optional[_Union[_data_pb2.GetACLResponse, _Mapping]] = ..., set_acl: _Optional[_Union[_data_pb2.SetACLResponse, _Mapping]] = ..., sync: _Optional[_Union[_data_pb2.SyncResponse, _Mapping]] = ..., multi: _Optional[_Union[_data_pb2.MultiResponse, _Mapping]] = ..., multi_read: _Optional[_Union[_data_pb2.MultiReadResponse, _Mapping]] = ..., add_watch: _Optional[_Union[_data_pb2.AddWatchResponse, _Mapping]] = ..., remove_watches: _Optional[_Union[_data_pb2.RemoveWatchesResponse, _Mapping]] = ..., who_am_i: _Optional[_Union[_data_pb2.WhoAmIResponse, _Mapping]] = ..., add_auth: _Optional[_Union[_data_pb2.AddAuthResponse, _Mapping]] = ..., ping: _Optional[_Union[PingResponse, _Mapping]] = ..., close: _Optional[_Union[CloseSessionResponse, _Mapping]] = ..., set_watches: _Optional[_Union[SetWatchesResponse, _Mapping]] = ...) -> None: ...
+    reconfig: _data_pb2.GetDataResponse
+    txn: _data_pb2.TxnResponse
+    def __init__(self, xid: _Optional[int] = ..., zxid: _Optional[int] = ..., error: _Optional[_Union[_data_pb2.Error, _Mapping]] = ..., create: _Optional[_Union[_data_pb2.CreateResponse, _Mapping]] = ..., delete: _Optional[_Union[_data_pb2.DeleteResponse, _Mapping]] = ..., exists: _Optional[_Union[_data_pb2.ExistsResponse, _Mapping]] = ..., get_data: _Optional[_Union[_data_pb2.GetDataResponse, _Mapping]] = ..., set_data: _Optional[_Union[_data_pb2.SetDataResponse, _Mapping]] = ..., get_children: _Optional[_Union[_data_pb2.GetChildrenResponse, _Mapping]] = ..., get_all_children_number: _Optional[_Union[_data_pb2.GetAllChildrenNumberResponse, _Mapping]] = ..., get_ephemerals: _Optional[_Union[_data_pb2.GetEphemeralsResponse, _Mapping]] = ..., get_acl: _Optional[_Union[_data_pb2.GetACLResponse, _Mapping]] = ..., set_acl: _Optional[_Union[_data_pb2.SetACLResponse, _Mapping]] = ..., sync: _Optional[_Union[_data_pb2.SyncResponse, _Mapping]] = ..., multi: _Optional[_Union[_data_pb2.MultiResponse, _Mapping]] = ..., multi_read: _Optional[_Union[_data_pb2.MultiReadResponse, _Mapping]] = ..., add_watch: _Optional[_Union[_data_pb2.AddWatchResponse, _Mapping]] = ..., remove_watches: _Optional[_Union[_data_pb2.RemoveWatchesResponse, _Mapping]] = ..., who_am_i: _Optional[_Union[_data_pb2.WhoAmIResponse, _Mapping]] = ..., add_auth: _Optional[_Union[_data_pb2.AddAuthResponse, _Mapping]] = ..., ping: _Optional[_Union[PingResponse, _Mapping]] = ..., close: _Optional[_Union[CloseSessionResponse, _Mapping]] = ..., set_watches: _Optional[_Union[SetWatchesResponse, _Mapping]] = ..., reconfig: _Optional[_Union[_data_pb2.GetDataResponse, _Mapping]] = ..., txn: _Optional[_Union[_data_pb2.TxnResponse, _Mapping]] = ...) -> None: ...
 
 class WatchEvent(_message.Message):
     __slots__ = ("type", "path", "zxid")

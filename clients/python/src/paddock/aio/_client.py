@@ -402,9 +402,42 @@ class Client:
 
         return await self._submit("", convert, who_am_i=pb.WhoAmIRequest())
 
+    async def reconfig(
+        self,
+        joining: str | Sequence[str] | None = None,
+        leaving: str | Sequence[str | int] | None = None,
+        new_members: str | Sequence[str] | None = None,
+        from_config: int = -1,
+    ) -> tuple[bytes, ZnodeStat]:
+        """Changes the ensemble's members, as kazoo's ``reconfig``: incrementally (``joining``
+        ``server.N=host:quorumPort:electionPort[:role];[clientHost:]clientPort`` lines,
+        ``leaving`` server ids) or in bulk (``new_members``), from configuration version
+        ``from_config`` (the hex ``version=`` of /zookeeper/config, parsed; -1 for any). Needs
+        reconfigEnabled=true and the super user (or WRITE on /zookeeper/config). Returns
+        /zookeeper/config after the change: ``(data, stat)``."""
+
+        def convert(r: spb.Reply) -> tuple[bytes, ZnodeStat]:
+            _raise_if_error(r)
+            return r.reconfig.data, _stat(r.reconfig.stat)
+
+        req = pb.ReconfigRequest(
+            joining_servers=_members(joining),
+            leaving_servers=_members(leaving),
+            new_members=_members(new_members),
+            cur_config_id=from_config,
+        )
+        return await self._submit("", convert, reconfig=req)
+
     # internal: used by WatchStream to drop a local watcher without a server round trip
     def _discard_persistent(self, path: str, watcher: Watcher, recursive: bool) -> bool:
         return self._session.registry.discard_persistent(path, watcher, recursive)
+
+
+def _members(value: str | Sequence[str | int] | None) -> str:
+    """A comma-separated list, as the wire (and kazoo) take it."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else ",".join(str(v) for v in value)
 
 
 __all__ = ["Client", "WatchStream", "WatchedEvent"]

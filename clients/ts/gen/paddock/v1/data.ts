@@ -176,6 +176,142 @@ export function consistencyToJSON(object: Consistency): string {
   }
 }
 
+/**
+ * Compare-transactions (Paddock; etcd's Txn on a tree): the conditions are evaluated atomically
+ * with the writes, on the leader against every change proposed before; when all hold the then_ops
+ * run, else the else_ops, each branch as one atomic multi.
+ */
+export enum CompareTarget {
+  COMPARE_TARGET_UNSPECIFIED = 0,
+  /** COMPARE_TARGET_EXISTS - value 1: the node exists; 0: it does not. Only EQUAL and NOT_EQUAL. */
+  COMPARE_TARGET_EXISTS = 1,
+  COMPARE_TARGET_VERSION = 2,
+  COMPARE_TARGET_CVERSION = 3,
+  COMPARE_TARGET_AVERSION = 4,
+  COMPARE_TARGET_CZXID = 5,
+  COMPARE_TARGET_MZXID = 6,
+  COMPARE_TARGET_PZXID = 7,
+  COMPARE_TARGET_NUM_CHILDREN = 8,
+  COMPARE_TARGET_EPHEMERAL_OWNER = 9,
+  COMPARE_TARGET_DATA_LENGTH = 10,
+}
+
+export function compareTargetFromJSON(object: any): CompareTarget {
+  switch (object) {
+    case 0:
+    case "COMPARE_TARGET_UNSPECIFIED":
+      return CompareTarget.COMPARE_TARGET_UNSPECIFIED;
+    case 1:
+    case "COMPARE_TARGET_EXISTS":
+      return CompareTarget.COMPARE_TARGET_EXISTS;
+    case 2:
+    case "COMPARE_TARGET_VERSION":
+      return CompareTarget.COMPARE_TARGET_VERSION;
+    case 3:
+    case "COMPARE_TARGET_CVERSION":
+      return CompareTarget.COMPARE_TARGET_CVERSION;
+    case 4:
+    case "COMPARE_TARGET_AVERSION":
+      return CompareTarget.COMPARE_TARGET_AVERSION;
+    case 5:
+    case "COMPARE_TARGET_CZXID":
+      return CompareTarget.COMPARE_TARGET_CZXID;
+    case 6:
+    case "COMPARE_TARGET_MZXID":
+      return CompareTarget.COMPARE_TARGET_MZXID;
+    case 7:
+    case "COMPARE_TARGET_PZXID":
+      return CompareTarget.COMPARE_TARGET_PZXID;
+    case 8:
+    case "COMPARE_TARGET_NUM_CHILDREN":
+      return CompareTarget.COMPARE_TARGET_NUM_CHILDREN;
+    case 9:
+    case "COMPARE_TARGET_EPHEMERAL_OWNER":
+      return CompareTarget.COMPARE_TARGET_EPHEMERAL_OWNER;
+    case 10:
+    case "COMPARE_TARGET_DATA_LENGTH":
+      return CompareTarget.COMPARE_TARGET_DATA_LENGTH;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum CompareTarget");
+  }
+}
+
+export function compareTargetToJSON(object: CompareTarget): string {
+  switch (object) {
+    case CompareTarget.COMPARE_TARGET_UNSPECIFIED:
+      return "COMPARE_TARGET_UNSPECIFIED";
+    case CompareTarget.COMPARE_TARGET_EXISTS:
+      return "COMPARE_TARGET_EXISTS";
+    case CompareTarget.COMPARE_TARGET_VERSION:
+      return "COMPARE_TARGET_VERSION";
+    case CompareTarget.COMPARE_TARGET_CVERSION:
+      return "COMPARE_TARGET_CVERSION";
+    case CompareTarget.COMPARE_TARGET_AVERSION:
+      return "COMPARE_TARGET_AVERSION";
+    case CompareTarget.COMPARE_TARGET_CZXID:
+      return "COMPARE_TARGET_CZXID";
+    case CompareTarget.COMPARE_TARGET_MZXID:
+      return "COMPARE_TARGET_MZXID";
+    case CompareTarget.COMPARE_TARGET_PZXID:
+      return "COMPARE_TARGET_PZXID";
+    case CompareTarget.COMPARE_TARGET_NUM_CHILDREN:
+      return "COMPARE_TARGET_NUM_CHILDREN";
+    case CompareTarget.COMPARE_TARGET_EPHEMERAL_OWNER:
+      return "COMPARE_TARGET_EPHEMERAL_OWNER";
+    case CompareTarget.COMPARE_TARGET_DATA_LENGTH:
+      return "COMPARE_TARGET_DATA_LENGTH";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum CompareTarget");
+  }
+}
+
+export enum CompareOp {
+  COMPARE_OP_UNSPECIFIED = 0,
+  COMPARE_OP_EQUAL = 1,
+  COMPARE_OP_NOT_EQUAL = 2,
+  COMPARE_OP_LESS = 3,
+  COMPARE_OP_GREATER = 4,
+}
+
+export function compareOpFromJSON(object: any): CompareOp {
+  switch (object) {
+    case 0:
+    case "COMPARE_OP_UNSPECIFIED":
+      return CompareOp.COMPARE_OP_UNSPECIFIED;
+    case 1:
+    case "COMPARE_OP_EQUAL":
+      return CompareOp.COMPARE_OP_EQUAL;
+    case 2:
+    case "COMPARE_OP_NOT_EQUAL":
+      return CompareOp.COMPARE_OP_NOT_EQUAL;
+    case 3:
+    case "COMPARE_OP_LESS":
+      return CompareOp.COMPARE_OP_LESS;
+    case 4:
+    case "COMPARE_OP_GREATER":
+      return CompareOp.COMPARE_OP_GREATER;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum CompareOp");
+  }
+}
+
+export function compareOpToJSON(object: CompareOp): string {
+  switch (object) {
+    case CompareOp.COMPARE_OP_UNSPECIFIED:
+      return "COMPARE_OP_UNSPECIFIED";
+    case CompareOp.COMPARE_OP_EQUAL:
+      return "COMPARE_OP_EQUAL";
+    case CompareOp.COMPARE_OP_NOT_EQUAL:
+      return "COMPARE_OP_NOT_EQUAL";
+    case CompareOp.COMPARE_OP_LESS:
+      return "COMPARE_OP_LESS";
+    case CompareOp.COMPARE_OP_GREATER:
+      return "COMPARE_OP_GREATER";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum CompareOp");
+  }
+}
+
 export enum AddWatchMode {
   ADD_WATCH_MODE_PERSISTENT = 0,
   ADD_WATCH_MODE_PERSISTENT_RECURSIVE = 1,
@@ -270,6 +406,10 @@ export enum ErrorCode {
   ERROR_CODE_OPERATION_TIMEOUT = -7,
   ERROR_CODE_BAD_ARGUMENTS = -8,
   ERROR_CODE_UNKNOWN_SESSION = -12,
+  /** ERROR_CODE_NEW_CONFIG_NO_QUORUM - reconfig: too few voters of the new configuration are in sync with the leader. */
+  ERROR_CODE_NEW_CONFIG_NO_QUORUM = -13,
+  /** ERROR_CODE_RECONFIG_IN_PROGRESS - reconfig: another reconfiguration is proposed and not yet committed. */
+  ERROR_CODE_RECONFIG_IN_PROGRESS = -14,
   ERROR_CODE_API_ERROR = -100,
   ERROR_CODE_NO_NODE = -101,
   ERROR_CODE_NO_AUTH = -102,
@@ -287,6 +427,8 @@ export enum ErrorCode {
   ERROR_CODE_EPHEMERAL_ON_LOCAL_SESSION = -120,
   ERROR_CODE_NO_WATCHER = -121,
   ERROR_CODE_REQUEST_TIMEOUT = -122,
+  /** ERROR_CODE_RECONFIG_DISABLED - reconfig on a server without reconfigEnabled=true. */
+  ERROR_CODE_RECONFIG_DISABLED = -123,
   /**
    * ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH - enforce.auth.enabled: the session holds none of enforce.auth.schemes (ZooKeeper's
    * SESSIONCLOSEDREQUIRESASLAUTH); the server closes the connection after this reply.
@@ -328,6 +470,12 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case -12:
     case "ERROR_CODE_UNKNOWN_SESSION":
       return ErrorCode.ERROR_CODE_UNKNOWN_SESSION;
+    case -13:
+    case "ERROR_CODE_NEW_CONFIG_NO_QUORUM":
+      return ErrorCode.ERROR_CODE_NEW_CONFIG_NO_QUORUM;
+    case -14:
+    case "ERROR_CODE_RECONFIG_IN_PROGRESS":
+      return ErrorCode.ERROR_CODE_RECONFIG_IN_PROGRESS;
     case -100:
     case "ERROR_CODE_API_ERROR":
       return ErrorCode.ERROR_CODE_API_ERROR;
@@ -376,6 +524,9 @@ export function errorCodeFromJSON(object: any): ErrorCode {
     case -122:
     case "ERROR_CODE_REQUEST_TIMEOUT":
       return ErrorCode.ERROR_CODE_REQUEST_TIMEOUT;
+    case -123:
+    case "ERROR_CODE_RECONFIG_DISABLED":
+      return ErrorCode.ERROR_CODE_RECONFIG_DISABLED;
     case -124:
     case "ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH":
       return ErrorCode.ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH;
@@ -412,6 +563,10 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "ERROR_CODE_BAD_ARGUMENTS";
     case ErrorCode.ERROR_CODE_UNKNOWN_SESSION:
       return "ERROR_CODE_UNKNOWN_SESSION";
+    case ErrorCode.ERROR_CODE_NEW_CONFIG_NO_QUORUM:
+      return "ERROR_CODE_NEW_CONFIG_NO_QUORUM";
+    case ErrorCode.ERROR_CODE_RECONFIG_IN_PROGRESS:
+      return "ERROR_CODE_RECONFIG_IN_PROGRESS";
     case ErrorCode.ERROR_CODE_API_ERROR:
       return "ERROR_CODE_API_ERROR";
     case ErrorCode.ERROR_CODE_NO_NODE:
@@ -444,6 +599,8 @@ export function errorCodeToJSON(object: ErrorCode): string {
       return "ERROR_CODE_NO_WATCHER";
     case ErrorCode.ERROR_CODE_REQUEST_TIMEOUT:
       return "ERROR_CODE_REQUEST_TIMEOUT";
+    case ErrorCode.ERROR_CODE_RECONFIG_DISABLED:
+      return "ERROR_CODE_RECONFIG_DISABLED";
     case ErrorCode.ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH:
       return "ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH";
     case ErrorCode.ERROR_CODE_QUOTA_EXCEEDED:
@@ -564,12 +721,41 @@ export interface GetChildrenRequest {
   path: string;
   watch: boolean;
   consistency: Consistency;
+  /**
+   * Paging (Paddock): at most this many names, sorted by name (UTF-16 code units), each page also
+   * under the reply byte limit; 0: childrenPerReplyMax. Absent, with no page_token, name_prefix or
+   * count_only: every child, unsorted, as ZooKeeper's getChildren. Must be in 0..childrenPerReplyMax.
+   */
+  pageSize?:
+    | number
+    | undefined;
+  /**
+   * The previous page's next_page_token: this page starts after the last name that page returned,
+   * so a child created behind that name never appears, one ahead of it does, and none appears twice.
+   */
+  pageToken?:
+    | string
+    | undefined;
+  /** Only children whose name starts with this (sorted, paged as page_size). */
+  namePrefix?:
+    | string
+    | undefined;
+  /** No names: count holds how many children match (after page_token, with name_prefix). */
+  countOnly?: boolean | undefined;
 }
 
 export interface GetChildrenResponse {
-  /** Names, not paths, in no particular order (as ZooKeeper). */
+  /** Names, not paths: in no particular order (as ZooKeeper), sorted when paged or filtered. */
   children: string[];
-  stat?: Stat | undefined;
+  stat?:
+    | Stat
+    | undefined;
+  /** Paged: pass it as page_token for the next page; empty when no child is left after this page. */
+  nextPageToken?:
+    | string
+    | undefined;
+  /** count_only: how many children match. */
+  count?: number | undefined;
 }
 
 export interface GetAllChildrenNumberRequest {
@@ -657,6 +843,30 @@ export interface MultiResponse {
   results: OpResult[];
 }
 
+/**
+ * One condition: `<target of path> <op> value`. On a node that does not exist only EXISTS holds
+ * anything; every other target is false there, whatever the op. Needs READ on an existing node.
+ */
+export interface Compare {
+  path: string;
+  target: CompareTarget;
+  op: CompareOp;
+  value: bigint;
+}
+
+export interface TxnRequest {
+  compare: Compare[];
+  thenOps: Op[];
+  elseOps: Op[];
+}
+
+export interface TxnResponse {
+  /** Every condition held: the then_ops ran (else the else_ops). */
+  succeeded: boolean;
+  /** One per op of the branch that ran, as MultiResponse's. */
+  results: OpResult[];
+}
+
 export interface ReadOp {
   op?: { $case: "getChildren"; value: GetChildrenRequest } | { $case: "getData"; value: GetDataRequest } | undefined;
 }
@@ -716,6 +926,26 @@ export interface AddAuthRequest {
 }
 
 export interface AddAuthResponse {
+}
+
+/**
+ * ZooKeeper's reconfig (3.5+): change the ensemble's members, incrementally (joining_servers,
+ * leaving_servers) or in bulk (new_members). Needs reconfigEnabled=true on the server and WRITE on
+ * /zookeeper/config (held by the super user only, unless its ACL was changed or skipACL=yes).
+ * The reply is /zookeeper/config after the change: the new configuration and its stat.
+ */
+export interface ReconfigRequest {
+  /**
+   * Comma-separated `server.N=host:quorumPort:electionPort[:participant|:observer];[clientHost:]clientPort`
+   * lines: members to add (or to replace, for an id already in the configuration).
+   */
+  joiningServers: string;
+  /** Comma-separated server ids to remove. */
+  leavingServers: string;
+  /** Bulk: every member of the new configuration, server lines separated by commas or newlines. */
+  newMembers: string;
+  /** Change only if the active configuration's version (its `version=` in hex) is this; absent or -1: any. */
+  curConfigId?: bigint | undefined;
 }
 
 /** Error carries the code, the path it concerns and a readable message naming version or limit. */
@@ -2109,7 +2339,15 @@ export const SetDataResponse: MessageFns<SetDataResponse> = {
 };
 
 function createBaseGetChildrenRequest(): GetChildrenRequest {
-  return { path: "", watch: false, consistency: 0 };
+  return {
+    path: "",
+    watch: false,
+    consistency: 0,
+    pageSize: undefined,
+    pageToken: undefined,
+    namePrefix: undefined,
+    countOnly: undefined,
+  };
 }
 
 export const GetChildrenRequest: MessageFns<GetChildrenRequest> = {
@@ -2122,6 +2360,18 @@ export const GetChildrenRequest: MessageFns<GetChildrenRequest> = {
     }
     if (message.consistency !== 0) {
       writer.uint32(24).int32(message.consistency);
+    }
+    if (message.pageSize !== undefined) {
+      writer.uint32(32).int32(message.pageSize);
+    }
+    if (message.pageToken !== undefined) {
+      writer.uint32(42).string(message.pageToken);
+    }
+    if (message.namePrefix !== undefined) {
+      writer.uint32(50).string(message.namePrefix);
+    }
+    if (message.countOnly !== undefined) {
+      writer.uint32(56).bool(message.countOnly);
     }
     return writer;
   },
@@ -2163,6 +2413,38 @@ export const GetChildrenRequest: MessageFns<GetChildrenRequest> = {
             message.consistency = reader.int32() as any;
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.namePrefix = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.countOnly = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2180,6 +2462,26 @@ export const GetChildrenRequest: MessageFns<GetChildrenRequest> = {
       path: isSet(object.path) ? globalThis.String(object.path) : "",
       watch: isSet(object.watch) ? globalThis.Boolean(object.watch) : false,
       consistency: isSet(object.consistency) ? consistencyFromJSON(object.consistency) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : undefined,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : undefined,
+      namePrefix: isSet(object.namePrefix)
+        ? globalThis.String(object.namePrefix)
+        : isSet(object.name_prefix)
+        ? globalThis.String(object.name_prefix)
+        : undefined,
+      countOnly: isSet(object.countOnly)
+        ? globalThis.Boolean(object.countOnly)
+        : isSet(object.count_only)
+        ? globalThis.Boolean(object.count_only)
+        : undefined,
     };
   },
 
@@ -2194,6 +2496,18 @@ export const GetChildrenRequest: MessageFns<GetChildrenRequest> = {
     if (message.consistency !== 0) {
       obj.consistency = consistencyToJSON(message.consistency);
     }
+    if (message.pageSize !== undefined) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== undefined) {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.namePrefix !== undefined) {
+      obj.namePrefix = message.namePrefix;
+    }
+    if (message.countOnly !== undefined) {
+      obj.countOnly = message.countOnly;
+    }
     return obj;
   },
 
@@ -2205,12 +2519,16 @@ export const GetChildrenRequest: MessageFns<GetChildrenRequest> = {
     message.path = object.path ?? "";
     message.watch = object.watch ?? false;
     message.consistency = object.consistency ?? 0;
+    message.pageSize = object.pageSize ?? undefined;
+    message.pageToken = object.pageToken ?? undefined;
+    message.namePrefix = object.namePrefix ?? undefined;
+    message.countOnly = object.countOnly ?? undefined;
     return message;
   },
 };
 
 function createBaseGetChildrenResponse(): GetChildrenResponse {
-  return { children: [], stat: undefined };
+  return { children: [], stat: undefined, nextPageToken: undefined, count: undefined };
 }
 
 export const GetChildrenResponse: MessageFns<GetChildrenResponse> = {
@@ -2220,6 +2538,12 @@ export const GetChildrenResponse: MessageFns<GetChildrenResponse> = {
     }
     if (message.stat !== undefined) {
       Stat.encode(message.stat, writer.uint32(18).fork()).join();
+    }
+    if (message.nextPageToken !== undefined) {
+      writer.uint32(26).string(message.nextPageToken);
+    }
+    if (message.count !== undefined) {
+      writer.uint32(32).int32(message.count);
     }
     return writer;
   },
@@ -2253,6 +2577,22 @@ export const GetChildrenResponse: MessageFns<GetChildrenResponse> = {
             message.stat = Stat.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2269,6 +2609,12 @@ export const GetChildrenResponse: MessageFns<GetChildrenResponse> = {
     return {
       children: globalThis.Array.isArray(object?.children) ? object.children.map((e: any) => globalThis.String(e)) : [],
       stat: isSet(object.stat) ? Stat.fromJSON(object.stat) : undefined,
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : undefined,
+      count: isSet(object.count) ? globalThis.Number(object.count) : undefined,
     };
   },
 
@@ -2280,6 +2626,12 @@ export const GetChildrenResponse: MessageFns<GetChildrenResponse> = {
     if (message.stat !== undefined) {
       obj.stat = Stat.toJSON(message.stat);
     }
+    if (message.nextPageToken !== undefined) {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    if (message.count !== undefined) {
+      obj.count = Math.round(message.count);
+    }
     return obj;
   },
 
@@ -2290,6 +2642,8 @@ export const GetChildrenResponse: MessageFns<GetChildrenResponse> = {
     const message = createBaseGetChildrenResponse();
     message.children = object.children?.map((e) => e) || [];
     message.stat = (object.stat !== undefined && object.stat !== null) ? Stat.fromPartial(object.stat) : undefined;
+    message.nextPageToken = object.nextPageToken ?? undefined;
+    message.count = object.count ?? undefined;
     return message;
   },
 };
@@ -3606,6 +3960,320 @@ export const MultiResponse: MessageFns<MultiResponse> = {
   },
 };
 
+function createBaseCompare(): Compare {
+  return { path: "", target: 0, op: 0, value: 0n };
+}
+
+export const Compare: MessageFns<Compare> = {
+  encode(message: Compare, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.path !== "") {
+      writer.uint32(10).string(message.path);
+    }
+    if (message.target !== 0) {
+      writer.uint32(16).int32(message.target);
+    }
+    if (message.op !== 0) {
+      writer.uint32(24).int32(message.op);
+    }
+    if (message.value !== 0n) {
+      if (BigInt.asIntN(64, message.value) !== message.value) {
+        throw new globalThis.Error("value provided for field message.value of type int64 too large");
+      }
+      writer.uint32(32).int64(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Compare {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCompare();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.target = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.op = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.value = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Compare {
+    return {
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      target: isSet(object.target) ? compareTargetFromJSON(object.target) : 0,
+      op: isSet(object.op) ? compareOpFromJSON(object.op) : 0,
+      value: isSet(object.value) ? BigInt(object.value) : 0n,
+    };
+  },
+
+  toJSON(message: Compare): unknown {
+    const obj: any = {};
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.target !== 0) {
+      obj.target = compareTargetToJSON(message.target);
+    }
+    if (message.op !== 0) {
+      obj.op = compareOpToJSON(message.op);
+    }
+    if (message.value !== 0n) {
+      obj.value = message.value.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Compare>, I>>(base?: I): Compare {
+    return Compare.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Compare>, I>>(object: I): Compare {
+    const message = createBaseCompare();
+    message.path = object.path ?? "";
+    message.target = object.target ?? 0;
+    message.op = object.op ?? 0;
+    message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
+    return message;
+  },
+};
+
+function createBaseTxnRequest(): TxnRequest {
+  return { compare: [], thenOps: [], elseOps: [] };
+}
+
+export const TxnRequest: MessageFns<TxnRequest> = {
+  encode(message: TxnRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.compare) {
+      Compare.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.thenOps) {
+      Op.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.elseOps) {
+      Op.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TxnRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTxnRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.compare.push(Compare.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.thenOps.push(Op.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.elseOps.push(Op.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TxnRequest {
+    return {
+      compare: globalThis.Array.isArray(object?.compare) ? object.compare.map((e: any) => Compare.fromJSON(e)) : [],
+      thenOps: globalThis.Array.isArray(object?.thenOps)
+        ? object.thenOps.map((e: any) => Op.fromJSON(e))
+        : globalThis.Array.isArray(object?.then_ops)
+        ? object.then_ops.map((e: any) => Op.fromJSON(e))
+        : [],
+      elseOps: globalThis.Array.isArray(object?.elseOps)
+        ? object.elseOps.map((e: any) => Op.fromJSON(e))
+        : globalThis.Array.isArray(object?.else_ops)
+        ? object.else_ops.map((e: any) => Op.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TxnRequest): unknown {
+    const obj: any = {};
+    if (message.compare?.length) {
+      obj.compare = message.compare.map((e) => Compare.toJSON(e));
+    }
+    if (message.thenOps?.length) {
+      obj.thenOps = message.thenOps.map((e) => Op.toJSON(e));
+    }
+    if (message.elseOps?.length) {
+      obj.elseOps = message.elseOps.map((e) => Op.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TxnRequest>, I>>(base?: I): TxnRequest {
+    return TxnRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TxnRequest>, I>>(object: I): TxnRequest {
+    const message = createBaseTxnRequest();
+    message.compare = object.compare?.map((e) => Compare.fromPartial(e)) || [];
+    message.thenOps = object.thenOps?.map((e) => Op.fromPartial(e)) || [];
+    message.elseOps = object.elseOps?.map((e) => Op.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTxnResponse(): TxnResponse {
+  return { succeeded: false, results: [] };
+}
+
+export const TxnResponse: MessageFns<TxnResponse> = {
+  encode(message: TxnResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.succeeded !== false) {
+      writer.uint32(8).bool(message.succeeded);
+    }
+    for (const v of message.results) {
+      OpResult.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TxnResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTxnResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.succeeded = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.results.push(OpResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TxnResponse {
+    return {
+      succeeded: isSet(object.succeeded) ? globalThis.Boolean(object.succeeded) : false,
+      results: globalThis.Array.isArray(object?.results) ? object.results.map((e: any) => OpResult.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: TxnResponse): unknown {
+    const obj: any = {};
+    if (message.succeeded !== false) {
+      obj.succeeded = message.succeeded;
+    }
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => OpResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TxnResponse>, I>>(base?: I): TxnResponse {
+    return TxnResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TxnResponse>, I>>(object: I): TxnResponse {
+    const message = createBaseTxnResponse();
+    message.succeeded = object.succeeded ?? false;
+    message.results = object.results?.map((e) => OpResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseReadOp(): ReadOp {
   return { op: undefined };
 }
@@ -4620,6 +5288,144 @@ export const AddAuthResponse: MessageFns<AddAuthResponse> = {
   },
 };
 
+function createBaseReconfigRequest(): ReconfigRequest {
+  return { joiningServers: "", leavingServers: "", newMembers: "", curConfigId: undefined };
+}
+
+export const ReconfigRequest: MessageFns<ReconfigRequest> = {
+  encode(message: ReconfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.joiningServers !== "") {
+      writer.uint32(10).string(message.joiningServers);
+    }
+    if (message.leavingServers !== "") {
+      writer.uint32(18).string(message.leavingServers);
+    }
+    if (message.newMembers !== "") {
+      writer.uint32(26).string(message.newMembers);
+    }
+    if (message.curConfigId !== undefined) {
+      if (BigInt.asIntN(64, message.curConfigId) !== message.curConfigId) {
+        throw new globalThis.Error("value provided for field message.curConfigId of type int64 too large");
+      }
+      writer.uint32(32).int64(message.curConfigId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReconfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReconfigRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.joiningServers = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.leavingServers = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.newMembers = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.curConfigId = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReconfigRequest {
+    return {
+      joiningServers: isSet(object.joiningServers)
+        ? globalThis.String(object.joiningServers)
+        : isSet(object.joining_servers)
+        ? globalThis.String(object.joining_servers)
+        : "",
+      leavingServers: isSet(object.leavingServers)
+        ? globalThis.String(object.leavingServers)
+        : isSet(object.leaving_servers)
+        ? globalThis.String(object.leaving_servers)
+        : "",
+      newMembers: isSet(object.newMembers)
+        ? globalThis.String(object.newMembers)
+        : isSet(object.new_members)
+        ? globalThis.String(object.new_members)
+        : "",
+      curConfigId: isSet(object.curConfigId)
+        ? BigInt(object.curConfigId)
+        : isSet(object.cur_config_id)
+        ? BigInt(object.cur_config_id)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReconfigRequest): unknown {
+    const obj: any = {};
+    if (message.joiningServers !== "") {
+      obj.joiningServers = message.joiningServers;
+    }
+    if (message.leavingServers !== "") {
+      obj.leavingServers = message.leavingServers;
+    }
+    if (message.newMembers !== "") {
+      obj.newMembers = message.newMembers;
+    }
+    if (message.curConfigId !== undefined) {
+      obj.curConfigId = message.curConfigId.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReconfigRequest>, I>>(base?: I): ReconfigRequest {
+    return ReconfigRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReconfigRequest>, I>>(object: I): ReconfigRequest {
+    const message = createBaseReconfigRequest();
+    message.joiningServers = object.joiningServers ?? "";
+    message.leavingServers = object.leavingServers ?? "";
+    message.newMembers = object.newMembers ?? "";
+    message.curConfigId = (object.curConfigId !== undefined && object.curConfigId !== null)
+      ? BigInt(object.curConfigId)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseError(): Error {
   return { code: 0, path: "", message: "" };
 }
@@ -4859,6 +5665,26 @@ export const DataServiceService = {
     responseSerialize: (value: WhoAmIResponse): Buffer => Buffer.from(WhoAmIResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WhoAmIResponse => WhoAmIResponse.decode(value),
   },
+  /** /zookeeper/config after the change (its data and stat); the super user's paddock-auth metadata. */
+  reconfig: {
+    path: "/paddock.v1.DataService/Reconfig" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReconfigRequest): Buffer => Buffer.from(ReconfigRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReconfigRequest => ReconfigRequest.decode(value),
+    responseSerialize: (value: GetDataResponse): Buffer => Buffer.from(GetDataResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetDataResponse => GetDataResponse.decode(value),
+  },
+  /** Compare-transaction: conditions on Stat fields, then a then- or an else-branch, atomically. */
+  txn: {
+    path: "/paddock.v1.DataService/Txn" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TxnRequest): Buffer => Buffer.from(TxnRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TxnRequest => TxnRequest.decode(value),
+    responseSerialize: (value: TxnResponse): Buffer => Buffer.from(TxnResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TxnResponse => TxnResponse.decode(value),
+  },
 } as const;
 
 export interface DataServiceServer extends UntypedServiceImplementation {
@@ -4876,6 +5702,10 @@ export interface DataServiceServer extends UntypedServiceImplementation {
   multi: handleUnaryCall<MultiRequest, MultiResponse>;
   multiRead: handleUnaryCall<MultiReadRequest, MultiReadResponse>;
   whoAmI: handleUnaryCall<WhoAmIRequest, WhoAmIResponse>;
+  /** /zookeeper/config after the change (its data and stat); the super user's paddock-auth metadata. */
+  reconfig: handleUnaryCall<ReconfigRequest, GetDataResponse>;
+  /** Compare-transaction: conditions on Stat fields, then a then- or an else-branch, atomically. */
+  txn: handleUnaryCall<TxnRequest, TxnResponse>;
 }
 
 export interface DataServiceClient extends Client {
@@ -5085,6 +5915,35 @@ export interface DataServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: WhoAmIResponse) => void,
+  ): ClientUnaryCall;
+  /** /zookeeper/config after the change (its data and stat); the super user's paddock-auth metadata. */
+  reconfig(
+    request: ReconfigRequest,
+    callback: (error: ServiceError | null, response: GetDataResponse) => void,
+  ): ClientUnaryCall;
+  reconfig(
+    request: ReconfigRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetDataResponse) => void,
+  ): ClientUnaryCall;
+  reconfig(
+    request: ReconfigRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetDataResponse) => void,
+  ): ClientUnaryCall;
+  /** Compare-transaction: conditions on Stat fields, then a then- or an else-branch, atomically. */
+  txn(request: TxnRequest, callback: (error: ServiceError | null, response: TxnResponse) => void): ClientUnaryCall;
+  txn(
+    request: TxnRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TxnResponse) => void,
+  ): ClientUnaryCall;
+  txn(
+    request: TxnRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TxnResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -43,6 +43,7 @@ import {
   MultiReadResponse,
   MultiRequest,
   MultiResponse,
+  ReconfigRequest,
   RemoveWatchesRequest,
   RemoveWatchesResponse,
   SetACLRequest,
@@ -51,6 +52,8 @@ import {
   SetDataResponse,
   SyncRequest,
   SyncResponse,
+  TxnRequest,
+  TxnResponse,
   WhoAmIRequest,
   WhoAmIResponse,
 } from "./data.js";
@@ -260,6 +263,8 @@ export interface Request {
      * change the client missed (newer than relative_zxid) fire before the reply.
      */
     { $case: "setWatches"; value: SetWatches }
+    | { $case: "reconfig"; value: ReconfigRequest }
+    | { $case: "txn"; value: TxnRequest }
     | undefined;
 }
 
@@ -295,6 +300,10 @@ export interface Reply {
     | { $case: "ping"; value: PingResponse }
     | { $case: "close"; value: CloseSessionResponse }
     | { $case: "setWatches"; value: SetWatchesResponse }
+    | //
+    /** /zookeeper/config after a reconfig. */
+    { $case: "reconfig"; value: GetDataResponse }
+    | { $case: "txn"; value: TxnResponse }
     | undefined;
 }
 
@@ -1201,6 +1210,12 @@ export const Request: MessageFns<Request> = {
       case "setWatches":
         SetWatches.encode(message.op.value, writer.uint32(234).fork()).join();
         break;
+      case "reconfig":
+        ReconfigRequest.encode(message.op.value, writer.uint32(242).fork()).join();
+        break;
+      case "txn":
+        TxnRequest.encode(message.op.value, writer.uint32(250).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1408,6 +1423,22 @@ export const Request: MessageFns<Request> = {
             message.op = { $case: "setWatches", value: SetWatches.decode(reader, reader.uint32()) };
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.op = { $case: "reconfig", value: ReconfigRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.op = { $case: "txn", value: TxnRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1508,6 +1539,10 @@ export const Request: MessageFns<Request> = {
         ? { $case: "setWatches", value: SetWatches.fromJSON(object.setWatches) }
         : isSet(object.set_watches)
         ? { $case: "setWatches", value: SetWatches.fromJSON(object.set_watches) }
+        : isSet(object.reconfig)
+        ? { $case: "reconfig", value: ReconfigRequest.fromJSON(object.reconfig) }
+        : isSet(object.txn)
+        ? { $case: "txn", value: TxnRequest.fromJSON(object.txn) }
         : undefined,
     };
   },
@@ -1569,6 +1604,10 @@ export const Request: MessageFns<Request> = {
       obj.close = CloseSessionRequest.toJSON(message.op.value);
     } else if (message.op?.$case === "setWatches") {
       obj.setWatches = SetWatches.toJSON(message.op.value);
+    } else if (message.op?.$case === "reconfig") {
+      obj.reconfig = ReconfigRequest.toJSON(message.op.value);
+    } else if (message.op?.$case === "txn") {
+      obj.txn = TxnRequest.toJSON(message.op.value);
     }
     return obj;
   },
@@ -1710,6 +1749,18 @@ export const Request: MessageFns<Request> = {
       case "setWatches": {
         if (object.op?.value !== undefined && object.op?.value !== null) {
           message.op = { $case: "setWatches", value: SetWatches.fromPartial(object.op.value) };
+        }
+        break;
+      }
+      case "reconfig": {
+        if (object.op?.value !== undefined && object.op?.value !== null) {
+          message.op = { $case: "reconfig", value: ReconfigRequest.fromPartial(object.op.value) };
+        }
+        break;
+      }
+      case "txn": {
+        if (object.op?.value !== undefined && object.op?.value !== null) {
+          message.op = { $case: "txn", value: TxnRequest.fromPartial(object.op.value) };
         }
         break;
       }
@@ -1881,6 +1932,12 @@ export const Reply: MessageFns<Reply> = {
         break;
       case "setWatches":
         SetWatchesResponse.encode(message.result.value, writer.uint32(234).fork()).join();
+        break;
+      case "reconfig":
+        GetDataResponse.encode(message.result.value, writer.uint32(242).fork()).join();
+        break;
+      case "txn":
+        TxnResponse.encode(message.result.value, writer.uint32(250).fork()).join();
         break;
     }
     return writer;
@@ -2086,6 +2143,22 @@ export const Reply: MessageFns<Reply> = {
             message.result = { $case: "setWatches", value: SetWatchesResponse.decode(reader, reader.uint32()) };
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.result = { $case: "reconfig", value: GetDataResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.result = { $case: "txn", value: TxnResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2172,6 +2245,10 @@ export const Reply: MessageFns<Reply> = {
         ? { $case: "setWatches", value: SetWatchesResponse.fromJSON(object.setWatches) }
         : isSet(object.set_watches)
         ? { $case: "setWatches", value: SetWatchesResponse.fromJSON(object.set_watches) }
+        : isSet(object.reconfig)
+        ? { $case: "reconfig", value: GetDataResponse.fromJSON(object.reconfig) }
+        : isSet(object.txn)
+        ? { $case: "txn", value: TxnResponse.fromJSON(object.txn) }
         : undefined,
     };
   },
@@ -2227,6 +2304,10 @@ export const Reply: MessageFns<Reply> = {
       obj.close = CloseSessionResponse.toJSON(message.result.value);
     } else if (message.result?.$case === "setWatches") {
       obj.setWatches = SetWatchesResponse.toJSON(message.result.value);
+    } else if (message.result?.$case === "reconfig") {
+      obj.reconfig = GetDataResponse.toJSON(message.result.value);
+    } else if (message.result?.$case === "txn") {
+      obj.txn = TxnResponse.toJSON(message.result.value);
     }
     return obj;
   },
@@ -2360,6 +2441,18 @@ export const Reply: MessageFns<Reply> = {
       case "setWatches": {
         if (object.result?.value !== undefined && object.result?.value !== null) {
           message.result = { $case: "setWatches", value: SetWatchesResponse.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "reconfig": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "reconfig", value: GetDataResponse.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "txn": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "txn", value: TxnResponse.fromPartial(object.result.value) };
         }
         break;
       }

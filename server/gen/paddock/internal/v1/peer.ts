@@ -19,7 +19,7 @@ import {
 } from "@grpc/grpc-js";
 import { Error, Id } from "../../v1/data.js";
 import { Request } from "../../v1/session.js";
-import { CreateSessionTxn, Txn } from "./txn.js";
+import { ConfigMember, CreateSessionTxn, Txn } from "./txn.js";
 
 export const protobufPackage = "paddock.internal.v1";
 
@@ -238,7 +238,18 @@ export interface ZabPacket {
   observer: boolean;
   fresh: boolean;
   /** proposal: the leader's proposal span, when the transaction is traced (never persisted). */
-  trace?: TraceContext | undefined;
+  trace?:
+    | TraceContext
+    | undefined;
+  /**
+   * notification, snap: the sender's active configuration (a member that missed a reconfig learns
+   * it here); config_version is the zxid that committed it, 0 for the static zoo.cfg one.
+   */
+  config: ConfigMember[];
+  configVersion: bigint;
+  /** notification: the sender's newest reconfig not yet committed (a member it adds may follow). */
+  pendingConfig: ConfigMember[];
+  pendingConfigVersion: bigint;
 }
 
 /**
@@ -733,6 +744,10 @@ function createBaseZabPacket(): ZabPacket {
     observer: false,
     fresh: false,
     trace: undefined,
+    config: [],
+    configVersion: 0n,
+    pendingConfig: [],
+    pendingConfigVersion: 0n,
   };
 }
 
@@ -818,6 +833,24 @@ export const ZabPacket: MessageFns<ZabPacket> = {
     }
     if (message.trace !== undefined) {
       TraceContext.encode(message.trace, writer.uint32(138).fork()).join();
+    }
+    for (const v of message.config) {
+      ConfigMember.encode(v!, writer.uint32(146).fork()).join();
+    }
+    if (message.configVersion !== 0n) {
+      if (BigInt.asIntN(64, message.configVersion) !== message.configVersion) {
+        throw new globalThis.Error("value provided for field message.configVersion of type int64 too large");
+      }
+      writer.uint32(152).int64(message.configVersion);
+    }
+    for (const v of message.pendingConfig) {
+      ConfigMember.encode(v!, writer.uint32(162).fork()).join();
+    }
+    if (message.pendingConfigVersion !== 0n) {
+      if (BigInt.asIntN(64, message.pendingConfigVersion) !== message.pendingConfigVersion) {
+        throw new globalThis.Error("value provided for field message.pendingConfigVersion of type int64 too large");
+      }
+      writer.uint32(168).int64(message.pendingConfigVersion);
     }
     return writer;
   },
@@ -971,6 +1004,38 @@ export const ZabPacket: MessageFns<ZabPacket> = {
             message.trace = TraceContext.decode(reader, reader.uint32());
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.config.push(ConfigMember.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.configVersion = reader.int64() as bigint;
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.pendingConfig.push(ConfigMember.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.pendingConfigVersion = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1030,6 +1095,24 @@ export const ZabPacket: MessageFns<ZabPacket> = {
       observer: isSet(object.observer) ? globalThis.Boolean(object.observer) : false,
       fresh: isSet(object.fresh) ? globalThis.Boolean(object.fresh) : false,
       trace: isSet(object.trace) ? TraceContext.fromJSON(object.trace) : undefined,
+      config: globalThis.Array.isArray(object?.config)
+        ? object.config.map((e: any) => ConfigMember.fromJSON(e))
+        : [],
+      configVersion: isSet(object.configVersion)
+        ? BigInt(object.configVersion)
+        : isSet(object.config_version)
+        ? BigInt(object.config_version)
+        : 0n,
+      pendingConfig: globalThis.Array.isArray(object?.pendingConfig)
+        ? object.pendingConfig.map((e: any) => ConfigMember.fromJSON(e))
+        : globalThis.Array.isArray(object?.pending_config)
+        ? object.pending_config.map((e: any) => ConfigMember.fromJSON(e))
+        : [],
+      pendingConfigVersion: isSet(object.pendingConfigVersion)
+        ? BigInt(object.pendingConfigVersion)
+        : isSet(object.pending_config_version)
+        ? BigInt(object.pending_config_version)
+        : 0n,
     };
   },
 
@@ -1086,6 +1169,18 @@ export const ZabPacket: MessageFns<ZabPacket> = {
     if (message.trace !== undefined) {
       obj.trace = TraceContext.toJSON(message.trace);
     }
+    if (message.config?.length) {
+      obj.config = message.config.map((e) => ConfigMember.toJSON(e));
+    }
+    if (message.configVersion !== 0n) {
+      obj.configVersion = message.configVersion.toString();
+    }
+    if (message.pendingConfig?.length) {
+      obj.pendingConfig = message.pendingConfig.map((e) => ConfigMember.toJSON(e));
+    }
+    if (message.pendingConfigVersion !== 0n) {
+      obj.pendingConfigVersion = message.pendingConfigVersion.toString();
+    }
     return obj;
   },
 
@@ -1117,6 +1212,14 @@ export const ZabPacket: MessageFns<ZabPacket> = {
     message.trace = (object.trace !== undefined && object.trace !== null)
       ? TraceContext.fromPartial(object.trace)
       : undefined;
+    message.config = object.config?.map((e) => ConfigMember.fromPartial(e)) || [];
+    message.configVersion = (object.configVersion !== undefined && object.configVersion !== null)
+      ? BigInt(object.configVersion)
+      : 0n;
+    message.pendingConfig = object.pendingConfig?.map((e) => ConfigMember.fromPartial(e)) || [];
+    message.pendingConfigVersion = (object.pendingConfigVersion !== undefined && object.pendingConfigVersion !== null)
+      ? BigInt(object.pendingConfigVersion)
+      : 0n;
     return message;
   },
 };

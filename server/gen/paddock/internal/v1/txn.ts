@@ -85,8 +85,32 @@ export interface ErrorTxn {
 export interface NoopTxn {
 }
 
+/** One member of a dynamic configuration: a `server.N=host:quorum:election:role[;clientHost:clientPort]` line. */
+export interface ConfigMember {
+  id: number;
+  host: string;
+  quorumPort: number;
+  electionPort: number;
+  observer: boolean;
+  clientHost?: string | undefined;
+  clientPort?: number | undefined;
+}
+
+/**
+ * A new ensemble configuration (reconfig). Its version is the zxid of the txn that carries it; it
+ * takes effect when that txn commits, and until then every commit needs both quorums.
+ */
+export interface ReconfigTxn {
+  members: ConfigMember[];
+}
+
 export interface MultiTxn {
   txns: Txn[];
+  /**
+   * A compare-transaction's chosen branch: whether its conditions held (then) or not (else); unset
+   * for a plain multi.
+   */
+  compareSucceeded?: boolean | undefined;
 }
 
 export interface Txn {
@@ -114,6 +138,7 @@ export interface Txn {
     | { $case: "multi"; value: MultiTxn }
     | { $case: "deleteContainer"; value: DeleteContainerTxn }
     | { $case: "noop"; value: NoopTxn }
+    | { $case: "reconfig"; value: ReconfigTxn }
     | undefined;
 }
 
@@ -1018,14 +1043,277 @@ export const NoopTxn: MessageFns<NoopTxn> = {
   },
 };
 
+function createBaseConfigMember(): ConfigMember {
+  return {
+    id: 0,
+    host: "",
+    quorumPort: 0,
+    electionPort: 0,
+    observer: false,
+    clientHost: undefined,
+    clientPort: undefined,
+  };
+}
+
+export const ConfigMember: MessageFns<ConfigMember> = {
+  encode(message: ConfigMember, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).uint32(message.id);
+    }
+    if (message.host !== "") {
+      writer.uint32(18).string(message.host);
+    }
+    if (message.quorumPort !== 0) {
+      writer.uint32(24).uint32(message.quorumPort);
+    }
+    if (message.electionPort !== 0) {
+      writer.uint32(32).uint32(message.electionPort);
+    }
+    if (message.observer !== false) {
+      writer.uint32(40).bool(message.observer);
+    }
+    if (message.clientHost !== undefined) {
+      writer.uint32(50).string(message.clientHost);
+    }
+    if (message.clientPort !== undefined) {
+      writer.uint32(56).uint32(message.clientPort);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfigMember {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfigMember();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.host = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.quorumPort = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.electionPort = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.observer = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.clientHost = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.clientPort = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfigMember {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      host: isSet(object.host) ? globalThis.String(object.host) : "",
+      quorumPort: isSet(object.quorumPort)
+        ? globalThis.Number(object.quorumPort)
+        : isSet(object.quorum_port)
+        ? globalThis.Number(object.quorum_port)
+        : 0,
+      electionPort: isSet(object.electionPort)
+        ? globalThis.Number(object.electionPort)
+        : isSet(object.election_port)
+        ? globalThis.Number(object.election_port)
+        : 0,
+      observer: isSet(object.observer) ? globalThis.Boolean(object.observer) : false,
+      clientHost: isSet(object.clientHost)
+        ? globalThis.String(object.clientHost)
+        : isSet(object.client_host)
+        ? globalThis.String(object.client_host)
+        : undefined,
+      clientPort: isSet(object.clientPort)
+        ? globalThis.Number(object.clientPort)
+        : isSet(object.client_port)
+        ? globalThis.Number(object.client_port)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ConfigMember): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.host !== "") {
+      obj.host = message.host;
+    }
+    if (message.quorumPort !== 0) {
+      obj.quorumPort = Math.round(message.quorumPort);
+    }
+    if (message.electionPort !== 0) {
+      obj.electionPort = Math.round(message.electionPort);
+    }
+    if (message.observer !== false) {
+      obj.observer = message.observer;
+    }
+    if (message.clientHost !== undefined) {
+      obj.clientHost = message.clientHost;
+    }
+    if (message.clientPort !== undefined) {
+      obj.clientPort = Math.round(message.clientPort);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfigMember>, I>>(base?: I): ConfigMember {
+    return ConfigMember.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfigMember>, I>>(object: I): ConfigMember {
+    const message = createBaseConfigMember();
+    message.id = object.id ?? 0;
+    message.host = object.host ?? "";
+    message.quorumPort = object.quorumPort ?? 0;
+    message.electionPort = object.electionPort ?? 0;
+    message.observer = object.observer ?? false;
+    message.clientHost = object.clientHost ?? undefined;
+    message.clientPort = object.clientPort ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReconfigTxn(): ReconfigTxn {
+  return { members: [] };
+}
+
+export const ReconfigTxn: MessageFns<ReconfigTxn> = {
+  encode(message: ReconfigTxn, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.members) {
+      ConfigMember.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReconfigTxn {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReconfigTxn();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.members.push(ConfigMember.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReconfigTxn {
+    return {
+      members: globalThis.Array.isArray(object?.members)
+        ? object.members.map((e: any) => ConfigMember.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReconfigTxn): unknown {
+    const obj: any = {};
+    if (message.members?.length) {
+      obj.members = message.members.map((e) => ConfigMember.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReconfigTxn>, I>>(base?: I): ReconfigTxn {
+    return ReconfigTxn.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReconfigTxn>, I>>(object: I): ReconfigTxn {
+    const message = createBaseReconfigTxn();
+    message.members = object.members?.map((e) => ConfigMember.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseMultiTxn(): MultiTxn {
-  return { txns: [] };
+  return { txns: [], compareSucceeded: undefined };
 }
 
 export const MultiTxn: MessageFns<MultiTxn> = {
   encode(message: MultiTxn, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.txns) {
       Txn.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.compareSucceeded !== undefined) {
+      writer.uint32(16).bool(message.compareSucceeded);
     }
     return writer;
   },
@@ -1051,6 +1339,14 @@ export const MultiTxn: MessageFns<MultiTxn> = {
             message.txns.push(Txn.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.compareSucceeded = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1064,13 +1360,23 @@ export const MultiTxn: MessageFns<MultiTxn> = {
   },
 
   fromJSON(object: any): MultiTxn {
-    return { txns: globalThis.Array.isArray(object?.txns) ? object.txns.map((e: any) => Txn.fromJSON(e)) : [] };
+    return {
+      txns: globalThis.Array.isArray(object?.txns) ? object.txns.map((e: any) => Txn.fromJSON(e)) : [],
+      compareSucceeded: isSet(object.compareSucceeded)
+        ? globalThis.Boolean(object.compareSucceeded)
+        : isSet(object.compare_succeeded)
+        ? globalThis.Boolean(object.compare_succeeded)
+        : undefined,
+    };
   },
 
   toJSON(message: MultiTxn): unknown {
     const obj: any = {};
     if (message.txns?.length) {
       obj.txns = message.txns.map((e) => Txn.toJSON(e));
+    }
+    if (message.compareSucceeded !== undefined) {
+      obj.compareSucceeded = message.compareSucceeded;
     }
     return obj;
   },
@@ -1081,6 +1387,7 @@ export const MultiTxn: MessageFns<MultiTxn> = {
   fromPartial<I extends Exact<DeepPartial<MultiTxn>, I>>(object: I): MultiTxn {
     const message = createBaseMultiTxn();
     message.txns = object.txns?.map((e) => Txn.fromPartial(e)) || [];
+    message.compareSucceeded = object.compareSucceeded ?? undefined;
     return message;
   },
 };
@@ -1151,6 +1458,9 @@ export const Txn: MessageFns<Txn> = {
         break;
       case "noop":
         NoopTxn.encode(message.body.value, writer.uint32(162).fork()).join();
+        break;
+      case "reconfig":
+        ReconfigTxn.encode(message.body.value, writer.uint32(170).fork()).join();
         break;
     }
     return writer;
@@ -1305,6 +1615,14 @@ export const Txn: MessageFns<Txn> = {
             message.body = { $case: "noop", value: NoopTxn.decode(reader, reader.uint32()) };
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.body = { $case: "reconfig", value: ReconfigTxn.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1365,6 +1683,8 @@ export const Txn: MessageFns<Txn> = {
         ? { $case: "deleteContainer", value: DeleteContainerTxn.fromJSON(object.delete_container) }
         : isSet(object.noop)
         ? { $case: "noop", value: NoopTxn.fromJSON(object.noop) }
+        : isSet(object.reconfig)
+        ? { $case: "reconfig", value: ReconfigTxn.fromJSON(object.reconfig) }
         : undefined,
     };
   },
@@ -1411,6 +1731,8 @@ export const Txn: MessageFns<Txn> = {
       obj.deleteContainer = DeleteContainerTxn.toJSON(message.body.value);
     } else if (message.body?.$case === "noop") {
       obj.noop = NoopTxn.toJSON(message.body.value);
+    } else if (message.body?.$case === "reconfig") {
+      obj.reconfig = ReconfigTxn.toJSON(message.body.value);
     }
     return obj;
   },
@@ -1490,6 +1812,12 @@ export const Txn: MessageFns<Txn> = {
       case "noop": {
         if (object.body?.value !== undefined && object.body?.value !== null) {
           message.body = { $case: "noop", value: NoopTxn.fromPartial(object.body.value) };
+        }
+        break;
+      }
+      case "reconfig": {
+        if (object.body?.value !== undefined && object.body?.value !== null) {
+          message.body = { $case: "reconfig", value: ReconfigTxn.fromPartial(object.body.value) };
         }
         break;
       }

@@ -126,6 +126,13 @@ public final class BlockingClient {
     await(client.addAuth(scheme, auth));
   }
 
+  /** See {@link PaddockClient#reconfig}. */
+  public DataResult reconfig(
+      List<String> joining, List<String> leaving, List<String> newMembers, long fromConfig)
+      throws PaddockException, InterruptedException {
+    return await(client.reconfig(joining, leaving, newMembers, fromConfig));
+  }
+
   public List<ClientInfo> whoAmI() throws PaddockException, InterruptedException {
     return await(client.whoAmI());
   }

@@ -401,6 +401,25 @@ public final class PaddockClient implements AutoCloseable {
     return call(req().setWhoAmI(Data.WhoAmIRequest.getDefaultInstance()), Replies::whoAmI, null);
   }
 
+  /**
+   * Changes the ensemble's members (ZooKeeperAdmin.reconfigure): incrementally ({@code joining}
+   * "server.N=host:quorumPort:electionPort[:participant|:observer];[clientHost:]clientPort"
+   * lines, {@code leaving} server ids) or in bulk ({@code newMembers}), from configuration
+   * {@code fromConfig} (the hex "version=" of /zookeeper/config, parsed; -1 for any). Null or
+   * empty lists for the parts not used. Needs reconfigEnabled=true and the super user (or WRITE
+   * on /zookeeper/config); completes with /zookeeper/config after the change.
+   */
+  public CompletableFuture<DataResult> reconfig(
+      List<String> joining, List<String> leaving, List<String> newMembers, long fromConfig) {
+    Data.ReconfigRequest.Builder b =
+        Data.ReconfigRequest.newBuilder()
+            .setJoiningServers(joinedList(joining))
+            .setLeavingServers(joinedList(leaving))
+            .setNewMembers(joinedList(newMembers))
+            .setCurConfigId(fromConfig);
+    return call(req().setReconfig(b), Replies::reconfig, null);
+  }
+
   /** Closes the session (ephemerals are deleted at once) and releases the connection. */
   public CompletableFuture<Void> closeAsync() {
     return session.close(Math.max(1000, options.sessionTimeoutMs));
@@ -423,6 +442,10 @@ public final class PaddockClient implements AutoCloseable {
 
   private static Session.Request.Builder req() {
     return Session.Request.newBuilder();
+  }
+
+  private static String joinedList(List<String> items) {
+    return items == null ? "" : String.join(",", items);
   }
 
   private Watcher defaultWatcher() {

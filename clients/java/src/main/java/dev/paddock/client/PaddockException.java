@@ -100,6 +100,9 @@ public class PaddockException extends Exception {
       case THROTTLED -> new ThrottledException(message);
       case QUOTA_EXCEEDED -> new QuotaExceededException(path, message);
       case RUNTIME_INCONSISTENCY -> new RuntimeInconsistencyException(path, message);
+      case NEW_CONFIG_NO_QUORUM -> new NewConfigNoQuorumException(message);
+      case RECONFIG_IN_PROGRESS -> new ReconfigInProgressException(message);
+      case RECONFIG_DISABLED -> new ReconfigDisabledException(message);
       default -> new PaddockException(code, path, message);
     };
   }
@@ -246,6 +249,33 @@ public class PaddockException extends Exception {
 
     public RuntimeInconsistencyException(String path, String message) {
       super(ErrorCode.RUNTIME_INCONSISTENCY, path, message);
+    }
+  }
+
+  /** reconfig: too few voters of the new configuration are in sync with the leader. */
+  public static class NewConfigNoQuorumException extends PaddockException {
+    private static final long serialVersionUID = 1L;
+
+    public NewConfigNoQuorumException(String message) {
+      super(ErrorCode.NEW_CONFIG_NO_QUORUM, null, message);
+    }
+  }
+
+  /** reconfig: another reconfiguration is proposed and not yet committed. */
+  public static class ReconfigInProgressException extends PaddockException {
+    private static final long serialVersionUID = 1L;
+
+    public ReconfigInProgressException(String message) {
+      super(ErrorCode.RECONFIG_IN_PROGRESS, null, message);
+    }
+  }
+
+  /** reconfig on a server without reconfigEnabled=true. */
+  public static class ReconfigDisabledException extends PaddockException {
+    private static final long serialVersionUID = 1L;
+
+    public ReconfigDisabledException(String message) {
+      super(ErrorCode.RECONFIG_DISABLED, null, message);
     }
   }
 }

@@ -43,6 +43,12 @@ final class Replies {
         r.getGetData().getData().toByteArray(), Protos.stat(r.getGetData().getStat()));
   }
 
+  static DataResult reconfig(Session.Reply r) throws PaddockException {
+    Pending.check(r);
+    return new DataResult(
+        r.getReconfig().getData().toByteArray(), Protos.stat(r.getReconfig().getStat()));
+  }
+
   static Stat setData(Session.Reply r) throws PaddockException {
     Pending.check(r);
     return Protos.stat(r.getSetData().getStat());

@@ -13,15 +13,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The textbook ZooKeeper lock in Curator's InterProcessMutex layout: each contender creates
  * {@code <lockPath>/_c_<uuid>-lock-<seq>} as EPHEMERAL_SEQUENTIAL; the lowest sequence (the
  * digits after {@code lock-}) holds the lock; every other contender watches only its predecessor
  * (no herd effect). The Paddock clients of every language and Curator use the same names, so
- * they contend for the same lock (docs/RECIPES.md). The lock is lost if the session expires.
+ * they contend for the same lock (docs/RECIPES.md). The lock is lost if the session expires:
+ * listeners added with {@link #addListener} hear SUSPENDED the moment the connection drops, then
+ * RECONNECTED or LOST.
  *
- * <p>Not reentrant; one instance per holder. Blocking: do not call from a Watcher.
+ * <p>Reentrant per instance, as Curator's InterProcessMutex: acquiring it again while held adds
+ * one to a count, and {@link #release()} deletes the node when called as many times. One instance
+ * per holder. Blocking: do not call from a Watcher.
  */
 public final class DistributedLock {
   /** Name marker shared by every Paddock client's lock recipe and Curator's. */
@@ -33,9 +38,11 @@ public final class DistributedLock {
   private final String marker;
   private final List<String> sortMarkers;
   private final Holds holds;
+  private final SessionFollower session;
   private volatile String ourNode;
   private volatile long czxid;
   private volatile boolean held;
+  private int holdCount; // acquisitions not yet released; guarded by this
 
   public DistributedLock(PaddockClient client, String lockPath) {
     this(client, lockPath, new byte[0]);
@@ -71,6 +78,16 @@ public final class DistributedLock {
     this.marker = marker;
     this.sortMarkers = sortMarkers;
     this.holds = holds == null ? (sorted, ours) -> ours - 1 : holds;
+    this.session = new SessionFollower(client);
+  }
+
+  /**
+   * {@code listener} hears what happens to the session while the lock is held: SUSPENDED (stop
+   * acting on the lock), RECONNECTED (still held), LOST (gone; the next waiter has it). It runs
+   * on the client's event thread and must not block.
+   */
+  public void addListener(Consumer<ConnectionEvent> listener) {
+    session.addListener(listener);
   }
 
   public static DistributedLock named(PaddockClient client, String lockPath, String holder) {
@@ -85,8 +102,15 @@ public final class DistributedLock {
   /** Waits up to the timeout (negative: forever); false (and no trace left) if not acquired. */
   public boolean tryAcquire(long timeout, TimeUnit unit)
       throws PaddockException, InterruptedException {
-    if (held) {
-      throw new IllegalStateException("lock " + lockPath + " is already held by this instance");
+    synchronized (this) {
+      if (held) {
+        if (session.lost()) {
+          throw new PaddockException.SessionExpiredException(
+              "lock " + lockPath + " was lost with the session");
+        }
+        holdCount++;
+        return true;
+      }
     }
     long deadline = timeout < 0 ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
     BlockingClient b = client.blocking();
@@ -104,8 +128,12 @@ public final class DistributedLock {
         if (watch < 0) {
           Stat mine = exists(b, node, null);
           czxid = mine == null ? 0 : mine.czxid();
-          ourNode = node;
-          held = true;
+          synchronized (this) {
+            ourNode = node;
+            held = true;
+            holdCount = 1;
+          }
+          session.start();
           return true;
         }
         String predecessor = Paths.join(lockPath, contenders.get(watch));
@@ -132,15 +160,25 @@ public final class DistributedLock {
     }
   }
 
-  /** Deletes our node: the next contender takes the lock. */
+  /** Undoes one acquire; the last deletes our node and the next contender takes the lock. */
   public void release() throws PaddockException, InterruptedException {
-    String node = ourNode;
-    if (!held || node == null) {
-      throw new IllegalStateException("lock " + lockPath + " is not held by this instance");
+    String node;
+    synchronized (this) {
+      node = ourNode;
+      if (!held || node == null) {
+        throw new IllegalStateException("lock " + lockPath + " is not held by this instance");
+      }
+      if (--holdCount > 0) {
+        return;
+      }
+      held = false;
+      ourNode = null;
+      czxid = 0;
     }
-    held = false;
-    ourNode = null;
-    czxid = 0;
+    session.stop();
+    if (session.lost()) {
+      return; // the node went with the session
+    }
     try {
       client.blocking().delete(node, -1);
     } catch (NoNodeException e) {
@@ -148,9 +186,20 @@ public final class DistributedLock {
     }
   }
 
-  /** True between a successful acquire and release (the session may have expired since). */
+  /** True between a successful acquire and the last release, unless the session was LOST. */
   public boolean isHeld() {
-    return held;
+    return held && !session.lost();
+  }
+
+  /** How many acquires are not yet released (0 when not held). */
+  public synchronized int holdCount() {
+    return holdCount;
+  }
+
+  /** The sequence number of our node while held (the digits after the marker), else -1. */
+  public long sequence() {
+    String node = ourNode;
+    return node == null ? -1 : Paths.sequenceAfter(Paths.baseName(node), marker);
   }
 
   /**

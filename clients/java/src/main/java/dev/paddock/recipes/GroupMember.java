@@ -10,10 +10,12 @@ import dev.paddock.client.Stat;
 import dev.paddock.client.Watcher;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Group membership in Curator's GroupMember layout: each member is {@code <path>/<id>}
- * (ephemeral, data = its payload); the group is the children of {@code path}. Blocking: do not
+ * (ephemeral, data = its payload); the group is the children of {@code path}. Listeners added
+ * with {@link #addListener} hear SUSPENDED, RECONNECTED and LOST while joined. Blocking: do not
  * call from a Watcher.
  */
 public final class GroupMember {
@@ -21,6 +23,7 @@ public final class GroupMember {
   private final String path;
   private final String id;
   private final byte[] payload;
+  private final SessionFollower session;
   private volatile long czxid;
 
   public GroupMember(PaddockClient client, String path, String id, byte[] payload) {
@@ -32,6 +35,12 @@ public final class GroupMember {
     this.path = path;
     this.id = id;
     this.payload = payload.clone();
+    this.session = new SessionFollower(client);
+  }
+
+  /** {@code listener} runs on the client's event thread while joined; it must not block. */
+  public void addListener(Consumer<ConnectionEvent> listener) {
+    session.addListener(listener);
   }
 
   public void join() throws PaddockException, InterruptedException {
@@ -45,6 +54,7 @@ public final class GroupMember {
     }
     Stat st = b.exists(node);
     czxid = st == null ? 0 : st.czxid();
+    session.start();
   }
 
   /** The creation zxid of this member's node once joined: a fencing token. */
@@ -53,6 +63,10 @@ public final class GroupMember {
   }
 
   public void leave() throws PaddockException, InterruptedException {
+    session.stop();
+    if (session.lost()) {
+      return; // the node went with the session
+    }
     try {
       client.blocking().delete(Paths.join(path, id), -1);
     } catch (NoNodeException e) {

@@ -6,6 +6,8 @@ import dev.paddock.client.DataResult;
 import dev.paddock.client.PaddockClient;
 import dev.paddock.client.PaddockException;
 import dev.paddock.client.PaddockException.NoNodeException;
+import dev.paddock.client.SessionState;
+import dev.paddock.client.Stat;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -19,7 +21,9 @@ import java.util.logging.Logger;
  * <path>/_c_<uuid>-latch-<seq>} (EPHEMERAL_SEQUENTIAL, data = its id); the lowest sequence leads;
  * every other candidate watches its predecessor only. Leadership ends with {@link #close()}
  * (which hands it to the next candidate, in any Paddock client language or Curator) or with the
- * session.
+ * session. A leader cut off from the server stops leading at once (SUSPENDED, Curator's
+ * default), leads again if the same session resumes with its node still first (RECONNECTED), and
+ * is out for good when the session expires (LOST); the listener hears each of these.
  *
  * <p>The checks run on the election's own thread, so listener callbacks may block briefly.
  */
@@ -34,6 +38,9 @@ public final class LeaderElection implements AutoCloseable {
     void takeLeadership();
 
     default void loseLeadership() {}
+
+    /** SUSPENDED, RECONNECTED or LOST while a candidate; a leader hears loseLeadership first. */
+    default void connectionEvent(ConnectionEvent event) {}
   }
 
   private final PaddockClient client;
@@ -42,6 +49,8 @@ public final class LeaderElection implements AutoCloseable {
   private final Listener listener;
   private final ScheduledExecutorService worker;
   private final Object lock = new Object();
+  private final SessionFollower session;
+  private volatile long czxid;
   private String ourNode;
   private boolean leader;
   private boolean closed;
@@ -58,6 +67,26 @@ public final class LeaderElection implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.session = new SessionFollower(client);
+    session.addListener(this::onConnectionEvent);
+  }
+
+  // On the event thread: the work moves to the election's thread, in order.
+  private void onConnectionEvent(ConnectionEvent event) {
+    try {
+      worker.execute(
+          () -> {
+            if (event != ConnectionEvent.RECONNECTED) {
+              setLeader(false);
+            }
+            listener.connectionEvent(event);
+            if (event == ConnectionEvent.RECONNECTED) {
+              check();
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
   }
 
   /** Enters the election; the listener hears takeLeadership once this candidate leads. */
@@ -90,6 +119,7 @@ public final class LeaderElection implements AutoCloseable {
     synchronized (lock) {
       ourNode = node;
     }
+    session.start();
     recheck();
   }
 
@@ -118,6 +148,11 @@ public final class LeaderElection implements AutoCloseable {
         return;
       }
       if (idx == 0) {
+        if (client.state() != SessionState.CONNECTED) {
+          return; // suspended: RECONNECTED checks again
+        }
+        Stat mine = b.exists(node);
+        czxid = mine == null ? 0 : mine.czxid();
         setLeader(true);
         return;
       }
@@ -155,6 +190,11 @@ public final class LeaderElection implements AutoCloseable {
         listener.loseLeadership();
       }
     }
+  }
+
+  /** The creation zxid of our node while leading (a fencing token), else 0. */
+  public long fencingToken() {
+    return isLeader() ? czxid : 0;
   }
 
   public boolean isLeader() {
@@ -205,11 +245,12 @@ public final class LeaderElection implements AutoCloseable {
       lock.notifyAll();
     }
     worker.shutdown();
+    session.stop();
     boolean wasLeader = isLeader();
     synchronized (lock) {
       leader = false;
     }
-    if (node != null) {
+    if (node != null && !session.lost()) {
       try {
         client.blocking().delete(node, -1);
       } catch (NoNodeException e) {

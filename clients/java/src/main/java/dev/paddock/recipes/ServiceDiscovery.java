@@ -14,7 +14,6 @@ import dev.paddock.client.PaddockException.NodeExistsException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Service discovery in Curator x-discovery's layout: an instance is {@code
@@ -100,26 +99,22 @@ public final class ServiceDiscovery {
     return out;
   }
 
-  /** Round robin over the instances read at each call (Curator's RoundRobinStrategy). */
-  public Provider provider(String name) {
-    return new Provider(name);
+  /** A cached round-robin provider of the service; call {@link ServiceProvider#start()}. */
+  public ServiceProvider provider(String name) {
+    return new ServiceProvider(this, name, ServiceProvider.Strategy.ROUND_ROBIN);
   }
 
-  public final class Provider {
-    private final String name;
-    private final AtomicInteger turn = new AtomicInteger();
+  /** A cached provider of the service with a strategy; call {@link ServiceProvider#start()}. */
+  public ServiceProvider provider(String name, ServiceProvider.Strategy strategy) {
+    return new ServiceProvider(this, name, strategy);
+  }
 
-    private Provider(String name) {
-      this.name = name;
-    }
+  PaddockClient client() {
+    return client;
+  }
 
-    public ServiceInstance getInstance() throws PaddockException, InterruptedException {
-      List<ServiceInstance> all = queryForInstances(name);
-      if (all.isEmpty()) {
-        throw new NoNodeException(pathOf(name), "no instance of " + name + " under " + base);
-      }
-      return all.get(Math.floorMod(turn.getAndIncrement(), all.size()));
-    }
+  String base() {
+    return base;
   }
 
   public static byte[] toJson(ServiceInstance instance) {

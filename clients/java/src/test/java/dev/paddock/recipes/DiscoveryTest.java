@@ -54,11 +54,18 @@ class DiscoveryTest {
       assertEquals(List.of("api"), db.queryForNames());
       assertEquals(
           List.of("i1", "i2"), db.queryForInstances("api").stream().map(ServiceInstance::id).toList());
-      ServiceDiscovery.Provider provider = db.provider("api");
-      assertNotEquals(provider.getInstance().id(), provider.getInstance().id());
-      a.close(); // the instances go with the session
-      assertEquals(List.of(), db.queryForInstances("api"));
-      assertThrows(PaddockException.NoNodeException.class, provider::getInstance);
+      try (ServiceProvider provider = db.provider("api").start()) {
+        assertNotEquals(provider.getInstance().id(), provider.getInstance().id());
+        a.close(); // the instances go with the session
+        assertEquals(List.of(), db.queryForInstances("api"));
+        // The provider's cache follows the children watch.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!provider.instances().isEmpty()) {
+          assertTrue(System.nanoTime() < deadline, "the provider's cache kept the instances");
+          Thread.sleep(10);
+        }
+        assertThrows(PaddockException.NoNodeException.class, provider::getInstance);
+      }
     }
   }
 

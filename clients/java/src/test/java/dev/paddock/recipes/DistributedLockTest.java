@@ -4,6 +4,7 @@ import static dev.paddock.testing.Clients.bytes;
 import static dev.paddock.testing.Clients.uniquePath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paddock.client.PaddockClient;
@@ -91,6 +92,32 @@ class DistributedLockTest {
       first.release();
       assertTrue(second.tryAcquire(10, TimeUnit.SECONDS));
       second.release();
+    }
+  }
+
+  @Test
+  void reacquiringByTheSameInstanceCountsAndTheLastReleaseFrees() throws Exception {
+    String lockPath = uniquePath("locks") + "/r";
+    try (PaddockClient a = Clients.connect(SERVER.address());
+        PaddockClient b = Clients.connect(SERVER.address())) {
+      DistributedLock lock = new DistributedLock(a, lockPath);
+      lock.acquire();
+      String node = lock.nodePath();
+      long token = lock.fencingToken();
+      assertTrue(lock.tryAcquire(0, TimeUnit.MILLISECONDS), "the holder re-enters at once");
+      assertEquals(2, lock.holdCount());
+      assertEquals(node, lock.nodePath());
+      assertEquals(token, lock.fencingToken());
+      assertEquals(1, a.blocking().getChildren(lockPath).size(), "re-entry creates no node");
+      lock.release();
+      assertTrue(lock.isHeld(), "held until the last release");
+      DistributedLock other = new DistributedLock(b, lockPath);
+      assertFalse(other.tryAcquire(200, TimeUnit.MILLISECONDS));
+      lock.release();
+      assertEquals(0, lock.holdCount());
+      assertTrue(other.tryAcquire(10, TimeUnit.SECONDS));
+      other.release();
+      assertThrows(IllegalStateException.class, lock::release);
     }
   }
 

@@ -1,4 +1,6 @@
-package paddock_test
+// Package testproxy is a TCP proxy between a test's client and a real server, so a test can cut
+// the client off while the server keeps running (its session lives on until its timeout).
+package testproxy
 
 import (
 	"io"
@@ -7,9 +9,8 @@ import (
 	"testing"
 )
 
-// proxy forwards TCP connections to the server so a test can cut them (the server keeps
-// running, so the session survives and the client must resume it).
-type proxy struct {
+// Proxy forwards every accepted connection to the target.
+type Proxy struct {
 	ln     net.Listener
 	target string
 	mu     sync.Mutex
@@ -17,24 +18,26 @@ type proxy struct {
 	paused bool
 }
 
-func startProxy(t *testing.T, target string) *proxy {
+// Start listens on a free loopback port; the test's cleanup closes it and every connection.
+func Start(t *testing.T, target string) *Proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{ln: ln, target: target}
+	p := &Proxy{ln: ln, target: target}
 	go p.accept()
 	t.Cleanup(func() {
 		_ = ln.Close()
-		p.cut()
+		p.Pause()
 	})
 	return p
 }
 
-func (p *proxy) Addr() string { return p.ln.Addr().String() }
+// Addr is where clients connect.
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
-func (p *proxy) accept() {
+func (p *Proxy) accept() {
 	for {
 		in, err := p.ln.Accept()
 		if err != nil {
@@ -66,8 +69,8 @@ func pipe(dst, src net.Conn) {
 	_ = src.Close()
 }
 
-// cut closes every open connection.
-func (p *proxy) cut() {
+// Cut closes every open connection; new ones are accepted.
+func (p *Proxy) Cut() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, c := range p.conns {
@@ -76,15 +79,16 @@ func (p *proxy) cut() {
 	p.conns = nil
 }
 
-// pause cuts the connections and refuses new ones until resume.
-func (p *proxy) pause() {
+// Pause cuts the connections and refuses new ones until Resume.
+func (p *Proxy) Pause() {
 	p.mu.Lock()
 	p.paused = true
 	p.mu.Unlock()
-	p.cut()
+	p.Cut()
 }
 
-func (p *proxy) resume() {
+// Resume accepts connections again.
+func (p *Proxy) Resume() {
 	p.mu.Lock()
 	p.paused = false
 	p.mu.Unlock()
