@@ -22,6 +22,7 @@ from . import (
     session_events,
     tree_cache,
 )
+from .aio._resumable_watch import WatchBatch, WatchChange, WatchCompactedError
 from .client import Client, EventQueue
 from .errors import (
     APIError,
@@ -129,6 +130,9 @@ __all__ = [
     "SessionState",
     "SetDataResult",
     "UnimplementedError",
+    "WatchBatch",
+    "WatchChange",
+    "WatchCompactedError",
     "WatchedEvent",
     "WatcherType",
     "ZnodeStat",

@@ -21,6 +21,7 @@ from . import errors
 from .aio import Client as AioClient
 from .ops import Op, OpResult
 from .reads import ReadOp, ReadResult
+from .resumable_watch import WatchStreamIterator
 from .tls import TLS
 from .types import (
     ACL,
@@ -325,6 +326,11 @@ class Client:
             event = events.get(timeout=5)
         """
         return EventQueue(self, path, recursive, max_queued)
+
+    def watch_stream(self, path: str, **options: Any) -> WatchStreamIterator:
+        """A resumable watch stream as a blocking iterator of WatchBatch (the options of
+        ``paddock.aio.Client.watch_stream``); it reopens by itself after a broken stream."""
+        return WatchStreamIterator(self, path, options)
 
     # Non-blocking variants: same arguments, return a concurrent.futures.Future.
     def submit(self, method: str, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:

@@ -18,7 +18,9 @@ from kazoo.client import KazooClient
 from kazoo.exceptions import ZookeeperError
 from kazoo.protocol.states import KazooState
 
-TIMEOUT = 4.0
+# Long enough that a loaded machine's gap between one probe process exiting and the next one
+# resuming its session cannot expire it (ZooKeeper's 500 ms ticks give it up to 10 s).
+TIMEOUT = 8.0
 
 
 def word(address, w):

@@ -27,6 +27,7 @@ from ..types import (
     WatcherType,
     ZnodeStat,
 )
+from ._resumable_watch import ResumableWatch
 from ._session import Dispatch, Session
 from ._watch_stream import WatchStream
 
@@ -383,6 +384,36 @@ class Client:
         iteration). More than ``max_queued`` unread events end the iteration with QueueFullError.
         """
         return WatchStream(self, path, recursive, max_queued)
+
+    def watch_stream(
+        self,
+        path: str,
+        *,
+        from_zxid: int | None = None,
+        recursive: bool = False,
+        with_data: bool = False,
+        children_events: bool = False,
+        progress_interval: float = 0.0,
+        max_queued: int = 1024,
+    ) -> ResumableWatch:
+        """A resumable watch stream (every change after ``from_zxid``, or from now) as an async
+        iterator of WatchBatch that reopens by itself after a broken stream::
+
+            async with client.watch_stream("/app", recursive=True, from_zxid=z) as batches:
+                async for batch in batches: ...
+
+        Call it from a running event loop. See ResumableWatch.
+        """
+        return ResumableWatch(
+            self._session,
+            path,
+            from_zxid=from_zxid,
+            recursive=recursive,
+            with_data=with_data,
+            children_events=children_events,
+            progress_interval=progress_interval,
+            max_queued=max_queued,
+        )
 
     async def add_auth(self, scheme: str, credential: str | bytes) -> None:
         """Adds credentials to the session (kept and re-sent on reconnect)."""

@@ -92,6 +92,14 @@ public final class PaddockClient implements AutoCloseable {
     return client;
   }
 
+  /**
+   * Opens a resumable watch stream on path (see {@link WatchStream}); it runs until closed and
+   * uses this session's servers and digest credentials, not the session itself.
+   */
+  public WatchStream watchStream(String path, WatchStream.Options options) {
+    return new WatchStream(session, path, options);
+  }
+
   /** The same operations as blocking calls that throw PaddockException. */
   public BlockingClient blocking() {
     return blocking;

@@ -32,13 +32,13 @@ final class SessionConnection {
   private static final Logger LOG = Logger.getLogger(SessionConnection.class.getName());
   private static final AtomicInteger IDS = new AtomicInteger();
 
-  private final List<String> servers;
-  private final ClientOptions options;
+  final List<String> servers; // read by WatchStream
+  final ClientOptions options; // read by WatchStream
   private final ScheduledThreadPoolExecutor io;
   private final EventDispatcher events;
   private final Executor ioSafe;
   final WatchRegistry watches = new WatchRegistry();
-  private final List<ClientOptions.AuthInfo> auth;
+  final List<ClientOptions.AuthInfo> auth; // read by WatchStream
 
   // Shared with caller threads.
   private final Outbox outbox;
@@ -57,7 +57,7 @@ final class SessionConnection {
   private int maxOutstanding = 1000;
   private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
   private ServerStream conn;
-  private int serverIndex = -1;
+  volatile int serverIndex = -1; // read by WatchStream: where the session is
   private final Backoff backoff;
   private final Heartbeat heartbeat = new Heartbeat();
 
