@@ -171,7 +171,9 @@ export class WatchStreams {
         return;
       }
       watcher.cursor = batch.zxid;
-      watcher.sink.send({ kind: { $case: "changes", value: { zxid: BigInt(batch.zxid), changes } } });
+      watcher.sink.send({
+        kind: { $case: "changes", value: { zxid: BigInt(batch.zxid), changes, fragment: false } },
+      });
       watcher.lastSentMs = this.options.clock();
     }
     watcher.cursor = Math.max(watcher.cursor, history.newest);
@@ -189,7 +191,7 @@ export class WatchStreams {
       const path = change.path;
       if (path !== spec.path && !(spec.recursive && path.startsWith(prefix))) continue;
       if (!this.tree.allows(change.acl, Perms.READ, ids)) continue;
-      const event: WatchChange = { type: change.type, path, data: EMPTY };
+      const event: WatchChange = { type: change.type, path, data: EMPTY, prevData: EMPTY };
       if (spec.withData && change.node !== undefined) {
         const { data, dataNull } = nodeData(change.node);
         event.data = data;

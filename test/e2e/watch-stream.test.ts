@@ -147,6 +147,9 @@ describe("resumable watch stream", () => {
       withData: true,
       childrenEvents: false,
       progressIntervalMs: 0,
+      withPrevData: false,
+      eventTypes: [],
+      fragment: false,
     };
     const call = grpc.watch({ ...request, fromZxid: start }, new Metadata());
     const messages: WatchStreamResponse[] = [];
@@ -214,6 +217,9 @@ describe("resumable watch stream", () => {
       withData: false,
       childrenEvents: false,
       progressIntervalMs: 0,
+      withPrevData: false,
+      eventTypes: [],
+      fragment: false,
     };
     const call = grpc.watch(request, new Metadata());
     const error = await new Promise<Error & { code?: number }>((resolve) => call.on("error", resolve));

@@ -157,6 +157,9 @@ export class WatchStream implements AsyncIterableIterator<WatchStreamBatch> {
       withData: this.options.withData === true,
       childrenEvents: this.options.childrenEvents === true,
       progressIntervalMs: this.options.progressIntervalMs ?? 0,
+      withPrevData: false,
+      eventTypes: [],
+      fragment: false,
       ...(this.position === undefined ? {} : { fromZxid: this.position }),
     };
     const call = this.source.transport.watch!(server, request, this.source.auth());

@@ -44,7 +44,14 @@ function setup() {
 }
 
 const changes = (zxid: bigint, path = "/w"): WatchStreamResponse => ({
-  kind: { $case: "changes", value: { zxid, changes: [{ type: 1, path, data: Buffer.alloc(0) }] } },
+  kind: {
+    $case: "changes",
+    value: {
+      zxid,
+      fragment: false,
+      changes: [{ type: 1, path, data: Buffer.alloc(0), prevData: Buffer.alloc(0) }],
+    },
+  },
 });
 const progress = (zxid: bigint): WatchStreamResponse => ({ kind: { $case: "progress", value: { zxid } } });
 const canceled = (reason: number, lastZxid: bigint, oldestZxid = 0n): WatchStreamResponse => ({

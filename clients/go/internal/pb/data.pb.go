@@ -1268,6 +1268,147 @@ func (x *GetDataResponse) GetDataNull() bool {
 	return false
 }
 
+// GetDataChunks: a node's data in pieces, for values near the size limit (Paddock).
+type GetDataChunksRequest struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Path        string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Consistency Consistency            `protobuf:"varint,2,opt,name=consistency,proto3,enum=paddock.v1.Consistency" json:"consistency,omitempty"`
+	// Bytes per chunk; 0 means 65536. Must be in 0..1048576.
+	ChunkBytes    int32 `protobuf:"varint,3,opt,name=chunk_bytes,json=chunkBytes,proto3" json:"chunk_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDataChunksRequest) Reset() {
+	*x = GetDataChunksRequest{}
+	mi := &file_paddock_v1_data_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDataChunksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDataChunksRequest) ProtoMessage() {}
+
+func (x *GetDataChunksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_paddock_v1_data_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDataChunksRequest.ProtoReflect.Descriptor instead.
+func (*GetDataChunksRequest) Descriptor() ([]byte, []int) {
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GetDataChunksRequest) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *GetDataChunksRequest) GetConsistency() Consistency {
+	if x != nil {
+		return x.Consistency
+	}
+	return Consistency_CONSISTENCY_SEQUENTIAL
+}
+
+func (x *GetDataChunksRequest) GetChunkBytes() int32 {
+	if x != nil {
+		return x.ChunkBytes
+	}
+	return 0
+}
+
+// One piece of the data, read from one version of the node: the first chunk carries the stat
+// (and data_null), every chunk its offset; the chunks' data, joined in order, is the node's data.
+type DataChunk struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Offset   int64                  `protobuf:"varint,1,opt,name=offset,proto3" json:"offset,omitempty"`
+	Data     []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	Stat     *Stat                  `protobuf:"bytes,3,opt,name=stat,proto3" json:"stat,omitempty"`
+	DataNull *bool                  `protobuf:"varint,4,opt,name=data_null,json=dataNull,proto3,oneof" json:"data_null,omitempty"`
+	// The last chunk (also set on the only chunk of an empty or null value).
+	Last          bool `protobuf:"varint,5,opt,name=last,proto3" json:"last,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DataChunk) Reset() {
+	*x = DataChunk{}
+	mi := &file_paddock_v1_data_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DataChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DataChunk) ProtoMessage() {}
+
+func (x *DataChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_paddock_v1_data_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DataChunk.ProtoReflect.Descriptor instead.
+func (*DataChunk) Descriptor() ([]byte, []int) {
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DataChunk) GetOffset() int64 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
+func (x *DataChunk) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *DataChunk) GetStat() *Stat {
+	if x != nil {
+		return x.Stat
+	}
+	return nil
+}
+
+func (x *DataChunk) GetDataNull() bool {
+	if x != nil && x.DataNull != nil {
+		return *x.DataNull
+	}
+	return false
+}
+
+func (x *DataChunk) GetLast() bool {
+	if x != nil {
+		return x.Last
+	}
+	return false
+}
+
 type SetDataRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Path  string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
@@ -1282,7 +1423,7 @@ type SetDataRequest struct {
 
 func (x *SetDataRequest) Reset() {
 	*x = SetDataRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[11]
+	mi := &file_paddock_v1_data_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1294,7 +1435,7 @@ func (x *SetDataRequest) String() string {
 func (*SetDataRequest) ProtoMessage() {}
 
 func (x *SetDataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[11]
+	mi := &file_paddock_v1_data_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1307,7 +1448,7 @@ func (x *SetDataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetDataRequest.ProtoReflect.Descriptor instead.
 func (*SetDataRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{11}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SetDataRequest) GetPath() string {
@@ -1347,7 +1488,7 @@ type SetDataResponse struct {
 
 func (x *SetDataResponse) Reset() {
 	*x = SetDataResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[12]
+	mi := &file_paddock_v1_data_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1359,7 +1500,7 @@ func (x *SetDataResponse) String() string {
 func (*SetDataResponse) ProtoMessage() {}
 
 func (x *SetDataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[12]
+	mi := &file_paddock_v1_data_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1372,7 +1513,7 @@ func (x *SetDataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetDataResponse.ProtoReflect.Descriptor instead.
 func (*SetDataResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{12}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SetDataResponse) GetStat() *Stat {
@@ -1404,7 +1545,7 @@ type GetChildrenRequest struct {
 
 func (x *GetChildrenRequest) Reset() {
 	*x = GetChildrenRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[13]
+	mi := &file_paddock_v1_data_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1416,7 +1557,7 @@ func (x *GetChildrenRequest) String() string {
 func (*GetChildrenRequest) ProtoMessage() {}
 
 func (x *GetChildrenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[13]
+	mi := &file_paddock_v1_data_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1429,7 +1570,7 @@ func (x *GetChildrenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetChildrenRequest.ProtoReflect.Descriptor instead.
 func (*GetChildrenRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{13}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetChildrenRequest) GetPath() string {
@@ -1496,7 +1637,7 @@ type GetChildrenResponse struct {
 
 func (x *GetChildrenResponse) Reset() {
 	*x = GetChildrenResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[14]
+	mi := &file_paddock_v1_data_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1508,7 +1649,7 @@ func (x *GetChildrenResponse) String() string {
 func (*GetChildrenResponse) ProtoMessage() {}
 
 func (x *GetChildrenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[14]
+	mi := &file_paddock_v1_data_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1521,7 +1662,7 @@ func (x *GetChildrenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetChildrenResponse.ProtoReflect.Descriptor instead.
 func (*GetChildrenResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{14}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetChildrenResponse) GetChildren() []string {
@@ -1561,7 +1702,7 @@ type GetAllChildrenNumberRequest struct {
 
 func (x *GetAllChildrenNumberRequest) Reset() {
 	*x = GetAllChildrenNumberRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[15]
+	mi := &file_paddock_v1_data_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1573,7 +1714,7 @@ func (x *GetAllChildrenNumberRequest) String() string {
 func (*GetAllChildrenNumberRequest) ProtoMessage() {}
 
 func (x *GetAllChildrenNumberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[15]
+	mi := &file_paddock_v1_data_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1586,7 +1727,7 @@ func (x *GetAllChildrenNumberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAllChildrenNumberRequest.ProtoReflect.Descriptor instead.
 func (*GetAllChildrenNumberRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{15}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetAllChildrenNumberRequest) GetPath() string {
@@ -1605,7 +1746,7 @@ type GetAllChildrenNumberResponse struct {
 
 func (x *GetAllChildrenNumberResponse) Reset() {
 	*x = GetAllChildrenNumberResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[16]
+	mi := &file_paddock_v1_data_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1617,7 +1758,7 @@ func (x *GetAllChildrenNumberResponse) String() string {
 func (*GetAllChildrenNumberResponse) ProtoMessage() {}
 
 func (x *GetAllChildrenNumberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[16]
+	mi := &file_paddock_v1_data_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1630,7 +1771,7 @@ func (x *GetAllChildrenNumberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAllChildrenNumberResponse.ProtoReflect.Descriptor instead.
 func (*GetAllChildrenNumberResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{16}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetAllChildrenNumberResponse) GetNumber() int32 {
@@ -1650,7 +1791,7 @@ type GetEphemeralsRequest struct {
 
 func (x *GetEphemeralsRequest) Reset() {
 	*x = GetEphemeralsRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[17]
+	mi := &file_paddock_v1_data_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1662,7 +1803,7 @@ func (x *GetEphemeralsRequest) String() string {
 func (*GetEphemeralsRequest) ProtoMessage() {}
 
 func (x *GetEphemeralsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[17]
+	mi := &file_paddock_v1_data_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1675,7 +1816,7 @@ func (x *GetEphemeralsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEphemeralsRequest.ProtoReflect.Descriptor instead.
 func (*GetEphemeralsRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{17}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetEphemeralsRequest) GetPrefixPath() string {
@@ -1694,7 +1835,7 @@ type GetEphemeralsResponse struct {
 
 func (x *GetEphemeralsResponse) Reset() {
 	*x = GetEphemeralsResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[18]
+	mi := &file_paddock_v1_data_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1706,7 +1847,7 @@ func (x *GetEphemeralsResponse) String() string {
 func (*GetEphemeralsResponse) ProtoMessage() {}
 
 func (x *GetEphemeralsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[18]
+	mi := &file_paddock_v1_data_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1719,7 +1860,7 @@ func (x *GetEphemeralsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEphemeralsResponse.ProtoReflect.Descriptor instead.
 func (*GetEphemeralsResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{18}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetEphemeralsResponse) GetPaths() []string {
@@ -1738,7 +1879,7 @@ type GetACLRequest struct {
 
 func (x *GetACLRequest) Reset() {
 	*x = GetACLRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[19]
+	mi := &file_paddock_v1_data_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1750,7 +1891,7 @@ func (x *GetACLRequest) String() string {
 func (*GetACLRequest) ProtoMessage() {}
 
 func (x *GetACLRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[19]
+	mi := &file_paddock_v1_data_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1763,7 +1904,7 @@ func (x *GetACLRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetACLRequest.ProtoReflect.Descriptor instead.
 func (*GetACLRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{19}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetACLRequest) GetPath() string {
@@ -1783,7 +1924,7 @@ type GetACLResponse struct {
 
 func (x *GetACLResponse) Reset() {
 	*x = GetACLResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[20]
+	mi := &file_paddock_v1_data_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1795,7 +1936,7 @@ func (x *GetACLResponse) String() string {
 func (*GetACLResponse) ProtoMessage() {}
 
 func (x *GetACLResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[20]
+	mi := &file_paddock_v1_data_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1808,7 +1949,7 @@ func (x *GetACLResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetACLResponse.ProtoReflect.Descriptor instead.
 func (*GetACLResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{20}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetACLResponse) GetAcl() []*ACL {
@@ -1837,7 +1978,7 @@ type SetACLRequest struct {
 
 func (x *SetACLRequest) Reset() {
 	*x = SetACLRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[21]
+	mi := &file_paddock_v1_data_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1849,7 +1990,7 @@ func (x *SetACLRequest) String() string {
 func (*SetACLRequest) ProtoMessage() {}
 
 func (x *SetACLRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[21]
+	mi := &file_paddock_v1_data_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1862,7 +2003,7 @@ func (x *SetACLRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetACLRequest.ProtoReflect.Descriptor instead.
 func (*SetACLRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{21}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *SetACLRequest) GetPath() string {
@@ -1895,7 +2036,7 @@ type SetACLResponse struct {
 
 func (x *SetACLResponse) Reset() {
 	*x = SetACLResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[22]
+	mi := &file_paddock_v1_data_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1907,7 +2048,7 @@ func (x *SetACLResponse) String() string {
 func (*SetACLResponse) ProtoMessage() {}
 
 func (x *SetACLResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[22]
+	mi := &file_paddock_v1_data_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1920,7 +2061,7 @@ func (x *SetACLResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetACLResponse.ProtoReflect.Descriptor instead.
 func (*SetACLResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{22}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SetACLResponse) GetStat() *Stat {
@@ -1939,7 +2080,7 @@ type SyncRequest struct {
 
 func (x *SyncRequest) Reset() {
 	*x = SyncRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[23]
+	mi := &file_paddock_v1_data_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1951,7 +2092,7 @@ func (x *SyncRequest) String() string {
 func (*SyncRequest) ProtoMessage() {}
 
 func (x *SyncRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[23]
+	mi := &file_paddock_v1_data_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1964,7 +2105,7 @@ func (x *SyncRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncRequest.ProtoReflect.Descriptor instead.
 func (*SyncRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{23}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SyncRequest) GetPath() string {
@@ -1983,7 +2124,7 @@ type SyncResponse struct {
 
 func (x *SyncResponse) Reset() {
 	*x = SyncResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[24]
+	mi := &file_paddock_v1_data_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1995,7 +2136,7 @@ func (x *SyncResponse) String() string {
 func (*SyncResponse) ProtoMessage() {}
 
 func (x *SyncResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[24]
+	mi := &file_paddock_v1_data_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2008,7 +2149,7 @@ func (x *SyncResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncResponse.ProtoReflect.Descriptor instead.
 func (*SyncResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{24}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SyncResponse) GetPath() string {
@@ -2028,7 +2169,7 @@ type CheckRequest struct {
 
 func (x *CheckRequest) Reset() {
 	*x = CheckRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[25]
+	mi := &file_paddock_v1_data_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2040,7 +2181,7 @@ func (x *CheckRequest) String() string {
 func (*CheckRequest) ProtoMessage() {}
 
 func (x *CheckRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[25]
+	mi := &file_paddock_v1_data_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2053,7 +2194,7 @@ func (x *CheckRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckRequest.ProtoReflect.Descriptor instead.
 func (*CheckRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{25}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CheckRequest) GetPath() string {
@@ -2078,7 +2219,7 @@ type CheckResponse struct {
 
 func (x *CheckResponse) Reset() {
 	*x = CheckResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[26]
+	mi := &file_paddock_v1_data_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2090,7 +2231,7 @@ func (x *CheckResponse) String() string {
 func (*CheckResponse) ProtoMessage() {}
 
 func (x *CheckResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[26]
+	mi := &file_paddock_v1_data_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2103,7 +2244,7 @@ func (x *CheckResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckResponse.ProtoReflect.Descriptor instead.
 func (*CheckResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{26}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{28}
 }
 
 // One operation of an atomic multi.
@@ -2122,7 +2263,7 @@ type Op struct {
 
 func (x *Op) Reset() {
 	*x = Op{}
-	mi := &file_paddock_v1_data_proto_msgTypes[27]
+	mi := &file_paddock_v1_data_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2134,7 +2275,7 @@ func (x *Op) String() string {
 func (*Op) ProtoMessage() {}
 
 func (x *Op) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[27]
+	mi := &file_paddock_v1_data_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2147,7 +2288,7 @@ func (x *Op) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Op.ProtoReflect.Descriptor instead.
 func (*Op) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{27}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Op) GetOp() isOp_Op {
@@ -2239,7 +2380,7 @@ type OpResult struct {
 
 func (x *OpResult) Reset() {
 	*x = OpResult{}
-	mi := &file_paddock_v1_data_proto_msgTypes[28]
+	mi := &file_paddock_v1_data_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2251,7 +2392,7 @@ func (x *OpResult) String() string {
 func (*OpResult) ProtoMessage() {}
 
 func (x *OpResult) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[28]
+	mi := &file_paddock_v1_data_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2264,7 +2405,7 @@ func (x *OpResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpResult.ProtoReflect.Descriptor instead.
 func (*OpResult) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{28}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *OpResult) GetResult() isOpResult_Result {
@@ -2362,7 +2503,7 @@ type MultiRequest struct {
 
 func (x *MultiRequest) Reset() {
 	*x = MultiRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[29]
+	mi := &file_paddock_v1_data_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2374,7 +2515,7 @@ func (x *MultiRequest) String() string {
 func (*MultiRequest) ProtoMessage() {}
 
 func (x *MultiRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[29]
+	mi := &file_paddock_v1_data_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2387,7 +2528,7 @@ func (x *MultiRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MultiRequest.ProtoReflect.Descriptor instead.
 func (*MultiRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{29}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *MultiRequest) GetOps() []*Op {
@@ -2406,7 +2547,7 @@ type MultiResponse struct {
 
 func (x *MultiResponse) Reset() {
 	*x = MultiResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[30]
+	mi := &file_paddock_v1_data_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2418,7 +2559,7 @@ func (x *MultiResponse) String() string {
 func (*MultiResponse) ProtoMessage() {}
 
 func (x *MultiResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[30]
+	mi := &file_paddock_v1_data_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2431,7 +2572,7 @@ func (x *MultiResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MultiResponse.ProtoReflect.Descriptor instead.
 func (*MultiResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{30}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *MultiResponse) GetResults() []*OpResult {
@@ -2455,7 +2596,7 @@ type Compare struct {
 
 func (x *Compare) Reset() {
 	*x = Compare{}
-	mi := &file_paddock_v1_data_proto_msgTypes[31]
+	mi := &file_paddock_v1_data_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2467,7 +2608,7 @@ func (x *Compare) String() string {
 func (*Compare) ProtoMessage() {}
 
 func (x *Compare) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[31]
+	mi := &file_paddock_v1_data_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2480,7 +2621,7 @@ func (x *Compare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Compare.ProtoReflect.Descriptor instead.
 func (*Compare) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{31}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Compare) GetPath() string {
@@ -2522,7 +2663,7 @@ type TxnRequest struct {
 
 func (x *TxnRequest) Reset() {
 	*x = TxnRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[32]
+	mi := &file_paddock_v1_data_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2534,7 +2675,7 @@ func (x *TxnRequest) String() string {
 func (*TxnRequest) ProtoMessage() {}
 
 func (x *TxnRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[32]
+	mi := &file_paddock_v1_data_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2547,7 +2688,7 @@ func (x *TxnRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TxnRequest.ProtoReflect.Descriptor instead.
 func (*TxnRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{32}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *TxnRequest) GetCompare() []*Compare {
@@ -2583,7 +2724,7 @@ type TxnResponse struct {
 
 func (x *TxnResponse) Reset() {
 	*x = TxnResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[33]
+	mi := &file_paddock_v1_data_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2595,7 +2736,7 @@ func (x *TxnResponse) String() string {
 func (*TxnResponse) ProtoMessage() {}
 
 func (x *TxnResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[33]
+	mi := &file_paddock_v1_data_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2608,7 +2749,7 @@ func (x *TxnResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TxnResponse.ProtoReflect.Descriptor instead.
 func (*TxnResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{33}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *TxnResponse) GetSucceeded() bool {
@@ -2638,7 +2779,7 @@ type ReadOp struct {
 
 func (x *ReadOp) Reset() {
 	*x = ReadOp{}
-	mi := &file_paddock_v1_data_proto_msgTypes[34]
+	mi := &file_paddock_v1_data_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2650,7 +2791,7 @@ func (x *ReadOp) String() string {
 func (*ReadOp) ProtoMessage() {}
 
 func (x *ReadOp) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[34]
+	mi := &file_paddock_v1_data_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2663,7 +2804,7 @@ func (x *ReadOp) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadOp.ProtoReflect.Descriptor instead.
 func (*ReadOp) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{34}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ReadOp) GetOp() isReadOp_Op {
@@ -2721,7 +2862,7 @@ type ReadOpResult struct {
 
 func (x *ReadOpResult) Reset() {
 	*x = ReadOpResult{}
-	mi := &file_paddock_v1_data_proto_msgTypes[35]
+	mi := &file_paddock_v1_data_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2733,7 +2874,7 @@ func (x *ReadOpResult) String() string {
 func (*ReadOpResult) ProtoMessage() {}
 
 func (x *ReadOpResult) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[35]
+	mi := &file_paddock_v1_data_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2746,7 +2887,7 @@ func (x *ReadOpResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadOpResult.ProtoReflect.Descriptor instead.
 func (*ReadOpResult) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{35}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ReadOpResult) GetResult() isReadOpResult_Result {
@@ -2814,7 +2955,7 @@ type MultiReadRequest struct {
 
 func (x *MultiReadRequest) Reset() {
 	*x = MultiReadRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[36]
+	mi := &file_paddock_v1_data_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2826,7 +2967,7 @@ func (x *MultiReadRequest) String() string {
 func (*MultiReadRequest) ProtoMessage() {}
 
 func (x *MultiReadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[36]
+	mi := &file_paddock_v1_data_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2839,7 +2980,7 @@ func (x *MultiReadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MultiReadRequest.ProtoReflect.Descriptor instead.
 func (*MultiReadRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{36}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *MultiReadRequest) GetOps() []*ReadOp {
@@ -2858,7 +2999,7 @@ type MultiReadResponse struct {
 
 func (x *MultiReadResponse) Reset() {
 	*x = MultiReadResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[37]
+	mi := &file_paddock_v1_data_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2870,7 +3011,7 @@ func (x *MultiReadResponse) String() string {
 func (*MultiReadResponse) ProtoMessage() {}
 
 func (x *MultiReadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[37]
+	mi := &file_paddock_v1_data_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2883,7 +3024,7 @@ func (x *MultiReadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MultiReadResponse.ProtoReflect.Descriptor instead.
 func (*MultiReadResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{37}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *MultiReadResponse) GetResults() []*ReadOpResult {
@@ -2903,7 +3044,7 @@ type AddWatchRequest struct {
 
 func (x *AddWatchRequest) Reset() {
 	*x = AddWatchRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[38]
+	mi := &file_paddock_v1_data_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2915,7 +3056,7 @@ func (x *AddWatchRequest) String() string {
 func (*AddWatchRequest) ProtoMessage() {}
 
 func (x *AddWatchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[38]
+	mi := &file_paddock_v1_data_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2928,7 +3069,7 @@ func (x *AddWatchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddWatchRequest.ProtoReflect.Descriptor instead.
 func (*AddWatchRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{38}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *AddWatchRequest) GetPath() string {
@@ -2953,7 +3094,7 @@ type AddWatchResponse struct {
 
 func (x *AddWatchResponse) Reset() {
 	*x = AddWatchResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[39]
+	mi := &file_paddock_v1_data_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2965,7 +3106,7 @@ func (x *AddWatchResponse) String() string {
 func (*AddWatchResponse) ProtoMessage() {}
 
 func (x *AddWatchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[39]
+	mi := &file_paddock_v1_data_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2978,7 +3119,7 @@ func (x *AddWatchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddWatchResponse.ProtoReflect.Descriptor instead.
 func (*AddWatchResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{39}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{41}
 }
 
 type RemoveWatchesRequest struct {
@@ -2994,7 +3135,7 @@ type RemoveWatchesRequest struct {
 
 func (x *RemoveWatchesRequest) Reset() {
 	*x = RemoveWatchesRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[40]
+	mi := &file_paddock_v1_data_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3006,7 +3147,7 @@ func (x *RemoveWatchesRequest) String() string {
 func (*RemoveWatchesRequest) ProtoMessage() {}
 
 func (x *RemoveWatchesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[40]
+	mi := &file_paddock_v1_data_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3019,7 +3160,7 @@ func (x *RemoveWatchesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveWatchesRequest.ProtoReflect.Descriptor instead.
 func (*RemoveWatchesRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{40}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *RemoveWatchesRequest) GetPath() string {
@@ -3051,7 +3192,7 @@ type RemoveWatchesResponse struct {
 
 func (x *RemoveWatchesResponse) Reset() {
 	*x = RemoveWatchesResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[41]
+	mi := &file_paddock_v1_data_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3063,7 +3204,7 @@ func (x *RemoveWatchesResponse) String() string {
 func (*RemoveWatchesResponse) ProtoMessage() {}
 
 func (x *RemoveWatchesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[41]
+	mi := &file_paddock_v1_data_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3076,7 +3217,7 @@ func (x *RemoveWatchesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveWatchesResponse.ProtoReflect.Descriptor instead.
 func (*RemoveWatchesResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{41}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{43}
 }
 
 type WhoAmIRequest struct {
@@ -3087,7 +3228,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[42]
+	mi := &file_paddock_v1_data_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3099,7 +3240,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[42]
+	mi := &file_paddock_v1_data_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3112,7 +3253,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{42}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{44}
 }
 
 type ClientInfo struct {
@@ -3125,7 +3266,7 @@ type ClientInfo struct {
 
 func (x *ClientInfo) Reset() {
 	*x = ClientInfo{}
-	mi := &file_paddock_v1_data_proto_msgTypes[43]
+	mi := &file_paddock_v1_data_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3137,7 +3278,7 @@ func (x *ClientInfo) String() string {
 func (*ClientInfo) ProtoMessage() {}
 
 func (x *ClientInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[43]
+	mi := &file_paddock_v1_data_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3150,7 +3291,7 @@ func (x *ClientInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClientInfo.ProtoReflect.Descriptor instead.
 func (*ClientInfo) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{43}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ClientInfo) GetAuthScheme() string {
@@ -3176,7 +3317,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[44]
+	mi := &file_paddock_v1_data_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3188,7 +3329,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[44]
+	mi := &file_paddock_v1_data_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3201,7 +3342,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{44}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *WhoAmIResponse) GetClientInfo() []*ClientInfo {
@@ -3222,7 +3363,7 @@ type AddAuthRequest struct {
 
 func (x *AddAuthRequest) Reset() {
 	*x = AddAuthRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[45]
+	mi := &file_paddock_v1_data_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3234,7 +3375,7 @@ func (x *AddAuthRequest) String() string {
 func (*AddAuthRequest) ProtoMessage() {}
 
 func (x *AddAuthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[45]
+	mi := &file_paddock_v1_data_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3247,7 +3388,7 @@ func (x *AddAuthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddAuthRequest.ProtoReflect.Descriptor instead.
 func (*AddAuthRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{45}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *AddAuthRequest) GetScheme() string {
@@ -3272,7 +3413,7 @@ type AddAuthResponse struct {
 
 func (x *AddAuthResponse) Reset() {
 	*x = AddAuthResponse{}
-	mi := &file_paddock_v1_data_proto_msgTypes[46]
+	mi := &file_paddock_v1_data_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3284,7 +3425,7 @@ func (x *AddAuthResponse) String() string {
 func (*AddAuthResponse) ProtoMessage() {}
 
 func (x *AddAuthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[46]
+	mi := &file_paddock_v1_data_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3297,7 +3438,7 @@ func (x *AddAuthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddAuthResponse.ProtoReflect.Descriptor instead.
 func (*AddAuthResponse) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{46}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{48}
 }
 
 // ZooKeeper's reconfig (3.5+): change the ensemble's members, incrementally (joining_servers,
@@ -3321,7 +3462,7 @@ type ReconfigRequest struct {
 
 func (x *ReconfigRequest) Reset() {
 	*x = ReconfigRequest{}
-	mi := &file_paddock_v1_data_proto_msgTypes[47]
+	mi := &file_paddock_v1_data_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3333,7 +3474,7 @@ func (x *ReconfigRequest) String() string {
 func (*ReconfigRequest) ProtoMessage() {}
 
 func (x *ReconfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[47]
+	mi := &file_paddock_v1_data_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3346,7 +3487,7 @@ func (x *ReconfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconfigRequest.ProtoReflect.Descriptor instead.
 func (*ReconfigRequest) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{47}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ReconfigRequest) GetJoiningServers() string {
@@ -3389,7 +3530,7 @@ type Error struct {
 
 func (x *Error) Reset() {
 	*x = Error{}
-	mi := &file_paddock_v1_data_proto_msgTypes[48]
+	mi := &file_paddock_v1_data_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3401,7 +3542,7 @@ func (x *Error) String() string {
 func (*Error) ProtoMessage() {}
 
 func (x *Error) ProtoReflect() protoreflect.Message {
-	mi := &file_paddock_v1_data_proto_msgTypes[48]
+	mi := &file_paddock_v1_data_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3414,7 +3555,7 @@ func (x *Error) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Error.ProtoReflect.Descriptor instead.
 func (*Error) Descriptor() ([]byte, []int) {
-	return file_paddock_v1_data_proto_rawDescGZIP(), []int{48}
+	return file_paddock_v1_data_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *Error) GetCode() ErrorCode {
@@ -3496,6 +3637,19 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x04data\x18\x01 \x01(\fR\x04data\x12$\n" +
 	"\x04stat\x18\x02 \x01(\v2\x10.paddock.v1.StatR\x04stat\x12 \n" +
 	"\tdata_null\x18\x03 \x01(\bH\x00R\bdataNull\x88\x01\x01B\f\n" +
+	"\n" +
+	"_data_null\"\x86\x01\n" +
+	"\x14GetDataChunksRequest\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x129\n" +
+	"\vconsistency\x18\x02 \x01(\x0e2\x17.paddock.v1.ConsistencyR\vconsistency\x12\x1f\n" +
+	"\vchunk_bytes\x18\x03 \x01(\x05R\n" +
+	"chunkBytes\"\xa1\x01\n" +
+	"\tDataChunk\x12\x16\n" +
+	"\x06offset\x18\x01 \x01(\x03R\x06offset\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\x12$\n" +
+	"\x04stat\x18\x03 \x01(\v2\x10.paddock.v1.StatR\x04stat\x12 \n" +
+	"\tdata_null\x18\x04 \x01(\bH\x00R\bdataNull\x88\x01\x01\x12\x12\n" +
+	"\x04last\x18\x05 \x01(\bR\x04lastB\f\n" +
 	"\n" +
 	"_data_null\"\x93\x01\n" +
 	"\x0eSetDataRequest\x12\x12\n" +
@@ -3725,7 +3879,7 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\x1cERROR_CODE_RECONFIG_DISABLED\x10\x85\xff\xff\xff\xff\xff\xff\xff\xff\x01\x128\n" +
 	"+ERROR_CODE_SESSION_CLOSED_REQUIRE_SASL_AUTH\x10\x84\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12&\n" +
 	"\x19ERROR_CODE_QUOTA_EXCEEDED\x10\x83\xff\xff\xff\xff\xff\xff\xff\xff\x01\x12!\n" +
-	"\x14ERROR_CODE_THROTTLED\x10\x81\xff\xff\xff\xff\xff\xff\xff\xff\x012\xed\b\n" +
+	"\x14ERROR_CODE_THROTTLED\x10\x81\xff\xff\xff\xff\xff\xff\xff\xff\x012\xb9\t\n" +
 	"\vDataService\x12?\n" +
 	"\x06Create\x12\x19.paddock.v1.CreateRequest\x1a\x1a.paddock.v1.CreateResponse\x12?\n" +
 	"\x06Delete\x12\x19.paddock.v1.DeleteRequest\x1a\x1a.paddock.v1.DeleteResponse\x12?\n" +
@@ -3742,7 +3896,8 @@ const file_paddock_v1_data_proto_rawDesc = "" +
 	"\tMultiRead\x12\x1c.paddock.v1.MultiReadRequest\x1a\x1d.paddock.v1.MultiReadResponse\x12?\n" +
 	"\x06WhoAmI\x12\x19.paddock.v1.WhoAmIRequest\x1a\x1a.paddock.v1.WhoAmIResponse\x12D\n" +
 	"\bReconfig\x12\x1b.paddock.v1.ReconfigRequest\x1a\x1b.paddock.v1.GetDataResponse\x126\n" +
-	"\x03Txn\x12\x16.paddock.v1.TxnRequest\x1a\x17.paddock.v1.TxnResponseB\x9e\x01\n" +
+	"\x03Txn\x12\x16.paddock.v1.TxnRequest\x1a\x17.paddock.v1.TxnResponse\x12J\n" +
+	"\rGetDataChunks\x12 .paddock.v1.GetDataChunksRequest\x1a\x15.paddock.v1.DataChunk0\x01B\x9e\x01\n" +
 	"\x0ecom.paddock.v1B\tDataProtoP\x01Z8github.com/paddock-dev/paddock/clients/go/internal/pb;pb\xa2\x02\x03PXX\xaa\x02\n" +
 	"Paddock.V1\xca\x02\n" +
 	"Paddock\\V1\xe2\x02\x16Paddock\\V1\\GPBMetadata\xea\x02\vPaddock::V1b\x06proto3"
@@ -3760,7 +3915,7 @@ func file_paddock_v1_data_proto_rawDescGZIP() []byte {
 }
 
 var file_paddock_v1_data_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
-var file_paddock_v1_data_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
+var file_paddock_v1_data_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_paddock_v1_data_proto_goTypes = []any{
 	(Perm)(0),                            // 0: paddock.v1.Perm
 	(CreateMode)(0),                      // 1: paddock.v1.CreateMode
@@ -3781,44 +3936,46 @@ var file_paddock_v1_data_proto_goTypes = []any{
 	(*ExistsResponse)(nil),               // 16: paddock.v1.ExistsResponse
 	(*GetDataRequest)(nil),               // 17: paddock.v1.GetDataRequest
 	(*GetDataResponse)(nil),              // 18: paddock.v1.GetDataResponse
-	(*SetDataRequest)(nil),               // 19: paddock.v1.SetDataRequest
-	(*SetDataResponse)(nil),              // 20: paddock.v1.SetDataResponse
-	(*GetChildrenRequest)(nil),           // 21: paddock.v1.GetChildrenRequest
-	(*GetChildrenResponse)(nil),          // 22: paddock.v1.GetChildrenResponse
-	(*GetAllChildrenNumberRequest)(nil),  // 23: paddock.v1.GetAllChildrenNumberRequest
-	(*GetAllChildrenNumberResponse)(nil), // 24: paddock.v1.GetAllChildrenNumberResponse
-	(*GetEphemeralsRequest)(nil),         // 25: paddock.v1.GetEphemeralsRequest
-	(*GetEphemeralsResponse)(nil),        // 26: paddock.v1.GetEphemeralsResponse
-	(*GetACLRequest)(nil),                // 27: paddock.v1.GetACLRequest
-	(*GetACLResponse)(nil),               // 28: paddock.v1.GetACLResponse
-	(*SetACLRequest)(nil),                // 29: paddock.v1.SetACLRequest
-	(*SetACLResponse)(nil),               // 30: paddock.v1.SetACLResponse
-	(*SyncRequest)(nil),                  // 31: paddock.v1.SyncRequest
-	(*SyncResponse)(nil),                 // 32: paddock.v1.SyncResponse
-	(*CheckRequest)(nil),                 // 33: paddock.v1.CheckRequest
-	(*CheckResponse)(nil),                // 34: paddock.v1.CheckResponse
-	(*Op)(nil),                           // 35: paddock.v1.Op
-	(*OpResult)(nil),                     // 36: paddock.v1.OpResult
-	(*MultiRequest)(nil),                 // 37: paddock.v1.MultiRequest
-	(*MultiResponse)(nil),                // 38: paddock.v1.MultiResponse
-	(*Compare)(nil),                      // 39: paddock.v1.Compare
-	(*TxnRequest)(nil),                   // 40: paddock.v1.TxnRequest
-	(*TxnResponse)(nil),                  // 41: paddock.v1.TxnResponse
-	(*ReadOp)(nil),                       // 42: paddock.v1.ReadOp
-	(*ReadOpResult)(nil),                 // 43: paddock.v1.ReadOpResult
-	(*MultiReadRequest)(nil),             // 44: paddock.v1.MultiReadRequest
-	(*MultiReadResponse)(nil),            // 45: paddock.v1.MultiReadResponse
-	(*AddWatchRequest)(nil),              // 46: paddock.v1.AddWatchRequest
-	(*AddWatchResponse)(nil),             // 47: paddock.v1.AddWatchResponse
-	(*RemoveWatchesRequest)(nil),         // 48: paddock.v1.RemoveWatchesRequest
-	(*RemoveWatchesResponse)(nil),        // 49: paddock.v1.RemoveWatchesResponse
-	(*WhoAmIRequest)(nil),                // 50: paddock.v1.WhoAmIRequest
-	(*ClientInfo)(nil),                   // 51: paddock.v1.ClientInfo
-	(*WhoAmIResponse)(nil),               // 52: paddock.v1.WhoAmIResponse
-	(*AddAuthRequest)(nil),               // 53: paddock.v1.AddAuthRequest
-	(*AddAuthResponse)(nil),              // 54: paddock.v1.AddAuthResponse
-	(*ReconfigRequest)(nil),              // 55: paddock.v1.ReconfigRequest
-	(*Error)(nil),                        // 56: paddock.v1.Error
+	(*GetDataChunksRequest)(nil),         // 19: paddock.v1.GetDataChunksRequest
+	(*DataChunk)(nil),                    // 20: paddock.v1.DataChunk
+	(*SetDataRequest)(nil),               // 21: paddock.v1.SetDataRequest
+	(*SetDataResponse)(nil),              // 22: paddock.v1.SetDataResponse
+	(*GetChildrenRequest)(nil),           // 23: paddock.v1.GetChildrenRequest
+	(*GetChildrenResponse)(nil),          // 24: paddock.v1.GetChildrenResponse
+	(*GetAllChildrenNumberRequest)(nil),  // 25: paddock.v1.GetAllChildrenNumberRequest
+	(*GetAllChildrenNumberResponse)(nil), // 26: paddock.v1.GetAllChildrenNumberResponse
+	(*GetEphemeralsRequest)(nil),         // 27: paddock.v1.GetEphemeralsRequest
+	(*GetEphemeralsResponse)(nil),        // 28: paddock.v1.GetEphemeralsResponse
+	(*GetACLRequest)(nil),                // 29: paddock.v1.GetACLRequest
+	(*GetACLResponse)(nil),               // 30: paddock.v1.GetACLResponse
+	(*SetACLRequest)(nil),                // 31: paddock.v1.SetACLRequest
+	(*SetACLResponse)(nil),               // 32: paddock.v1.SetACLResponse
+	(*SyncRequest)(nil),                  // 33: paddock.v1.SyncRequest
+	(*SyncResponse)(nil),                 // 34: paddock.v1.SyncResponse
+	(*CheckRequest)(nil),                 // 35: paddock.v1.CheckRequest
+	(*CheckResponse)(nil),                // 36: paddock.v1.CheckResponse
+	(*Op)(nil),                           // 37: paddock.v1.Op
+	(*OpResult)(nil),                     // 38: paddock.v1.OpResult
+	(*MultiRequest)(nil),                 // 39: paddock.v1.MultiRequest
+	(*MultiResponse)(nil),                // 40: paddock.v1.MultiResponse
+	(*Compare)(nil),                      // 41: paddock.v1.Compare
+	(*TxnRequest)(nil),                   // 42: paddock.v1.TxnRequest
+	(*TxnResponse)(nil),                  // 43: paddock.v1.TxnResponse
+	(*ReadOp)(nil),                       // 44: paddock.v1.ReadOp
+	(*ReadOpResult)(nil),                 // 45: paddock.v1.ReadOpResult
+	(*MultiReadRequest)(nil),             // 46: paddock.v1.MultiReadRequest
+	(*MultiReadResponse)(nil),            // 47: paddock.v1.MultiReadResponse
+	(*AddWatchRequest)(nil),              // 48: paddock.v1.AddWatchRequest
+	(*AddWatchResponse)(nil),             // 49: paddock.v1.AddWatchResponse
+	(*RemoveWatchesRequest)(nil),         // 50: paddock.v1.RemoveWatchesRequest
+	(*RemoveWatchesResponse)(nil),        // 51: paddock.v1.RemoveWatchesResponse
+	(*WhoAmIRequest)(nil),                // 52: paddock.v1.WhoAmIRequest
+	(*ClientInfo)(nil),                   // 53: paddock.v1.ClientInfo
+	(*WhoAmIResponse)(nil),               // 54: paddock.v1.WhoAmIResponse
+	(*AddAuthRequest)(nil),               // 55: paddock.v1.AddAuthRequest
+	(*AddAuthResponse)(nil),              // 56: paddock.v1.AddAuthResponse
+	(*ReconfigRequest)(nil),              // 57: paddock.v1.ReconfigRequest
+	(*Error)(nil),                        // 58: paddock.v1.Error
 }
 var file_paddock_v1_data_proto_depIdxs = []int32{
 	9,  // 0: paddock.v1.ACL.id:type_name -> paddock.v1.Id
@@ -3829,78 +3986,82 @@ var file_paddock_v1_data_proto_depIdxs = []int32{
 	8,  // 5: paddock.v1.ExistsResponse.stat:type_name -> paddock.v1.Stat
 	2,  // 6: paddock.v1.GetDataRequest.consistency:type_name -> paddock.v1.Consistency
 	8,  // 7: paddock.v1.GetDataResponse.stat:type_name -> paddock.v1.Stat
-	8,  // 8: paddock.v1.SetDataResponse.stat:type_name -> paddock.v1.Stat
-	2,  // 9: paddock.v1.GetChildrenRequest.consistency:type_name -> paddock.v1.Consistency
-	8,  // 10: paddock.v1.GetChildrenResponse.stat:type_name -> paddock.v1.Stat
-	10, // 11: paddock.v1.GetACLResponse.acl:type_name -> paddock.v1.ACL
-	8,  // 12: paddock.v1.GetACLResponse.stat:type_name -> paddock.v1.Stat
-	10, // 13: paddock.v1.SetACLRequest.acl:type_name -> paddock.v1.ACL
-	8,  // 14: paddock.v1.SetACLResponse.stat:type_name -> paddock.v1.Stat
-	11, // 15: paddock.v1.Op.create:type_name -> paddock.v1.CreateRequest
-	13, // 16: paddock.v1.Op.delete:type_name -> paddock.v1.DeleteRequest
-	19, // 17: paddock.v1.Op.set_data:type_name -> paddock.v1.SetDataRequest
-	33, // 18: paddock.v1.Op.check:type_name -> paddock.v1.CheckRequest
-	12, // 19: paddock.v1.OpResult.create:type_name -> paddock.v1.CreateResponse
-	14, // 20: paddock.v1.OpResult.delete:type_name -> paddock.v1.DeleteResponse
-	20, // 21: paddock.v1.OpResult.set_data:type_name -> paddock.v1.SetDataResponse
-	34, // 22: paddock.v1.OpResult.check:type_name -> paddock.v1.CheckResponse
-	56, // 23: paddock.v1.OpResult.error:type_name -> paddock.v1.Error
-	35, // 24: paddock.v1.MultiRequest.ops:type_name -> paddock.v1.Op
-	36, // 25: paddock.v1.MultiResponse.results:type_name -> paddock.v1.OpResult
-	3,  // 26: paddock.v1.Compare.target:type_name -> paddock.v1.CompareTarget
-	4,  // 27: paddock.v1.Compare.op:type_name -> paddock.v1.CompareOp
-	39, // 28: paddock.v1.TxnRequest.compare:type_name -> paddock.v1.Compare
-	35, // 29: paddock.v1.TxnRequest.then_ops:type_name -> paddock.v1.Op
-	35, // 30: paddock.v1.TxnRequest.else_ops:type_name -> paddock.v1.Op
-	36, // 31: paddock.v1.TxnResponse.results:type_name -> paddock.v1.OpResult
-	21, // 32: paddock.v1.ReadOp.get_children:type_name -> paddock.v1.GetChildrenRequest
-	17, // 33: paddock.v1.ReadOp.get_data:type_name -> paddock.v1.GetDataRequest
-	22, // 34: paddock.v1.ReadOpResult.get_children:type_name -> paddock.v1.GetChildrenResponse
-	18, // 35: paddock.v1.ReadOpResult.get_data:type_name -> paddock.v1.GetDataResponse
-	56, // 36: paddock.v1.ReadOpResult.error:type_name -> paddock.v1.Error
-	42, // 37: paddock.v1.MultiReadRequest.ops:type_name -> paddock.v1.ReadOp
-	43, // 38: paddock.v1.MultiReadResponse.results:type_name -> paddock.v1.ReadOpResult
-	5,  // 39: paddock.v1.AddWatchRequest.mode:type_name -> paddock.v1.AddWatchMode
-	6,  // 40: paddock.v1.RemoveWatchesRequest.type:type_name -> paddock.v1.WatcherType
-	51, // 41: paddock.v1.WhoAmIResponse.client_info:type_name -> paddock.v1.ClientInfo
-	7,  // 42: paddock.v1.Error.code:type_name -> paddock.v1.ErrorCode
-	11, // 43: paddock.v1.DataService.Create:input_type -> paddock.v1.CreateRequest
-	13, // 44: paddock.v1.DataService.Delete:input_type -> paddock.v1.DeleteRequest
-	15, // 45: paddock.v1.DataService.Exists:input_type -> paddock.v1.ExistsRequest
-	17, // 46: paddock.v1.DataService.GetData:input_type -> paddock.v1.GetDataRequest
-	19, // 47: paddock.v1.DataService.SetData:input_type -> paddock.v1.SetDataRequest
-	21, // 48: paddock.v1.DataService.GetChildren:input_type -> paddock.v1.GetChildrenRequest
-	23, // 49: paddock.v1.DataService.GetAllChildrenNumber:input_type -> paddock.v1.GetAllChildrenNumberRequest
-	25, // 50: paddock.v1.DataService.GetEphemerals:input_type -> paddock.v1.GetEphemeralsRequest
-	27, // 51: paddock.v1.DataService.GetACL:input_type -> paddock.v1.GetACLRequest
-	29, // 52: paddock.v1.DataService.SetACL:input_type -> paddock.v1.SetACLRequest
-	31, // 53: paddock.v1.DataService.Sync:input_type -> paddock.v1.SyncRequest
-	37, // 54: paddock.v1.DataService.Multi:input_type -> paddock.v1.MultiRequest
-	44, // 55: paddock.v1.DataService.MultiRead:input_type -> paddock.v1.MultiReadRequest
-	50, // 56: paddock.v1.DataService.WhoAmI:input_type -> paddock.v1.WhoAmIRequest
-	55, // 57: paddock.v1.DataService.Reconfig:input_type -> paddock.v1.ReconfigRequest
-	40, // 58: paddock.v1.DataService.Txn:input_type -> paddock.v1.TxnRequest
-	12, // 59: paddock.v1.DataService.Create:output_type -> paddock.v1.CreateResponse
-	14, // 60: paddock.v1.DataService.Delete:output_type -> paddock.v1.DeleteResponse
-	16, // 61: paddock.v1.DataService.Exists:output_type -> paddock.v1.ExistsResponse
-	18, // 62: paddock.v1.DataService.GetData:output_type -> paddock.v1.GetDataResponse
-	20, // 63: paddock.v1.DataService.SetData:output_type -> paddock.v1.SetDataResponse
-	22, // 64: paddock.v1.DataService.GetChildren:output_type -> paddock.v1.GetChildrenResponse
-	24, // 65: paddock.v1.DataService.GetAllChildrenNumber:output_type -> paddock.v1.GetAllChildrenNumberResponse
-	26, // 66: paddock.v1.DataService.GetEphemerals:output_type -> paddock.v1.GetEphemeralsResponse
-	28, // 67: paddock.v1.DataService.GetACL:output_type -> paddock.v1.GetACLResponse
-	30, // 68: paddock.v1.DataService.SetACL:output_type -> paddock.v1.SetACLResponse
-	32, // 69: paddock.v1.DataService.Sync:output_type -> paddock.v1.SyncResponse
-	38, // 70: paddock.v1.DataService.Multi:output_type -> paddock.v1.MultiResponse
-	45, // 71: paddock.v1.DataService.MultiRead:output_type -> paddock.v1.MultiReadResponse
-	52, // 72: paddock.v1.DataService.WhoAmI:output_type -> paddock.v1.WhoAmIResponse
-	18, // 73: paddock.v1.DataService.Reconfig:output_type -> paddock.v1.GetDataResponse
-	41, // 74: paddock.v1.DataService.Txn:output_type -> paddock.v1.TxnResponse
-	59, // [59:75] is the sub-list for method output_type
-	43, // [43:59] is the sub-list for method input_type
-	43, // [43:43] is the sub-list for extension type_name
-	43, // [43:43] is the sub-list for extension extendee
-	0,  // [0:43] is the sub-list for field type_name
+	2,  // 8: paddock.v1.GetDataChunksRequest.consistency:type_name -> paddock.v1.Consistency
+	8,  // 9: paddock.v1.DataChunk.stat:type_name -> paddock.v1.Stat
+	8,  // 10: paddock.v1.SetDataResponse.stat:type_name -> paddock.v1.Stat
+	2,  // 11: paddock.v1.GetChildrenRequest.consistency:type_name -> paddock.v1.Consistency
+	8,  // 12: paddock.v1.GetChildrenResponse.stat:type_name -> paddock.v1.Stat
+	10, // 13: paddock.v1.GetACLResponse.acl:type_name -> paddock.v1.ACL
+	8,  // 14: paddock.v1.GetACLResponse.stat:type_name -> paddock.v1.Stat
+	10, // 15: paddock.v1.SetACLRequest.acl:type_name -> paddock.v1.ACL
+	8,  // 16: paddock.v1.SetACLResponse.stat:type_name -> paddock.v1.Stat
+	11, // 17: paddock.v1.Op.create:type_name -> paddock.v1.CreateRequest
+	13, // 18: paddock.v1.Op.delete:type_name -> paddock.v1.DeleteRequest
+	21, // 19: paddock.v1.Op.set_data:type_name -> paddock.v1.SetDataRequest
+	35, // 20: paddock.v1.Op.check:type_name -> paddock.v1.CheckRequest
+	12, // 21: paddock.v1.OpResult.create:type_name -> paddock.v1.CreateResponse
+	14, // 22: paddock.v1.OpResult.delete:type_name -> paddock.v1.DeleteResponse
+	22, // 23: paddock.v1.OpResult.set_data:type_name -> paddock.v1.SetDataResponse
+	36, // 24: paddock.v1.OpResult.check:type_name -> paddock.v1.CheckResponse
+	58, // 25: paddock.v1.OpResult.error:type_name -> paddock.v1.Error
+	37, // 26: paddock.v1.MultiRequest.ops:type_name -> paddock.v1.Op
+	38, // 27: paddock.v1.MultiResponse.results:type_name -> paddock.v1.OpResult
+	3,  // 28: paddock.v1.Compare.target:type_name -> paddock.v1.CompareTarget
+	4,  // 29: paddock.v1.Compare.op:type_name -> paddock.v1.CompareOp
+	41, // 30: paddock.v1.TxnRequest.compare:type_name -> paddock.v1.Compare
+	37, // 31: paddock.v1.TxnRequest.then_ops:type_name -> paddock.v1.Op
+	37, // 32: paddock.v1.TxnRequest.else_ops:type_name -> paddock.v1.Op
+	38, // 33: paddock.v1.TxnResponse.results:type_name -> paddock.v1.OpResult
+	23, // 34: paddock.v1.ReadOp.get_children:type_name -> paddock.v1.GetChildrenRequest
+	17, // 35: paddock.v1.ReadOp.get_data:type_name -> paddock.v1.GetDataRequest
+	24, // 36: paddock.v1.ReadOpResult.get_children:type_name -> paddock.v1.GetChildrenResponse
+	18, // 37: paddock.v1.ReadOpResult.get_data:type_name -> paddock.v1.GetDataResponse
+	58, // 38: paddock.v1.ReadOpResult.error:type_name -> paddock.v1.Error
+	44, // 39: paddock.v1.MultiReadRequest.ops:type_name -> paddock.v1.ReadOp
+	45, // 40: paddock.v1.MultiReadResponse.results:type_name -> paddock.v1.ReadOpResult
+	5,  // 41: paddock.v1.AddWatchRequest.mode:type_name -> paddock.v1.AddWatchMode
+	6,  // 42: paddock.v1.RemoveWatchesRequest.type:type_name -> paddock.v1.WatcherType
+	53, // 43: paddock.v1.WhoAmIResponse.client_info:type_name -> paddock.v1.ClientInfo
+	7,  // 44: paddock.v1.Error.code:type_name -> paddock.v1.ErrorCode
+	11, // 45: paddock.v1.DataService.Create:input_type -> paddock.v1.CreateRequest
+	13, // 46: paddock.v1.DataService.Delete:input_type -> paddock.v1.DeleteRequest
+	15, // 47: paddock.v1.DataService.Exists:input_type -> paddock.v1.ExistsRequest
+	17, // 48: paddock.v1.DataService.GetData:input_type -> paddock.v1.GetDataRequest
+	21, // 49: paddock.v1.DataService.SetData:input_type -> paddock.v1.SetDataRequest
+	23, // 50: paddock.v1.DataService.GetChildren:input_type -> paddock.v1.GetChildrenRequest
+	25, // 51: paddock.v1.DataService.GetAllChildrenNumber:input_type -> paddock.v1.GetAllChildrenNumberRequest
+	27, // 52: paddock.v1.DataService.GetEphemerals:input_type -> paddock.v1.GetEphemeralsRequest
+	29, // 53: paddock.v1.DataService.GetACL:input_type -> paddock.v1.GetACLRequest
+	31, // 54: paddock.v1.DataService.SetACL:input_type -> paddock.v1.SetACLRequest
+	33, // 55: paddock.v1.DataService.Sync:input_type -> paddock.v1.SyncRequest
+	39, // 56: paddock.v1.DataService.Multi:input_type -> paddock.v1.MultiRequest
+	46, // 57: paddock.v1.DataService.MultiRead:input_type -> paddock.v1.MultiReadRequest
+	52, // 58: paddock.v1.DataService.WhoAmI:input_type -> paddock.v1.WhoAmIRequest
+	57, // 59: paddock.v1.DataService.Reconfig:input_type -> paddock.v1.ReconfigRequest
+	42, // 60: paddock.v1.DataService.Txn:input_type -> paddock.v1.TxnRequest
+	19, // 61: paddock.v1.DataService.GetDataChunks:input_type -> paddock.v1.GetDataChunksRequest
+	12, // 62: paddock.v1.DataService.Create:output_type -> paddock.v1.CreateResponse
+	14, // 63: paddock.v1.DataService.Delete:output_type -> paddock.v1.DeleteResponse
+	16, // 64: paddock.v1.DataService.Exists:output_type -> paddock.v1.ExistsResponse
+	18, // 65: paddock.v1.DataService.GetData:output_type -> paddock.v1.GetDataResponse
+	22, // 66: paddock.v1.DataService.SetData:output_type -> paddock.v1.SetDataResponse
+	24, // 67: paddock.v1.DataService.GetChildren:output_type -> paddock.v1.GetChildrenResponse
+	26, // 68: paddock.v1.DataService.GetAllChildrenNumber:output_type -> paddock.v1.GetAllChildrenNumberResponse
+	28, // 69: paddock.v1.DataService.GetEphemerals:output_type -> paddock.v1.GetEphemeralsResponse
+	30, // 70: paddock.v1.DataService.GetACL:output_type -> paddock.v1.GetACLResponse
+	32, // 71: paddock.v1.DataService.SetACL:output_type -> paddock.v1.SetACLResponse
+	34, // 72: paddock.v1.DataService.Sync:output_type -> paddock.v1.SyncResponse
+	40, // 73: paddock.v1.DataService.Multi:output_type -> paddock.v1.MultiResponse
+	47, // 74: paddock.v1.DataService.MultiRead:output_type -> paddock.v1.MultiReadResponse
+	54, // 75: paddock.v1.DataService.WhoAmI:output_type -> paddock.v1.WhoAmIResponse
+	18, // 76: paddock.v1.DataService.Reconfig:output_type -> paddock.v1.GetDataResponse
+	43, // 77: paddock.v1.DataService.Txn:output_type -> paddock.v1.TxnResponse
+	20, // 78: paddock.v1.DataService.GetDataChunks:output_type -> paddock.v1.DataChunk
+	62, // [62:79] is the sub-list for method output_type
+	45, // [45:62] is the sub-list for method input_type
+	45, // [45:45] is the sub-list for extension type_name
+	45, // [45:45] is the sub-list for extension extendee
+	0,  // [0:45] is the sub-list for field type_name
 }
 
 func init() { file_paddock_v1_data_proto_init() }
@@ -3911,41 +4072,42 @@ func file_paddock_v1_data_proto_init() {
 	file_paddock_v1_data_proto_msgTypes[3].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[5].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[10].OneofWrappers = []any{}
-	file_paddock_v1_data_proto_msgTypes[11].OneofWrappers = []any{}
+	file_paddock_v1_data_proto_msgTypes[12].OneofWrappers = []any{}
 	file_paddock_v1_data_proto_msgTypes[13].OneofWrappers = []any{}
-	file_paddock_v1_data_proto_msgTypes[14].OneofWrappers = []any{}
-	file_paddock_v1_data_proto_msgTypes[21].OneofWrappers = []any{}
-	file_paddock_v1_data_proto_msgTypes[25].OneofWrappers = []any{}
-	file_paddock_v1_data_proto_msgTypes[27].OneofWrappers = []any{
+	file_paddock_v1_data_proto_msgTypes[15].OneofWrappers = []any{}
+	file_paddock_v1_data_proto_msgTypes[16].OneofWrappers = []any{}
+	file_paddock_v1_data_proto_msgTypes[23].OneofWrappers = []any{}
+	file_paddock_v1_data_proto_msgTypes[27].OneofWrappers = []any{}
+	file_paddock_v1_data_proto_msgTypes[29].OneofWrappers = []any{
 		(*Op_Create)(nil),
 		(*Op_Delete)(nil),
 		(*Op_SetData)(nil),
 		(*Op_Check)(nil),
 	}
-	file_paddock_v1_data_proto_msgTypes[28].OneofWrappers = []any{
+	file_paddock_v1_data_proto_msgTypes[30].OneofWrappers = []any{
 		(*OpResult_Create)(nil),
 		(*OpResult_Delete)(nil),
 		(*OpResult_SetData)(nil),
 		(*OpResult_Check)(nil),
 		(*OpResult_Error)(nil),
 	}
-	file_paddock_v1_data_proto_msgTypes[34].OneofWrappers = []any{
+	file_paddock_v1_data_proto_msgTypes[36].OneofWrappers = []any{
 		(*ReadOp_GetChildren)(nil),
 		(*ReadOp_GetData)(nil),
 	}
-	file_paddock_v1_data_proto_msgTypes[35].OneofWrappers = []any{
+	file_paddock_v1_data_proto_msgTypes[37].OneofWrappers = []any{
 		(*ReadOpResult_GetChildren)(nil),
 		(*ReadOpResult_GetData)(nil),
 		(*ReadOpResult_Error)(nil),
 	}
-	file_paddock_v1_data_proto_msgTypes[47].OneofWrappers = []any{}
+	file_paddock_v1_data_proto_msgTypes[49].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_paddock_v1_data_proto_rawDesc), len(file_paddock_v1_data_proto_rawDesc)),
 			NumEnums:      8,
-			NumMessages:   49,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -35,6 +35,7 @@ const (
 	DataService_WhoAmI_FullMethodName               = "/paddock.v1.DataService/WhoAmI"
 	DataService_Reconfig_FullMethodName             = "/paddock.v1.DataService/Reconfig"
 	DataService_Txn_FullMethodName                  = "/paddock.v1.DataService/Txn"
+	DataService_GetDataChunks_FullMethodName        = "/paddock.v1.DataService/GetDataChunks"
 )
 
 // DataServiceClient is the client API for DataService service.
@@ -65,6 +66,8 @@ type DataServiceClient interface {
 	Reconfig(ctx context.Context, in *ReconfigRequest, opts ...grpc.CallOption) (*GetDataResponse, error)
 	// Compare-transaction: conditions on Stat fields, then a then- or an else-branch, atomically.
 	Txn(ctx context.Context, in *TxnRequest, opts ...grpc.CallOption) (*TxnResponse, error)
+	// A node's data as a stream of chunks (DataChunk), for values too large for one message.
+	GetDataChunks(ctx context.Context, in *GetDataChunksRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataChunk], error)
 }
 
 type dataServiceClient struct {
@@ -235,6 +238,25 @@ func (c *dataServiceClient) Txn(ctx context.Context, in *TxnRequest, opts ...grp
 	return out, nil
 }
 
+func (c *dataServiceClient) GetDataChunks(ctx context.Context, in *GetDataChunksRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DataChunk], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &DataService_ServiceDesc.Streams[0], DataService_GetDataChunks_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[GetDataChunksRequest, DataChunk]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DataService_GetDataChunksClient = grpc.ServerStreamingClient[DataChunk]
+
 // DataServiceServer is the server API for DataService service.
 // All implementations must embed UnimplementedDataServiceServer
 // for forward compatibility.
@@ -263,6 +285,8 @@ type DataServiceServer interface {
 	Reconfig(context.Context, *ReconfigRequest) (*GetDataResponse, error)
 	// Compare-transaction: conditions on Stat fields, then a then- or an else-branch, atomically.
 	Txn(context.Context, *TxnRequest) (*TxnResponse, error)
+	// A node's data as a stream of chunks (DataChunk), for values too large for one message.
+	GetDataChunks(*GetDataChunksRequest, grpc.ServerStreamingServer[DataChunk]) error
 	mustEmbedUnimplementedDataServiceServer()
 }
 
@@ -320,6 +344,9 @@ func (UnimplementedDataServiceServer) Reconfig(context.Context, *ReconfigRequest
 }
 func (UnimplementedDataServiceServer) Txn(context.Context, *TxnRequest) (*TxnResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Txn not implemented")
+}
+func (UnimplementedDataServiceServer) GetDataChunks(*GetDataChunksRequest, grpc.ServerStreamingServer[DataChunk]) error {
+	return status.Error(codes.Unimplemented, "method GetDataChunks not implemented")
 }
 func (UnimplementedDataServiceServer) mustEmbedUnimplementedDataServiceServer() {}
 func (UnimplementedDataServiceServer) testEmbeddedByValue()                     {}
@@ -630,6 +657,17 @@ func _DataService_Txn_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DataService_GetDataChunks_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(GetDataChunksRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(DataServiceServer).GetDataChunks(m, &grpc.GenericServerStream[GetDataChunksRequest, DataChunk]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type DataService_GetDataChunksServer = grpc.ServerStreamingServer[DataChunk]
+
 // DataService_ServiceDesc is the grpc.ServiceDesc for DataService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -702,6 +740,12 @@ var DataService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _DataService_Txn_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "GetDataChunks",
+			Handler:       _DataService_GetDataChunks_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "paddock/v1/data.proto",
 }

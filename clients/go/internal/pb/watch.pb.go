@@ -95,8 +95,18 @@ type WatchStreamRequest struct {
 	// A WatchProgress after this many ms without a message; 0 means the server's default (5000).
 	// Clamped to [100, 600000].
 	ProgressIntervalMs int32 `protobuf:"varint,6,opt,name=progress_interval_ms,json=progressIntervalMs,proto3" json:"progress_interval_ms,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Also carry the node's data and stat before the transaction (prev_data, prev_stat) on
+	// NODE_DATA_CHANGED and NODE_DELETED events, as etcd's prev_kv.
+	WithPrevData bool `protobuf:"varint,7,opt,name=with_prev_data,json=withPrevData,proto3" json:"with_prev_data,omitempty"`
+	// Deliver only events of these types (empty: every type the other options allow). A
+	// transaction none of whose changes pass sends nothing; progress still moves past it.
+	EventTypes []EventType `protobuf:"varint,8,rep,packed,name=event_types,json=eventTypes,proto3,enum=paddock.v1.EventType" json:"event_types,omitempty"`
+	// Allow the server to split one transaction's changes over several WatchChanges messages
+	// (each but the last with fragment set), so that no message exceeds the reply size limit
+	// (jute.maxbuffer). Without it a transaction's changes always come in one message.
+	Fragment      bool `protobuf:"varint,9,opt,name=fragment,proto3" json:"fragment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WatchStreamRequest) Reset() {
@@ -171,6 +181,27 @@ func (x *WatchStreamRequest) GetProgressIntervalMs() int32 {
 	return 0
 }
 
+func (x *WatchStreamRequest) GetWithPrevData() bool {
+	if x != nil {
+		return x.WithPrevData
+	}
+	return false
+}
+
+func (x *WatchStreamRequest) GetEventTypes() []EventType {
+	if x != nil {
+		return x.EventTypes
+	}
+	return nil
+}
+
+func (x *WatchStreamRequest) GetFragment() bool {
+	if x != nil {
+		return x.Fragment
+	}
+	return false
+}
+
 // One change to one node.
 type WatchChange struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -179,9 +210,14 @@ type WatchChange struct {
 	Path string    `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
 	// With with_data, on NODE_CREATED and NODE_DATA_CHANGED: the node's data and stat after the
 	// transaction (for a multi that changed the node twice, after the whole multi).
-	Data          []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
-	Stat          *Stat  `protobuf:"bytes,4,opt,name=stat,proto3" json:"stat,omitempty"`
-	DataNull      *bool  `protobuf:"varint,5,opt,name=data_null,json=dataNull,proto3,oneof" json:"data_null,omitempty"`
+	Data     []byte `protobuf:"bytes,3,opt,name=data,proto3" json:"data,omitempty"`
+	Stat     *Stat  `protobuf:"bytes,4,opt,name=stat,proto3" json:"stat,omitempty"`
+	DataNull *bool  `protobuf:"varint,5,opt,name=data_null,json=dataNull,proto3,oneof" json:"data_null,omitempty"`
+	// With with_prev_data, on NODE_DATA_CHANGED and NODE_DELETED: the node before the transaction
+	// (for a multi that changed the node twice, before the whole multi).
+	PrevData      []byte `protobuf:"bytes,6,opt,name=prev_data,json=prevData,proto3" json:"prev_data,omitempty"`
+	PrevStat      *Stat  `protobuf:"bytes,7,opt,name=prev_stat,json=prevStat,proto3" json:"prev_stat,omitempty"`
+	PrevDataNull  *bool  `protobuf:"varint,8,opt,name=prev_data_null,json=prevDataNull,proto3,oneof" json:"prev_data_null,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -251,11 +287,35 @@ func (x *WatchChange) GetDataNull() bool {
 	return false
 }
 
+func (x *WatchChange) GetPrevData() []byte {
+	if x != nil {
+		return x.PrevData
+	}
+	return nil
+}
+
+func (x *WatchChange) GetPrevStat() *Stat {
+	if x != nil {
+		return x.PrevStat
+	}
+	return nil
+}
+
+func (x *WatchChange) GetPrevDataNull() bool {
+	if x != nil && x.PrevDataNull != nil {
+		return *x.PrevDataNull
+	}
+	return false
+}
+
 // The changes one committed transaction made that the watcher may see (a multi's together).
 type WatchChanges struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Zxid          int64                  `protobuf:"varint,1,opt,name=zxid,proto3" json:"zxid,omitempty"`
-	Changes       []*WatchChange         `protobuf:"bytes,2,rep,name=changes,proto3" json:"changes,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Zxid    int64                  `protobuf:"varint,1,opt,name=zxid,proto3" json:"zxid,omitempty"`
+	Changes []*WatchChange         `protobuf:"bytes,2,rep,name=changes,proto3" json:"changes,omitempty"`
+	// More changes of this zxid follow in the next message (only when the request set fragment):
+	// a client joins them and hands the transaction over whole.
+	Fragment      bool `protobuf:"varint,3,opt,name=fragment,proto3" json:"fragment,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -302,6 +362,13 @@ func (x *WatchChanges) GetChanges() []*WatchChange {
 		return x.Changes
 	}
 	return nil
+}
+
+func (x *WatchChanges) GetFragment() bool {
+	if x != nil {
+		return x.Fragment
+	}
+	return false
 }
 
 // Every change up to zxid that the watcher may see has been delivered: resume from it.
@@ -523,27 +590,36 @@ var File_paddock_v1_watch_proto protoreflect.FileDescriptor
 const file_paddock_v1_watch_proto_rawDesc = "" +
 	"\n" +
 	"\x16paddock/v1/watch.proto\x12\n" +
-	"paddock.v1\x1a\x15paddock/v1/data.proto\x1a\x18paddock/v1/session.proto\"\xee\x01\n" +
+	"paddock.v1\x1a\x15paddock/v1/data.proto\x1a\x18paddock/v1/session.proto\"\xe8\x02\n" +
 	"\x12WatchStreamRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1c\n" +
 	"\trecursive\x18\x02 \x01(\bR\trecursive\x12 \n" +
 	"\tfrom_zxid\x18\x03 \x01(\x03H\x00R\bfromZxid\x88\x01\x01\x12\x1b\n" +
 	"\twith_data\x18\x04 \x01(\bR\bwithData\x12'\n" +
 	"\x0fchildren_events\x18\x05 \x01(\bR\x0echildrenEvents\x120\n" +
-	"\x14progress_interval_ms\x18\x06 \x01(\x05R\x12progressIntervalMsB\f\n" +
+	"\x14progress_interval_ms\x18\x06 \x01(\x05R\x12progressIntervalMs\x12$\n" +
+	"\x0ewith_prev_data\x18\a \x01(\bR\fwithPrevData\x126\n" +
+	"\vevent_types\x18\b \x03(\x0e2\x15.paddock.v1.EventTypeR\n" +
+	"eventTypes\x12\x1a\n" +
+	"\bfragment\x18\t \x01(\bR\bfragmentB\f\n" +
 	"\n" +
-	"_from_zxid\"\xb6\x01\n" +
+	"_from_zxid\"\xc0\x02\n" +
 	"\vWatchChange\x12)\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x15.paddock.v1.EventTypeR\x04type\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x12\n" +
 	"\x04data\x18\x03 \x01(\fR\x04data\x12$\n" +
 	"\x04stat\x18\x04 \x01(\v2\x10.paddock.v1.StatR\x04stat\x12 \n" +
-	"\tdata_null\x18\x05 \x01(\bH\x00R\bdataNull\x88\x01\x01B\f\n" +
+	"\tdata_null\x18\x05 \x01(\bH\x00R\bdataNull\x88\x01\x01\x12\x1b\n" +
+	"\tprev_data\x18\x06 \x01(\fR\bprevData\x12-\n" +
+	"\tprev_stat\x18\a \x01(\v2\x10.paddock.v1.StatR\bprevStat\x12)\n" +
+	"\x0eprev_data_null\x18\b \x01(\bH\x01R\fprevDataNull\x88\x01\x01B\f\n" +
 	"\n" +
-	"_data_null\"U\n" +
+	"_data_nullB\x11\n" +
+	"\x0f_prev_data_null\"q\n" +
 	"\fWatchChanges\x12\x12\n" +
 	"\x04zxid\x18\x01 \x01(\x03R\x04zxid\x121\n" +
-	"\achanges\x18\x02 \x03(\v2\x17.paddock.v1.WatchChangeR\achanges\"#\n" +
+	"\achanges\x18\x02 \x03(\v2\x17.paddock.v1.WatchChangeR\achanges\x12\x1a\n" +
+	"\bfragment\x18\x03 \x01(\bR\bfragment\"#\n" +
 	"\rWatchProgress\x12\x12\n" +
 	"\x04zxid\x18\x01 \x01(\x03R\x04zxid\"\x9e\x01\n" +
 	"\rWatchCanceled\x125\n" +
@@ -595,20 +671,22 @@ var file_paddock_v1_watch_proto_goTypes = []any{
 	(*Stat)(nil),                // 8: paddock.v1.Stat
 }
 var file_paddock_v1_watch_proto_depIdxs = []int32{
-	7, // 0: paddock.v1.WatchChange.type:type_name -> paddock.v1.EventType
-	8, // 1: paddock.v1.WatchChange.stat:type_name -> paddock.v1.Stat
-	2, // 2: paddock.v1.WatchChanges.changes:type_name -> paddock.v1.WatchChange
-	0, // 3: paddock.v1.WatchCanceled.reason:type_name -> paddock.v1.WatchCancelReason
-	3, // 4: paddock.v1.WatchStreamResponse.changes:type_name -> paddock.v1.WatchChanges
-	4, // 5: paddock.v1.WatchStreamResponse.progress:type_name -> paddock.v1.WatchProgress
-	5, // 6: paddock.v1.WatchStreamResponse.canceled:type_name -> paddock.v1.WatchCanceled
-	1, // 7: paddock.v1.WatchService.Watch:input_type -> paddock.v1.WatchStreamRequest
-	6, // 8: paddock.v1.WatchService.Watch:output_type -> paddock.v1.WatchStreamResponse
-	8, // [8:9] is the sub-list for method output_type
-	7, // [7:8] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	7,  // 0: paddock.v1.WatchStreamRequest.event_types:type_name -> paddock.v1.EventType
+	7,  // 1: paddock.v1.WatchChange.type:type_name -> paddock.v1.EventType
+	8,  // 2: paddock.v1.WatchChange.stat:type_name -> paddock.v1.Stat
+	8,  // 3: paddock.v1.WatchChange.prev_stat:type_name -> paddock.v1.Stat
+	2,  // 4: paddock.v1.WatchChanges.changes:type_name -> paddock.v1.WatchChange
+	0,  // 5: paddock.v1.WatchCanceled.reason:type_name -> paddock.v1.WatchCancelReason
+	3,  // 6: paddock.v1.WatchStreamResponse.changes:type_name -> paddock.v1.WatchChanges
+	4,  // 7: paddock.v1.WatchStreamResponse.progress:type_name -> paddock.v1.WatchProgress
+	5,  // 8: paddock.v1.WatchStreamResponse.canceled:type_name -> paddock.v1.WatchCanceled
+	1,  // 9: paddock.v1.WatchService.Watch:input_type -> paddock.v1.WatchStreamRequest
+	6,  // 10: paddock.v1.WatchService.Watch:output_type -> paddock.v1.WatchStreamResponse
+	10, // [10:11] is the sub-list for method output_type
+	9,  // [9:10] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_paddock_v1_watch_proto_init() }

@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -700,6 +702,29 @@ export interface GetDataResponse {
     | undefined;
   /** The node holds no data at all (ZooKeeper's null), as opposed to empty data. */
   dataNull?: boolean | undefined;
+}
+
+/** GetDataChunks: a node's data in pieces, for values near the size limit (Paddock). */
+export interface GetDataChunksRequest {
+  path: string;
+  consistency: Consistency;
+  /** Bytes per chunk; 0 means 65536. Must be in 0..1048576. */
+  chunkBytes: number;
+}
+
+/**
+ * One piece of the data, read from one version of the node: the first chunk carries the stat
+ * (and data_null), every chunk its offset; the chunks' data, joined in order, is the node's data.
+ */
+export interface DataChunk {
+  offset: bigint;
+  data: Buffer;
+  stat?: Stat | undefined;
+  dataNull?:
+    | boolean
+    | undefined;
+  /** The last chunk (also set on the only chunk of an empty or null value). */
+  last: boolean;
 }
 
 export interface SetDataRequest {
@@ -2146,6 +2171,251 @@ export const GetDataResponse: MessageFns<GetDataResponse> = {
     message.data = object.data ?? Buffer.alloc(0);
     message.stat = (object.stat !== undefined && object.stat !== null) ? Stat.fromPartial(object.stat) : undefined;
     message.dataNull = object.dataNull ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetDataChunksRequest(): GetDataChunksRequest {
+  return { path: "", consistency: 0, chunkBytes: 0 };
+}
+
+export const GetDataChunksRequest: MessageFns<GetDataChunksRequest> = {
+  encode(message: GetDataChunksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.path !== "") {
+      writer.uint32(10).string(message.path);
+    }
+    if (message.consistency !== 0) {
+      writer.uint32(16).int32(message.consistency);
+    }
+    if (message.chunkBytes !== 0) {
+      writer.uint32(24).int32(message.chunkBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDataChunksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDataChunksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.consistency = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.chunkBytes = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetDataChunksRequest {
+    return {
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      consistency: isSet(object.consistency) ? consistencyFromJSON(object.consistency) : 0,
+      chunkBytes: isSet(object.chunkBytes)
+        ? globalThis.Number(object.chunkBytes)
+        : isSet(object.chunk_bytes)
+        ? globalThis.Number(object.chunk_bytes)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetDataChunksRequest): unknown {
+    const obj: any = {};
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.consistency !== 0) {
+      obj.consistency = consistencyToJSON(message.consistency);
+    }
+    if (message.chunkBytes !== 0) {
+      obj.chunkBytes = Math.round(message.chunkBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetDataChunksRequest>, I>>(base?: I): GetDataChunksRequest {
+    return GetDataChunksRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetDataChunksRequest>, I>>(object: I): GetDataChunksRequest {
+    const message = createBaseGetDataChunksRequest();
+    message.path = object.path ?? "";
+    message.consistency = object.consistency ?? 0;
+    message.chunkBytes = object.chunkBytes ?? 0;
+    return message;
+  },
+};
+
+function createBaseDataChunk(): DataChunk {
+  return { offset: 0n, data: Buffer.alloc(0), stat: undefined, dataNull: undefined, last: false };
+}
+
+export const DataChunk: MessageFns<DataChunk> = {
+  encode(message: DataChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.offset !== 0n) {
+      if (BigInt.asIntN(64, message.offset) !== message.offset) {
+        throw new globalThis.Error("value provided for field message.offset of type int64 too large");
+      }
+      writer.uint32(8).int64(message.offset);
+    }
+    if (message.data.length !== 0) {
+      writer.uint32(18).bytes(message.data);
+    }
+    if (message.stat !== undefined) {
+      Stat.encode(message.stat, writer.uint32(26).fork()).join();
+    }
+    if (message.dataNull !== undefined) {
+      writer.uint32(32).bool(message.dataNull);
+    }
+    if (message.last !== false) {
+      writer.uint32(40).bool(message.last);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DataChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDataChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.offset = reader.int64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stat = Stat.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.dataNull = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.last = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DataChunk {
+    return {
+      offset: isSet(object.offset) ? BigInt(object.offset) : 0n,
+      data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0),
+      stat: isSet(object.stat) ? Stat.fromJSON(object.stat) : undefined,
+      dataNull: isSet(object.dataNull)
+        ? globalThis.Boolean(object.dataNull)
+        : isSet(object.data_null)
+        ? globalThis.Boolean(object.data_null)
+        : undefined,
+      last: isSet(object.last) ? globalThis.Boolean(object.last) : false,
+    };
+  },
+
+  toJSON(message: DataChunk): unknown {
+    const obj: any = {};
+    if (message.offset !== 0n) {
+      obj.offset = message.offset.toString();
+    }
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    if (message.stat !== undefined) {
+      obj.stat = Stat.toJSON(message.stat);
+    }
+    if (message.dataNull !== undefined) {
+      obj.dataNull = message.dataNull;
+    }
+    if (message.last !== false) {
+      obj.last = message.last;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DataChunk>, I>>(base?: I): DataChunk {
+    return DataChunk.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DataChunk>, I>>(object: I): DataChunk {
+    const message = createBaseDataChunk();
+    message.offset = (object.offset !== undefined && object.offset !== null) ? BigInt(object.offset) : 0n;
+    message.data = object.data ?? Buffer.alloc(0);
+    message.stat = (object.stat !== undefined && object.stat !== null) ? Stat.fromPartial(object.stat) : undefined;
+    message.dataNull = object.dataNull ?? undefined;
+    message.last = object.last ?? false;
     return message;
   },
 };
@@ -5685,6 +5955,16 @@ export const DataServiceService = {
     responseSerialize: (value: TxnResponse): Buffer => Buffer.from(TxnResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): TxnResponse => TxnResponse.decode(value),
   },
+  /** A node's data as a stream of chunks (DataChunk), for values too large for one message. */
+  getDataChunks: {
+    path: "/paddock.v1.DataService/GetDataChunks" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: GetDataChunksRequest): Buffer => Buffer.from(GetDataChunksRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDataChunksRequest => GetDataChunksRequest.decode(value),
+    responseSerialize: (value: DataChunk): Buffer => Buffer.from(DataChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DataChunk => DataChunk.decode(value),
+  },
 } as const;
 
 export interface DataServiceServer extends UntypedServiceImplementation {
@@ -5706,6 +5986,8 @@ export interface DataServiceServer extends UntypedServiceImplementation {
   reconfig: handleUnaryCall<ReconfigRequest, GetDataResponse>;
   /** Compare-transaction: conditions on Stat fields, then a then- or an else-branch, atomically. */
   txn: handleUnaryCall<TxnRequest, TxnResponse>;
+  /** A node's data as a stream of chunks (DataChunk), for values too large for one message. */
+  getDataChunks: handleServerStreamingCall<GetDataChunksRequest, DataChunk>;
 }
 
 export interface DataServiceClient extends Client {
@@ -5945,6 +6227,13 @@ export interface DataServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: TxnResponse) => void,
   ): ClientUnaryCall;
+  /** A node's data as a stream of chunks (DataChunk), for values too large for one message. */
+  getDataChunks(request: GetDataChunksRequest, options?: Partial<CallOptions>): ClientReadableStream<DataChunk>;
+  getDataChunks(
+    request: GetDataChunksRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<DataChunk>;
 }
 
 export const DataServiceClient = makeGenericClientConstructor(

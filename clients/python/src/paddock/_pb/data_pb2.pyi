@@ -289,6 +289,30 @@ class GetDataResponse(_message.Message):
     data_null: bool
     def __init__(self, data: _Optional[bytes] = ..., stat: _Optional[_Union[Stat, _Mapping]] = ..., data_null: _Optional[bool] = ...) -> None: ...
 
+class GetDataChunksRequest(_message.Message):
+    __slots__ = ("path", "consistency", "chunk_bytes")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    CONSISTENCY_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_BYTES_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    consistency: Consistency
+    chunk_bytes: int
+    def __init__(self, path: _Optional[str] = ..., consistency: _Optional[_Union[Consistency, str]] = ..., chunk_bytes: _Optional[int] = ...) -> None: ...
+
+class DataChunk(_message.Message):
+    __slots__ = ("offset", "data", "stat", "data_null", "last")
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    STAT_FIELD_NUMBER: _ClassVar[int]
+    DATA_NULL_FIELD_NUMBER: _ClassVar[int]
+    LAST_FIELD_NUMBER: _ClassVar[int]
+    offset: int
+    data: bytes
+    stat: Stat
+    data_null: bool
+    last: bool
+    def __init__(self, offset: _Optional[int] = ..., data: _Optional[bytes] = ..., stat: _Optional[_Union[Stat, _Mapping]] = ..., data_null: _Optional[bool] = ..., last: _Optional[bool] = ...) -> None: ...
+
 class SetDataRequest(_message.Message):
     __slots__ = ("path", "data", "version", "data_null")
     PATH_FIELD_NUMBER: _ClassVar[int]

@@ -119,6 +119,11 @@ class DataServiceStub:
                 request_serializer=paddock_dot_v1_dot_data__pb2.TxnRequest.SerializeToString,
                 response_deserializer=paddock_dot_v1_dot_data__pb2.TxnResponse.FromString,
                 _registered_method=True)
+        self.GetDataChunks = channel.unary_stream(
+                '/paddock.v1.DataService/GetDataChunks',
+                request_serializer=paddock_dot_v1_dot_data__pb2.GetDataChunksRequest.SerializeToString,
+                response_deserializer=paddock_dot_v1_dot_data__pb2.DataChunk.FromString,
+                _registered_method=True)
 
 
 class DataServiceServicer:
@@ -227,6 +232,13 @@ class DataServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDataChunks(self, request, context):
+        """A node's data as a stream of chunks (DataChunk), for values too large for one message.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DataServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -309,6 +321,11 @@ def add_DataServiceServicer_to_server(servicer, server):
                     servicer.Txn,
                     request_deserializer=paddock_dot_v1_dot_data__pb2.TxnRequest.FromString,
                     response_serializer=paddock_dot_v1_dot_data__pb2.TxnResponse.SerializeToString,
+            ),
+            'GetDataChunks': grpc.unary_stream_rpc_method_handler(
+                    servicer.GetDataChunks,
+                    request_deserializer=paddock_dot_v1_dot_data__pb2.GetDataChunksRequest.FromString,
+                    response_serializer=paddock_dot_v1_dot_data__pb2.DataChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -748,6 +765,33 @@ class DataService:
             '/paddock.v1.DataService/Txn',
             paddock_dot_v1_dot_data__pb2.TxnRequest.SerializeToString,
             paddock_dot_v1_dot_data__pb2.TxnResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDataChunks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/paddock.v1.DataService/GetDataChunks',
+            paddock_dot_v1_dot_data__pb2.GetDataChunksRequest.SerializeToString,
+            paddock_dot_v1_dot_data__pb2.DataChunk.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,27 +26,27 @@ from . import data_pb2 as paddock_dot_v1_dot_data__pb2
 from . import session_pb2 as paddock_dot_v1_dot_session__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16paddock/v1/watch.proto\x12\npaddock.v1\x1a\x15paddock/v1/data.proto\x1a\x18paddock/v1/session.proto\"\xa5\x01\n\x12WatchStreamRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x11\n\trecursive\x18\x02 \x01(\x08\x12\x16\n\tfrom_zxid\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\twith_data\x18\x04 \x01(\x08\x12\x17\n\x0f\x63hildren_events\x18\x05 \x01(\x08\x12\x1c\n\x14progress_interval_ms\x18\x06 \x01(\x05\x42\x0c\n\n_from_zxid\"\x94\x01\n\x0bWatchChange\x12#\n\x04type\x18\x01 \x01(\x0e\x32\x15.paddock.v1.EventType\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\x12\x1e\n\x04stat\x18\x04 \x01(\x0b\x32\x10.paddock.v1.Stat\x12\x16\n\tdata_null\x18\x05 \x01(\x08H\x00\x88\x01\x01\x42\x0c\n\n_data_null\"F\n\x0cWatchChanges\x12\x0c\n\x04zxid\x18\x01 \x01(\x03\x12(\n\x07\x63hanges\x18\x02 \x03(\x0b\x32\x17.paddock.v1.WatchChange\"\x1d\n\rWatchProgress\x12\x0c\n\x04zxid\x18\x01 \x01(\x03\"w\n\rWatchCanceled\x12-\n\x06reason\x18\x01 \x01(\x0e\x32\x1d.paddock.v1.WatchCancelReason\x12\x11\n\tlast_zxid\x18\x02 \x01(\x03\x12\x13\n\x0boldest_zxid\x18\x03 \x01(\x03\x12\x0f\n\x07message\x18\x04 \x01(\t\"\xa8\x01\n\x13WatchStreamResponse\x12+\n\x07\x63hanges\x18\x01 \x01(\x0b\x32\x18.paddock.v1.WatchChangesH\x00\x12-\n\x08progress\x18\x02 \x01(\x0b\x32\x19.paddock.v1.WatchProgressH\x00\x12-\n\x08\x63\x61nceled\x18\x03 \x01(\x0b\x32\x19.paddock.v1.WatchCanceledH\x00\x42\x06\n\x04kind*\xae\x01\n\x11WatchCancelReason\x12#\n\x1fWATCH_CANCEL_REASON_UNSPECIFIED\x10\x00\x12!\n\x1dWATCH_CANCEL_REASON_COMPACTED\x10\x01\x12%\n!WATCH_CANCEL_REASON_SLOW_CONSUMER\x10\x02\x12*\n&WATCH_CANCEL_REASON_MEMBER_UNAVAILABLE\x10\x03\x32Z\n\x0cWatchService\x12J\n\x05Watch\x12\x1e.paddock.v1.WatchStreamRequest\x1a\x1f.paddock.v1.WatchStreamResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16paddock/v1/watch.proto\x12\npaddock.v1\x1a\x15paddock/v1/data.proto\x1a\x18paddock/v1/session.proto\"\xfb\x01\n\x12WatchStreamRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x11\n\trecursive\x18\x02 \x01(\x08\x12\x16\n\tfrom_zxid\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\twith_data\x18\x04 \x01(\x08\x12\x17\n\x0f\x63hildren_events\x18\x05 \x01(\x08\x12\x1c\n\x14progress_interval_ms\x18\x06 \x01(\x05\x12\x16\n\x0ewith_prev_data\x18\x07 \x01(\x08\x12*\n\x0b\x65vent_types\x18\x08 \x03(\x0e\x32\x15.paddock.v1.EventType\x12\x10\n\x08\x66ragment\x18\t \x01(\x08\x42\x0c\n\n_from_zxid\"\xfc\x01\n\x0bWatchChange\x12#\n\x04type\x18\x01 \x01(\x0e\x32\x15.paddock.v1.EventType\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\x12\x1e\n\x04stat\x18\x04 \x01(\x0b\x32\x10.paddock.v1.Stat\x12\x16\n\tdata_null\x18\x05 \x01(\x08H\x00\x88\x01\x01\x12\x11\n\tprev_data\x18\x06 \x01(\x0c\x12#\n\tprev_stat\x18\x07 \x01(\x0b\x32\x10.paddock.v1.Stat\x12\x1b\n\x0eprev_data_null\x18\x08 \x01(\x08H\x01\x88\x01\x01\x42\x0c\n\n_data_nullB\x11\n\x0f_prev_data_null\"X\n\x0cWatchChanges\x12\x0c\n\x04zxid\x18\x01 \x01(\x03\x12(\n\x07\x63hanges\x18\x02 \x03(\x0b\x32\x17.paddock.v1.WatchChange\x12\x10\n\x08\x66ragment\x18\x03 \x01(\x08\"\x1d\n\rWatchProgress\x12\x0c\n\x04zxid\x18\x01 \x01(\x03\"w\n\rWatchCanceled\x12-\n\x06reason\x18\x01 \x01(\x0e\x32\x1d.paddock.v1.WatchCancelReason\x12\x11\n\tlast_zxid\x18\x02 \x01(\x03\x12\x13\n\x0boldest_zxid\x18\x03 \x01(\x03\x12\x0f\n\x07message\x18\x04 \x01(\t\"\xa8\x01\n\x13WatchStreamResponse\x12+\n\x07\x63hanges\x18\x01 \x01(\x0b\x32\x18.paddock.v1.WatchChangesH\x00\x12-\n\x08progress\x18\x02 \x01(\x0b\x32\x19.paddock.v1.WatchProgressH\x00\x12-\n\x08\x63\x61nceled\x18\x03 \x01(\x0b\x32\x19.paddock.v1.WatchCanceledH\x00\x42\x06\n\x04kind*\xae\x01\n\x11WatchCancelReason\x12#\n\x1fWATCH_CANCEL_REASON_UNSPECIFIED\x10\x00\x12!\n\x1dWATCH_CANCEL_REASON_COMPACTED\x10\x01\x12%\n!WATCH_CANCEL_REASON_SLOW_CONSUMER\x10\x02\x12*\n&WATCH_CANCEL_REASON_MEMBER_UNAVAILABLE\x10\x03\x32Z\n\x0cWatchService\x12J\n\x05Watch\x12\x1e.paddock.v1.WatchStreamRequest\x1a\x1f.paddock.v1.WatchStreamResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'paddock.v1.watch_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_WATCHCANCELREASON']._serialized_start=802
-  _globals['_WATCHCANCELREASON']._serialized_end=976
+  _globals['_WATCHCANCELREASON']._serialized_start=1010
+  _globals['_WATCHCANCELREASON']._serialized_end=1184
   _globals['_WATCHSTREAMREQUEST']._serialized_start=88
-  _globals['_WATCHSTREAMREQUEST']._serialized_end=253
-  _globals['_WATCHCHANGE']._serialized_start=256
-  _globals['_WATCHCHANGE']._serialized_end=404
-  _globals['_WATCHCHANGES']._serialized_start=406
-  _globals['_WATCHCHANGES']._serialized_end=476
-  _globals['_WATCHPROGRESS']._serialized_start=478
-  _globals['_WATCHPROGRESS']._serialized_end=507
-  _globals['_WATCHCANCELED']._serialized_start=509
-  _globals['_WATCHCANCELED']._serialized_end=628
-  _globals['_WATCHSTREAMRESPONSE']._serialized_start=631
-  _globals['_WATCHSTREAMRESPONSE']._serialized_end=799
-  _globals['_WATCHSERVICE']._serialized_start=978
-  _globals['_WATCHSERVICE']._serialized_end=1068
+  _globals['_WATCHSTREAMREQUEST']._serialized_end=339
+  _globals['_WATCHCHANGE']._serialized_start=342
+  _globals['_WATCHCHANGE']._serialized_end=594
+  _globals['_WATCHCHANGES']._serialized_start=596
+  _globals['_WATCHCHANGES']._serialized_end=684
+  _globals['_WATCHPROGRESS']._serialized_start=686
+  _globals['_WATCHPROGRESS']._serialized_end=715
+  _globals['_WATCHCANCELED']._serialized_start=717
+  _globals['_WATCHCANCELED']._serialized_end=836
+  _globals['_WATCHSTREAMRESPONSE']._serialized_start=839
+  _globals['_WATCHSTREAMRESPONSE']._serialized_end=1007
+  _globals['_WATCHSERVICE']._serialized_start=1186
+  _globals['_WATCHSERVICE']._serialized_end=1276
 # @@protoc_insertion_point(module_scope)

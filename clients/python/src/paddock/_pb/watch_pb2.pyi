@@ -21,42 +21,56 @@ WATCH_CANCEL_REASON_SLOW_CONSUMER: WatchCancelReason
 WATCH_CANCEL_REASON_MEMBER_UNAVAILABLE: WatchCancelReason
 
 class WatchStreamRequest(_message.Message):
-    __slots__ = ("path", "recursive", "from_zxid", "with_data", "children_events", "progress_interval_ms")
+    __slots__ = ("path", "recursive", "from_zxid", "with_data", "children_events", "progress_interval_ms", "with_prev_data", "event_types", "fragment")
     PATH_FIELD_NUMBER: _ClassVar[int]
     RECURSIVE_FIELD_NUMBER: _ClassVar[int]
     FROM_ZXID_FIELD_NUMBER: _ClassVar[int]
     WITH_DATA_FIELD_NUMBER: _ClassVar[int]
     CHILDREN_EVENTS_FIELD_NUMBER: _ClassVar[int]
     PROGRESS_INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
+    WITH_PREV_DATA_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    FRAGMENT_FIELD_NUMBER: _ClassVar[int]
     path: str
     recursive: bool
     from_zxid: int
     with_data: bool
     children_events: bool
     progress_interval_ms: int
-    def __init__(self, path: _Optional[str] = ..., recursive: _Optional[bool] = ..., from_zxid: _Optional[int] = ..., with_data: _Optional[bool] = ..., children_events: _Optional[bool] = ..., progress_interval_ms: _Optional[int] = ...) -> None: ...
+    with_prev_data: bool
+    event_types: _containers.RepeatedScalarFieldContainer[_session_pb2.EventType]
+    fragment: bool
+    def __init__(self, path: _Optional[str] = ..., recursive: _Optional[bool] = ..., from_zxid: _Optional[int] = ..., with_data: _Optional[bool] = ..., children_events: _Optional[bool] = ..., progress_interval_ms: _Optional[int] = ..., with_prev_data: _Optional[bool] = ..., event_types: _Optional[_Iterable[_Union[_session_pb2.EventType, str]]] = ..., fragment: _Optional[bool] = ...) -> None: ...
 
 class WatchChange(_message.Message):
-    __slots__ = ("type", "path", "data", "stat", "data_null")
+    __slots__ = ("type", "path", "data", "stat", "data_null", "prev_data", "prev_stat", "prev_data_null")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
     DATA_FIELD_NUMBER: _ClassVar[int]
     STAT_FIELD_NUMBER: _ClassVar[int]
     DATA_NULL_FIELD_NUMBER: _ClassVar[int]
+    PREV_DATA_FIELD_NUMBER: _ClassVar[int]
+    PREV_STAT_FIELD_NUMBER: _ClassVar[int]
+    PREV_DATA_NULL_FIELD_NUMBER: _ClassVar[int]
     type: _session_pb2.EventType
     path: str
     data: bytes
     stat: _data_pb2.Stat
     data_null: bool
-    def __init__(self, type: _Optional[_Union[_session_pb2.EventType, str]] = ..., path: _Optional[str] = ..., data: _Optional[bytes] = ..., stat: _Optional[_Union[_data_pb2.Stat, _Mapping]] = ..., data_null: _Optional[bool] = ...) -> None: ...
+    prev_data: bytes
+    prev_stat: _data_pb2.Stat
+    prev_data_null: bool
+    def __init__(self, type: _Optional[_Union[_session_pb2.EventType, str]] = ..., path: _Optional[str] = ..., data: _Optional[bytes] = ..., stat: _Optional[_Union[_data_pb2.Stat, _Mapping]] = ..., data_null: _Optional[bool] = ..., prev_data: _Optional[bytes] = ..., prev_stat: _Optional[_Union[_data_pb2.Stat, _Mapping]] = ..., prev_data_null: _Optional[bool] = ...) -> None: ...
 
 class WatchChanges(_message.Message):
-    __slots__ = ("zxid", "changes")
+    __slots__ = ("zxid", "changes", "fragment")
     ZXID_FIELD_NUMBER: _ClassVar[int]
     CHANGES_FIELD_NUMBER: _ClassVar[int]
+    FRAGMENT_FIELD_NUMBER: _ClassVar[int]
     zxid: int
     changes: _containers.RepeatedCompositeFieldContainer[WatchChange]
-    def __init__(self, zxid: _Optional[int] = ..., changes: _Optional[_Iterable[_Union[WatchChange, _Mapping]]] = ...) -> None: ...
+    fragment: bool
+    def __init__(self, zxid: _Optional[int] = ..., changes: _Optional[_Iterable[_Union[WatchChange, _Mapping]]] = ..., fragment: _Optional[bool] = ...) -> None: ...
 
 class WatchProgress(_message.Message):
     __slots__ = ("zxid",)

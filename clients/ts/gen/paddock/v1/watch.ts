@@ -98,6 +98,22 @@ export interface WatchStreamRequest {
    * Clamped to [100, 600000].
    */
   progressIntervalMs: number;
+  /**
+   * Also carry the node's data and stat before the transaction (prev_data, prev_stat) on
+   * NODE_DATA_CHANGED and NODE_DELETED events, as etcd's prev_kv.
+   */
+  withPrevData: boolean;
+  /**
+   * Deliver only events of these types (empty: every type the other options allow). A
+   * transaction none of whose changes pass sends nothing; progress still moves past it.
+   */
+  eventTypes: EventType[];
+  /**
+   * Allow the server to split one transaction's changes over several WatchChanges messages
+   * (each but the last with fragment set), so that no message exceeds the reply size limit
+   * (jute.maxbuffer). Without it a transaction's changes always come in one message.
+   */
+  fragment: boolean;
 }
 
 /** One change to one node. */
@@ -111,13 +127,27 @@ export interface WatchChange {
    */
   data: Buffer;
   stat?: Stat | undefined;
-  dataNull?: boolean | undefined;
+  dataNull?:
+    | boolean
+    | undefined;
+  /**
+   * With with_prev_data, on NODE_DATA_CHANGED and NODE_DELETED: the node before the transaction
+   * (for a multi that changed the node twice, before the whole multi).
+   */
+  prevData: Buffer;
+  prevStat?: Stat | undefined;
+  prevDataNull?: boolean | undefined;
 }
 
 /** The changes one committed transaction made that the watcher may see (a multi's together). */
 export interface WatchChanges {
   zxid: bigint;
   changes: WatchChange[];
+  /**
+   * More changes of this zxid follow in the next message (only when the request set fragment):
+   * a client joins them and hands the transaction over whole.
+   */
+  fragment: boolean;
 }
 
 /** Every change up to zxid that the watcher may see has been delivered: resume from it. */
@@ -150,6 +180,9 @@ function createBaseWatchStreamRequest(): WatchStreamRequest {
     withData: false,
     childrenEvents: false,
     progressIntervalMs: 0,
+    withPrevData: false,
+    eventTypes: [],
+    fragment: false,
   };
 }
 
@@ -175,6 +208,19 @@ export const WatchStreamRequest: MessageFns<WatchStreamRequest> = {
     }
     if (message.progressIntervalMs !== 0) {
       writer.uint32(48).int32(message.progressIntervalMs);
+    }
+    if (message.withPrevData !== false) {
+      writer.uint32(56).bool(message.withPrevData);
+    }
+    if (message.eventTypes.length !== 0) {
+      writer.uint32(66).fork();
+      for (const v of message.eventTypes) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.fragment !== false) {
+      writer.uint32(72).bool(message.fragment);
     }
     return writer;
   },
@@ -240,6 +286,40 @@ export const WatchStreamRequest: MessageFns<WatchStreamRequest> = {
             message.progressIntervalMs = reader.int32();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.withPrevData = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag === 64) {
+              message.eventTypes.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 66) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.eventTypes.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.fragment = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -276,6 +356,17 @@ export const WatchStreamRequest: MessageFns<WatchStreamRequest> = {
         : isSet(object.progress_interval_ms)
         ? globalThis.Number(object.progress_interval_ms)
         : 0,
+      withPrevData: isSet(object.withPrevData)
+        ? globalThis.Boolean(object.withPrevData)
+        : isSet(object.with_prev_data)
+        ? globalThis.Boolean(object.with_prev_data)
+        : false,
+      eventTypes: globalThis.Array.isArray(object?.eventTypes)
+        ? object.eventTypes.map((e: any) => eventTypeFromJSON(e))
+        : globalThis.Array.isArray(object?.event_types)
+        ? object.event_types.map((e: any) => eventTypeFromJSON(e))
+        : [],
+      fragment: isSet(object.fragment) ? globalThis.Boolean(object.fragment) : false,
     };
   },
 
@@ -299,6 +390,15 @@ export const WatchStreamRequest: MessageFns<WatchStreamRequest> = {
     if (message.progressIntervalMs !== 0) {
       obj.progressIntervalMs = Math.round(message.progressIntervalMs);
     }
+    if (message.withPrevData !== false) {
+      obj.withPrevData = message.withPrevData;
+    }
+    if (message.eventTypes?.length) {
+      obj.eventTypes = message.eventTypes.map((e) => eventTypeToJSON(e));
+    }
+    if (message.fragment !== false) {
+      obj.fragment = message.fragment;
+    }
     return obj;
   },
 
@@ -315,12 +415,24 @@ export const WatchStreamRequest: MessageFns<WatchStreamRequest> = {
     message.withData = object.withData ?? false;
     message.childrenEvents = object.childrenEvents ?? false;
     message.progressIntervalMs = object.progressIntervalMs ?? 0;
+    message.withPrevData = object.withPrevData ?? false;
+    message.eventTypes = object.eventTypes?.map((e) => e) || [];
+    message.fragment = object.fragment ?? false;
     return message;
   },
 };
 
 function createBaseWatchChange(): WatchChange {
-  return { type: 0, path: "", data: Buffer.alloc(0), stat: undefined, dataNull: undefined };
+  return {
+    type: 0,
+    path: "",
+    data: Buffer.alloc(0),
+    stat: undefined,
+    dataNull: undefined,
+    prevData: Buffer.alloc(0),
+    prevStat: undefined,
+    prevDataNull: undefined,
+  };
 }
 
 export const WatchChange: MessageFns<WatchChange> = {
@@ -339,6 +451,15 @@ export const WatchChange: MessageFns<WatchChange> = {
     }
     if (message.dataNull !== undefined) {
       writer.uint32(40).bool(message.dataNull);
+    }
+    if (message.prevData.length !== 0) {
+      writer.uint32(50).bytes(message.prevData);
+    }
+    if (message.prevStat !== undefined) {
+      Stat.encode(message.prevStat, writer.uint32(58).fork()).join();
+    }
+    if (message.prevDataNull !== undefined) {
+      writer.uint32(64).bool(message.prevDataNull);
     }
     return writer;
   },
@@ -396,6 +517,30 @@ export const WatchChange: MessageFns<WatchChange> = {
             message.dataNull = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.prevData = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.prevStat = Stat.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.prevDataNull = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -419,6 +564,21 @@ export const WatchChange: MessageFns<WatchChange> = {
         : isSet(object.data_null)
         ? globalThis.Boolean(object.data_null)
         : undefined,
+      prevData: isSet(object.prevData)
+        ? Buffer.from(bytesFromBase64(object.prevData))
+        : isSet(object.prev_data)
+        ? Buffer.from(bytesFromBase64(object.prev_data))
+        : Buffer.alloc(0),
+      prevStat: isSet(object.prevStat)
+        ? Stat.fromJSON(object.prevStat)
+        : isSet(object.prev_stat)
+        ? Stat.fromJSON(object.prev_stat)
+        : undefined,
+      prevDataNull: isSet(object.prevDataNull)
+        ? globalThis.Boolean(object.prevDataNull)
+        : isSet(object.prev_data_null)
+        ? globalThis.Boolean(object.prev_data_null)
+        : undefined,
     };
   },
 
@@ -439,6 +599,15 @@ export const WatchChange: MessageFns<WatchChange> = {
     if (message.dataNull !== undefined) {
       obj.dataNull = message.dataNull;
     }
+    if (message.prevData.length !== 0) {
+      obj.prevData = base64FromBytes(message.prevData);
+    }
+    if (message.prevStat !== undefined) {
+      obj.prevStat = Stat.toJSON(message.prevStat);
+    }
+    if (message.prevDataNull !== undefined) {
+      obj.prevDataNull = message.prevDataNull;
+    }
     return obj;
   },
 
@@ -452,12 +621,17 @@ export const WatchChange: MessageFns<WatchChange> = {
     message.data = object.data ?? Buffer.alloc(0);
     message.stat = (object.stat !== undefined && object.stat !== null) ? Stat.fromPartial(object.stat) : undefined;
     message.dataNull = object.dataNull ?? undefined;
+    message.prevData = object.prevData ?? Buffer.alloc(0);
+    message.prevStat = (object.prevStat !== undefined && object.prevStat !== null)
+      ? Stat.fromPartial(object.prevStat)
+      : undefined;
+    message.prevDataNull = object.prevDataNull ?? undefined;
     return message;
   },
 };
 
 function createBaseWatchChanges(): WatchChanges {
-  return { zxid: 0n, changes: [] };
+  return { zxid: 0n, changes: [], fragment: false };
 }
 
 export const WatchChanges: MessageFns<WatchChanges> = {
@@ -470,6 +644,9 @@ export const WatchChanges: MessageFns<WatchChanges> = {
     }
     for (const v of message.changes) {
       WatchChange.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.fragment !== false) {
+      writer.uint32(24).bool(message.fragment);
     }
     return writer;
   },
@@ -503,6 +680,14 @@ export const WatchChanges: MessageFns<WatchChanges> = {
             message.changes.push(WatchChange.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fragment = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -519,6 +704,7 @@ export const WatchChanges: MessageFns<WatchChanges> = {
     return {
       zxid: isSet(object.zxid) ? BigInt(object.zxid) : 0n,
       changes: globalThis.Array.isArray(object?.changes) ? object.changes.map((e: any) => WatchChange.fromJSON(e)) : [],
+      fragment: isSet(object.fragment) ? globalThis.Boolean(object.fragment) : false,
     };
   },
 
@@ -530,6 +716,9 @@ export const WatchChanges: MessageFns<WatchChanges> = {
     if (message.changes?.length) {
       obj.changes = message.changes.map((e) => WatchChange.toJSON(e));
     }
+    if (message.fragment !== false) {
+      obj.fragment = message.fragment;
+    }
     return obj;
   },
 
@@ -540,6 +729,7 @@ export const WatchChanges: MessageFns<WatchChanges> = {
     const message = createBaseWatchChanges();
     message.zxid = (object.zxid !== undefined && object.zxid !== null) ? BigInt(object.zxid) : 0n;
     message.changes = object.changes?.map((e) => WatchChange.fromPartial(e)) || [];
+    message.fragment = object.fragment ?? false;
     return message;
   },
 };
