@@ -18,16 +18,12 @@ import {
   type WorkloadName,
 } from "./args.js";
 import { runConnectStorm } from "./connect-storm.js";
-import {
-  runFailover,
-  runMemory,
-  runRecovery,
-  runSessionStorm,
-  runWatchFanOut,
-} from "./coordinator-workloads.js";
+import { runSessionStorm, runWatchFanOut } from "./coordinator-workloads.js";
 import { startEnsemble } from "./ensemble-servers.js";
+import { runFailover, runRecovery } from "./failure-workloads.js";
 import { Histogram } from "./histogram.js";
 import { runLoadRow, type ServerRef } from "./load-runner.js";
+import { runMemory } from "./memory-workload.js";
 import { computeRatios, formatRatios, formatTable, makeRow, type RowResult } from "./report.js";
 import {
   type Deployment,
