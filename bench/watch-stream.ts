@@ -41,6 +41,7 @@ const withData = values["with-data"] === true;
 const server = await startServer({
   settings: {
     maxClientCnxns: 0,
+    "paddock.streamsMax": 2 * streamCount + 16,
     watchHistorySize: 256 * 1024 * 1024,
     watchStreamBufferSize: 64 * 1024 * 1024,
   },

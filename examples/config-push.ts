@@ -1,6 +1,6 @@
 /**
  * Configuration publish/subscribe: a subscriber keeps a TreeCache of /examples/config-* (one
- * persistent recursive watch; re-read on reconnect) and prints every change a publisher makes.
+ * read, then the resumable watch stream) and prints every change a publisher makes.
  *
  *   node --import tsx examples/config-push.ts 127.0.0.1:2181
  */

@@ -77,8 +77,13 @@ func (c *Client) Multi(ctx context.Context, ops ...Op) ([]OpResult, error) {
 	if r == nil {
 		return nil, err
 	}
+	return opResults(r.GetMulti().GetResults()), err
+}
+
+// opResults converts a multi's (or a txn branch's) results.
+func opResults(results []*pb.OpResult) []OpResult {
 	var out []OpResult
-	for _, res := range r.GetMulti().GetResults() {
+	for _, res := range results {
 		var or OpResult
 		switch v := res.GetResult().(type) {
 		case *pb.OpResult_Create:
@@ -90,5 +95,5 @@ func (c *Client) Multi(ctx context.Context, ops ...Op) ([]OpResult, error) {
 		}
 		out = append(out, or)
 	}
-	return out, err
+	return out
 }

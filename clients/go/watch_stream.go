@@ -27,23 +27,37 @@ type WatchStreamOptions struct {
 	// ChildrenEvents also delivers EventNodeChildrenChanged.
 	ChildrenEvents bool
 	// ProgressInterval: the server sends progress after this long idle (it clamps to
-	// [100ms, 10min]); 0 is the server's default (5s).
+	// [100ms, 10min]); 0 is the server's default (5s). A stream that hears nothing for three
+	// intervals is taken for half-open and reopened.
 	ProgressInterval time.Duration
+	// WithPrevData carries the node before the transaction (PrevData, PrevStat) on data-changed
+	// and deleted events, as etcd's prev_kv.
+	WithPrevData bool
+	// EventTypes delivers only these types (EventNodeCreated, EventNodeDeleted,
+	// EventNodeDataChanged, EventNodeChildrenChanged; the last still needs ChildrenEvents).
+	// Empty: every type. A transaction none of whose changes pass delivers nothing.
+	EventTypes []EventType
 	// Buffer is how many batches wait for Next before the stream stops reading (the server
 	// then cuts it as a slow consumer, and it resumes once Next catches up). Default 1024.
 	Buffer int
 }
 
 // WatchChange is one change to one node. Data and Stat are set with WithData, on created and
-// data-changed events.
+// data-changed events; PrevData and PrevStat with WithPrevData, on data-changed and deleted
+// events. DataNull and PrevDataNull tell ZooKeeper's null data from empty data.
 type WatchChange struct {
-	Type EventType
-	Path string
-	Data []byte
-	Stat *Stat
+	Type         EventType
+	Path         string
+	Data         []byte
+	Stat         *Stat
+	DataNull     bool
+	PrevData     []byte
+	PrevStat     *Stat
+	PrevDataNull bool
 }
 
-// WatchBatch is the changes one committed transaction made (a multi's together).
+// WatchBatch is the changes one committed transaction made (a multi's together). A transaction
+// the server sent in fragments (over its reply limit) comes joined, as one batch.
 type WatchBatch struct {
 	Zxid    int64
 	Changes []WatchChange
@@ -66,8 +80,9 @@ var ErrWatchStreamClosed = errors.New("paddock: watch stream closed")
 
 // WatchStream is a resumable watch (WatchService/Watch): every change after a zxid to a node or
 // subtree, in zxid order, each once. When the stream breaks (the server went away, or cut a slow
-// consumer) it reopens by itself, on the next server if need be, from the last zxid delivered
-// (a batch's or a progress notification's), so nothing is missed or repeated.
+// consumer, or nothing at all came for three progress intervals: a half-open connection) it
+// reopens by itself, on the next server if need be, from the last zxid delivered (a batch's or a
+// progress notification's), so nothing is missed or repeated.
 type WatchStream struct {
 	c       *Client
 	path    string
@@ -86,7 +101,25 @@ type WatchStream struct {
 const (
 	watchRetryMin = 50 * time.Millisecond
 	watchRetryMax = time.Second
+	// The server's progress interval when the request leaves it 0, and its clamp.
+	watchProgressDefaultMs = 5000
+	watchProgressMinMs     = 100
+	watchProgressMaxMs     = 600_000
+	// A stream silent for this many progress intervals is taken as broken: a connection that
+	// stopped carrying bytes without a FIN or RST (a dead peer, a dropped route) never errors.
+	watchIdleIntervals = 3
 )
+
+// watchIdleTimeout is how long a stream may stay silent before it is reopened, for the progress
+// interval requested in ms (0: the server's default).
+func watchIdleTimeout(requestedMs int32) time.Duration {
+	ms := int64(requestedMs)
+	if ms == 0 {
+		ms = watchProgressDefaultMs
+	}
+	ms = min(max(ms, watchProgressMinMs), watchProgressMaxMs)
+	return time.Duration(ms*watchIdleIntervals) * time.Millisecond
+}
 
 // WatchStream opens a resumable watch on path. It starts at once on the session's current
 // server; ctx bounds the whole stream (as does Close). Read it with Next.
@@ -96,6 +129,12 @@ func (c *Client) WatchStream(ctx context.Context, path string, opts WatchStreamO
 	}
 	if opts.Buffer < 0 || opts.ProgressInterval < 0 {
 		return nil, &Error{Code: CodeBadArguments, Path: path, Message: "watch stream Buffer and ProgressInterval must not be negative"}
+	}
+	for _, t := range opts.EventTypes {
+		if t < EventNodeCreated || t > EventNodeChildrenChanged {
+			return nil, &Error{Code: CodeBadArguments, Path: path, Message: fmt.Sprintf(
+				"watch stream EventTypes: %v is not one a watch stream carries (NodeCreated, NodeDeleted, NodeDataChanged, NodeChildrenChanged)", t)}
+		}
 	}
 	if opts.Buffer == 0 {
 		opts.Buffer = 1024
@@ -216,8 +255,7 @@ func (s *WatchStream) once(ctx context.Context, addr string) (reopen, error) {
 	c := s.c
 	s.mu.Lock()
 	s.server = addr
-	req := &pb.WatchStreamRequest{Path: s.path, Recursive: s.opts.Recursive, WithData: s.opts.WithData,
-		ChildrenEvents: s.opts.ChildrenEvents, ProgressIntervalMs: int32(min(s.opts.ProgressInterval/time.Millisecond, 600_000))}
+	req := watchRequest(s.path, s.opts)
 	if s.started {
 		req.FromZxid = &s.position
 	}
@@ -241,41 +279,51 @@ func (s *WatchStream) once(ctx context.Context, addr string) (reopen, error) {
 		}
 	}
 	c.mu.Unlock()
+	// The watchdog cancels the call when the server stays silent too long; Recv then fails and
+	// the stream reopens like any broken one. It is stopped while a batch waits for Next: the
+	// silence is then ours.
+	idle := watchIdleTimeout(req.ProgressIntervalMs)
+	watchdog := time.AfterFunc(idle, cancel)
+	defer watchdog.Stop()
 	stream, err := pb.NewWatchServiceClient(cc).Watch(sctx, req)
 	if err != nil {
 		return s.broken(err)
 	}
+	// A broken stream drops a partly received transaction with join: position is still before
+	// it, so the next stream sends it whole.
+	join := fragmentJoin{path: s.path}
 	for {
 		m, err := stream.Recv()
 		if err != nil {
 			return s.broken(err)
 		}
+		watchdog.Stop()
 		switch k := m.GetKind().(type) {
 		case *pb.WatchStreamResponse_Progress:
+			if err := join.progress(k.Progress.GetZxid()); err != nil {
+				return 0, err
+			}
 			s.advance(k.Progress.GetZxid())
+			watchdog.Reset(idle)
 		case *pb.WatchStreamResponse_Changes:
-			zxid := k.Changes.GetZxid()
 			s.mu.Lock()
-			repeated := s.started && zxid <= s.position
+			position, started := s.position, s.started
 			s.mu.Unlock()
-			// The server sends each zxid once and a resume starts after position: a repeat is a
-			// server bug, not something to hide.
-			if repeated {
-				return 0, &Error{Code: CodeSystemError, Path: s.path, Message: fmt.Sprintf("watch stream repeated zxid %#x", zxid)}
+			batch, err := join.add(k.Changes, position, started)
+			if err != nil {
+				return 0, err
 			}
-			batch := WatchBatch{Zxid: zxid, Changes: make([]WatchChange, 0, len(k.Changes.GetChanges()))}
-			for _, ch := range k.Changes.GetChanges() {
-				wc := WatchChange{Type: EventType(ch.GetType()), Path: ch.GetPath()}
-				if ch.GetStat() != nil {
-					wc.Data, wc.Stat = ch.GetData(), statFromPB(ch.GetStat())
-				}
-				batch.Changes = append(batch.Changes, wc)
+			if batch == nil { // more fragments of this transaction follow
+				watchdog.Reset(idle)
+				continue
 			}
+			zxid := batch.Zxid
 			// A full buffer blocks here: gRPC's flow control then stops the server, which cuts
 			// us as a slow consumer; we resume from position once Next catches up.
 			select {
-			case s.batches <- batch:
+			case s.batches <- *batch:
 				s.advance(zxid)
+				watchdog.Reset(idle)
 			case <-ctx.Done():
 				return 0, nil
 			}

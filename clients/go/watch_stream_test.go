@@ -81,6 +81,47 @@ func TestWatchStreamResumesAfterCut(t *testing.T) {
 	}
 }
 
+// The connection goes half-open (the proxy holds both sockets open and forwards nothing, no FIN,
+// no RST) while writes go on: the stream, with a 200ms progress interval, hears nothing for three
+// intervals, gives the call up and reopens from its last zxid on a new connection. Without that
+// watchdog Next waits forever on the frozen one and the 20s deadline fails the test.
+func TestWatchStreamReopensAfterHalfOpenConnection(t *testing.T) {
+	ctx := testCtx(t)
+	writer := connect(t)
+	r := root(t, writer)
+	_, st, err := writer.Exists(ctx, r)
+	noErr(t, err)
+	px := testproxy.Start(t, srv.Addr)
+	c := connectTo(t, px.Addr())
+	from := st.Czxid
+	ws, err := c.WatchStream(ctx, r, paddock.WatchStreamOptions{FromZxid: &from, WithData: true,
+		ProgressInterval: 200 * time.Millisecond})
+	noErr(t, err)
+	defer ws.Close()
+	_, err = writer.SetData(ctx, r, []byte("before"), paddock.AnyVersion)
+	noErr(t, err)
+	last, lines := nextBatch(t, ws)
+	if strings.Join(lines, ",") != "NodeDataChanged "+r {
+		t.Fatalf("first batch %v", lines)
+	}
+
+	px.Freeze()
+	for i := 0; i < 5; i++ {
+		_, err := writer.SetData(ctx, r, []byte(fmt.Sprint(i)), paddock.AnyVersion)
+		noErr(t, err)
+	}
+	for i := 0; i < 5; i++ {
+		nctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		b, err := ws.Next(nctx)
+		cancel()
+		noErr(t, err)
+		if b.Zxid <= last || len(b.Changes) != 1 || string(b.Changes[0].Data) != fmt.Sprint(i) {
+			t.Fatalf("batch %d after the freeze: %#x (last %#x) %+v", i, b.Zxid, last, b.Changes)
+		}
+		last = b.Zxid
+	}
+}
+
 // A stream from now on one node (not recursive) with children events; a bad path and a
 // negative buffer are refused with the path named.
 func TestWatchStreamFromNowAndBadInput(t *testing.T) {

@@ -15,7 +15,7 @@
  * estimated from LatencyStats' log-linear buckets (within about 19%).
  */
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import { requestOpNames } from "../pipeline/admin-view.js";
+import { type AdminView, requestOpNames } from "../pipeline/admin-view.js";
 import type { LatencyStats } from "../util/latency-stats.js";
 import type { AdminContext } from "./commands.js";
 import { registerDiskMetrics } from "./disk-figures.js";
@@ -269,6 +269,7 @@ export function buildMetrics(context: () => AdminContext): Registry {
     () => figures().peerBytes()?.received ?? 0,
   );
   counter(registry, "paddock_peer_bytes_sent", "bytes sent to peers", () => figures().peerBytes()?.sent ?? 0);
+  registerWatchStreamMetrics(registry, () => view().watchStreams);
   counter(
     registry,
     "paddock_peer_messages_received",
@@ -282,4 +283,63 @@ export function buildMetrics(context: () => AdminContext): Registry {
     () => figures().peerBytes()?.sentMessages ?? 0,
   );
   return registry;
+}
+
+const canceledHelp =
+  "watch streams the server ended, by reason (label reason: compacted, slow_consumer, member_unavailable)";
+
+/** The resumable watch streams (WatchService/Watch) and the change history they read. */
+function registerWatchStreamMetrics(registry: Registry, streams: () => AdminView["watchStreams"]): void {
+  gauge(registry, "paddock_watch_streams", "watch streams open on this member", () => streams().open);
+  counter(
+    registry,
+    "paddock_watch_stream_changes_sent",
+    "changes sent on watch streams (one per node per transaction per stream)",
+    () => streams().stats.changesSent,
+  );
+  counter(
+    registry,
+    "paddock_watch_stream_messages_sent",
+    "WatchChanges messages sent (a fragmented transaction counts each fragment)",
+    () => streams().stats.messagesSent,
+  );
+  registry.registerMetric({
+    name: "paddock_watch_streams_canceled",
+    help: canceledHelp,
+    type: "counter",
+    aggregator: "sum",
+    get: () => {
+      const s = streams().stats;
+      const values = [
+        { labels: { reason: "compacted" }, value: s.canceledCompacted },
+        { labels: { reason: "slow_consumer" }, value: s.canceledSlowConsumer },
+        { labels: { reason: "member_unavailable" }, value: s.canceledMemberUnavailable },
+      ];
+      return {
+        name: "paddock_watch_streams_canceled",
+        help: canceledHelp,
+        type: "counter",
+        aggregator: "sum",
+        values,
+      };
+    },
+  } as unknown as Parameters<Registry["registerMetric"]>[0]);
+  gauge(
+    registry,
+    "paddock_watch_history_bytes",
+    "bytes the watch history holds (counted against watchHistorySize)",
+    () => streams().historyBytes,
+  );
+  gauge(
+    registry,
+    "paddock_watch_history_batches",
+    "transactions the watch history holds",
+    () => streams().historyBatches,
+  );
+  gauge(
+    registry,
+    "paddock_watch_history_oldest_zxid",
+    "the watch history holds every change after this zxid (a stream may start from it)",
+    () => streams().historyOldestZxid,
+  );
 }

@@ -135,6 +135,18 @@ function paddockRows(ctx: AdminContext): [string, MntrValue][] {
     ["paddock_peer_bytes_received", peers?.received ?? 0],
     ["paddock_peer_bytes_sent", peers?.sent ?? 0],
   );
+  const w = v.watchStreams;
+  rows.push(
+    ["paddock_watch_streams", w.open],
+    ["paddock_watch_stream_changes_sent", w.stats.changesSent],
+    ["paddock_watch_stream_messages_sent", w.stats.messagesSent],
+    ["paddock_watch_streams_canceled_compacted", w.stats.canceledCompacted],
+    ["paddock_watch_streams_canceled_slow_consumer", w.stats.canceledSlowConsumer],
+    ["paddock_watch_streams_canceled_member_unavailable", w.stats.canceledMemberUnavailable],
+    ["paddock_watch_history_bytes", w.historyBytes],
+    ["paddock_watch_history_batches", w.historyBatches],
+    ["paddock_watch_history_oldest_zxid", zxidHex(w.historyOldestZxid)],
+  );
   return rows;
 }
 

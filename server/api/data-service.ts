@@ -1,4 +1,5 @@
 import {
+  type handleServerStreamingCall,
   type handleUnaryCall,
   Metadata,
   type ServerUnaryCall,
@@ -12,9 +13,11 @@ import type { AuthId } from "../tree/data-tree.js";
 import { AssertionError } from "../util/assert.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
+import { type ChunkCall, serveDataChunks } from "./data-chunks.js";
 import { peerAddress } from "./peer-address.js";
 import { certificateIds } from "./peer-identity.js";
 import { grpcError } from "./status.js";
+import { StreamSlots } from "./stream-slots.js";
 
 type Op = NonNullable<Request["op"]>;
 type OpCase = Op["$case"];
@@ -48,6 +51,7 @@ export function dataServiceHandlers(
   front: ClientFront,
   log: (level: "error", message: string) => void,
   x509SuperUser?: string,
+  streamSlots = new StreamSlots(Number.POSITIVE_INFINITY),
 ): UntypedServiceImplementation {
   const handlers: UntypedServiceImplementation = {};
   for (const [method, opCase] of Object.entries(methods)) {
@@ -75,7 +79,51 @@ export function dataServiceHandlers(
     };
     handlers[method] = handler;
   }
+  handlers.getDataChunks = dataChunksHandler(front, log, x509SuperUser, streamSlots);
   return handlers;
+}
+
+/** GetDataChunks (server streaming): identities and deadline as the unary calls, then data-chunks.ts. */
+function dataChunksHandler(
+  front: ClientFront,
+  log: (level: "error", message: string) => void,
+  x509SuperUser: string | undefined,
+  streamSlots: StreamSlots,
+): handleServerStreamingCall<unknown, unknown> {
+  return (untyped) => {
+    const call = untyped as unknown as ChunkCall;
+    const failed = (error: unknown): void => {
+      if (error instanceof AssertionError) throw error;
+      log(
+        "error",
+        `DataService/getDataChunks failed: ${error instanceof Error ? error.stack : String(error)}`,
+      );
+      call.emit("error", { code: status.INTERNAL, details: "internal error in getDataChunks" });
+    };
+    try {
+      let ids: AuthId[];
+      try {
+        ids = [...identities(call, front), ...certificateIds(call, x509SuperUser)];
+      } catch (error) {
+        const e =
+          error instanceof PaddockError ? error : new PaddockError(Code.AuthFailed, "", String(error));
+        call.emit("error", grpcError({ code: e.code, path: e.path, message: e.message }, BigInt(front.zxid)));
+        return;
+      }
+      let release: () => void;
+      try {
+        release = streamSlots.take(call.request.path);
+      } catch (error) {
+        const e = error as PaddockError;
+        call.emit("error", grpcError({ code: e.code, path: e.path, message: e.message }, BigInt(front.zxid)));
+        return;
+      }
+      const trace = traceOf(call);
+      serveDataChunks(front, call, ids, trace, timeoutOf(call)).catch(failed).finally(release);
+    } catch (error) {
+      failed(error);
+    }
+  };
 }
 
 async function serve(
@@ -94,9 +142,7 @@ async function serve(
     return;
   }
   const op = { $case: opCase, value: call.request } as Op;
-  const deadline = call.getDeadline();
-  const timeoutMs = deadline instanceof Date ? Math.max(1, deadline.getTime() - Date.now()) : 0;
-  const reply = await front.unary(op, ids, traceOf(call), Number.isFinite(timeoutMs) ? timeoutMs : 0);
+  const reply = await front.unary(op, ids, traceOf(call), timeoutOf(call));
   if (reply.error !== undefined) {
     callback(grpcError(reply.error, reply.zxid));
     return;
@@ -106,8 +152,15 @@ async function serve(
   callback(null, reply.result?.value ?? {}, trailer);
 }
 
+/** The call's deadline as ms from now for the pipeline (0: none). */
+function timeoutOf(call: { getDeadline(): Date | number }): number {
+  const deadline = call.getDeadline();
+  const timeoutMs = deadline instanceof Date ? Math.max(1, deadline.getTime() - Date.now()) : 0;
+  return Number.isFinite(timeoutMs) ? timeoutMs : 0;
+}
+
 /** W3C trace context from the call's metadata, so the request span joins the caller's trace. */
-function traceOf(call: ServerUnaryCall<unknown, unknown>): Record<string, string> {
+function traceOf(call: { metadata: Metadata }): Record<string, string> {
   const trace: Record<string, string> = {};
   for (const key of ["traceparent", "tracestate"]) {
     const value = call.metadata.get(key)[0];

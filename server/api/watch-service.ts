@@ -8,6 +8,7 @@ import { PaddockError } from "../util/paddock-error.js";
 import { identities } from "./data-service.js";
 import { certificateIds } from "./peer-identity.js";
 import { grpcError } from "./status.js";
+import { StreamSlots } from "./stream-slots.js";
 
 /** Responses are encoded by the sink (it counts their bytes), so the serializer passes bytes. */
 export const watchServiceDefinition: ServiceDefinition = {
@@ -29,11 +30,13 @@ export function watchServiceHandlers(
   front: ClientFront,
   log: (level: "error", message: string) => void,
   x509SuperUser?: string,
+  sendBytesMax = Number.POSITIVE_INFINITY,
+  slots = new StreamSlots(Number.POSITIVE_INFINITY),
 ) {
   return {
     watch(call: WatchCall): void {
       try {
-        open(front, call, x509SuperUser);
+        open(front, call, x509SuperUser, sendBytesMax, slots);
       } catch (error) {
         if (error instanceof AssertionError) throw error;
         const e =
@@ -49,14 +52,25 @@ export function watchServiceHandlers(
   };
 }
 
-function open(front: ClientFront, call: WatchCall, x509SuperUser: string | undefined): void {
+function open(
+  front: ClientFront,
+  call: WatchCall,
+  x509SuperUser: string | undefined,
+  sendBytesMax: number,
+  slots: StreamSlots,
+): void {
   const ids: AuthId[] = [...identities(call, front), ...certificateIds(call, x509SuperUser)];
   const request = call.request;
+  const release = slots.take(request.path);
+  call.once("close", release);
+  call.once("finish", release);
+  call.once("error", release);
+  call.once("cancelled", release);
   const from = request.fromZxid;
   if (from !== undefined && (from < 0n || from > BigInt(Number.MAX_SAFE_INTEGER))) {
     throw PaddockError.badArguments(request.path, `from_zxid ${from} is out of range`);
   }
-  const sink = new CallSink(call);
+  const sink = new CallSink(call, request.path, sendBytesMax, () => BigInt(front.zxid));
   const handle = front.watch(
     {
       path: request.path,
@@ -65,6 +79,9 @@ function open(front: ClientFront, call: WatchCall, x509SuperUser: string | undef
       withData: request.withData,
       childrenEvents: request.childrenEvents,
       progressIntervalMs: Math.max(0, request.progressIntervalMs),
+      withPrevData: request.withPrevData,
+      eventTypes: request.eventTypes,
+      fragment: request.fragment,
     },
     ids,
     sink,
@@ -75,12 +92,31 @@ function open(front: ClientFront, call: WatchCall, x509SuperUser: string | undef
   call.on("error", () => handle.close());
 }
 
+/** A changes message handed to many streams (watch-streams.ts shares them) is encoded once. */
+const encodings = new WeakMap<WatchStreamResponse, Buffer>();
+
+function encoded(message: WatchStreamResponse): Buffer {
+  if (message.kind?.$case !== "changes") return Buffer.from(WatchStreamResponse.encode(message).finish());
+  let bytes = encodings.get(message);
+  if (bytes === undefined) {
+    bytes = Buffer.from(WatchStreamResponse.encode(message).finish());
+    encodings.set(message, bytes);
+  }
+  return bytes;
+}
+
 class CallSink implements WatchSink {
   handle: WatchHandle | undefined;
   ended = false;
   private queued = 0;
 
-  constructor(private readonly call: WatchCall) {}
+  constructor(
+    private readonly call: WatchCall,
+    private readonly path: string,
+    /** The transport's message limit (grpc.max_send_message_length). */
+    private readonly sendBytesMax: number,
+    private readonly zxid: () => bigint,
+  ) {}
 
   get bufferedBytes(): number {
     return this.queued;
@@ -88,7 +124,16 @@ class CallSink implements WatchSink {
 
   send(message: WatchStreamResponse): void {
     if (this.ended) return;
-    const bytes = Buffer.from(WatchStreamResponse.encode(message).finish());
+    const bytes = encoded(message);
+    if (bytes.length > this.sendBytesMax && message.kind?.$case === "changes") {
+      // Only an unfragmented stream gets here (fragments stay within jute.maxbuffer): a retry
+      // would meet the same transaction, so the stream ends with an error that says what to do.
+      const zxid = message.kind.value.zxid;
+      this.fail(
+        `transaction 0x${zxid.toString(16)} makes a ${bytes.length}-byte WatchChanges message for ${this.path}, over the message limit ${this.sendBytesMax} (4 × jute.maxbuffer + 64 KiB): request fragment (or drop with_prev_data) and resume from the zxid before it`,
+      );
+      return;
+    }
     this.queued += bytes.length;
     try {
       this.call.write(bytes, () => {
@@ -100,6 +145,12 @@ class CallSink implements WatchSink {
       this.ended = true;
       queueMicrotask(() => this.handle?.close());
     }
+  }
+
+  private fail(message: string): void {
+    this.ended = true;
+    this.call.emit("error", grpcError({ code: Code.BadArguments, path: this.path, message }, this.zxid()));
+    queueMicrotask(() => this.handle?.close());
   }
 
   end(): void {

@@ -70,6 +70,7 @@ const limitKeys: Record<string, keyof Limits> = {
   "paddock.multiOpsMax": "multiOpsMax",
   "paddock.outboundBytesPerSessionMax": "outboundBytesPerSessionMax",
   "paddock.aclEntriesMax": "aclEntriesMax",
+  "paddock.streamsMax": "streamsMax",
 };
 
 /** Applies one key=value, as zoo.cfg or `--set key=value`. Unknown keys warn and are ignored. */

@@ -16,6 +16,7 @@ import type { ServerFigures } from "../admin/server-figures.js";
 import { dataServiceHandlers } from "../api/data-service.js";
 import { certificateIds } from "../api/peer-identity.js";
 import { sessionServiceDefinition, sessionServiceHandlers } from "../api/session-service.js";
+import { StreamSlots } from "../api/stream-slots.js";
 import { watchServiceDefinition, watchServiceHandlers } from "../api/watch-service.js";
 import { AdminServiceService } from "../gen/paddock/v1/admin.js";
 import { DataServiceService } from "../gen/paddock/v1/data.js";
@@ -190,10 +191,14 @@ export async function startServer(
       x509SuperUser: config.ssl.x509SuperUser,
     }),
   );
-  server.addService(DataServiceService, dataServiceHandlers(pipeline.front, log, config.ssl.x509SuperUser));
+  const streamSlots = new StreamSlots(limits.streamsMax);
+  server.addService(
+    DataServiceService,
+    dataServiceHandlers(pipeline.front, log, config.ssl.x509SuperUser, streamSlots),
+  );
   server.addService(
     watchServiceDefinition,
-    watchServiceHandlers(pipeline.front, log, config.ssl.x509SuperUser),
+    watchServiceHandlers(pipeline.front, log, config.ssl.x509SuperUser, envelopeBytesMax, streamSlots),
   );
   const startedAt = Date.now();
   // Both client ports' connections and bytes (mntr, /metrics), assigned once they listen.

@@ -3,6 +3,7 @@ import type { LeaderReport } from "../replica/leader-report.js";
 import type { ReplicaStats } from "../replica/replica-stats.js";
 import type { PipelineContext } from "./context.js";
 import type { RequestStats } from "./request-stats.js";
+import type { WatchStreamStats } from "./watch-streams.js";
 
 export type { LeaderReport } from "../replica/leader-report.js";
 export type { ReplicaStats } from "../replica/replica-stats.js";
@@ -49,6 +50,15 @@ export interface AdminView {
   readonly sessionCount: number;
   /** ZooKeeper's local sessions of this member (localSessionsEnabled), 0 when off. */
   readonly localSessionCount: number;
+  /** Resumable watch streams (WatchService/Watch) and the history they are served from. */
+  readonly watchStreams: {
+    readonly open: number;
+    readonly stats: WatchStreamStats;
+    readonly historyBytes: number;
+    readonly historyBatches: number;
+    /** The history holds every change after this zxid. */
+    readonly historyOldestZxid: number;
+  };
   connections(): ConnectionInfo[];
   watchesBySession(): Map<bigint, string[]>;
   watchesByPath(): Map<string, bigint[]>;
@@ -122,6 +132,21 @@ export function adminView(ctx: PipelineContext): AdminView {
     },
     get localSessionCount() {
       return ctx.localSessions?.size ?? 0;
+    },
+    watchStreams: {
+      get open() {
+        return ctx.watchStreams.size;
+      },
+      stats: ctx.watchStreams.stats,
+      get historyBytes() {
+        return ctx.changes.size;
+      },
+      get historyBatches() {
+        return ctx.changes.count;
+      },
+      get historyOldestZxid() {
+        return ctx.changes.oldest;
+      },
     },
     connections: () =>
       [...local.values()].map((r) => ({

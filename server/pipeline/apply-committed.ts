@@ -5,6 +5,7 @@ import { Perms } from "../tree/acl-check.js";
 import type { WatchEventOut } from "../watches/watch-registry.js";
 import type { PipelineContext } from "./context.js";
 import type { Waiter } from "./forwarder.js";
+import { nodesBefore } from "./prev-nodes.js";
 import { outcomeReply } from "./replies.js";
 import { applySessionEffects } from "./session-effects.js";
 import { drain } from "./session-queue.js";
@@ -22,9 +23,11 @@ export function applyInOrder(ctx: PipelineContext): OperatorFunction<readonly En
     const tracing = ctx.tracing;
     for (const entry of committed) {
       const span = tracing?.applying(entry.zxid);
+      // Before the tree changes: the watch history's previous nodes (with_prev_data).
+      const before = nodesBefore(entry.txn, tree);
       const outcome = tree.apply(entry.txn);
       ctx.counters.appliedZxid = entry.zxid;
-      ctx.changes.record(entry.zxid, outcome, tree);
+      ctx.changes.record(entry.zxid, outcome, tree, before);
       prep.committed(entry.zxid);
       for (const trigger of outcome.triggers) {
         watches.trigger(trigger.path, trigger.type, entry.zxid, events);

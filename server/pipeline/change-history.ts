@@ -14,6 +14,8 @@ export interface Change {
   readonly acl: readonly ACL[];
   /** Created and data-changed events: the node after the transaction (see nodeStat, nodeData). */
   readonly node?: NodeCopy;
+  /** Data-changed and deleted events: the node before the transaction (before the whole multi). */
+  readonly prev?: NodeCopy;
 }
 
 /**
@@ -63,6 +65,8 @@ export interface ChangeBatch {
 
 /** Per change beyond its path and data: the record, its stat and the array slot, roughly. */
 const CHANGE_OVERHEAD_BYTES = 160;
+/** Per previous node kept: its NodeCopy (the data itself is shared with the tree, counted apart). */
+const PREV_OVERHEAD_BYTES = 112;
 
 /**
  * The member's recent committed changes, for resumable watch streams (watch-streams.ts): each
@@ -108,16 +112,25 @@ export class ChangeHistory {
     return this.batches.length - this.head;
   }
 
-  /** Records what transaction `zxid` changed (read from the tree just after it applied). */
-  record(zxid: number, outcome: ApplyOutcome, tree: DataTree): void {
+  /**
+   * Records what transaction `zxid` changed (read from the tree just after it applied), with the
+   * nodes as they were before it (`before`, from nodesBefore) on data-changed and deleted events.
+   */
+  record(zxid: number, outcome: ApplyOutcome, tree: DataTree, before?: ReadonlyMap<string, NodeCopy>): void {
     assert(zxid > this.last, `watch history: zxid ${zxid} after ${this.last}`);
     this.last = zxid;
     if (outcome.triggers.length === 0) return;
     const changes: Change[] = [];
     let bytes = 0;
     for (const trigger of outcome.triggers) {
-      const change = changeOf(trigger.type, trigger.path, trigger.acl, tree);
+      const type = trigger.type;
+      const prev =
+        before !== undefined && (type === EventType.NodeDataChanged || type === EventType.NodeDeleted)
+          ? before.get(trigger.path)
+          : undefined;
+      const change = changeOf(type, trigger.path, trigger.acl, tree, prev);
       bytes += CHANGE_OVERHEAD_BYTES + 2 * change.path.length + (change.node?.data.length ?? 0);
+      if (prev !== undefined) bytes += PREV_OVERHEAD_BYTES + prev.data.length;
       changes.push(change);
     }
     this.batches.push({ zxid, changes, bytes });
@@ -165,14 +178,27 @@ export class ChangeHistory {
   }
 }
 
-function changeOf(type: number, path: string, acl: readonly ACL[], tree: DataTree): Change {
-  if (type !== EventType.NodeCreated && type !== EventType.NodeDataChanged) return { type, path, acl };
+function changeOf(
+  type: number,
+  path: string,
+  acl: readonly ACL[],
+  tree: DataTree,
+  prev: NodeCopy | undefined,
+): Change {
+  const node =
+    type === EventType.NodeCreated || type === EventType.NodeDataChanged ? copyNode(tree, path) : undefined;
+  // A multi that created and then deleted the node has no data to show.
+  if (node === undefined) return prev === undefined ? { type, path, acl } : { type, path, acl, prev };
+  return prev === undefined ? { type, path, acl, node } : { type, path, acl, node, prev };
+}
+
+/** The node at `path` as a stream shows it (undefined when there is none). */
+export function copyNode(tree: DataTree, path: string): NodeCopy | undefined {
   const store = tree.store;
   const n = store.get(path);
-  // A multi that created and then deleted the node: no data to show.
-  if (n === undefined) return { type, path, acl };
+  if (n === undefined) return undefined;
   const numChildren = n.numChildren;
-  const node: NodeCopy = {
+  return {
     data: n.data,
     czxid: store.stat(n, S.czxid),
     mzxid: store.stat(n, S.mzxid),
@@ -186,5 +212,4 @@ function changeOf(type: number, path: string, acl: readonly ACL[], tree: DataTre
     owner: n.owner,
     numChildren,
   };
-  return { type, path, acl, node };
 }

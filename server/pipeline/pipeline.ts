@@ -108,6 +108,7 @@ export class Pipeline {
     const changes = new ChangeHistory(options.watchHistoryBytes ?? 4 * 1024 * 1024, deps.tree.lastZxid);
     const watchStreams = new WatchStreams(changes, deps.tree, {
       bufferBytesMax: options.watchStreamBufferBytes ?? 1024 * 1024,
+      messageBytesMax: options.limits.requestBytesMax,
       clock: deps.monotonicMs ?? deps.clock,
       scheduler: deps.scheduler,
     });

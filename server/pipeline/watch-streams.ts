@@ -6,6 +6,7 @@ import { EventType } from "../util/event-type.js";
 import { PaddockError } from "../util/paddock-error.js";
 import { validatePath } from "../util/path.js";
 import { type ChangeBatch, type ChangeHistory, nodeData, nodeStat } from "./change-history.js";
+import { fragments } from "./watch-fragments.js";
 
 /** Where a stream's messages go: a door's call. */
 export interface WatchSink {
@@ -25,11 +26,19 @@ export interface WatchSpec {
   readonly childrenEvents: boolean;
   /** 0: the default. */
   readonly progressIntervalMs: number;
+  /** Previous data and stat on data-changed and deleted events. */
+  readonly withPrevData: boolean;
+  /** paddock.v1.EventType values to deliver; empty: all. */
+  readonly eventTypes: readonly number[];
+  /** The client joins fragments: a transaction may span messages of at most messageBytesMax. */
+  readonly fragment: boolean;
 }
 
 export interface WatchStreamOptions {
   /** zoo.cfg watchStreamBufferSize: bytes a watcher may have in flight. */
   readonly bufferBytesMax: number;
+  /** jute.maxbuffer (requestBytesMax): a fragmented stream's messages stay within it. */
+  readonly messageBytesMax: number;
   readonly clock: () => number;
   readonly scheduler: SchedulerLike;
 }
@@ -51,12 +60,34 @@ const CANCEL_COMPACTED = 1;
 const CANCEL_SLOW_CONSUMER = 2;
 const CANCEL_MEMBER_UNAVAILABLE = 3;
 
+/** The event types a stream can carry, as bits of `1 << type`. */
+const STREAM_EVENT_TYPES = [
+  EventType.NodeCreated,
+  EventType.NodeDeleted,
+  EventType.NodeDataChanged,
+  EventType.NodeChildrenChanged,
+];
+const ALL_TYPES_MASK = STREAM_EVENT_TYPES.reduce((mask, t) => mask | (1 << t), 0);
+
+/** What the streams did, for /metrics and mntr (plain fields: nothing is computed per change). */
+export class WatchStreamStats {
+  changesSent = 0;
+  messagesSent = 0;
+  canceledCompacted = 0;
+  canceledSlowConsumer = 0;
+  canceledMemberUnavailable = 0;
+}
+
 interface Watcher {
   readonly spec: WatchSpec;
   readonly ids: readonly AuthId[];
   readonly sink: WatchSink;
   readonly prefix: string;
   readonly progressMs: number;
+  /** Bits `1 << type` of the event types delivered. */
+  readonly typeMask: number;
+  /** Watchers with the same shape get the same messages for a batch nobody's READ filters. */
+  readonly shape: string;
   /** Every change up to here was sent (or is not this watcher's to see). */
   cursor: number;
   /** Caught up once: from now on a full buffer is a slow consumer, not a catch-up to pace. */
@@ -75,7 +106,14 @@ interface Watcher {
  */
 export class WatchStreams {
   private readonly watchers = new Set<Watcher>();
+  /**
+   * Messages already built for a batch and a watcher shape (`zxid|shape`), handed to every
+   * watcher of that shape the READ check does not filter: the door encodes a message object once
+   * (watch-service.ts), so a fan-out to many streams costs one build and one encoding per batch.
+   */
+  private readonly built = new Map<string, SharedMessages>();
   private timer: Subscription | undefined;
+  readonly stats = new WatchStreamStats();
 
   constructor(
     private readonly history: ChangeHistory,
@@ -93,6 +131,7 @@ export class WatchStreams {
     if (spec.fromZxid !== undefined && !(spec.fromZxid >= 0)) {
       throw PaddockError.badArguments(spec.path, `from_zxid ${spec.fromZxid} must be >= 0`);
     }
+    const typeMask = eventTypeMask(spec);
     const requested = spec.progressIntervalMs === 0 ? PROGRESS_DEFAULT_MS : spec.progressIntervalMs;
     const watcher: Watcher = {
       spec,
@@ -100,6 +139,8 @@ export class WatchStreams {
       sink,
       prefix: spec.path === "/" ? "/" : `${spec.path}/`,
       progressMs: Math.min(PROGRESS_MAX_MS, Math.max(PROGRESS_MIN_MS, requested)),
+      typeMask,
+      shape: shapeOf(spec, typeMask),
       cursor: spec.fromZxid ?? this.history.newest,
       live: false,
       paused: false,
@@ -129,6 +170,7 @@ export class WatchStreams {
 
   /** SNAP replaced the state at zxid: watchers behind it cannot be served from here any more. */
   replaced(): void {
+    this.built.clear();
     for (const watcher of this.watchers) this.pump(watcher);
   }
 
@@ -153,8 +195,20 @@ export class WatchStreams {
     const max = this.options.bufferBytesMax;
     for (let i = history.firstAfter(watcher.cursor); i < history.end; i++) {
       const batch = history.at(i)!;
-      const changes = this.visible(watcher, batch);
-      if (changes.length === 0) {
+      const key = `${batch.zxid}|${watcher.shape}`;
+      let shared = this.built.get(key);
+      if (shared !== undefined && !this.readsAll(watcher, batch)) shared = undefined;
+      let changes: WatchChange[] | undefined;
+      if (shared === undefined) {
+        changes = [];
+        const filtered = this.visible(watcher, batch, changes);
+        if (changes.length > 0 && !filtered) {
+          shared = { changes: changes.length, messages: this.messages(watcher, batch.zxid, changes) };
+          if (this.built.size >= BUILT_MAX) this.built.clear();
+          this.built.set(key, shared);
+        }
+      }
+      if ((shared?.changes ?? changes!.length) === 0) {
         watcher.cursor = batch.zxid;
         continue;
       }
@@ -171,10 +225,8 @@ export class WatchStreams {
         return;
       }
       watcher.cursor = batch.zxid;
-      watcher.sink.send({
-        kind: { $case: "changes", value: { zxid: BigInt(batch.zxid), changes, fragment: false } },
-      });
-      watcher.lastSentMs = this.options.clock();
+      if (shared !== undefined) this.send(watcher, shared.changes, shared.messages);
+      else this.send(watcher, changes!.length, this.messages(watcher, batch.zxid, changes!));
     }
     watcher.cursor = Math.max(watcher.cursor, history.newest);
     if (watcher.live) return;
@@ -183,14 +235,52 @@ export class WatchStreams {
     this.sendProgress(watcher);
   }
 
-  private visible(watcher: Watcher, batch: ChangeBatch): WatchChange[] {
-    const out: WatchChange[] = [];
-    const { spec, ids, prefix } = watcher;
+  /** One transaction's changes: one message, or fragments when the client joins them. */
+  private messages(watcher: Watcher, zxid: number, changes: WatchChange[]): WatchStreamResponse[] {
+    const wire = BigInt(zxid);
+    const groups = watcher.spec.fragment ? fragments(changes, this.options.messageBytesMax) : [changes];
+    return groups.map((group, i) => ({
+      kind: { $case: "changes", value: { zxid: wire, changes: group, fragment: i < groups.length - 1 } },
+    }));
+  }
+
+  private send(watcher: Watcher, changes: number, messages: readonly WatchStreamResponse[]): void {
+    const stats = this.stats;
+    stats.changesSent += changes;
+    for (const message of messages) watcher.sink.send(message);
+    stats.messagesSent += messages.length;
+    watcher.lastSentMs = this.options.clock();
+  }
+
+  /** The changes of `batch` this watcher's spec selects (`matches`). */
+  private matches(watcher: Watcher, change: ChangeBatch["changes"][number]): boolean {
+    const { spec, prefix, typeMask } = watcher;
+    if ((typeMask & (1 << change.type)) === 0) return false;
+    if (change.type === EventType.NodeChildrenChanged && !spec.childrenEvents) return false;
+    const path = change.path;
+    return path === spec.path || (spec.recursive && path.startsWith(prefix));
+  }
+
+  /** True when READ filters none of the changes this watcher selects from `batch`. */
+  private readsAll(watcher: Watcher, batch: ChangeBatch): boolean {
     for (const change of batch.changes) {
-      if (change.type === EventType.NodeChildrenChanged && !spec.childrenEvents) continue;
+      if (this.matches(watcher, change) && !this.tree.allows(change.acl, Perms.READ, watcher.ids))
+        return false;
+    }
+    return true;
+  }
+
+  /** Appends what the watcher may see of `batch` to `out`; true when READ filtered a change out. */
+  private visible(watcher: Watcher, batch: ChangeBatch, out: WatchChange[]): boolean {
+    const { spec, ids } = watcher;
+    let filtered = false;
+    for (const change of batch.changes) {
+      if (!this.matches(watcher, change)) continue;
       const path = change.path;
-      if (path !== spec.path && !(spec.recursive && path.startsWith(prefix))) continue;
-      if (!this.tree.allows(change.acl, Perms.READ, ids)) continue;
+      if (!this.tree.allows(change.acl, Perms.READ, ids)) {
+        filtered = true;
+        continue;
+      }
       const event: WatchChange = { type: change.type, path, data: EMPTY, prevData: EMPTY };
       if (spec.withData && change.node !== undefined) {
         const { data, dataNull } = nodeData(change.node);
@@ -198,9 +288,15 @@ export class WatchStreams {
         event.stat = nodeStat(change.node);
         if (dataNull) event.dataNull = true;
       }
+      if (spec.withPrevData && change.prev !== undefined) {
+        const { data, dataNull } = nodeData(change.prev);
+        event.prevData = data;
+        event.prevStat = nodeStat(change.prev);
+        if (dataNull) event.prevDataNull = true;
+      }
       out.push(event);
     }
-    return out;
+    return filtered;
   }
 
   private progress(): void {
@@ -218,6 +314,10 @@ export class WatchStreams {
   }
 
   private cancel(watcher: Watcher, reason: number, message: string): void {
+    const stats = this.stats;
+    if (reason === CANCEL_COMPACTED) stats.canceledCompacted++;
+    else if (reason === CANCEL_SLOW_CONSUMER) stats.canceledSlowConsumer++;
+    else stats.canceledMemberUnavailable++;
     watcher.sink.send({
       kind: {
         $case: "canceled",
@@ -244,3 +344,32 @@ export class WatchStreams {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Built messages kept for sharing; cleared whole past this (they are only reused within a turn or two). */
+const BUILT_MAX = 1024;
+
+interface SharedMessages {
+  readonly changes: number;
+  readonly messages: readonly WatchStreamResponse[];
+}
+
+/** What decides a watcher's messages for a batch, READ aside. */
+function shapeOf(spec: WatchSpec, typeMask: number): string {
+  const flags = (spec.recursive ? 1 : 0) | (spec.withData ? 2 : 0) | (spec.withPrevData ? 4 : 0);
+  return `${flags | (spec.childrenEvents ? 8 : 0) | (spec.fragment ? 16 : 0)}|${typeMask}|${spec.path}`;
+}
+
+/** The request's event_types as a mask; an unknown value is refused, named. */
+function eventTypeMask(spec: WatchSpec): number {
+  if (spec.eventTypes.length === 0) return ALL_TYPES_MASK;
+  let mask = 0;
+  for (const type of spec.eventTypes) {
+    if (!STREAM_EVENT_TYPES.includes(type as (typeof STREAM_EVENT_TYPES)[number])) {
+      throw PaddockError.badArguments(
+        spec.path,
+        `event_types: ${type} is not an event type a watch stream carries (NODE_CREATED 1, NODE_DELETED 2, NODE_DATA_CHANGED 3, NODE_CHILDREN_CHANGED 4)`,
+      );
+    }
+    mask |= 1 << type;
+  }
+  return mask;
+}

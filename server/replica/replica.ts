@@ -94,7 +94,7 @@ export class Replica {
   private stopped = false;
   private lastView: ReplicaView;
   /** SNAP state arriving from the leader, and the last complete one. */
-  private incoming: { zxid: number; chunks: Uint8Array[] } | undefined;
+  private incoming: { from: number; zxid: number; chunks: Uint8Array[] } | undefined;
   private received: { zxid: number; bytes: Uint8Array } | undefined;
   private encoded: { zxid: number; bytes: Uint8Array } | undefined;
   /** Election time, proposal latency and counts, read by the admin commands and /metrics. */
@@ -206,7 +206,8 @@ export class Replica {
     } else if (kind.$case === "snapshotChunk") {
       const chunk = kind.value;
       const zxid = Number(chunk.zxid);
-      if (this.incoming?.zxid !== zxid) this.incoming = { zxid, chunks: [] };
+      if (this.incoming?.zxid !== zxid || this.incoming.from !== from)
+        this.incoming = { from, zxid, chunks: [] };
       this.incoming.chunks.push(chunk.data);
       if (chunk.last) {
         this.received = { zxid, bytes: Buffer.concat(this.incoming.chunks) };
@@ -218,7 +219,9 @@ export class Replica {
   }
 
   onPeerDown(id: number): void {
-    this.incoming = undefined;
+    // Only the sender's stream carried its chunks: another peer going away leaves them whole (a
+    // reset there made the sender's later chunks look like a whole state: real-pipeline simulator).
+    if (this.incoming?.from === id) this.incoming = undefined;
     this.node.peerDisconnected(id);
     this.checkView();
     this.kick();

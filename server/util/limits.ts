@@ -27,6 +27,8 @@ export interface Limits {
   outboundBytesPerSessionMax: number;
   /** ACL entries on one node. */
   aclEntriesMax: number;
+  /** Server-streaming calls open at once on a member: watch streams and chunked reads together. */
+  streamsMax: number;
 }
 
 export const defaultLimits: Readonly<Limits> = Object.freeze({
@@ -44,4 +46,5 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   multiOpsMax: 10_000,
   outboundBytesPerSessionMax: 64 * 1024 * 1024,
   aclEntriesMax: 1024,
+  streamsMax: 10_000,
 });

@@ -15,6 +15,11 @@ export interface TcpProxy {
    * everything that late, in order; "none" forwards again.
    */
   fault(mode: ProxyFault): void;
+  /**
+   * The connections open now stop forwarding for good, kept open (a half-open link: the peer
+   * died or the path broke without a reset); connections opened after it forward as usual.
+   */
+  freeze(): void;
   close(): Promise<void>;
 }
 
@@ -26,6 +31,7 @@ export type ProxyFault = "none" | "blackhole" | { readonly delayMs: number };
  */
 export async function startTcpProxy(target: string | (() => string | undefined)): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const frozen = new WeakSet<Socket>();
   let open = true;
   let fault: ProxyFault = "none";
   /** Forwards chunk by chunk (not pipe) so faults apply to connections already open. */
@@ -33,7 +39,7 @@ export async function startTcpProxy(target: string | (() => string | undefined))
     let lastAt = 0;
     from.on("data", (chunk: Buffer) => {
       const f = fault;
-      if (f === "blackhole") return;
+      if (f === "blackhole" || frozen.has(from)) return;
       if (f === "none" && lastAt <= Date.now()) {
         if (!to.write(chunk)) {
           from.pause();
@@ -83,6 +89,9 @@ export async function startTcpProxy(target: string | (() => string | undefined))
     },
     fault(mode) {
       fault = mode;
+    },
+    freeze() {
+      for (const s of sockets) frozen.add(s);
     },
     close() {
       open = false;

@@ -22,6 +22,9 @@ class TcpProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.AbstractServer | None = None
         self.accepted = 0
+        # Set by freeze() / by a cut: the connections opened before it see it.
+        self._frozen = asyncio.Event()
+        self._cut = asyncio.Event()
 
     @property
     def address(self) -> str:
@@ -51,10 +54,17 @@ class TcpProxy:
             writer.close()
             return
         self._writers.update((writer, up_writer))
+        frozen, cut = self._frozen, self._cut
 
         async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             try:
-                while data := await src.read(65536):
+                while True:
+                    data = await src.read(65536)
+                    if frozen.is_set():
+                        await cut.wait()  # silent and open until cut
+                        return
+                    if not data:
+                        return
                     dst.write(data)
                     await dst.drain()
             except (ConnectionError, OSError):
@@ -71,6 +81,15 @@ class TcpProxy:
             with contextlib.suppress(Exception):
                 w.transport.abort()
         self._writers.clear()
+        self._cut.set()
+        self._cut = asyncio.Event()
+
+    def freeze(self) -> None:
+        async def go() -> None:
+            self._frozen.set()
+            self._frozen = asyncio.Event()
+
+        self._call(go())
 
     def pause(self) -> None:
         async def go() -> None:

@@ -1,6 +1,6 @@
 """The resumable watch stream against a real server: start from a zxid or now, resume by itself
-after a cut connection and after the server's restart (durable data), the compacted-history
-error with the oldest zxid, and a clean close."""
+after a cut connection, a half-open one and the server's restart (durable data), the
+compacted-history error with the oldest zxid, and a clean close."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 
+import grpc
 import pytest
 from conftest import FAST_SETTINGS, WAIT
 from server_process import ServerProcess
@@ -49,6 +50,117 @@ def test_resumes_after_a_cut_connection(client: paddock.Client, path: str, proxy
         stream.close()
         with pytest.raises(StopIteration):
             next(stream)
+
+
+def test_reopens_after_a_half_open_connection(
+    client: paddock.Client, path: str, proxy: TcpProxy
+) -> None:
+    """The proxy freezes the connection (open, carrying nothing, no FIN, no RST) while writes go
+    on: with a 0.2 s progress interval the stream hears nothing for three intervals, gives the
+    call up and reopens from its last zxid on a new connection. Without that watchdog it waits
+    on the frozen connection for ever and next_batch's deadline fails the test."""
+    start = client.exists(path).czxid
+    with paddock.Client(proxy.address, timeout=10) as c:
+        stream = c.watch_stream(path, from_zxid=start, with_data=True, progress_interval=0.2)
+        client.set_data(path, b"before")
+        last = stream.next_batch(WAIT).zxid
+        proxy.freeze()
+        for i in range(5):
+            client.set_data(path, str(i).encode())
+        for i in range(5):
+            batch = stream.next_batch(WAIT)
+            assert batch.zxid > last
+            last = batch.zxid
+            assert [(ch.type, ch.data) for ch in batch.changes] == [
+                (paddock.EventType.NODE_DATA_CHANGED, str(i).encode())
+            ]
+        stream.close()
+
+
+# Six nodes of this size make a multi under jute.maxbuffer (1 MiB - 1, the server's default);
+# with data and previous data its changes are about twice that, so the server fragments them.
+MULTI_BYTES = 150_000
+
+
+def test_prev_data_event_types_and_a_fragmented_multi(
+    server: ServerProcess, client: paddock.Client, path: str
+) -> None:
+    """A multi that sets six nodes, watched with data and previous data, comes in fragments
+    (a raw stream sees them) and is delivered as one whole batch; a stream filtered to
+    NODE_DELETED skips the multi and gets the delete, with the node's last data as prev_data."""
+    before, after = b"a" * MULTI_BYTES, b"b" * MULTI_BYTES
+    nodes = [f"{path}/n{i}" for i in range(6)]
+    for n in nodes:
+        client.create(n, before)
+    start = client.exists(nodes[-1]).czxid
+    with (
+        client.watch_stream(
+            path, from_zxid=start, recursive=True, with_data=True, with_prev_data=True
+        ) as every,
+        client.watch_stream(
+            path,
+            from_zxid=start,
+            recursive=True,
+            with_prev_data=True,
+            event_types=[paddock.EventType.NODE_DELETED],
+        ) as deletes,
+    ):
+        client.multi([paddock.Op.set_data(n, after, 0) for n in nodes])
+        client.delete(nodes[0])
+        multi = every.next_batch(WAIT)
+        assert [(c.type, c.path) for c in multi.changes] == [
+            (paddock.EventType.NODE_DATA_CHANGED, n) for n in nodes
+        ], "the multi's fragments joined in one batch"
+        for c in multi.changes:
+            assert (c.data, c.prev_data, c.data_null, c.prev_data_null) == (
+                after,
+                before,
+                False,
+                False,
+            )
+            assert c.stat is not None
+            assert c.stat.version == 1
+            assert c.prev_stat is not None
+            assert c.prev_stat.version == 0
+        deleted = every.next_batch(WAIT)
+        [d] = deleted.changes
+        assert (d.type, d.path, d.data, d.prev_data) == (
+            paddock.EventType.NODE_DELETED,
+            nodes[0],
+            None,
+            after,
+        )
+        only = deletes.next_batch(WAIT)
+        assert only.zxid == deleted.zxid
+        assert [(c.type, c.prev_data) for c in only.changes] == [
+            (paddock.EventType.NODE_DELETED, after)
+        ]
+    assert raw_messages_for(server.address, path, start, multi.zxid) >= 2, "it was fragmented"
+    with pytest.raises(paddock.BadArgumentsError, match="event_types"):
+        client.watch_stream(path, event_types=[paddock.EventType.NONE])
+
+
+def raw_messages_for(address: str, path: str, start: int, zxid: int) -> int:
+    """How many WatchChanges messages transaction zxid takes on a raw fragmenting stream."""
+    from paddock._pb import watch_pb2 as wpb
+    from paddock._pb import watch_pb2_grpc as wgrpc
+
+    request = wpb.WatchStreamRequest(
+        path=path,
+        recursive=True,
+        from_zxid=start,
+        with_data=True,
+        with_prev_data=True,
+        fragment=True,
+    )
+    with grpc.insecure_channel(address) as channel:
+        n = 0
+        for m in wgrpc.WatchServiceStub(channel).Watch(request, timeout=WAIT):
+            if m.WhichOneof("kind") == "changes" and m.changes.zxid == zxid:
+                n += 1
+                if not m.changes.fragment:
+                    return n
+    raise AssertionError(f"transaction {zxid:#x} not seen on the raw stream")
 
 
 async def test_async_from_now_with_children_events(aclient: paddock.aio.Client) -> None:

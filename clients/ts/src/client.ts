@@ -9,6 +9,7 @@ import { AddWatchMode, Consistency, WatcherType } from "../gen/paddock/v1/data.j
 import type { Reply } from "../gen/paddock/v1/session.js";
 import type { RequestOp } from "./call.js";
 import { type ChildrenPage, type PageOptions, pageFields } from "./children-pages.js";
+import { type DataChunk, type DataChunkOptions, dataChunks, joinChunks } from "./data-chunks.js";
 import { Code, errorFor } from "./errors.js";
 import {
   anyVersion,
@@ -181,6 +182,16 @@ export class Client extends EventEmitter {
     });
     const r = this.result(reply, "getData", path);
     return { data: r.data, stat: fromWireStat(r.stat) };
+  }
+
+  /** The data in pieces of one version (DataService/GetDataChunks, a Paddock extension): data-chunks.ts. */
+  getDataChunks(path: string, options: DataChunkOptions = {}): AsyncGenerator<DataChunk, void, undefined> {
+    return dataChunks(this.streams, path, options);
+  }
+
+  /** getDataChunks joined: one version's data and stat, for values too large for getData's reply. */
+  getDataChunked(path: string, options: DataChunkOptions = {}): Promise<{ data: Uint8Array; stat: Stat }> {
+    return joinChunks(this.getDataChunks(path, options));
   }
 
   async setData(

@@ -9,6 +9,7 @@ export {
   type ReadOptions,
 } from "./client.js";
 export { type ConnectOptions, connect, defaults } from "./connect.js";
+export { chunkBytesMax, type DataChunk, type DataChunkOptions } from "./data-chunks.js";
 export * from "./errors.js";
 export {
   type CreateOptions,
@@ -22,7 +23,7 @@ export {
 export { validatePath } from "./path.js";
 export * from "./recipes/index.js";
 export type { ConfigData, ReconfigChange } from "./reconfig.js";
-export type { SessionStream, TlsOptions, Transport, WatchCall } from "./transport.js";
+export type { ChunkCall, SessionStream, TlsOptions, Transport, WatchCall } from "./transport.js";
 export { channelCredentials, grpcTransport, parseServers } from "./transport.js";
 export {
   type Compare,
@@ -48,6 +49,7 @@ export {
 export { WatchIterator } from "./watch-iterator.js";
 export type { WatcherTypeName } from "./watch-manager.js";
 export {
+  type StreamEventType,
   WatchCompactedError,
   WatchStream,
   type WatchStreamBatch,

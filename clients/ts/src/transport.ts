@@ -3,6 +3,7 @@
  * uses, so unit tests can hand the core a fake stream and the real one is one small adapter.
  */
 import { type ChannelCredentials, credentials, Metadata } from "@grpc/grpc-js";
+import { type DataChunk, DataServiceClient, type GetDataChunksRequest } from "../gen/paddock/v1/data.js";
 import type { SessionRequest, SessionResponse } from "../gen/paddock/v1/session.js";
 import { SessionServiceClient } from "../gen/paddock/v1/session.js";
 import {
@@ -30,11 +31,25 @@ export interface WatchCall {
   on(event: "end", listener: () => void): this;
 }
 
+/** A GetDataChunks call as data-chunks.ts uses it: the pieces in order, and cancel. */
+export interface ChunkCall extends AsyncIterable<DataChunk> {
+  cancel(): void;
+}
+
 export interface Transport {
   /** Opens a new session stream to one server ("host:port"). */
   open(address: string): SessionStream;
   /** Opens a resumable watch stream (client.watchStream) with `paddock-auth` credentials. */
   watch?(address: string, request: WatchStreamRequest, auth: readonly string[]): WatchCall;
+  /** Drops the watch streams' connection to `address` (half-open): the next watch opens a new one. */
+  resetWatch?(address: string): void;
+  /** DataService/GetDataChunks (client.getDataChunks) with `paddock-auth` credentials and a deadline. */
+  dataChunks?(
+    address: string,
+    request: GetDataChunksRequest,
+    auth: readonly string[],
+    timeoutMs?: number,
+  ): ChunkCall;
   /** Releases every channel. */
   close(): void;
 }
@@ -67,6 +82,7 @@ export function channelCredentials(tls: TlsOptions | undefined): ChannelCredenti
 export function grpcTransport(tls?: TlsOptions): Transport {
   const clients = new Map<string, SessionServiceClient>();
   const watchers = new Map<string, WatchServiceClient>();
+  const readers = new Map<string, DataServiceClient>();
   const channel = channelCredentials(tls);
   const options = {
     "grpc.max_receive_message_length": receiveBytesMax,
@@ -86,17 +102,36 @@ export function grpcTransport(tls?: TlsOptions): Transport {
     watch(address: string, request: WatchStreamRequest, auth: readonly string[]): WatchCall {
       let client = watchers.get(address);
       if (client === undefined) {
-        client = new WatchServiceClient(address, channel, options);
+        // A connection of its own (not shared with the session's), so that resetWatch can drop it.
+        client = new WatchServiceClient(address, channel, {
+          ...options,
+          "grpc.use_local_subchannel_pool": 1,
+        });
         watchers.set(address, client);
       }
       const metadata = new Metadata();
       for (const value of auth) metadata.add("paddock-auth", value);
       return client.watch(request, metadata);
     },
+    resetWatch(address: string): void {
+      watchers.get(address)?.close();
+      watchers.delete(address);
+    },
+    dataChunks(address, request, auth, timeoutMs): ChunkCall {
+      let client = readers.get(address);
+      if (client === undefined) {
+        client = new DataServiceClient(address, channel, options);
+        readers.set(address, client);
+      }
+      const metadata = new Metadata();
+      for (const value of auth) metadata.add("paddock-auth", value);
+      return client.getDataChunks(request, metadata, timeoutMs ? { deadline: Date.now() + timeoutMs } : {});
+    },
     close(): void {
-      for (const client of [...clients.values(), ...watchers.values()]) client.close();
+      for (const client of [...clients.values(), ...watchers.values(), ...readers.values()]) client.close();
       clients.clear();
       watchers.clear();
+      readers.clear();
     },
   };
 }

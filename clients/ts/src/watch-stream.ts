@@ -6,9 +6,15 @@
  * if need be, from the last zxid delivered (a batch's or a progress notification's), so nothing
  * is missed or repeated. A start older than the server's history fails the iterator with a
  * WatchCompactedError carrying the oldest zxid to re-read and resume from.
+ *
+ * The stream always asks the server for fragments and joins them, so a transaction larger than
+ * the server's reply limit still comes as one batch (the resume point moves only with the last
+ * fragment). A stream that hears nothing for three progress intervals is taken for half-open (a
+ * dead link that sent no reset): it is cancelled and reopened from the last zxid on a new
+ * connection, as any broken stream.
  */
-import type { EventType } from "../gen/paddock/v1/session.js";
-import { WatchCancelReason, type WatchStreamResponse } from "../gen/paddock/v1/watch.js";
+import { EventType } from "../gen/paddock/v1/session.js";
+import { WatchCancelReason, type WatchChange, type WatchStreamResponse } from "../gen/paddock/v1/watch.js";
 import { toClientPath, toServerPath } from "./chroot.js";
 import { Code, errorFor, PaddockError } from "./errors.js";
 import { validatePath } from "./path.js";
@@ -24,8 +30,15 @@ export interface WatchStreamOptions {
   withData?: boolean;
   /** Also NodeChildrenChanged events. */
   childrenEvents?: boolean;
-  /** The server sends progress after this many idle ms (it clamps to [100, 600000]); default 5000. */
+  /**
+   * The server sends progress after this many idle ms (it clamps to [100, 600000]); default 5000.
+   * Three intervals without any message: the stream is taken for half-open and reopened.
+   */
   progressIntervalMs?: number;
+  /** Carry the node before the transaction (prevData, prevStat) on data-changed and deleted events. */
+  withPrevData?: boolean;
+  /** Deliver only these event types (default: all the other options allow). */
+  eventTypes?: readonly StreamEventType[];
   /** Batches waiting for the consumer before the stream is paused (the server then cuts and we resume). */
   bufferMax?: number;
 }
@@ -35,7 +48,20 @@ export interface WatchStreamChange {
   path: string;
   data?: Uint8Array;
   stat?: Stat;
+  /** With withPrevData, on NodeDataChanged and NodeDeleted: the node before the transaction. */
+  prevData?: Uint8Array;
+  prevStat?: Stat;
 }
+
+/** The event types a watch stream carries. */
+export type StreamEventType = "NodeCreated" | "NodeDeleted" | "NodeDataChanged" | "NodeChildrenChanged";
+
+const streamEventTypes: Record<StreamEventType, EventType> = {
+  NodeCreated: EventType.EVENT_TYPE_NODE_CREATED,
+  NodeDeleted: EventType.EVENT_TYPE_NODE_DELETED,
+  NodeDataChanged: EventType.EVENT_TYPE_NODE_DATA_CHANGED,
+  NodeChildrenChanged: EventType.EVENT_TYPE_NODE_CHILDREN_CHANGED,
+};
 
 export interface WatchStreamBatch {
   zxid: bigint;
@@ -68,6 +94,12 @@ export interface WatchStreamSource {
 
 const retryMinMs = 50;
 const retryMaxMs = 1000;
+/** The server's default progress interval and its clamp (watch.proto). */
+const progressDefaultMs = 5000;
+const progressMinMs = 100;
+const progressMaxMs = 600_000;
+/** Progress intervals without a message before the stream is taken for half-open. */
+const silentIntervalsMax = 3;
 
 export class WatchStream implements AsyncIterableIterator<WatchStreamBatch> {
   private readonly buffer: WatchStreamBatch[] = [];
@@ -83,6 +115,13 @@ export class WatchStream implements AsyncIterableIterator<WatchStreamBatch> {
   private failure: PaddockError | undefined;
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
+  /** A transaction's fragments so far (the server set fragment on each but the last). */
+  private fragments: { zxid: bigint; changes: WatchStreamChange[] } | undefined;
+  private readonly eventTypes: EventType[];
+  /** Silence longer than this on an open call: half-open. */
+  private readonly silenceMaxMs: number;
+  private lastHeardMs = 0;
+  private silenceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly source: WatchStreamSource,
@@ -91,6 +130,20 @@ export class WatchStream implements AsyncIterableIterator<WatchStreamBatch> {
   ) {
     validatePath(path);
     if (source.transport.watch === undefined) throw new TypeError("this transport has no watch streams");
+    this.eventTypes = (options.eventTypes ?? []).map((name) => {
+      const type = streamEventTypes[name];
+      if (type === undefined) {
+        throw errorFor(
+          Code.BadArguments,
+          path,
+          `eventTypes: ${String(name)} is not one of ${Object.keys(streamEventTypes).join(", ")}`,
+        );
+      }
+      return type;
+    });
+    const requested = options.progressIntervalMs ?? 0;
+    const interval = requested === 0 ? progressDefaultMs : requested;
+    this.silenceMaxMs = silentIntervalsMax * Math.min(progressMaxMs, Math.max(progressMinMs, interval));
     this.position = options.fromZxid;
     this.serverIndex = Math.max(0, source.servers.indexOf(source.current()));
     this.open();
@@ -116,6 +169,8 @@ export class WatchStream implements AsyncIterableIterator<WatchStreamBatch> {
     if (value !== undefined) {
       if (this.paused && this.buffer.length < this.bufferMax / 2) {
         this.paused = false;
+        // Silence while we held the call paused was ours, not the link's.
+        this.lastHeardMs = performance.now();
         this.call?.resume();
       }
       return Promise.resolve({ value, done: false });
@@ -136,6 +191,7 @@ export class WatchStream implements AsyncIterableIterator<WatchStreamBatch> {
     this.ended = true;
     this.failure = failure;
     clearTimeout(this.timer);
+    clearTimeout(this.silenceTimer);
     this.call?.cancel();
     this.call = undefined;
     for (const w of this.waiting.splice(0)) {
@@ -157,23 +213,49 @@ export class WatchStream implements AsyncIterableIterator<WatchStreamBatch> {
       withData: this.options.withData === true,
       childrenEvents: this.options.childrenEvents === true,
       progressIntervalMs: this.options.progressIntervalMs ?? 0,
-      withPrevData: false,
-      eventTypes: [],
-      fragment: false,
+      withPrevData: this.options.withPrevData === true,
+      eventTypes: this.eventTypes,
+      // Always: fragments are joined here, so no transaction is too large for one message.
+      fragment: true,
       ...(this.position === undefined ? {} : { fromZxid: this.position }),
     };
     const call = this.source.transport.watch!(server, request, this.source.auth());
     this.call = call;
     this.paused = false;
+    this.fragments = undefined;
     let over = false;
     const broken = (error?: Error): void => {
       if (over || this.call !== call) return;
       over = true;
       this.call = undefined;
+      clearTimeout(this.silenceTimer);
       this.retry(error);
     };
+    this.lastHeardMs = performance.now();
+    const listen = (): void => {
+      this.silenceTimer = setTimeout(
+        () => {
+          if (over || this.call !== call) return;
+          const silentMs = performance.now() - this.lastHeardMs;
+          if (this.paused || silentMs < this.silenceMaxMs) {
+            listen();
+            return;
+          }
+          // Half-open: nothing, not even progress, for three intervals. The connection under the
+          // call is likely dead without a reset, so the next call gets a new one.
+          call.cancel();
+          this.source.transport.resetWatch?.(server);
+          broken();
+        },
+        Math.max(1, this.silenceMaxMs - (performance.now() - this.lastHeardMs)),
+      );
+      // The call keeps the process alive while it is open; this timer alone must not.
+      this.silenceTimer.unref();
+    };
+    listen();
     call.on("data", (message) => {
       if (over || this.call !== call) return;
+      this.lastHeardMs = performance.now();
       this.failures = 0;
       if (this.onMessage(message)) {
         over = true;
@@ -201,8 +283,24 @@ export class WatchStream implements AsyncIterableIterator<WatchStreamBatch> {
         this.end(errorFor(Code.SystemError, this.path, `watch stream repeated zxid ${zxid}`));
         return true;
       }
+      const changes = kind.value.changes.map((c) => this.change(c));
+      const pending = this.fragments;
+      if (pending !== undefined && pending.zxid !== zxid) {
+        this.end(
+          errorFor(Code.SystemError, this.path, `watch stream fragments of ${pending.zxid} ended by ${zxid}`),
+        );
+        return true;
+      }
+      if (kind.value.fragment) {
+        // More of this transaction follows; the resume point stays before it until the last.
+        if (pending === undefined) this.fragments = { zxid, changes };
+        else for (const c of changes) pending.changes.push(c);
+        return false;
+      }
+      this.fragments = undefined;
       this.advance(zxid);
-      this.push({ zxid, changes: kind.value.changes.map((c) => this.change(c)) });
+      if (pending !== undefined) for (const c of changes) pending.changes.push(c);
+      this.push({ zxid, changes: pending === undefined ? changes : pending.changes });
       return false;
     }
     const canceled = kind.value;
@@ -217,12 +315,7 @@ export class WatchStream implements AsyncIterableIterator<WatchStreamBatch> {
     return true;
   }
 
-  private change(c: {
-    type: EventType;
-    path: string;
-    data: Buffer;
-    stat?: Parameters<typeof fromWireStat>[0];
-  }): WatchStreamChange {
+  private change(c: WatchChange): WatchStreamChange {
     const out: WatchStreamChange = {
       type: eventTypeName(c.type),
       path: toClientPath(this.source.chroot, c.path),
@@ -230,6 +323,10 @@ export class WatchStream implements AsyncIterableIterator<WatchStreamBatch> {
     if (c.stat !== undefined) {
       out.data = c.data;
       out.stat = fromWireStat(c.stat);
+    }
+    if (c.prevStat !== undefined) {
+      out.prevData = c.prevData;
+      out.prevStat = fromWireStat(c.prevStat);
     }
     return out;
   }

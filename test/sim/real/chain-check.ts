@@ -23,6 +23,8 @@ export class ChainCheck {
   private readonly txnAt = new Map<number, string>();
   private readonly next = new Map<number, number>();
   private readonly digests = new Map<number, bigint>();
+  /** Each committed transaction, for checkers that replay the chain (watch-stream-check.ts). */
+  readonly txns = new Map<number, Txn>();
   /** Every committed setData as "path=data" (the clients' values are unique). */
   private readonly writes = new Set<string>();
   /** The highest zxid any member applied. */
@@ -39,8 +41,10 @@ export class ChainCheck {
       const body = e.txn.body;
       if (body?.$case === "setData")
         this.writes.add(`${body.value.path}=${Buffer.from(body.value.data).toString()}`);
-      if (known === undefined) this.txnAt.set(e.zxid, sig);
-      else if (known !== sig)
+      if (known === undefined) {
+        this.txnAt.set(e.zxid, sig);
+        this.txns.set(e.zxid, e.txn);
+      } else if (known !== sig)
         this.fail(`member ${id} applied ${hex(e.zxid)} as "${sig}", another member as "${known}"`);
       const after = this.next.get(prev);
       if (after === undefined) this.next.set(prev, e.zxid);

@@ -7,6 +7,8 @@ import { SimClients } from "./sim-clients.js";
 import type { DiskStats, DiskTiming, DurableDisk } from "./sim-disk.js";
 import { CORE_TICK_MS, crashMember, type MemberEnv, type SimMember, startMember } from "./sim-member.js";
 import { type NetOptions, type NetStats, SimNetwork } from "./sim-network.js";
+import { SimWatchers } from "./sim-watchers.js";
+import { checkWatchStreams, type WatchCheckStats } from "./watch-stream-check.js";
 
 /*
  * Server bugs this simulator found, all fixed (docs/TESTING.md): a new leader served (prepped
@@ -15,7 +17,8 @@ import { type NetOptions, type NetStats, SimNetwork } from "./sim-network.js";
  * not mark the session closing on the leader, so the session, resumed elsewhere, created an
  * ephemeral after its close; a deposed leader kept its closing marks and refused to resume live
  * sessions; a restarted follower answered a new request with a transaction it had forwarded
- * before the restart under the same handle.
+ * before the restart under the same handle; a follower dropped the SNAP state chunks it had from
+ * its leader when another peer's stream went down (found with watch streams and multis).
  */
 
 export interface RealSimOptions {
@@ -31,6 +34,12 @@ export interface RealSimOptions {
   readonly slowSyncOneIn: number;
   /** Per-break chance, in thousandths, of a half-open stream (sim-network.ts: the reordering fault). */
   readonly lateNoticePerMille: number;
+  /** Clients of resumable watch streams (sim-watchers.ts); 0: none, the run as it always was. */
+  readonly watchers?: number;
+  /** The clients also send multis (sim-clients.ts). */
+  readonly multis?: boolean;
+  /** zoo.cfg watchStreamBufferSize of every member, in bytes. */
+  readonly watchStreamBufferBytes?: number;
 }
 
 export const realFaultyRun = {
@@ -40,6 +49,14 @@ export const realFaultyRun = {
   dropPerMille: 3,
   slowSyncOneIn: 16,
   lateNoticePerMille: 500,
+} as const;
+
+/** The faulty run with watch-stream clients, multis, and a buffer slow readers overrun. */
+export const realWatchRun = {
+  ...realFaultyRun,
+  watchers: 4,
+  multis: true,
+  watchStreamBufferBytes: 1024,
 } as const;
 
 /** Everything a run counts: faults that happened and what the clients did. */
@@ -73,6 +90,13 @@ export class RealSim {
   readonly network: SimNetwork;
   readonly clients: SimClients;
   readonly nemesis: Nemesis;
+  readonly watchers: SimWatchers | undefined;
+  readonly watchCheck: WatchCheckStats = {
+    watchLineages: 0,
+    watchBatchesChecked: 0,
+    watchMultiBatches: 0,
+    watchAckedChecked: 0,
+  };
   private readonly netOptions: NetOptions & { faults: boolean };
   private readonly timing: DiskTiming & { faults: boolean };
   readonly stats: RealSimStats;
@@ -132,6 +156,7 @@ export class RealSim {
       CORE_TICK_MS,
       fail,
     );
+    this.clients.multis = options.multis === true;
     this.clients.closeProposedAt = (id, sessionId) => {
       const m = this.members.get(id);
       return m?.replica.view.role === "leading" && m.sessions.get(sessionId)?.closing === true;
@@ -146,6 +171,9 @@ export class RealSim {
       diskStats: this.stats,
       snapEvery: 60,
       verbose: process.env.SIM_REAL_VERBOSE !== undefined,
+      ...(options.watchStreamBufferBytes === undefined
+        ? {}
+        : { watchStreamBufferBytes: options.watchStreamBufferBytes }),
       log: (line) => {
         if (line.includes("sending SNAP")) this.stats.snaps++;
         else if (line.includes("sending TRUNC")) this.stats.truncs++;
@@ -155,6 +183,18 @@ export class RealSim {
       },
     };
     this.nemesis = new Nemesis(this, new Prng(this.rng.nextUint32()), this.stats);
+    // Drawn after everything else, so runs without watchers keep their course seed for seed.
+    this.watchers =
+      (options.watchers ?? 0) > 0
+        ? new SimWatchers(
+            options.watchers!,
+            new Prng(this.rng.nextUint32()),
+            this.scheduler,
+            CORE_TICK_MS,
+            () => this.chain.follow(new MemberState().tree.lastZxid),
+            fail,
+          )
+        : undefined;
     this.network.note = (what) => this.nemesis.log.push(`${this.scheduler.now()} ${what}`);
     // Every member starts from the same snapshot: the clients' znodes at zxids 1..5.
     const initial = new MemberState();
@@ -208,6 +248,7 @@ export class RealSim {
     if (member === undefined) return;
     this.members.delete(id);
     this.stats.crashes++;
+    this.watchers?.memberCrashed(member);
     this.env.log(`${id}.${member.incarnation} crash: ${crashMember(member, this.network)}`);
   }
 
@@ -243,6 +284,7 @@ export class RealSim {
     const leader = this.leader();
     if (leader !== undefined) this.leaders.add(`${leader.id}/${leader.replica.view.epoch}`);
     this.clients.step(this.live());
+    this.watchers?.step(this.live());
     if (this.timing.faults) this.nemesis.step();
     this.nemesis.restartDue();
   }
@@ -273,6 +315,7 @@ export class RealSim {
     this.netOptions.faults = false;
     this.nemesis.healAll();
     this.clients.quiet = true;
+    if (this.watchers !== undefined) this.watchers.quiet = true;
     let settled = false;
     for (let i = 0; i < 1200 && !settled; i++) {
       await this.tick();
@@ -297,7 +340,10 @@ export class RealSim {
     const leader = this.leader();
     if (leader === undefined || this.members.size !== this.ids.length) return false;
     const last = leader.replica.node.lastZxid;
-    return this.live().every((m) => m.pipeline.isServing && m.applied === last && m.storage.unsynced === 0);
+    return (
+      this.live().every((m) => m.pipeline.isServing && m.applied === last && m.storage.unsynced === 0) &&
+      (this.watchers?.caughtUp(last) ?? true)
+    );
   }
 
   private checkFinal(): void {
@@ -329,6 +375,16 @@ export class RealSim {
       queue.set(name, Buffer.from(first.tree.getData(`${QUEUE}/${name}`, []).data).toString());
     const problem = this.clients.check(registers, queue, (key, value) => this.chain.wrote(key, value));
     if (problem !== undefined) this.fail(problem);
+    if (this.watchers !== undefined) {
+      this.watchers.finish();
+      const streams = checkWatchStreams(
+        this.watchers.lineages,
+        this.chain,
+        this.clients.acked,
+        this.watchCheck,
+      );
+      if (streams !== undefined) this.fail(`watch streams: ${streams}`);
+    }
   }
 
   /** Ephemerals belong to open sessions; acknowledged ones of open sessions are there. */

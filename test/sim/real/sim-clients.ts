@@ -1,3 +1,4 @@
+import type { Op as MultiOp } from "../../../server/gen/paddock/v1/data.js";
 import type { Reply, Request, ServerMessage } from "../../../server/gen/paddock/v1/session.js";
 import type { FrontConnection, Op } from "../../../server/pipeline/front.js";
 import { Mode } from "../../../server/tree/prep.js";
@@ -100,6 +101,8 @@ export class SimClients {
   private written = 0;
   /** Stop starting new ops (the healing phase). */
   quiet = false;
+  /** Also multis (two ephemeral creates and a setData of the first): off, every seed runs as before. */
+  multis = false;
 
   constructor(
     count: number,
@@ -255,6 +258,11 @@ export class SimClients {
 
   private operate(c: Client): void {
     const session = c.session!;
+    // Drawn only with multis on, so runs without them keep their course seed for seed.
+    if (this.multis && this.rng.below(10) === 0) {
+      this.multiOp(c, session.id);
+      return;
+    }
     const roll = this.rng.below(100);
     const key = REGISTERS[this.rng.below(REGISTERS.length)]!;
     const invoke = this.now();
@@ -322,6 +330,30 @@ export class SimClients {
         unknown: () => {},
       });
     }
+  }
+
+  /** One transaction of five changes: a watch stream must deliver them in one batch. */
+  private multiOp(c: Client, sessionId: bigint): void {
+    const first = `${EPHEMERALS}/${sessionId.toString(16)}-${c.ephemerals++}`;
+    const second = `${EPHEMERALS}/${sessionId.toString(16)}-${c.ephemerals++}`;
+    const label = `multi create -e ${first} ${second}, set ${first}`;
+    const invoke = this.now();
+    const node = (path: string) => ({ path, data: Buffer.alloc(0), acl: [], mode: Mode.Ephemeral, ttl: 0n });
+    const ops: MultiOp[] = [
+      { op: { $case: "create", value: node(first) } },
+      { op: { $case: "create", value: node(second) } },
+      { op: { $case: "setData", value: { path: first, data: Buffer.from(label), version: 0 } } },
+    ];
+    this.submit(c, label, [{ $case: "multi", value: { ops } }], {
+      reply: (reply) => {
+        if (reply.error !== undefined) return this.answer(c, label, `error ${reply.error.code}`, invoke);
+        this.ephemerals.set(first, sessionId);
+        this.ephemerals.set(second, sessionId);
+        this.ack(c, reply, label);
+        this.answer(c, label, "ok", invoke);
+      },
+      unknown: () => {},
+    });
   }
 
   /** write (setData, no version), cas (setData at a version), linearizable read, sync + read. */

@@ -53,6 +53,8 @@ export interface MemberEnv {
   readonly log: (line: string) => void;
   /** Logs every applied batch and disk write too (SIM_REAL_VERBOSE). */
   readonly verbose: boolean;
+  /** zoo.cfg watchStreamBufferSize in bytes (the default 1 MiB never fills in a run). */
+  readonly watchStreamBufferBytes?: number;
 }
 
 /** One running incarnation of a member: the real serving stack over its disk. */
@@ -66,7 +68,15 @@ export interface SimMember {
   readonly storage: SimStorage;
   /** The zxid of the state the tree holds, as the chain checker tracks it. */
   applied: number;
+  /**
+   * The zxid the member's watch history starts after: the state it started from or the last SNAP
+   * (the history is never evicted here: WATCH_HISTORY_BYTES). Older starts are COMPACTED.
+   */
+  readonly historyFrom: number;
 }
+
+/** Far more than a run's changes: the watch history's only start is the member's state. */
+const WATCH_HISTORY_BYTES = 256 * 1024 * 1024;
 
 /**
  * Starts member `id` from what its disk holds, as server/main does (durability.ts's
@@ -123,7 +133,7 @@ export function startMember(id: number, incarnation: number, disk: DurableDisk, 
   );
   const log = (level: string, message: string): void => env.log(`${id}.${incarnation} ${level}: ${message}`);
   let pipeline: Pipeline | undefined;
-  const member: { applied: number } = { applied: tree.lastZxid };
+  const member = { applied: tree.lastZxid, historyFrom: tree.lastZxid };
   const replica = new ObservedReplica(
     node,
     storage,
@@ -140,6 +150,7 @@ export function startMember(id: number, incarnation: number, disk: DurableDisk, 
         for (const sid of sessions.ids()) sessions.remove(sid);
         for (const s of snap.sessions) sessions.add(s.sessionId, s.timeoutMs, s.password, clock());
         member.applied = zxid;
+        member.historyFrom = zxid;
         env.chain.digest(id, zxid, tree.digest);
         pipeline?.stateReplaced(zxid);
       },
@@ -198,6 +209,10 @@ export function startMember(id: number, incarnation: number, disk: DurableDisk, 
       containerCheckMs: 60_000,
       proposalsInFlightMax: 1000,
       zookeeperConfig: new Uint8Array(0),
+      watchHistoryBytes: WATCH_HISTORY_BYTES,
+      ...(env.watchStreamBufferBytes === undefined
+        ? {}
+        : { watchStreamBufferBytes: env.watchStreamBufferBytes }),
     },
     {
       connectionsPerAddressMax: defaultLimits.connectionsPerAddressMax,
@@ -217,6 +232,9 @@ export function startMember(id: number, incarnation: number, disk: DurableDisk, 
     },
     set applied(z: number) {
       member.applied = z;
+    },
+    get historyFrom() {
+      return member.historyFrom;
     },
   };
   env.network.attach(id, replica);

@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import { VirtualTimeScheduler } from "rxjs";
 import type { Entry, HardState } from "../../../server/consensus/ready.js";
 import { ZabNode } from "../../../server/consensus/zab-node.js";
@@ -46,7 +47,11 @@ export interface FakeMember {
  * `release(id)`: that member falls behind (it applies nothing new) while the others go on.
  * `isolate(id)` breaks member `id`'s streams until `rejoin(id)`: what was in flight is lost.
  */
-export function fakeEnsemble(size: number, options: { localSessions?: LocalSessionOptions } = {}) {
+export function fakeEnsemble(
+  size: number,
+  options: { localSessions?: LocalSessionOptions; tracer?: Tracer } = {},
+) {
+  const { tracer, ...pipelineOptions } = options;
   const scheduler = new VirtualTimeScheduler(undefined, 0);
   const clock = (): number => scheduler.now();
   const voters = Array.from({ length: size }, (_, i) => i + 1);
@@ -100,7 +105,7 @@ export function fakeEnsemble(size: number, options: { localSessions?: LocalSessi
         replica,
         clock,
         scheduler,
-        tracer: undefined,
+        tracer,
         log: (_l, m) => log.push(`${id}: ${m}`),
         authenticate: () => {
           throw new PaddockError(Code.AuthFailed, "", "no auth in this test");
@@ -114,7 +119,7 @@ export function fakeEnsemble(size: number, options: { localSessions?: LocalSessi
         containerCheckMs: 60_000,
         proposalsInFlightMax: 1000,
         zookeeperConfig: new Uint8Array(0),
-        ...options,
+        ...pipelineOptions,
       },
       { connectionsPerAddressMax: 10, requestsBeforeConnectMax: 10 },
     );

@@ -1,10 +1,12 @@
 // The real Pipeline, Replica and ZabNode of a standalone member on a virtual clock, for the
 // pipeline's unit tests (pipeline-fake-clock, intake, apply-committed).
+import type { Tracer } from "@opentelemetry/api";
 import { VirtualTimeScheduler } from "rxjs";
 import type { Entry, HardState } from "../../../server/consensus/ready.js";
 import { ZabNode } from "../../../server/consensus/zab-node.js";
 import type { Request, ServerMessage } from "../../../server/gen/paddock/v1/session.js";
 import type { FrontConnection } from "../../../server/pipeline/front.js";
+import type { LocalSessionOptions } from "../../../server/pipeline/local-session-tracker.js";
 import { Pipeline, type PipelineDeps } from "../../../server/pipeline/pipeline.js";
 import { Replica } from "../../../server/replica/replica.js";
 import type { Storage } from "../../../server/replica/storage.js";
@@ -23,7 +25,10 @@ class MemoryStorage implements Storage {
   readonly entries: Entry[] = [];
   failure = undefined;
   held: (() => void)[] | undefined;
+  /** Set: every append from now on throws it (the disk is gone). */
+  failWith: Error | undefined;
   append(entries: readonly Entry[]): Promise<void> | undefined {
+    if (this.failWith !== undefined) throw this.failWith;
     this.entries.push(...entries);
     const held = this.held;
     return held === undefined ? undefined : new Promise((resolve) => held.push(resolve));
@@ -51,6 +56,7 @@ export function member(
   authenticate: PipelineDeps["authenticate"] = () => {
     throw new PaddockError(Code.AuthFailed, "", "no auth in this test");
   },
+  extra: { tracer?: Tracer; localSessions?: LocalSessionOptions } = {},
 ) {
   const scheduler = new VirtualTimeScheduler(undefined, 0);
   const clock = (): number => scheduler.now();
@@ -63,6 +69,8 @@ export function member(
   });
   const node = new ZabNode({ id: 1, voters: [1], acceptedEpoch: 0, lastZxid: 0, proposalsInFlightMax: 1000 });
   const log: string[] = [];
+  /** The pipeline's log lines, each as "<level> <message>". */
+  const leveled: string[] = [];
   const storage = new MemoryStorage();
   const replica = new Replica(
     node,
@@ -80,8 +88,11 @@ export function member(
       replica,
       clock,
       scheduler,
-      tracer: undefined,
-      log: (_l, m) => log.push(m),
+      tracer: extra.tracer,
+      log: (level, m) => {
+        log.push(m);
+        leveled.push(`${level} ${m}`);
+      },
       authenticate,
       nextSessionId: () => nextId++,
       randomBytes: (size) => new Uint8Array(size).fill(7),
@@ -92,6 +103,7 @@ export function member(
       containerCheckMs: 60_000,
       proposalsInFlightMax: 1000,
       zookeeperConfig: new Uint8Array(0),
+      localSessions: extra.localSessions,
     },
     { connectionsPerAddressMax: 2, requestsBeforeConnectMax: 10 },
   );
@@ -104,7 +116,7 @@ export function member(
       for (let i = 0; i < 5; i++) await Promise.resolve();
     }
   };
-  return { pipeline, scheduler, advanceTo, log, storage, stop: () => pipeline.stop() };
+  return { pipeline, scheduler, advanceTo, log, leveled, storage, stop: () => pipeline.stop() };
 }
 
 /** A client connection whose received messages are kept in order. */

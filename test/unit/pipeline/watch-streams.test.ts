@@ -39,6 +39,7 @@ function setup(historyBytes = 1 << 20, bufferBytesMax = 250) {
   const scheduler = new VirtualTimeScheduler(undefined, 100_000);
   const streams = new WatchStreams(history, tree, {
     bufferBytesMax,
+    messageBytesMax: 0xfffff,
     clock: () => scheduler.now(),
     scheduler,
   });
@@ -58,6 +59,9 @@ const spec = (path: string, fromZxid: number | undefined, more: Partial<WatchSpe
   withData: false,
   childrenEvents: false,
   progressIntervalMs: 0,
+  withPrevData: false,
+  eventTypes: [],
+  fragment: false,
   ...more,
 });
 
@@ -143,5 +147,39 @@ describe("watch streams", () => {
     expect(progress[0]).toBe("progress 1");
     expect(progress.length).toBeGreaterThan(90);
     expect(progress.at(-1)).toBe("progress 2");
+  });
+
+  it("shares one message object between watchers of one shape, never past a READ the other lacks", () => {
+    const { streams, apply } = setup(1 << 20, 1 << 20);
+    apply(create("/s", ""));
+    const alice = [{ scheme: "digest", id: "alice:x" }];
+    const sinks = [new Sink(false), new Sink(false), new Sink(false)];
+    streams.open(spec("/s", undefined), [], sinks[0]!);
+    streams.open(spec("/s", undefined), alice, sinks[1]!);
+    streams.open(spec("/s", undefined), [], sinks[2]!);
+    const changesOf = (sink: Sink) =>
+      sink.messages.filter((m) => m.kind?.$case === "changes") as WatchStreamResponse[];
+    // A multi with a node only alice may READ: the anonymous watchers see one change, alice two.
+    apply({
+      $case: "multi",
+      value: {
+        txns: [
+          txn(0, create("/s/open", "")),
+          txn(0, create("/s/secret", "", -1, 0n, [{ perms: 1, id: { scheme: "digest", id: "alice:x" } }])),
+        ],
+      },
+    });
+    const [anon1, forAlice, anon2] = sinks.map(changesOf);
+    const paths = (m: WatchStreamResponse | undefined) =>
+      m?.kind?.$case === "changes" ? m.kind.value.changes.map((c) => c.path) : [];
+    expect(paths(anon1!.at(-1))).toEqual(["/s/open"]);
+    expect(paths(anon2!.at(-1))).toEqual(["/s/open"]);
+    expect(paths(forAlice!.at(-1))).toEqual(["/s/open", "/s/secret"]);
+    // A change everyone may read: one object for all three (the door encodes it once).
+    apply(setData("/s/open", "x", 1));
+    const last = sinks.map((sink) => changesOf(sink).at(-1));
+    expect(paths(last[0])).toEqual(["/s/open"]);
+    expect(last[1]).toBe(last[0]);
+    expect(last[2]).toBe(last[0]);
   });
 });

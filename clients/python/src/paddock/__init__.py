@@ -23,6 +23,7 @@ from . import (
     tree_cache,
 )
 from .aio._resumable_watch import WatchBatch, WatchChange, WatchCompactedError
+from .children_pages import ChildrenPage
 from .client import Client, EventQueue
 from .errors import (
     APIError,
@@ -53,6 +54,7 @@ from .errors import (
 from .ops import CheckResult, CreateResult, DeleteResult, ErrorResult, Op, OpResult, SetDataResult
 from .reads import ChildrenRead, DataRead, ReadError, ReadOp, ReadResult
 from .tls import TLS
+from .txn import Compare, CompareTarget, TxnResult
 from .types import (
     ACL,
     ANYONE_ID_UNSAFE,
@@ -91,10 +93,13 @@ __all__ = [
     "BadArgumentsError",
     "BadVersionError",
     "CheckResult",
+    "ChildrenPage",
     "ChildrenRead",
     "Client",
     "ClientClosedError",
     "ClientInfo",
+    "Compare",
+    "CompareTarget",
     "ConnectionLossError",
     "CreateMode",
     "CreateResult",
@@ -129,6 +134,7 @@ __all__ = [
     "SessionExpiredError",
     "SessionState",
     "SetDataResult",
+    "TxnResult",
     "UnimplementedError",
     "WatchBatch",
     "WatchChange",

@@ -19,10 +19,13 @@ from typing import Any
 
 from . import errors
 from .aio import Client as AioClient
+from .children_pages import SyncChildrenPages
+from .data_chunks import SyncDataChunks
 from .ops import Op, OpResult
 from .reads import ReadOp, ReadResult
 from .resumable_watch import WatchStreamIterator
 from .tls import TLS
+from .txn import SyncTxn
 from .types import (
     ACL,
     AclList,
@@ -87,7 +90,7 @@ class _EventThread:
         return self._thread
 
 
-class Client:
+class Client(SyncChildrenPages, SyncDataChunks, SyncTxn):
     """A synchronous Paddock client (one session, kept across reconnects).
 
     Connects in the constructor (unless ``start=False``); use it as a context manager to close
@@ -361,6 +364,10 @@ _ASYNC_METHODS = (
     "sync",
     "multi",
     "multi_read",
+    "get_children_page",
+    "count_children",
+    "txn",
+    "get_data_chunks",
     "add_watch",
     "remove_watches",
     "add_auth",

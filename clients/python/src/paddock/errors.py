@@ -16,6 +16,8 @@ class PaddockError(Exception):
     name: ClassVar[str] = "SystemError"
     #: For a failed ``multi``: the per-op results (OpResult objects), else None.
     results: list[Any] | None = None
+    #: For a ``txn`` whose branch failed: True for the then-branch, False for the else-branch.
+    succeeded: bool | None = None
 
     def __init__(self, message: str = "", path: str = "", *, code: int | None = None) -> None:
         self.path = path

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Literal, overload
 
 from .. import _codec, errors
@@ -22,13 +22,17 @@ from ..types import (
     AddWatchMode,
     ClientInfo,
     CreateMode,
+    EventType,
     SessionState,
     WatchedEvent,
     WatcherType,
     ZnodeStat,
 )
+from ._children_pages import ChildrenPages
+from ._data_chunks import DataChunks
 from ._resumable_watch import ResumableWatch
 from ._session import Dispatch, Session
+from ._txn import Txn
 from ._watch_stream import WatchStream
 
 log = logging.getLogger("paddock")
@@ -51,7 +55,7 @@ def _version(msg: Any, version: int) -> Any:
     return msg
 
 
-class Client:
+class Client(ChildrenPages, DataChunks, Txn):
     """An asyncio Paddock client; one session, kept across reconnects.
 
     ``servers`` is "host:port,host:port" or a list. ``timeout`` is the requested session timeout
@@ -395,14 +399,20 @@ class Client:
         children_events: bool = False,
         progress_interval: float = 0.0,
         max_queued: int = 1024,
+        with_prev_data: bool = False,
+        event_types: Iterable[EventType] = (),
     ) -> ResumableWatch:
         """A resumable watch stream (every change after ``from_zxid``, or from now) as an async
-        iterator of WatchBatch that reopens by itself after a broken stream::
+        iterator of WatchBatch that reopens by itself after a broken stream, or after three
+        ``progress_interval`` (default: the server's 5 s) without any message::
 
             async with client.watch_stream("/app", recursive=True, from_zxid=z) as batches:
                 async for batch in batches: ...
 
-        Call it from a running event loop. See ResumableWatch.
+        ``with_prev_data`` carries each node's data and stat before the transaction
+        (``prev_data``, ``prev_stat``) on data-changed and deleted events; ``event_types``
+        delivers only those types (empty: all). Call it from a running event loop. See
+        ResumableWatch.
         """
         return ResumableWatch(
             self._session,
@@ -413,6 +423,8 @@ class Client:
             children_events=children_events,
             progress_interval=progress_interval,
             max_queued=max_queued,
+            with_prev_data=with_prev_data,
+            event_types=event_types,
         )
 
     async def add_auth(self, scheme: str, credential: str | bytes) -> None:

@@ -1,31 +1,54 @@
 """The resumable watch stream (WatchService/Watch) as an async iterator of change batches.
 
-Each batch is one committed transaction's changes, in zxid order, each delivered once. When the
-stream breaks (the server went away, or cut a slow consumer) it is reopened, on the next server
-if need be, from the last zxid received (a batch's or a progress notification's).
+Each batch is one committed transaction's changes, in zxid order, each delivered once (a
+transaction the server sent in fragments comes joined, as one batch). When the stream breaks
+(the server went away, or cut a slow consumer, or nothing at all came for three progress
+intervals: a half-open connection) it is reopened, on the next server if need be, from the last
+zxid received (a batch's or a progress notification's).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import grpc
 
-from .. import _codec, errors
+from .. import errors
 from .._pb import watch_pb2 as wpb
 from .._pb import watch_pb2_grpc as wgrpc
-from ..types import EventType, ZnodeStat
+from ..types import EventType
+from ._watch_fragments import FragmentJoin, WatchBatch, WatchChange
 
 if TYPE_CHECKING:
     from ._session import Session
 
+__all__ = ["ResumableWatch", "WatchBatch", "WatchChange", "WatchCompactedError", "idle_timeout"]
+
 _RETRY_MIN = 0.05
 _RETRY_MAX = 1.0
 _DONE = object()
+# The server's progress interval when the request leaves it 0, and its clamp (ms).
+_PROGRESS_DEFAULT_MS = 5000
+_PROGRESS_MIN_MS = 100
+_PROGRESS_MAX_MS = 600_000
+# A stream silent for this many progress intervals is taken as broken: a connection that stopped
+# carrying bytes without a FIN or RST (a dead peer, a dropped route) never errors.
+_IDLE_INTERVALS = 3
+_STREAM_EVENT_TYPES = (
+    EventType.NODE_CREATED,
+    EventType.NODE_DELETED,
+    EventType.NODE_DATA_CHANGED,
+    EventType.NODE_CHILDREN_CHANGED,
+)
+
+
+def idle_timeout(progress_interval_ms: int) -> float:
+    """Seconds a stream may stay silent before it is reopened, for the interval requested."""
+    ms = progress_interval_ms or _PROGRESS_DEFAULT_MS
+    return min(max(ms, _PROGRESS_MIN_MS), _PROGRESS_MAX_MS) * _IDLE_INTERVALS / 1000
 
 
 class WatchCompactedError(errors.APIError):
@@ -38,21 +61,6 @@ class WatchCompactedError(errors.APIError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.message, self.path, self.oldest_zxid))
-
-
-@dataclass(frozen=True, slots=True)
-class WatchChange:
-    type: EventType
-    path: str
-    #: With ``with_data``, on created and data-changed events; else None.
-    data: bytes | None = None
-    stat: ZnodeStat | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class WatchBatch:
-    zxid: int
-    changes: Sequence[WatchChange]
 
 
 class ResumableWatch:
@@ -73,6 +81,8 @@ class ResumableWatch:
         children_events: bool,
         progress_interval: float,
         max_queued: int,
+        with_prev_data: bool = False,
+        event_types: Iterable[EventType] = (),
     ) -> None:
         if not path.startswith("/") or (len(path) > 1 and path.endswith("/")):
             raise errors.BadArgumentsError(
@@ -82,6 +92,14 @@ class ResumableWatch:
             raise errors.BadArgumentsError(
                 "watch stream max_queued must be >= 1, progress_interval >= 0", path
             )
+        types = list(event_types)
+        for t in types:
+            if t not in _STREAM_EVENT_TYPES:
+                raise errors.BadArgumentsError(
+                    f"watch stream event_types: {t!r} is not one a watch stream carries "
+                    "(NODE_CREATED, NODE_DELETED, NODE_DATA_CHANGED, NODE_CHILDREN_CHANGED)",
+                    path,
+                )
         self._session = session
         self.path = path
         self.last_zxid = from_zxid
@@ -89,7 +107,12 @@ class ResumableWatch:
             "recursive": recursive,
             "with_data": with_data,
             "children_events": children_events,
-            "progress_interval_ms": min(int(progress_interval * 1000), 600_000),
+            "progress_interval_ms": min(int(progress_interval * 1000), _PROGRESS_MAX_MS),
+            "with_prev_data": with_prev_data,
+            "event_types": [int(t) for t in types],
+            # Always: FragmentJoin puts a transaction back together, so none is too large for
+            # the server's reply limit.
+            "fragment": True,
         }
         # A full queue stops the reader: grpc's flow control then lets the server cut us as a
         # slow consumer, and we resume from last_zxid.
@@ -179,14 +202,31 @@ class ResumableWatch:
             if session.credentials is None
             else grpc.aio.secure_channel(server, session.credentials, options=options)
         )
+        idle = idle_timeout(request.progress_interval_ms)
+        # A broken stream drops a partly received transaction with its joiner: last_zxid is
+        # still before it, so the next stream sends it whole.
+        join = FragmentJoin(self.path)
         try:
             call = wgrpc.WatchServiceStub(channel).Watch(request, metadata=metadata)
-            async for message in call:
+            while True:
+                # Only the wait for the server counts: a batch waiting for the reader in
+                # _deliver is our silence, not the server's.
+                try:
+                    message = await asyncio.wait_for(call.read(), idle)
+                except asyncio.TimeoutError:
+                    call.cancel()
+                    return "failed"
+                if message is grpc.aio.EOF:
+                    return "failed"
                 kind = message.WhichOneof("kind")
                 if kind == "progress":
+                    join.progress(message.progress.zxid)
                     self._advance(message.progress.zxid)
                 elif kind == "changes":
-                    await self._deliver(message.changes)
+                    batch = join.add(message.changes, self.last_zxid)
+                    if batch is not None:
+                        await self._queue.put(batch)
+                        self._advance(batch.zxid)
                 elif kind == "canceled":
                     c = message.canceled
                     if c.reason == wpb.WATCH_CANCEL_REASON_COMPACTED:
@@ -197,7 +237,6 @@ class ResumableWatch:
                         if c.reason == wpb.WATCH_CANCEL_REASON_MEMBER_UNAVAILABLE
                         else "here"
                     )
-            return "failed"
         except grpc.aio.AioRpcError as e:
             refused = {
                 grpc.StatusCode.INVALID_ARGUMENT: errors.BadArgumentsError,
@@ -209,28 +248,6 @@ class ResumableWatch:
             return "failed"
         finally:
             await channel.close()
-
-    async def _deliver(self, changes: wpb.WatchChanges) -> None:
-        # The server sends each zxid once and a resume starts after last_zxid: a repeat is a
-        # server bug, not something to hide.
-        if self.last_zxid is not None and changes.zxid <= self.last_zxid:
-            raise errors.PaddockSystemError(
-                f"watch stream repeated zxid {changes.zxid:#x}", self.path
-            )
-        batch = WatchBatch(
-            zxid=changes.zxid,
-            changes=tuple(
-                WatchChange(
-                    type=EventType(c.type),
-                    path=c.path,
-                    data=bytes(c.data) if c.HasField("stat") else None,
-                    stat=_codec.stat_from_pb(c.stat) if c.HasField("stat") else None,
-                )
-                for c in changes.changes
-            ),
-        )
-        await self._queue.put(batch)
-        self._advance(changes.zxid)
 
     def _advance(self, zxid: int) -> None:
         if self.last_zxid is None or zxid > self.last_zxid:

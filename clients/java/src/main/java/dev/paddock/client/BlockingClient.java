@@ -107,6 +107,53 @@ public final class BlockingClient {
     return await(client.multi(ops));
   }
 
+  /** See {@link PaddockClient#getChildrenPage}. */
+  public ChildrenPage getChildrenPage(String path, PageOptions options)
+      throws PaddockException, InterruptedException {
+    return await(client.getChildrenPage(path, options));
+  }
+
+  /**
+   * Every child name, sorted, read a page at a time as the iteration goes ({@link
+   * ChildrenListing}); the options give the page size, a name prefix and a page token to start
+   * after.
+   */
+  public ChildrenListing listChildren(String path, PageOptions options) {
+    return new ChildrenListing(this, path, options);
+  }
+
+  public ChildrenListing listChildren(String path) {
+    return listChildren(path, PageOptions.defaults());
+  }
+
+  /** How many children the node has, without their names. */
+  public int countChildren(String path) throws PaddockException, InterruptedException {
+    return countChildren(path, null);
+  }
+
+  /** How many children have a name starting with prefix (null: all). */
+  public int countChildren(String path, String prefix)
+      throws PaddockException, InterruptedException {
+    return await(client.countChildren(path, prefix));
+  }
+
+  /** The node's data read in pieces ({@link PaddockClient#getDataChunks}), joined. */
+  public DataResult getDataChunked(String path, int chunkBytes, boolean linearizable)
+      throws PaddockException {
+    try (DataChunks chunks = client.getDataChunks(path, chunkBytes, linearizable)) {
+      return chunks.readAll();
+    }
+  }
+
+  public DataResult getDataChunked(String path, int chunkBytes) throws PaddockException {
+    return getDataChunked(path, chunkBytes, false);
+  }
+
+  /** See {@link PaddockClient#txn}. */
+  public TxnResult txn(Txn txn) throws PaddockException, InterruptedException {
+    return await(client.txn(txn));
+  }
+
   public void addWatch(String path, Watcher watcher, AddWatchMode mode)
       throws PaddockException, InterruptedException {
     await(client.addWatch(path, watcher, mode));

@@ -2,11 +2,9 @@ package dev.paddock.client;
 
 import com.google.protobuf.ByteString;
 import dev.paddock.client.PaddockException.ConnectionLossException;
-import dev.paddock.client.PaddockException.NoWatcherException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -298,6 +296,41 @@ public final class PaddockClient implements AutoCloseable {
     return multi(Arrays.asList(ops));
   }
 
+  /**
+   * One page of children sorted by name (a Paddock extension): at most the options' pageSize
+   * names starting with its prefix, after its pageToken. {@link BlockingClient#listChildren}
+   * reads them all.
+   */
+  public CompletableFuture<ChildrenPage> getChildrenPage(String path, PageOptions options) {
+    Data.GetChildrenRequest.Builder b = ChildrenPages.request(path, options, false);
+    return call(req().setGetChildren(b), ChildrenPages::page, null);
+  }
+
+  /** How many children the node has whose name starts with prefix (null: all), without names. */
+  public CompletableFuture<Integer> countChildren(String path, String prefix) {
+    PageOptions o = PageOptions.defaults().prefix(prefix);
+    Data.GetChildrenRequest.Builder b = ChildrenPages.request(path, o, true);
+    return call(req().setGetChildren(b), ChildrenPages::count, null);
+  }
+
+  /**
+   * The node's data in pieces of chunkBytes (0: the server's 65536) from one version, read as the
+   * caller iterates (a Paddock extension, for values near the size limit); close it when done.
+   * Linearizable: also reflect every write acknowledged before the read.
+   */
+  public DataChunks getDataChunks(String path, int chunkBytes, boolean linearizable) {
+    return new DataChunks(session, path, chunkBytes, linearizable);
+  }
+
+  public DataChunks getDataChunks(String path, int chunkBytes) {
+    return getDataChunks(path, chunkBytes, false);
+  }
+
+  /** Runs a compare-transaction ({@link Txn}); a failing op of its branch fails it as multi. */
+  public CompletableFuture<TxnResult> txn(Txn txn) {
+    return call(req().setTxn(txn.toProto()), txn::result, null);
+  }
+
   /** A watch that stays until removed: every matching event reaches the watcher. */
   public CompletableFuture<Void> addWatch(String path, Watcher watcher, AddWatchMode mode) {
     Data.AddWatchRequest.Builder b =
@@ -333,59 +366,7 @@ public final class PaddockClient implements AutoCloseable {
 
   private CompletableFuture<Void> removeWatchesInternal(
       String path, Watcher watcher, WatcherType type) {
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    session.onIo(
-        () -> {
-          if (!session.watches.contains(path, watcher, type)) {
-            result.completeExceptionally(
-                new NoWatcherException(path, "no " + type + " watch to remove"));
-            return;
-          }
-          Map<Watcher, EventType> removed = session.watches.remove(path, watcher, type);
-          Runnable deliver =
-              () -> {
-                for (Map.Entry<Watcher, EventType> e : removed.entrySet()) {
-                  e.getKey()
-                      .process(new WatchedEvent(e.getValue(), SessionState.CONNECTED, path, -1));
-                }
-              };
-          if (!session.watches.noneLeft(path, type)) {
-            session.onEvents(deliver);
-            if (direct) {
-              result.complete(null);
-            } else {
-              session.onEvents(() -> result.complete(null));
-            }
-            return;
-          }
-          Data.RemoveWatchesRequest.Builder b =
-              Data.RemoveWatchesRequest.newBuilder()
-                  .setPath(path)
-                  .setTypeValue(type.value());
-          CompletableFuture<Void> f =
-              call(req().setRemoveWatches(b), Replies::removeWatches, null);
-          f.whenComplete(
-              (v, err) -> {
-                // Removal events run on the event thread like every other watcher callback.
-                if (err == null) {
-                  session.onEvents(deliver);
-                }
-                Runnable done =
-                    () -> {
-                      if (err == null) {
-                        result.complete(null);
-                      } else {
-                        result.completeExceptionally(Replies.unwrap(err));
-                      }
-                    };
-                if (direct) {
-                  done.run();
-                } else {
-                  session.onEvents(done);
-                }
-              });
-        });
-    return result;
+    return WatchRemoval.remove(session, direct, path, watcher, type);
   }
 
   /** Adds credentials (e.g. "digest", "user:password") to this session and to every resume. */

@@ -14,6 +14,7 @@ public class PaddockException extends Exception {
   private final ErrorCode code;
   private final String path;
   private transient List<OpResult> results;
+  private transient Boolean txnSucceeded;
 
   public PaddockException(ErrorCode code, String path, String message) {
     super(describe(code, path, message));
@@ -76,6 +77,19 @@ public class PaddockException extends Exception {
 
   PaddockException withResults(List<OpResult> results) {
     this.results = results;
+    return this;
+  }
+
+  /**
+   * For a txn whose branch failed: true if it was the then-branch, false the else-branch; null
+   * for any other error (a refused condition ran no branch).
+   */
+  public Boolean txnSucceeded() {
+    return txnSucceeded;
+  }
+
+  PaddockException withTxnSucceeded(boolean succeeded) {
+    this.txnSucceeded = succeeded;
     return this;
   }
 

@@ -120,7 +120,7 @@ final class Replies {
     return results;
   }
 
-  private static String failingPath(List<Op> ops, List<OpResult> results) {
+  static String failingPath(List<Op> ops, List<OpResult> results) {
     for (int i = 0; i < results.size() && i < ops.size(); i++) {
       if (results.get(i) instanceof OpResult.ErrorResult er
           && er.code() != ErrorCode.OK

@@ -7,11 +7,16 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import paddock.v1.Watch;
@@ -20,9 +25,10 @@ import paddock.v1.WatchServiceGrpc;
 /**
  * A resumable watch stream (WatchService/Watch): every change after a zxid to a node or subtree,
  * in zxid order, each once. Read it with {@link #take()} or {@link #poll}; close it when done.
- * When the stream breaks (the server went away, or cut a slow reader) it reopens by itself, on
- * the next server if need be, from {@link #lastZxid()}, so nothing is missed or repeated. A start
- * older than the server's history ends it with a {@link WatchCompactedException}.
+ * When the stream breaks (the server went away, or cut a slow reader, or nothing at all came for
+ * three progress intervals: a half-open connection) it reopens by itself, on the next server if
+ * need be, from {@link #lastZxid()}, so nothing is missed or repeated. A start older than the
+ * server's history ends it with a {@link WatchCompactedException}.
  */
 public final class WatchStream implements AutoCloseable {
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -31,43 +37,157 @@ public final class WatchStream implements AutoCloseable {
   private static final Object END = new Object();
   private static final long RETRY_MIN_MS = 50;
   private static final long RETRY_MAX_MS = 1000;
+  // The server's progress interval when the request leaves it 0, and its clamp.
+  private static final int PROGRESS_DEFAULT_MS = 5000;
+  private static final int PROGRESS_MIN_MS = 100;
+  private static final int PROGRESS_MAX_MS = 600_000;
+  // A stream silent for this many progress intervals is taken as broken: a connection that
+  // stopped carrying bytes without a FIN or RST (a dead peer, a dropped route) never errors.
+  private static final int IDLE_INTERVALS = 3;
+  // One daemon thread for every stream's watchdog: it only cancels calls. A watchdog is
+  // re-armed per message, so cancelled ones leave the queue at once rather than at their time.
+  private static final ScheduledThreadPoolExecutor WATCHDOGS = watchdogs();
 
-  /** What a stream delivers; the defaults watch one node from now. */
-  public record Options(
-      Long fromZxid,
-      boolean recursive,
-      boolean withData,
-      boolean childrenEvents,
-      int progressIntervalMs,
-      int bufferMax) {
+  private static ScheduledThreadPoolExecutor watchdogs() {
+    ScheduledThreadPoolExecutor e =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "paddock-watch-stream-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
+    e.setRemoveOnCancelPolicy(true);
+    return e;
+  }
+
+  /** What a stream delivers; the defaults watch one node from now. Immutable. */
+  public static final class Options {
+    private Long fromZxid;
+    private boolean recursive;
+    private boolean withData;
+    private boolean childrenEvents;
+    private int progressIntervalMs;
+    private int bufferMax = 1024;
+    private boolean withPrevData;
+    private Set<EventType> eventTypes = Collections.emptySet();
+
+    private Options() {}
+
     public static Options defaults() {
-      return new Options(null, false, false, false, 0, 1024);
+      return new Options();
     }
 
+    private Options copy() {
+      Options o = new Options();
+      o.fromZxid = fromZxid;
+      o.recursive = recursive;
+      o.withData = withData;
+      o.childrenEvents = childrenEvents;
+      o.progressIntervalMs = progressIntervalMs;
+      o.bufferMax = bufferMax;
+      o.withPrevData = withPrevData;
+      o.eventTypes = eventTypes;
+      return o;
+    }
+
+    /** Changes committed after this zxid; default: from the server's current zxid. */
     public Options fromZxid(long zxid) {
-      return new Options(zxid, recursive, withData, childrenEvents, progressIntervalMs, bufferMax);
+      Options o = copy();
+      o.fromZxid = zxid;
+      return o;
     }
 
+    /** The node and every node below it. */
     public Options recursive(boolean on) {
-      return new Options(fromZxid, on, withData, childrenEvents, progressIntervalMs, bufferMax);
+      Options o = copy();
+      o.recursive = on;
+      return o;
     }
 
+    /** Data and stat (after the transaction) on created and data-changed events. */
     public Options withData(boolean on) {
-      return new Options(fromZxid, recursive, on, childrenEvents, progressIntervalMs, bufferMax);
+      Options o = copy();
+      o.withData = on;
+      return o;
     }
 
+    /** Also NODE_CHILDREN_CHANGED events. */
     public Options childrenEvents(boolean on) {
-      return new Options(fromZxid, recursive, withData, on, progressIntervalMs, bufferMax);
+      Options o = copy();
+      o.childrenEvents = on;
+      return o;
     }
 
-    /** Progress after this many idle ms (the server clamps to [100, 600000]); 0: its default. */
+    /**
+     * Progress after this many idle ms (the server clamps to [100, 600000]); 0: its default,
+     * 5000. Three intervals without any message: the stream is taken for half-open and reopened.
+     */
     public Options progressIntervalMs(int ms) {
-      return new Options(fromZxid, recursive, withData, childrenEvents, ms, bufferMax);
+      Options o = copy();
+      o.progressIntervalMs = ms;
+      return o;
     }
 
     /** Batches waiting for the reader before the stream stops reading (then it resumes). */
     public Options bufferMax(int n) {
-      return new Options(fromZxid, recursive, withData, childrenEvents, progressIntervalMs, n);
+      Options o = copy();
+      o.bufferMax = n;
+      return o;
+    }
+
+    /**
+     * The node before the transaction (prevData, prevStat) on data-changed and deleted events,
+     * as etcd's prev_kv.
+     */
+    public Options withPrevData(boolean on) {
+      Options o = copy();
+      o.withPrevData = on;
+      return o;
+    }
+
+    /**
+     * Only these event types (NODE_CREATED, NODE_DELETED, NODE_DATA_CHANGED,
+     * NODE_CHILDREN_CHANGED; the last still needs childrenEvents); none: every type.
+     */
+    public Options eventTypes(EventType... types) {
+      Options o = copy();
+      EnumSet<EventType> set = EnumSet.noneOf(EventType.class);
+      set.addAll(Arrays.asList(types));
+      o.eventTypes = Collections.unmodifiableSet(set);
+      return o;
+    }
+
+    public Long fromZxid() {
+      return fromZxid;
+    }
+
+    public boolean recursive() {
+      return recursive;
+    }
+
+    public boolean withData() {
+      return withData;
+    }
+
+    public boolean childrenEvents() {
+      return childrenEvents;
+    }
+
+    public int progressIntervalMs() {
+      return progressIntervalMs;
+    }
+
+    public int bufferMax() {
+      return bufferMax;
+    }
+
+    public boolean withPrevData() {
+      return withPrevData;
+    }
+
+    public Set<EventType> eventTypes() {
+      return eventTypes;
     }
   }
 
@@ -93,6 +213,18 @@ public final class WatchStream implements AutoCloseable {
     if (options.bufferMax() < 1 || options.progressIntervalMs() < 0) {
       throw new IllegalArgumentException(
           "watch stream on " + path + ": bufferMax must be >= 1 and progressIntervalMs >= 0");
+    }
+    for (EventType t : options.eventTypes()) {
+      if (t.value() < EventType.NODE_CREATED.value()
+          || t.value() > EventType.NODE_CHILDREN_CHANGED.value()) {
+        throw new IllegalArgumentException(
+            "watch stream on "
+                + path
+                + ": eventTypes: "
+                + t
+                + " is not one a watch stream carries (NODE_CREATED, NODE_DELETED,"
+                + " NODE_DATA_CHANGED, NODE_CHILDREN_CHANGED)");
+      }
     }
     this.session = session;
     this.path = path;
@@ -214,7 +346,14 @@ public final class WatchStream implements AutoCloseable {
             .setRecursive(options.recursive())
             .setWithData(options.withData())
             .setChildrenEvents(options.childrenEvents())
-            .setProgressIntervalMs(Math.min(options.progressIntervalMs(), 600_000));
+            .setProgressIntervalMs(Math.min(options.progressIntervalMs(), PROGRESS_MAX_MS))
+            .setWithPrevData(options.withPrevData())
+            // Always: FragmentJoin puts a transaction back together, so none is too large for
+            // the server's reply limit.
+            .setFragment(true);
+    for (EventType t : options.eventTypes()) {
+      req.addEventTypesValue(t.value());
+    }
     if (started) {
       req.setFromZxid(position);
     }
@@ -233,19 +372,28 @@ public final class WatchStream implements AutoCloseable {
     Context.CancellableContext ctx = Context.current().withCancellation();
     call = ctx;
     Context previous = ctx.attach();
+    long idleMs = idleTimeoutMs(req.getProgressIntervalMs());
+    // Cancels the call when the server stays silent too long; hasNext then fails and the
+    // stream reopens like any broken one. Not armed while a batch waits for the reader.
+    ScheduledFuture<?> watchdog = null;
     try {
       if (closed) {
         return Outcome.FAILED;
       }
+      watchdog = WATCHDOGS.schedule(() -> ctx.cancel(null), idleMs, TimeUnit.MILLISECONDS);
       Iterator<Watch.WatchStreamResponse> it =
           WatchServiceGrpc.newBlockingStub(channel)
               .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
               .watch(req.build());
+      FragmentJoin join = new FragmentJoin(path);
       while (it.hasNext()) {
-        Outcome outcome = onMessage(it.next());
+        Watch.WatchStreamResponse m = it.next();
+        watchdog.cancel(false);
+        Outcome outcome = onMessage(m, join);
         if (outcome != null) {
           return outcome;
         }
+        watchdog = WATCHDOGS.schedule(() -> ctx.cancel(null), idleMs, TimeUnit.MILLISECONDS);
       }
       return Outcome.FAILED;
     } catch (StatusRuntimeException e) {
@@ -259,38 +407,35 @@ public final class WatchStream implements AutoCloseable {
         }
       }
     } finally {
+      if (watchdog != null) {
+        watchdog.cancel(false);
+      }
       ctx.detach(previous);
       ctx.cancel(null);
       channel.shutdownNow();
     }
   }
 
+  /** How long a stream may stay silent before it is reopened, for the interval requested. */
+  static long idleTimeoutMs(int progressIntervalMs) {
+    int ms = progressIntervalMs == 0 ? PROGRESS_DEFAULT_MS : progressIntervalMs;
+    return (long) Math.min(Math.max(ms, PROGRESS_MIN_MS), PROGRESS_MAX_MS) * IDLE_INTERVALS;
+  }
+
   /** Null to keep reading; else how the stream ended. */
-  private Outcome onMessage(Watch.WatchStreamResponse m)
+  private Outcome onMessage(Watch.WatchStreamResponse m, FragmentJoin join)
       throws PaddockException, InterruptedException {
     switch (m.getKindCase()) {
-      case PROGRESS -> advance(m.getProgress().getZxid());
+      case PROGRESS -> {
+        join.progress(m.getProgress().getZxid());
+        advance(m.getProgress().getZxid());
+      }
       case CHANGES -> {
-        Watch.WatchChanges changes = m.getChanges();
-        long zxid = changes.getZxid();
-        // The server sends each zxid once and a resume starts after position: a repeat is a
-        // server bug, not something to hide.
-        if (started && zxid <= position) {
-          throw PaddockException.create(
-              ErrorCode.SYSTEM_ERROR, path, "watch stream repeated zxid 0x" + Long.toHexString(zxid));
+        WatchBatch batch = join.add(m.getChanges(), started ? position : -1);
+        if (batch != null) {
+          queue.put(batch);
+          advance(batch.zxid());
         }
-        List<WatchChange> out = new ArrayList<>(changes.getChangesCount());
-        for (Watch.WatchChange c : changes.getChangesList()) {
-          boolean withStat = c.hasStat();
-          out.add(
-              new WatchChange(
-                  EventType.fromValue(c.getTypeValue()),
-                  c.getPath(),
-                  withStat ? c.getData().toByteArray() : null,
-                  withStat ? Protos.stat(c.getStat()) : null));
-        }
-        queue.put(new WatchBatch(zxid, List.copyOf(out)));
-        advance(zxid);
       }
       case CANCELED -> {
         Watch.WatchCanceled c = m.getCanceled();

@@ -8,10 +8,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A loopback TCP forwarder that can cut every connection and refuse new ones ("partition") and
- * heal again, to make a client lose its server without stopping the server.
+ * heal again, to make a client lose its server without stopping the server; or freeze the open
+ * connections into half-open ones (both sockets open, nothing forwarded, not even a close), as a
+ * dead peer or a dropped route leaves them, while later connections are forwarded as usual.
  */
 public final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -19,6 +23,10 @@ public final class TcpProxy implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile boolean partitioned;
   private volatile boolean closed;
+  // Replaced by freeze(): the pumps of the connections open before it see it set.
+  private volatile AtomicBoolean frozen = new AtomicBoolean();
+  // Counted down (and replaced) by partition(): frozen pumps then let their sockets go.
+  private volatile CountDownLatch cut = new CountDownLatch(1);
 
   public TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -39,10 +47,20 @@ public final class TcpProxy implements AutoCloseable {
       closeQuietly(s);
     }
     sockets.clear();
+    CountDownLatch now = cut;
+    cut = new CountDownLatch(1);
+    now.countDown();
   }
 
   public void heal() {
     partitioned = false;
+  }
+
+  /** Open connections stop carrying bytes either way but stay open until partition or close. */
+  public void freeze() {
+    AtomicBoolean now = frozen;
+    frozen = new AtomicBoolean();
+    now.set(true);
   }
 
   private void acceptLoop() {
@@ -53,11 +71,20 @@ public final class TcpProxy implements AutoCloseable {
           closeQuietly(client);
           continue;
         }
-        Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+        Socket upstream;
+        try {
+          upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+        } catch (IOException e) {
+          // The server is down: the client sees its connection closed at once, not a silent one.
+          closeQuietly(client);
+          continue;
+        }
         sockets.add(client);
         sockets.add(upstream);
-        pump(client, upstream);
-        pump(upstream, client);
+        AtomicBoolean freeze = frozen;
+        CountDownLatch release = cut;
+        pump(client, upstream, freeze, release);
+        pump(upstream, client, freeze, release);
       } catch (IOException e) {
         if (closed) {
           return;
@@ -66,7 +93,7 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, AtomicBoolean freeze, CountDownLatch release) {
     Thread t =
         new Thread(
             () -> {
@@ -74,12 +101,19 @@ public final class TcpProxy implements AutoCloseable {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
                 int n;
-                while ((n = in.read(buf)) != -1) {
+                while ((n = in.read(buf)) != -1 && !freeze.get()) {
                   out.write(buf, 0, n);
                   out.flush();
                 }
+                if (freeze.get()) {
+                  // Silent and open, even when a peer closes: nothing more is read or forwarded
+                  // until partition() or close() lets the sockets go.
+                  release.await();
+                }
               } catch (IOException e) {
                 // connection cut
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               } finally {
                 closeQuietly(from);
                 closeQuietly(to);
