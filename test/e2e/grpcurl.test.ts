@@ -61,9 +61,11 @@ describe("grpcurl through server reflection (issue 12 §5)", () => {
       "paddock.v1.WatchService",
     ]);
     expect(JSON.parse(health!).status).toBe("SERVING");
-    // A first page of one name, sorted ("app" before "zookeeper"), and a compare-transaction's then-branch.
-    const [page, txn] = outputs.slice(5);
+    // A first page of one name, sorted ("app" before "zookeeper"), the value as one chunk (the last),
+    // and a compare-transaction's then-branch.
+    const [page, chunk, txn] = outputs.slice(5);
     expect(JSON.parse(page!)).toMatchObject({ children: ["app"], nextPageToken: expect.any(String) });
+    expect(JSON.parse(chunk!)).toMatchObject({ data: "aGk=", last: true, stat: { dataLength: 2 } });
     expect(JSON.parse(txn!)).toMatchObject({ succeeded: true, results: [{ setData: {} }] });
   });
 
