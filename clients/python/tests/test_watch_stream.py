@@ -217,3 +217,35 @@ def test_compacted_history_and_server_restart() -> None:
                 ]
     finally:
         s.cleanup()
+
+
+async def test_aclose_ends_a_stream_task_that_swallowed_its_cancellation(
+    aclient: paddock.aio.Client,
+) -> None:
+    # On Python 3.11 asyncio.wait_for drops a cancellation that lands as the read it waits on
+    # completes; the stream's task then read on, and leaving `with` hung for good (seen in CI).
+    # A task that swallows its first cancellation stands in for that race.
+    stream = aclient.watch_stream("/", recursive=True)
+    await stream.aclose()
+    swallowed = 0
+
+    async def stubborn() -> None:
+        nonlocal swallowed
+        while True:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                swallowed += 1
+                if swallowed == 1:
+                    continue
+                raise
+
+    stream._task = asyncio.get_running_loop().create_task(stubborn())
+    await asyncio.sleep(0)
+    closing = asyncio.ensure_future(stream.aclose())
+    # asyncio.wait, not wait_for: its timeout cancels nothing, so only aclose itself can end this.
+    done, _ = await asyncio.wait({closing}, timeout=5)
+    if not done:
+        closing.cancel()
+    assert closing in done
+    assert swallowed == 2

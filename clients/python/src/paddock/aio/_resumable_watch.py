@@ -144,7 +144,11 @@ class ResumableWatch:
         return item  # type: ignore[no-any-return]
 
     async def aclose(self) -> None:
-        self._task.cancel()
+        # Cancel until the task is over: on Python 3.11, asyncio.wait_for drops a cancellation that
+        # lands as the read it waits on completes (fixed in 3.12), and the stream would read on.
+        while not self._task.done():
+            self._task.cancel()
+            await asyncio.wait({self._task}, timeout=0.1)
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._end(None)
