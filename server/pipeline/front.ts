@@ -167,18 +167,24 @@ export class FrontConnection {
       );
     }
     this.connecting = true;
-    this.sessions.connect(request, this.sink, this.ids, (ready) => {
-      if (this.dropped) {
-        if (ready.sink === this.sink) ready.sink = undefined;
-        return;
-      }
-      this.requester = ready;
-      if (this.lateIds.length > 0) ready.addIds(this.lateIds);
-      this.lateIds = [];
-      const early = this.early;
-      this.early = [];
-      if (early.length > 0) this.intake({ requester: ready, requests: early });
-    });
+    this.sessions.connect(
+      request,
+      this.sink,
+      this.ids,
+      (ready) => {
+        if (this.dropped) {
+          if (ready.sink === this.sink) ready.sink = undefined;
+          return;
+        }
+        this.requester = ready;
+        if (this.lateIds.length > 0) ready.addIds(this.lateIds);
+        this.lateIds = [];
+        const early = this.early;
+        this.early = [];
+        if (early.length > 0) this.intake({ requester: ready, requests: early });
+      },
+      () => !this.dropped,
+    );
   }
 
   /**

@@ -12,6 +12,7 @@ import { toApiError } from "./replies.js";
 import { type ReplySink, Requester } from "./requester.js";
 import { setWatches } from "./set-watches.js";
 import { endFailed, startSessionSpan } from "./tracing.js";
+import { NOOP } from "./write-ops.js";
 
 const SESSION_EVENT_DISCONNECTED = 2;
 const SESSION_EVENT_EXPIRED = 3;
@@ -36,6 +37,8 @@ export class SessionConnect {
     sink: ReplySink,
     baseIds: readonly AuthId[],
     onReady: (r: Requester) => void,
+    /** False once the connection is gone (a resume that waits on the leader then gives up). */
+    live: () => boolean = () => true,
   ): void {
     try {
       if (!this.ctx.member.serving) {
@@ -57,7 +60,7 @@ export class SessionConnect {
         );
       }
       if (request.sessionId === 0n) this.open(request, sink, baseIds, onReady);
-      else this.resume(request, sink, baseIds, onReady);
+      else this.resume(request, sink, baseIds, onReady, live, false);
     } catch (error) {
       refuse(sink, error);
     }
@@ -120,6 +123,8 @@ export class SessionConnect {
     sink: ReplySink,
     baseIds: readonly AuthId[],
     onReady: (r: Requester) => void,
+    live: () => boolean,
+    revalidated: boolean,
   ): void {
     const { deps, local } = this.ctx;
     const sessionId = request.sessionId;
@@ -133,6 +138,14 @@ export class SessionConnect {
     }
     // A local session resumes only on its own member: elsewhere it is unknown, so expired.
     const entry = this.ctx.localSessions?.get(sessionId) ?? deps.sessions.get(sessionId);
+    if (entry === undefined && !revalidated) {
+      // Unknown here may only mean not applied here yet (a session opened on another member a
+      // moment ago, a resume without lastZxidSeen): as ZooKeeper's revalidateSession asks the
+      // leader, a barrier through the leader brings this member up to the leader's commits
+      // before the session is judged.
+      this.revalidate(request, sink, baseIds, onReady, live);
+      return;
+    }
     if (entry === undefined || entry.closing) {
       throw new PaddockError(Code.SessionExpired, "", `session ${hex} expired or unknown`);
     }
@@ -146,6 +159,35 @@ export class SessionConnect {
     sink.send(this.connected(sessionId, entry.password, entry.timeoutMs));
     if (request.watches !== undefined) setWatches(deps.tree, deps.watches, sessionId, request.watches, sink);
     onReady(requester);
+  }
+
+  /** A barrier through the leader, then the resume judged again on what this member applied. */
+  private revalidate(
+    request: ConnectRequest,
+    sink: ReplySink,
+    baseIds: readonly AuthId[],
+    onReady: (r: Requester) => void,
+    live: () => boolean,
+  ): void {
+    const onApplied = (): void => {
+      if (!live()) return;
+      try {
+        this.resume(request, sink, baseIds, onReady, live, true);
+      } catch (error) {
+        refuse(sink, error);
+      }
+    };
+    const onFailed = (error: PaddockError): void => {
+      if (live()) refuse(sink, error);
+    };
+    // Not the client's requester: it stands for the session only until the barrier applies.
+    const requester = new Requester(request.sessionId, baseIds, sink);
+    const waiter: Waiter = { requester, slot: undefined, barrier: true, onApplied, onFailed };
+    if (this.ctx.member.leading) {
+      this.ctx.proposer.propose(request.sessionId, 0, buildNoop, undefined, waiter);
+    } else {
+      this.ctx.forwarder.forward(waiter, { $case: "barrier", value: {} }, request.sessionId, "");
+    }
   }
 
   private applyAuth(requester: Requester, request: ConnectRequest): void {
@@ -205,4 +247,8 @@ function refuse(sink: ReplySink, error: unknown): void {
         : SESSION_EVENT_DISCONNECTED;
   sink.send({ kind: { $case: "sessionEvent", value: { state, error: apiError } } });
   sink.end();
+}
+
+function buildNoop(): typeof NOOP {
+  return NOOP;
 }

@@ -84,3 +84,75 @@ describe("a follower whose apply is held back (3 voters, real Pipelines, virtual
     e.stop();
   });
 });
+
+describe("a resume on a member that has not applied the session yet (3 voters, real Pipelines, virtual clock)", () => {
+  /** The connected message's session id and password, or an error when the connect was refused. */
+  const session = (c: ReturnType<typeof connection>) => {
+    const m = c.received.find((r) => r.kind?.$case === "connected");
+    if (m?.kind?.$case !== "connected") throw new Error(`not connected: ${JSON.stringify(c.received)}`);
+    const { sessionId, password, zxid } = m.kind.value;
+    return { sessionId, password: Buffer.from(password), zxid: Number(zxid) };
+  };
+  const refusal = (c: ReturnType<typeof connection>) => {
+    const m = c.received.find((r) => r.kind?.$case === "sessionEvent");
+    return m?.kind?.$case === "sessionEvent" ? m.kind.value.error?.message : undefined;
+  };
+
+  it("asks the leader before judging the session, as ZooKeeper's revalidateSession: not 'expired'", async () => {
+    const e = fakeEnsemble(3);
+    await e.advanceUntil(() => e.members.every((m) => m.pipeline.isServing), 10_000);
+    const leader = e.leader()!;
+    const lagging = e.members.find((m) => m !== leader)!;
+    e.hold(lagging.id);
+    const opener = connection(leader, "10.0.0.1");
+    opener.connect();
+    const t0 = e.scheduler.now();
+    await e.advanceUntil(() => opener.connected, t0 + 2_000);
+    const { sessionId, password, zxid } = session(opener);
+    expect(lagging.tree.lastZxid).toBeLessThan(zxid);
+
+    // Resumed on the member that has not applied the session, without lastZxidSeen.
+    const resumer = connection(lagging, "10.0.0.2");
+    resumer.connect({ sessionId, password });
+    await e.advanceTo(e.scheduler.now() + 1_000);
+    expect(refusal(resumer)).toBeUndefined();
+    expect(resumer.connected).toBe(false);
+
+    e.release(lagging.id);
+    await e.advanceUntil(() => resumer.connected || refusal(resumer) !== undefined, e.scheduler.now() + 3_000);
+    expect(refusal(resumer)).toBeUndefined();
+    expect(session(resumer).sessionId).toBe(sessionId);
+    const [made] = resumer.send(create("/resumed"));
+    await e.advanceUntil(() => resumer.reply(made!) !== undefined, e.scheduler.now() + 2_000);
+    expect(resumer.reply(made!)?.error).toBeUndefined();
+    e.stop();
+  });
+
+  it("still refuses an unknown session and a wrong password, after the leader's barrier", async () => {
+    const e = fakeEnsemble(3);
+    await e.advanceUntil(() => e.members.every((m) => m.pipeline.isServing), 10_000);
+    const leader = e.leader()!;
+    const follower = e.members.find((m) => m !== leader)!;
+    const opener = connection(leader, "10.0.0.1");
+    opener.connect();
+    const t0 = e.scheduler.now();
+    await e.advanceUntil(() => opener.connected, t0 + 2_000);
+    const { sessionId, password } = session(opener);
+
+    const unknown = connection(follower, "10.0.0.2");
+    unknown.connect({ sessionId: 0x1234_5678n, password });
+    const wrong = connection(follower, "10.0.0.3");
+    wrong.connect({ sessionId, password: Buffer.alloc(16, 7) });
+    const onLeader = connection(leader, "10.0.0.4");
+    onLeader.connect({ sessionId: 0x1234_5679n, password });
+    await e.advanceUntil(
+      () => [unknown, wrong, onLeader].every((c) => refusal(c) !== undefined),
+      e.scheduler.now() + 3_000,
+    );
+    expect(refusal(unknown)).toBe("session 0x12345678 expired or unknown");
+    expect(refusal(onLeader)).toBe("session 0x12345679 expired or unknown");
+    expect(refusal(wrong)).toBe(`session 0x${sessionId.toString(16)}: wrong password`);
+    expect([unknown, wrong, onLeader].some((c) => c.connected)).toBe(false);
+    e.stop();
+  });
+});

@@ -209,9 +209,12 @@ describe("resume", () => {
     m.stop();
   });
 
-  it("of an unknown session: Expired naming it in hex", async () => {
+  it("of an unknown session: Expired naming it in hex, once a barrier applied (revalidation)", async () => {
     const m = await serving();
     const c = client(m, { sessionId: 0xabcn, password });
+    // Unknown here is judged only after a noop through the leader applied: nothing before it.
+    expect(c.received).toEqual([]);
+    await m.advanceTo(m.scheduler.now() + 100);
     expect(c.received).toEqual(refusedWith(EXPIRED, Code.SessionExpired, "session 0xabc expired or unknown"));
     expect(c.ended).toBe(true);
     m.stop();
