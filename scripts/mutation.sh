@@ -5,7 +5,7 @@
 # each). Scores and surviving mutants go to reports/mutation/<module>.json; docs/TESTING.md keeps
 # the latest figures and a reason for each survivor kept.
 #
-#   scripts/mutation.sh tree|consensus|pipeline|persistence [FILE-GLOB]   (only those files of it)
+#   scripts/mutation.sh tree|consensus|pipeline|persistence [FILE-GLOB [STRYKER-ARGS...]]   (only those files of it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 module="${1:?usage: scripts/mutation.sh tree|consensus|pipeline|persistence [FILE-GLOB]}"
@@ -19,4 +19,4 @@ case "$module" in
   persistence) mutate="server/persistence/**/*.ts"; tests="test/unit/persistence/**/*.test.ts" ;;
   *) echo "unknown module $module" >&2; exit 2 ;;
 esac
-MUTATION_MODULE="$module" MUTATION_TESTS="$tests" npx stryker run --mutate "${2:-$mutate}"
+MUTATION_MODULE="$module" MUTATION_TESTS="$tests" npx stryker run --mutate "${2:-$mutate}" "${@:3}"
