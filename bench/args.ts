@@ -17,10 +17,25 @@ export type WorkloadName = (typeof workloadNames)[number];
 export type LoadWorkload = (typeof loadWorkloads)[number];
 export const topologies = ["independent", "multiplexed"] as const;
 export type Topology = (typeof topologies)[number];
-export const generatorNames = ["ts", "go"] as const;
+export const generatorNames = ["ts", "go", "python", "java"] as const;
 export type GeneratorName = (typeof generatorNames)[number];
-/** The targets the Go generator drives: Paddock (clients/go or go-zookeeper), ZooKeeper (go-zookeeper), the no-op. */
-export const goGeneratorTargets: readonly TargetName[] = ["paddock", "zookeeper", "noop"];
+/** The generators written in another language than the coordinator (bench/gen-<name>). */
+export type ForeignGenerator = Exclude<GeneratorName, "ts">;
+/**
+ * Each foreign generator's two client libraries: Paddock's client of its language (its
+ * --paddock-client, the default) and the established ZooKeeper client of its language, which
+ * drives ZooKeeper and, with --paddock-client jute, Paddock's ZooKeeper door.
+ */
+export const foreignClients: Record<
+  ForeignGenerator,
+  { language: string; paddock: string; zookeeper: string }
+> = {
+  go: { language: "Go", paddock: "clients/go", zookeeper: "go-zookeeper" },
+  python: { language: "Python", paddock: "clients/python", zookeeper: "kazoo" },
+  java: { language: "Java", paddock: "clients/java", zookeeper: "ZooKeeper's Java client" },
+};
+/** The targets the foreign generators drive: Paddock (either client), ZooKeeper, the no-op. */
+export const foreignGeneratorTargets: readonly TargetName[] = ["paddock", "zookeeper", "noop"];
 
 export interface BenchOptions {
   command: "run" | "compare" | "help";
@@ -58,17 +73,17 @@ export interface BenchOptions {
   sessionTimeoutMs: number;
   /**
    * How the paddock and noop targets are driven: clients/ts, the raw stubs adapter, ZooKeeper's
-   * protocol (node-zookeeper-client, or go-zookeeper with the Go generator), or clients/go (the Go
-   * generator's default).
+   * protocol (node-zookeeper-client, or the ZooKeeper client of a foreign generator's language), or
+   * the foreign generator's own Paddock client (clients/go, clients/python, clients/java: its default).
    */
-  paddockClient: "ts" | "raw" | "jute" | "go";
+  paddockClient: "ts" | "raw" | "jute" | ForeignGenerator;
   /**
    * How the generator's sessions reach the server. independent: each session its own connection
    * (one gRPC channel per session, as separate applications connect); multiplexed: the sessions of
    * one generator process share one gRPC transport (Paddock's TS clients only).
    */
   topology: Topology;
-  /** The generator processes' language: ts (forked load-worker.ts) or go (bench/gen-go). */
+  /** The generator processes' language: ts (forked load-worker.ts), or go, python, java (bench/gen-*). */
   generator: GeneratorName;
   outDir: string;
   /** Also print the JSON results on stdout. */
@@ -76,6 +91,15 @@ export interface BenchOptions {
 }
 
 export class BenchArgError extends Error {}
+
+const paddockClients: readonly BenchOptions["paddockClient"][] = [
+  "ts",
+  "raw",
+  "jute",
+  "go",
+  "python",
+  "java",
+];
 
 /** Ensemble sizes --members takes: standalone, or an odd quorum (keep in step with its message). */
 const memberCounts = ["1", "3", "5"];
@@ -231,9 +255,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         o.sessionTimeoutMs = intArg(key, value, 100, 3_600_000);
         break;
       case "paddock-client":
-        if (value !== "ts" && value !== "raw" && value !== "jute" && value !== "go")
-          throw new BenchArgError(`--paddock-client wants ts, raw, jute or go, got "${value}"`);
-        o.paddockClient = value;
+        if (!paddockClients.includes(value as BenchOptions["paddockClient"]))
+          throw new BenchArgError(`--paddock-client wants ${paddockClients.join(", ")}, got "${value}"`);
+        o.paddockClient = value as BenchOptions["paddockClient"];
         paddockClientGiven = true;
         break;
       case "topology":
@@ -242,9 +266,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         o.topology = value;
         break;
       case "generator":
-        if (value !== "ts" && value !== "go")
-          throw new BenchArgError(`--generator wants ts or go, got "${value}"`);
-        o.generator = value;
+        if (!(generatorNames as readonly string[]).includes(value))
+          throw new BenchArgError(`--generator wants ${generatorNames.join(", ")}, got "${value}"`);
+        o.generator = value as GeneratorName;
         break;
       case "out":
         if (value === "") throw new BenchArgError("--out wants a directory");
@@ -269,36 +293,41 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   return o;
 }
 
-/** The Go generator's defaults and limits: its targets, its clients, the load workloads only. */
+/** A foreign generator's defaults and limits: its targets, its clients, the load workloads only. */
 function checkGenerator(
   o: BenchOptions,
   given: { targetsGiven: boolean; workloadsGiven: boolean; paddockClientGiven: boolean },
 ): void {
-  if (o.generator === "ts") {
-    if (o.paddockClient === "go")
-      throw new BenchArgError("--paddock-client go is Paddock's Go client: it goes with --generator go");
+  const g = o.generator;
+  if (g === "ts") {
+    const c = o.paddockClient;
+    if (c in foreignClients)
+      throw new BenchArgError(
+        `--paddock-client ${c} is Paddock's ${foreignClients[c as ForeignGenerator].language} client: ` +
+          `it goes with --generator ${c}`,
+      );
     return;
   }
-  if (!given.paddockClientGiven) o.paddockClient = "go";
-  else if (o.paddockClient !== "go" && o.paddockClient !== "jute")
+  if (!given.paddockClientGiven) o.paddockClient = g;
+  else if (o.paddockClient !== g && o.paddockClient !== "jute")
     throw new BenchArgError(
-      `--generator go drives Paddock with clients/go (--paddock-client go, its default) or go-zookeeper ` +
-        `(--paddock-client jute), not --paddock-client ${o.paddockClient}`,
+      `--generator ${g} drives Paddock with ${foreignClients[g].paddock} (--paddock-client ${g}, its default) ` +
+        `or ${foreignClients[g].zookeeper} (--paddock-client jute), not --paddock-client ${o.paddockClient}`,
     );
-  if (!given.targetsGiven) o.targets = o.targets.filter((t) => goGeneratorTargets.includes(t));
-  const unsupported = o.targets.filter((t) => !goGeneratorTargets.includes(t));
+  if (!given.targetsGiven) o.targets = o.targets.filter((t) => foreignGeneratorTargets.includes(t));
+  const unsupported = o.targets.filter((t) => !foreignGeneratorTargets.includes(t));
   if (unsupported.length > 0)
     throw new BenchArgError(
-      `--generator go drives ${goGeneratorTargets.join(", ")}, not ${unsupported.join(", ")}`,
+      `--generator ${g} drives ${foreignGeneratorTargets.join(", ")}, not ${unsupported.join(", ")}`,
     );
   const load = (w: WorkloadName) => (loadWorkloads as readonly string[]).includes(w);
   if (!given.workloadsGiven) o.workloads = o.workloads.filter(load);
   const others = o.workloads.filter((w) => !load(w));
   if (others.length > 0)
     throw new BenchArgError(
-      `--generator go runs the load workloads (${loadWorkloads.join(", ")}); ${others.join(", ")} ` +
+      `--generator ${g} runs the load workloads (${loadWorkloads.join(", ")}); ${others.join(", ")} ` +
         `${others.length === 1 ? "runs" : "run"} in the coordinating process, through the TS clients: ` +
-        "leave out --generator go for it",
+        `leave out --generator ${g} for it`,
     );
 }
 
@@ -308,14 +337,15 @@ function checkGenerator(
  */
 function checkTopology(o: BenchOptions): void {
   if (o.topology === "independent") return;
-  if (o.generator === "go")
+  if (o.generator !== "ts") {
+    const c = foreignClients[o.generator];
     throw new BenchArgError(
-      "--topology multiplexed: clients/go and go-zookeeper give every session its own connection; " +
+      `--topology multiplexed: ${c.paddock} and ${c.zookeeper} give every session its own connection; ` +
         "the multiplexed shape is the TS generator's (--generator ts with --paddock-client ts or raw)",
     );
+  }
   for (const t of o.targets) {
-    const ownConnections =
-      t === "zookeeper" || t === "etcd" || (t === "paddock" && o.paddockClient === "jute");
+    const ownConnections = t === "zookeeper" || t === "etcd" || o.paddockClient === "jute";
     if (ownConnections)
       throw new BenchArgError(
         `--topology multiplexed: ${t} through ${clientName(t, o)} opens one connection per session ` +
@@ -326,14 +356,16 @@ function checkTopology(o: BenchOptions): void {
 
 /** The generator's client library for `target` ("clients/go", "node-zookeeper-client", ...). */
 export function clientName(target: TargetName, o: Pick<BenchOptions, "generator" | "paddockClient">): string {
-  if (o.generator === "go") {
-    if (target === "zookeeper" || (target === "paddock" && o.paddockClient === "jute")) return "go-zookeeper";
-    return "clients/go";
+  if (o.generator !== "ts") {
+    const c = foreignClients[o.generator];
+    return target === "zookeeper" || (target !== "etcd" && o.paddockClient === "jute")
+      ? c.zookeeper
+      : c.paddock;
   }
   if (target === "zookeeper") return "node-zookeeper-client";
   if (target === "etcd") return "etcd3";
   if (o.paddockClient === "raw") return "raw stubs";
-  if (o.paddockClient === "jute" && target === "paddock") return "node-zookeeper-client";
+  if (o.paddockClient === "jute") return "node-zookeeper-client";
   return "clients/ts";
 }
 
@@ -342,7 +374,8 @@ export const usage = `usage: paddock bench [run|compare] [options]
   run       run the workloads against each target (default target: paddock)
   compare   the same against paddock,zookeeper,etcd and print Paddock/reference ratios
 
-  --target LIST         paddock, zookeeper, etcd, noop (gRPC echo: the tool's own ceiling), or all
+  --target LIST         paddock, zookeeper, etcd, noop (an echo of Paddock's gRPC protocol and of
+                        ZooKeeper's on one port: the tool's own ceiling), or all
   --workload LIST       ${workloadNames.join(", ")}, or all
   --address HOST:PORT[,HOST:PORT...]  use a running server or ensemble instead of starting one (one target)
   --server-pid PID[,PID...]  that server's pids (one per member), for server CPU and RSS summed over them
@@ -366,16 +399,23 @@ export const usage = `usage: paddock bench [run|compare] [options]
   --topology independent|multiplexed
                         independent (default, how applications connect): every session its own
                         connection (a gRPC channel each for Paddock's clients; one TCP socket per
-                        session is the only shape of node-zookeeper-client, go-zookeeper, clients/go);
-                        multiplexed: the sessions of one generator process share one gRPC transport
-                        (paddock and noop through --paddock-client ts or raw, --generator ts only)
-  --generator ts|go     the generator processes: ts (default: forked node processes) or go (bench/gen-go,
-                        built with go build at start; targets paddock, zookeeper, noop; the load
-                        workloads only, which it defaults to)
-  --paddock-client ts|raw|jute|go  drive paddock with clients/ts (the ts generator's default), the
-                        raw-stubs adapter, ZooKeeper's protocol through the zookeeper target's client
-                        (node-zookeeper-client, or go-zookeeper with --generator go: one client, two
-                        servers), or clients/go (the go generator's default)
+                        session is the only shape of the ZooKeeper clients and of clients/go,
+                        clients/python, clients/java); multiplexed: the sessions of one generator
+                        process share one gRPC transport (paddock and noop through --paddock-client
+                        ts or raw, --generator ts only)
+  --generator ts|go|python|java
+                        the generator processes: ts (default: forked node processes), or a program in
+                        another language driving that language's clients: go (bench/gen-go, built
+                        with go build at start), python (bench/gen-py), java (bench/gen-java; install
+                        those two first with their build.sh); targets paddock, zookeeper, noop; the
+                        load workloads only, which they default to
+  --paddock-client ts|raw|jute|go|python|java
+                        drive paddock with clients/ts (the ts generator's default), the raw-stubs
+                        adapter, ZooKeeper's protocol through the zookeeper target's client
+                        (node-zookeeper-client; go-zookeeper, kazoo or ZooKeeper's Java client with
+                        --generator go, python, java: one client, two servers; the noop target
+                        through the same client gives its ceiling), or Paddock's client of the
+                        generator's language (clients/go, clients/python, clients/java: its default)
   --out DIR             results.json and latency SVGs go to DIR/<timestamp> (default ${defaultOptions.outDir})
   --json                also print the JSON results
 `;

@@ -159,9 +159,10 @@ func shuffled(connect string) []string {
 	return servers
 }
 
-// usesZooKeeperProtocol: the zookeeper target, or Paddock's ZooKeeper door (--paddock-client jute).
+// usesZooKeeperProtocol: the zookeeper target, or Paddock's (or the no-op's) ZooKeeper door
+// (--paddock-client jute).
 func usesZooKeeperProtocol(j *message) bool {
-	return j.Target == "zookeeper" || (j.Target == "paddock" && j.PaddockClient == "jute")
+	return j.Target == "zookeeper" || j.PaddockClient == "jute"
 }
 
 func open(j *message) (session, error) {

@@ -19,11 +19,9 @@ async function paddockDriver(client: PaddockClientKind, topology: Topology): Pro
 const loaders: Record<TargetName, (client: PaddockClientKind, topology: Topology) => Promise<TargetDriver>> =
   {
     paddock: paddockDriver,
-    // The no-op echo speaks Paddock's session protocol, so it goes through the same client.
-    noop: async (client, topology) => ({
-      ...(await paddockDriver(client === "jute" ? "ts" : client, topology)),
-      name: "noop",
-    }),
+    // The no-op echo speaks Paddock's session protocol and ZooKeeper's, so it goes through the
+    // same client as Paddock.
+    noop: async (client, topology) => ({ ...(await paddockDriver(client, topology)), name: "noop" }),
     zookeeper: async () => (await import("./zookeeper.js")).zookeeperDriver,
     etcd: async () => (await import("./etcd.js")).etcdDriver,
   };
