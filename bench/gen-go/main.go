@@ -18,6 +18,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -405,6 +406,7 @@ func main() {
 	if j.Clients < 1 || j.Concurrency < 1 {
 		fail(fmt.Errorf("gen-go: clients %d and concurrency %d must be at least 1", j.Clients, j.Concurrency))
 	}
+	startProfile()
 	goMsgs := make(chan *message, 1)
 	done := make(chan result, 1)
 	go func() { done <- run(&j, goMsgs) }()
@@ -418,6 +420,7 @@ func main() {
 	for {
 		select {
 		case r := <-done:
+			stopProfile()
 			post(r)
 			os.Exit(0)
 		case line, ok := <-lines:
@@ -434,5 +437,27 @@ func main() {
 				goMsgs <- &m
 			}
 		}
+	}
+}
+
+// startProfile writes a CPU profile of this generator process to $BENCH_GEN_GO_CPUPROFILE.<pid>
+// when that is set (go tool pprof reads it): where a client library spends its CPU per request.
+func startProfile() {
+	path := os.Getenv("BENCH_GEN_GO_CPUPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid()))
+	if err != nil {
+		fail(fmt.Errorf("gen-go: cpu profile: %v", err))
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fail(fmt.Errorf("gen-go: cpu profile: %v", err))
+	}
+}
+
+func stopProfile() {
+	if os.Getenv("BENCH_GEN_GO_CPUPROFILE") != "" {
+		pprof.StopCPUProfile()
 	}
 }
