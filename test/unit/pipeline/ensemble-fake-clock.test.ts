@@ -119,7 +119,10 @@ describe("a resume on a member that has not applied the session yet (3 voters, r
     expect(resumer.connected).toBe(false);
 
     e.release(lagging.id);
-    await e.advanceUntil(() => resumer.connected || refusal(resumer) !== undefined, e.scheduler.now() + 3_000);
+    await e.advanceUntil(
+      () => resumer.connected || refusal(resumer) !== undefined,
+      e.scheduler.now() + 3_000,
+    );
     expect(refusal(resumer)).toBeUndefined();
     expect(session(resumer).sessionId).toBe(sessionId);
     const [made] = resumer.send(create("/resumed"));
