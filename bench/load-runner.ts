@@ -4,10 +4,17 @@
  * the measured window.
  */
 import { type ChildProcess, execFile, fork, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
-import { type BenchOptions, clientName, type LoadWorkload, type TargetName } from "./args.js";
+import {
+  type BenchOptions,
+  clientName,
+  type ForeignGenerator,
+  type LoadWorkload,
+  type TargetName,
+} from "./args.js";
 import type { WorkerGo, WorkerJob, WorkerReply, WorkerResult } from "./load-worker.js";
 import { cpuDelta, totalCpuSeconds, totalRssBytes } from "./proc-stats.js";
 import { makeRow, mergeHistograms, type RowResult } from "./report.js";
@@ -30,8 +37,9 @@ export interface ServerRef {
 }
 
 /**
- * One generator process as the runner sees it: a forked load-worker.ts (Node IPC) or the Go
- * generator (JSON lines on its stdin and stdout). The messages are the same either way.
+ * One generator process as the runner sees it: a forked load-worker.ts (Node IPC) or a foreign
+ * generator, bench/gen-go, gen-py or gen-java (JSON lines on its stdin and stdout). The messages
+ * are the same either way.
  */
 interface Generator {
   readonly child: ChildProcess;
@@ -143,15 +151,44 @@ export function buildGoGenerator(): Promise<string> {
   return goBuild;
 }
 
-function spawnGoGenerator(binary: string): Generator {
-  const child = spawn(binary, [], { stdio: ["pipe", "pipe", "inherit"] });
+/** A foreign generator's command line: the program and its arguments. */
+type GeneratorCommand = readonly [file: string, ...args: string[]];
+
+/** `command` once `file` (what bench/`dir`/build.sh installs) exists; otherwise an error naming that step. */
+function installed(dir: string, file: string, command: GeneratorCommand): Promise<GeneratorCommand> {
+  if (existsSync(file)) return Promise.resolve(command);
+  return Promise.reject(
+    new Error(`bench/${dir} is not installed (no ${file}): run bash bench/${dir}/build.sh`),
+  );
+}
+
+/**
+ * How each foreign generator starts: Go is built at start (seconds with go's cache); Python and
+ * Java are installed ahead by their build.sh (a venv from PyPI, a jar from Maven Central: minutes
+ * on a fresh machine). BENCH_GEN_GO, BENCH_GEN_PY (a python with paddock and kazoo) and
+ * BENCH_GEN_JAVA (the jar) use programs installed elsewhere.
+ */
+const generatorCommands: Record<ForeignGenerator, () => Promise<GeneratorCommand>> = {
+  go: async () => [await buildGoGenerator()],
+  python: () => {
+    const python = process.env.BENCH_GEN_PY || join(repoRoot, ".cache", "bench-gen-py", "bin", "python");
+    return installed("gen-py", python, [python, join(repoRoot, "bench", "gen-py", "gen.py")]);
+  },
+  java: () => {
+    const jar = process.env.BENCH_GEN_JAVA || join(repoRoot, ".cache", "bench-gen-java", "gen-java.jar");
+    return installed("gen-java", jar, ["java", "-jar", jar]);
+  },
+};
+
+function spawnForeignGenerator(name: ForeignGenerator, [file, ...args]: GeneratorCommand): Generator {
+  const child = spawn(file, args, { stdio: ["pipe", "pipe", "inherit"] });
   const queue = replyQueue(child, "close");
   child.stdin!.on("error", () => {}); // an exited generator: its exit says so
   createInterface({ input: child.stdout! }).on("line", (line) => {
     try {
       queue.push(JSON.parse(line) as WorkerReply);
     } catch {
-      process.stderr.write(`[gen-go ${child.pid}] ${line}\n`);
+      process.stderr.write(`[gen-${name} ${child.pid}] ${line}\n`);
     }
   });
   return { child, send: (m) => child.stdin!.write(`${JSON.stringify(m)}\n`), next: queue.next };
@@ -198,7 +235,8 @@ export async function runLoadRow(
 ): Promise<RowResult> {
   const prefix = `/bench/${workload}-${Date.now().toString(36)}`;
   await ensurePath(coordinator, prefix);
-  const goBinary = opts.generator === "go" ? await buildGoGenerator() : undefined;
+  const g = opts.generator;
+  const foreign = g === "ts" ? undefined : await generatorCommands[g]();
   // The connections the server holds before the generators start (the coordinator's, the
   // probe's own): subtracted from the count once every generator session is open.
   const connectionsBefore = await settledConnections(server.target, server.address);
@@ -206,9 +244,9 @@ export async function runLoadRow(
   const children: ChildProcess[] = [];
   try {
     for (let w = 0; w < opts.workers; w++) {
-      const g = goBinary === undefined ? forkTsGenerator() : spawnGoGenerator(goBinary);
-      generators.push(g);
-      children.push(g.child);
+      const gen = foreign === undefined || g === "ts" ? forkTsGenerator() : spawnForeignGenerator(g, foreign);
+      generators.push(gen);
+      children.push(gen.child);
     }
     const readies = generators.map((g) => g.next(workerReadyDeadlineMs));
     // Promise.all reports the first failure; the others (killed below) must not go unhandled.

@@ -11,6 +11,7 @@ import {
   BenchArgError,
   type BenchOptions,
   clientName,
+  foreignClients,
   loadWorkloads,
   parseArgs,
   type TargetName,
@@ -314,7 +315,7 @@ function labelled(opts: BenchOptions, row: RowResult): RowResult {
   const load = isLoad(row.workload as WorkloadName);
   // The coordinator's own workloads run here, through the TS clients.
   const generator = load ? opts.generator : "ts";
-  const paddockClient = !load && opts.paddockClient === "go" ? "ts" : opts.paddockClient;
+  const paddockClient = !load && opts.paddockClient in foreignClients ? "ts" : opts.paddockClient;
   const target = row.target as TargetName;
   return {
     ...row,

@@ -13,7 +13,7 @@ describe("paddock bench shapes: --topology and --generator", () => {
     expect(usage).toMatch(
       /--topology independent\|multiplexed\s+independent \(default, how applications connect\)/,
     );
-    expect(usage).toContain("--generator ts|go");
+    expect(usage).toContain("--generator ts|go|python|java");
   });
 
   it("multiplexes only Paddock's TS clients", () => {
@@ -38,7 +38,21 @@ describe("paddock bench shapes: --topology and --generator", () => {
       "clients/go and go-zookeeper give every session its own connection",
     ],
     [["--topology", "shared"], '--topology wants independent or multiplexed, got "shared"'],
-    [["--generator", "rust"], '--generator wants ts or go, got "rust"'],
+    [
+      ["--topology", "multiplexed", "--generator", "java"],
+      "clients/java and ZooKeeper's Java client give every session its own connection",
+    ],
+    [["--generator", "rust"], '--generator wants ts, go, python, java, got "rust"'],
+    [
+      ["--generator", "python", "--target", "etcd"],
+      "--generator python drives paddock, zookeeper, noop, not etcd",
+    ],
+    [
+      ["--generator", "python", "--paddock-client", "go"],
+      "clients/python (--paddock-client python, its default)",
+    ],
+    [["--generator", "java", "--workload", "sessions"], "leave out --generator java for it"],
+    [["--paddock-client", "python"], "--paddock-client python is Paddock's Python client"],
     [["--generator", "go", "--target", "etcd"], "--generator go drives paddock, zookeeper, noop, not etcd"],
     [["--generator", "go", "--workload", "set,watch"], "watch runs in the coordinating process"],
     [["--generator", "go", "--paddock-client", "raw"], "not --paddock-client raw"],
@@ -54,6 +68,8 @@ describe("paddock bench shapes: --topology and --generator", () => {
     expect(o.targets).toEqual(["paddock", "zookeeper"]);
     expect(o.workloads).toEqual([...loadWorkloads]);
     expect(parseArgs(["--generator=go", "--paddock-client=jute"]).paddockClient).toBe("jute");
+    expect(parseArgs(["--generator=python"]).paddockClient).toBe("python");
+    expect(parseArgs(["--generator=java", "--paddock-client=jute"]).paddockClient).toBe("jute");
   });
 
   it("names each target's client for the generator", () => {
@@ -62,6 +78,13 @@ describe("paddock bench shapes: --topology and --generator", () => {
     expect(clientName("noop", go)).toBe("clients/go");
     expect(clientName("zookeeper", go)).toBe("go-zookeeper");
     expect(clientName("paddock", { generator: "go", paddockClient: "jute" })).toBe("go-zookeeper");
+    const py = parseArgs(["--generator", "python"]);
+    expect(clientName("paddock", py)).toBe("clients/python");
+    expect(clientName("zookeeper", py)).toBe("kazoo");
+    expect(clientName("paddock", { generator: "python", paddockClient: "jute" })).toBe("kazoo");
+    const java = parseArgs(["--generator", "java"]);
+    expect(clientName("paddock", java)).toBe("clients/java");
+    expect(clientName("zookeeper", java)).toBe("ZooKeeper's Java client");
     const ts = parseArgs([]);
     expect(clientName("paddock", ts)).toBe("clients/ts");
     expect(clientName("zookeeper", ts)).toBe("node-zookeeper-client");
