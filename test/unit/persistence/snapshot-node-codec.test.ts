@@ -82,4 +82,80 @@ describe("hand-written SnapshotNode encoding", () => {
       ).toBe(true);
     }
   });
+
+  it("writes data_null when it is set, true or false, as the generated encoder does", () => {
+    for (const dataNull of [true, false, undefined]) {
+      const n: SnapshotNode = {
+        path: "/a",
+        data: Buffer.alloc(0),
+        aclRef: 0,
+        czxid: 0n,
+        mzxid: 0n,
+        ctime: 0n,
+        mtime: 0n,
+        version: 0,
+        cversion: 0,
+        aversion: 0,
+        ephemeralOwner: 0n,
+        pzxid: 0n,
+        ...(dataNull === undefined ? {} : { dataNull }),
+      };
+      const expected = Buffer.from(SnapshotNode.encode(n).finish());
+      expect(Buffer.from(encodeFast(n)).equals(expected), String(dataNull)).toBe(true);
+    }
+    // Field 1 (path "/a"), then field 13 as a varint: 0x68 and the bool.
+    expect(Buffer.from(encodeFast({ ...emptyNode("/a"), dataNull: true })).toString("hex")).toBe(
+      "0a022f616801",
+    );
+  });
+
+  it("writes each field's exact bytes: tags in number order, varints little end first, negatives as 10 bytes", () => {
+    const n: SnapshotNodeFields = {
+      path: "/",
+      data: "\u00ff",
+      aclRef: 1,
+      czxid: 128,
+      mzxid: 2n ** 53n,
+      ctime: -1,
+      mtime: 2n ** 63n - 1n,
+      version: -1,
+      cversion: 127,
+      aversion: 128,
+      ephemeralOwner: -2n,
+      pzxid: 2 ** 53 - 1,
+    };
+    expect(Buffer.from(encodeFast(n)).toString("hex")).toBe(
+      [
+        "0a012f", // path "/"
+        "1201ff", // data: one byte 0xff from a latin1 string
+        "1801", // aclRef 1
+        "208001", // czxid 128
+        "2880808080808080" + "10", // mzxid 2^53 (a bigint past the number path)
+        "30ffffffffffffffffff01", // ctime -1 (a number)
+        "38ffffffffffffffff7f", // mtime 2^63 - 1, the largest int64 (a number would round it up)
+        "40ffffffffffffffffff01", // version -1
+        "487f", // cversion 127
+        "508001", // aversion 128
+        "58feffffffffffffffff01", // ephemeralOwner -2
+        "60ffffffffffffff0f", // pzxid 2^53 - 1
+      ].join(""),
+    );
+  });
 });
+
+function emptyNode(path: string): SnapshotNodeFields {
+  return {
+    path,
+    data: "",
+    aclRef: 0,
+    czxid: 0,
+    mzxid: 0,
+    ctime: 0,
+    mtime: 0,
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner: 0,
+    pzxid: 0,
+  };
+}
