@@ -19,6 +19,7 @@ import type { ReadContext } from "./read-ops.js";
 import type { ReconfigOptions, ReconfigSource } from "./reconfig-prep.js";
 import type { RequestStats } from "./request-stats.js";
 import type { Requester } from "./requester.js";
+import type { SessionOwners } from "./session-owners.js";
 import type { SessionUpkeep } from "./upkeep.js";
 import type { WatchStreams } from "./watch-streams.js";
 
@@ -98,6 +99,8 @@ export interface PipelineContext {
   /** Requests into intake, as a door submits them (the held requests of an upgraded session). */
   readonly submit: (requester: Requester, requests: readonly Request[]) => void;
   readonly upkeep: SessionUpkeep;
+  /** On the leader: which member holds each session's connection (SessionMoved elsewhere). */
+  readonly owners: SessionOwners;
   /** Recent committed changes (apply records them) and the resumable watch streams reading them. */
   readonly changes: ChangeHistory;
   readonly watchStreams: WatchStreams;

@@ -33,6 +33,7 @@ const BARRIER_PENDING = Number.POSITIVE_INFINITY;
 export function intake(ctx: PipelineContext): OperatorFunction<Batch, void> {
   const now = ctx.deps.monotonicMs ?? ctx.deps.clock;
   return map(({ requester, requests }) => {
+    if (ctx.member.leading && movedAway(ctx, requester)) return;
     // One clock read per batch: its requests arrived in the same event-loop turn.
     const arrivedMs = now();
     for (const request of requests) {
@@ -53,6 +54,25 @@ export function intake(ctx: PipelineContext): OperatorFunction<Batch, void> {
       enqueue(ctx, requester, slot);
     }
   });
+}
+
+/**
+ * On the leader, every request of a session is checked against its owner, as ZooKeeper's
+ * checkSession: a session resumed through another member since has moved, and this connection is
+ * closed without an answer (ZooKeeper's SessionMoved closes it too).
+ */
+function movedAway(ctx: PipelineContext, requester: Requester): boolean {
+  const sessionId = requester.sessionId;
+  if (!requester.isSession || ctx.localSessions?.get(sessionId) !== undefined) return false;
+  if (ctx.owners.claim(sessionId, ctx.deps.replica.node.serverId)) return false;
+  closeMoved(requester);
+  return true;
+}
+
+/** The connection of a session that moved to another member ends; the session lives on there. */
+export function closeMoved(requester: Requester): void {
+  requester.sink?.end();
+  requester.sink = undefined;
 }
 
 /**

@@ -31,7 +31,10 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
         // A session local to the origin member is in no table here: that member vouches it is
         // live. A session this table knows keeps the closed-session check, whatever the flag.
         const local = f.localSession && sessions.get(f.sessionId) === undefined;
-        if (!local) refuseClosedSession(sessions, f.sessionId);
+        if (!local) {
+          refuseClosedSession(sessions, f.sessionId);
+          refuseMoved(ctx, f.sessionId, from);
+        }
         const write: WriteInput = {
           sessionId: f.sessionId,
           ids: f.ids,
@@ -47,11 +50,20 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
         break;
       }
       case "createSession": {
+        ctx.owners.set(f.sessionId, from);
         const input = { prep, timeoutMs: kind.value.timeoutMs, password: kind.value.password };
         zxid = ctx.proposer.propose(f.sessionId, 0, buildCreateSession, input, undefined, origin);
         break;
       }
       case "barrier":
+        if (kind.value.revalidate) {
+          // A resume through the origin member: a live session moves there. The origin judges
+          // the session once this noop has applied there, so a close proposed before it has
+          // applied by then (no "expired" for a close that a lost leader never committed), and
+          // an unknown id leaves nothing here.
+          const session = sessions.get(f.sessionId);
+          if (session !== undefined && !session.closing) ctx.owners.set(f.sessionId, from);
+        } else if (!f.localSession) refuseMoved(ctx, f.sessionId, from);
         zxid = ctx.proposer.propose(f.sessionId, 0, buildNoop, undefined, undefined, origin);
         break;
       default:
@@ -77,6 +89,16 @@ export function refuseClosedSession(sessions: SessionTable, sessionId: bigint): 
   const session = sessions.get(sessionId);
   if (session === undefined || session.closing)
     throw new PaddockError(Code.SessionExpired, "", `session 0x${sessionId.toString(16)} expired`);
+}
+
+/** A session's request through a member that no longer holds it (ZooKeeper's SessionMovedException). */
+function refuseMoved(ctx: PipelineContext, sessionId: bigint, from: number): void {
+  if (sessionId === 0n || ctx.owners.claim(sessionId, from)) return;
+  throw new PaddockError(
+    Code.SessionMoved,
+    "",
+    `session 0x${sessionId.toString(16)} moved to another member: this connection is stale`,
+  );
 }
 
 function buildNoop(): TxnBody {

@@ -2,6 +2,7 @@ import type { PeerMessage } from "../gen/paddock/internal/v1/peer.js";
 import { Code, type CodeValue } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
 import type { PipelineContext } from "./context.js";
+import { closeMoved } from "./intake.js";
 import { acceptForwarded } from "./leader-intake.js";
 import { failWaiter } from "./session-queue.js";
 
@@ -20,6 +21,8 @@ export function onPeerMessage(ctx: PipelineContext, from: number, message: PeerM
       const e = kind.value.error;
       if (waiter === undefined) return;
       const code = (e?.code ?? Code.SystemError) as CodeValue;
+      // As ZooKeeper: a session that moved to another member loses this connection, unanswered.
+      if (code === Code.SessionMoved) closeMoved(waiter.requester);
       failWaiter(ctx, waiter, new PaddockError(code, e?.path ?? "", e?.message ?? "refused by the leader"));
       return;
     }

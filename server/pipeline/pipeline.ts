@@ -20,6 +20,7 @@ import { ProposalTracing } from "./proposal-tracing.js";
 import { Proposer } from "./proposer.js";
 import { RequestStats } from "./request-stats.js";
 import { expireLocalSessions } from "./session-effects.js";
+import { SessionOwners } from "./session-owners.js";
 import { failWaiter } from "./session-queue.js";
 import { SessionUpkeep } from "./upkeep.js";
 import { WatchStreams } from "./watch-streams.js";
@@ -133,6 +134,7 @@ export class Pipeline {
       localSessions,
       submit: (requester, requests) => this.intake$.next({ requester, requests }),
       upkeep,
+      owners: new SessionOwners(),
     };
     this.ctx = ctx;
     this.front = new ClientFront(ctx, rules, (batch) => this.intake$.next(batch));
@@ -212,7 +214,11 @@ export class Pipeline {
     // Committed history never changes, so streams outlive a new leader; not serving, they would stall.
     if (wasServing && !member.serving)
       ctx.watchStreams.stopAll(`the member stopped serving (now ${view.role})`);
-    if (!member.leading) ctx.deps.prep.reset();
+    if (!member.leading) {
+      ctx.deps.prep.reset();
+      // Session owners are the leader's soft state: a later term learns them again.
+      ctx.owners.clear();
+    }
     ctx.tracing?.reset(`now ${view.role}, epoch ${view.epoch}`);
     // When leading starts and when it ends: the sessions this member marked closing (a close or
     // expiry it proposed) are open again, as that proposal may never commit (if it does, applying

@@ -137,12 +137,18 @@ export class SessionConnect {
       previous.sink = undefined;
     }
     // A local session resumes only on its own member: elsewhere it is unknown, so expired.
-    const entry = this.ctx.localSessions?.get(sessionId) ?? deps.sessions.get(sessionId);
-    if (entry === undefined && !revalidated) {
-      // Unknown here may only mean not applied here yet (a session opened on another member a
-      // moment ago, a resume without lastZxidSeen): as ZooKeeper's revalidateSession asks the
-      // leader, a barrier through the leader brings this member up to the leader's commits
-      // before the session is judged.
+    const localEntry = this.ctx.localSessions?.get(sessionId);
+    const entry = localEntry ?? deps.sessions.get(sessionId);
+    if (entry !== undefined && !passwordMatches(entry.password, request.password)) {
+      throw new PaddockError(Code.SessionExpired, "", `session ${hex}: wrong password`);
+    }
+    const leading = this.ctx.member.leading;
+    if (!revalidated && localEntry === undefined && (entry === undefined || !leading)) {
+      // As ZooKeeper's revalidateSession: a global session resumed on a member that does not
+      // lead is checked by the leader, which makes this member its owner (the old member's
+      // connection is stale from then on: SessionMoved); and unknown here may only mean not
+      // applied here yet (a session opened elsewhere a moment ago), so the barrier through the
+      // leader brings this member up to the leader's commits before the session is judged.
       this.revalidate(request, sink, baseIds, onReady, live);
       return;
     }
@@ -152,6 +158,7 @@ export class SessionConnect {
     if (!passwordMatches(entry.password, request.password)) {
       throw new PaddockError(Code.SessionExpired, "", `session ${hex}: wrong password`);
     }
+    if (leading && localEntry === undefined) this.ctx.owners.set(sessionId, deps.replica.node.serverId);
     this.ctx.upkeep.touched(sessionId);
     const requester = new Requester(sessionId, baseIds, sink);
     this.applyAuth(requester, request);
@@ -186,7 +193,8 @@ export class SessionConnect {
     if (this.ctx.member.leading) {
       this.ctx.proposer.propose(request.sessionId, 0, buildNoop, undefined, waiter);
     } else {
-      this.ctx.forwarder.forward(waiter, { $case: "barrier", value: {} }, request.sessionId, "");
+      const kind = { $case: "barrier" as const, value: { revalidate: true } };
+      this.ctx.forwarder.forward(waiter, kind, request.sessionId, "");
     }
   }
 
@@ -226,6 +234,7 @@ export function proposeCreateSession(
 ): void {
   const deps = ctx.deps;
   if (ctx.member.leading) {
+    ctx.owners.set(sessionId, deps.replica.node.serverId);
     const input = { prep: deps.prep, timeoutMs, password };
     const zxid = ctx.proposer.propose(sessionId, 0, buildCreateSession, input, waiter);
     if (span !== undefined) ctx.tracing?.proposedLocal(zxid, span);

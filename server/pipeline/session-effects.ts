@@ -17,7 +17,10 @@ export function applySessionEffects(ctx: PipelineContext, txn: Txn, ownRequest: 
   applySessionTxn(txn, sessions, clock());
   const kind = txn.body?.$case;
   if (kind === "createSession") ctx.localSessions?.remove(txn.sessionId);
-  if (kind === "closeSession") endSession(ctx, txn.sessionId, ownRequest);
+  if (kind === "closeSession") {
+    ctx.owners.delete(txn.sessionId);
+    endSession(ctx, txn.sessionId, ownRequest);
+  }
 }
 
 /**

@@ -186,13 +186,20 @@ export function fakeEnsemble(
 export function connection(member: FakeMember, address: string) {
   const received: ServerMessage[] = [];
   let xid = 0;
+  let ended = false;
   const conn: FrontConnection = member.pipeline.front.accept(address, {
     send: (m) => received.push(m),
-    end: () => {},
+    end: () => {
+      ended = true;
+    },
   });
   return {
     conn,
     received,
+    /** The server ended this connection. */
+    get ended(): boolean {
+      return ended;
+    },
     connect(request: Partial<ConnectRequest> = {}): void {
       conn.connect({
         sessionId: 0n,

@@ -291,6 +291,12 @@ export interface ForwardedRequest {
 }
 
 export interface Barrier {
+  /**
+   * A session resumed on the origin member: the leader checks that it knows the session and makes
+   * that member the session's owner (ZooKeeper's REVALIDATE); writes of the session then come only
+   * through it (SessionMoved elsewhere).
+   */
+  revalidate?: boolean | undefined;
 }
 
 export interface ForwardedReply {
@@ -1555,11 +1561,14 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
 };
 
 function createBaseBarrier(): Barrier {
-  return {};
+  return { revalidate: undefined };
 }
 
 export const Barrier: MessageFns<Barrier> = {
-  encode(_: Barrier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: Barrier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.revalidate !== undefined) {
+      writer.uint32(8).bool(message.revalidate);
+    }
     return writer;
   },
 
@@ -1576,6 +1585,14 @@ export const Barrier: MessageFns<Barrier> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.revalidate = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1588,20 +1605,24 @@ export const Barrier: MessageFns<Barrier> = {
     }
   },
 
-  fromJSON(_: any): Barrier {
-    return {};
+  fromJSON(object: any): Barrier {
+    return { revalidate: isSet(object.revalidate) ? globalThis.Boolean(object.revalidate) : undefined };
   },
 
-  toJSON(_: Barrier): unknown {
+  toJSON(message: Barrier): unknown {
     const obj: any = {};
+    if (message.revalidate !== undefined) {
+      obj.revalidate = message.revalidate;
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<Barrier>, I>>(base?: I): Barrier {
     return Barrier.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<Barrier>, I>>(_: I): Barrier {
+  fromPartial<I extends Exact<DeepPartial<Barrier>, I>>(object: I): Barrier {
     const message = createBaseBarrier();
+    message.revalidate = object.revalidate ?? undefined;
     return message;
   },
 };
