@@ -8,8 +8,7 @@ import { waitUntil } from "../support/wait.js";
 // One session, two doors, three members: a session opened over ZooKeeper's protocol on one member
 // resumes over gRPC on another, and the other way round; its ephemerals stay with it and go when
 // it is closed through the new door. (As in ZooKeeper, the old connection on the other member is
-// not closed by the move; ZooKeeper answers its later requests SessionMoved, which Paddock does
-// not check yet.)
+// not closed by the move; its next write closes it, SessionMoved: test/cluster/session-moved.test.ts.)
 
 let ensemble: Ensemble;
 

@@ -176,7 +176,9 @@ describe("acceptForwarded: a follower's write on the leader", () => {
       FOLLOWER,
       forward({ $case: "createSession", value: { timeoutMs: 4000, password } }, { sessionId: 0x77n }),
     );
-    await l.forward(2, forward(barrier, { ref: 18, sessionId: 0x77n }));
+    // The session's owner is the member that opened it: its barrier is taken (from another
+    // member it would be SessionMoved).
+    await l.forward(FOLLOWER, forward(barrier, { ref: 18, sessionId: 0x77n }));
     expect(l.sent).toEqual([]);
     const [made, noop, ...rest] = l.proposed().map((e) => ({
       zxid: e.zxid,
@@ -199,7 +201,7 @@ describe("acceptForwarded: a follower's write on the leader", () => {
       zxid: made!.zxid + 1,
       sessionId: 0x77n,
       cxid: 0,
-      origin: 2,
+      origin: FOLLOWER,
       originRef: 18,
       body: { $case: "noop", value: {} },
     });
