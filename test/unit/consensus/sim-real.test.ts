@@ -5,7 +5,7 @@ import { RealSim, realFaultyRun } from "../../sim/real/real-sim.js";
 // simulator of test/sim/real (docs/TESTING.md). SIM_REAL_SEEDS three-voter seeds per run, and a
 // third as many with five voters. SIM_REAL_SEED=N SIM_REAL_VOTERS=3|5 replays one seed (what a
 // failure prints); SIM_REAL_VERBOSE=1 adds the server log.
-const SEEDS = Number(process.env.SIM_REAL_SEEDS ?? 200);
+const SEEDS = Number(process.env.SIM_REAL_SEEDS ?? 400);
 const ONE = process.env.SIM_REAL_SEED === undefined ? undefined : Number(process.env.SIM_REAL_SEED);
 const ONE_VOTERS = Number(process.env.SIM_REAL_VOTERS ?? 3);
 const FAILURES_MAX = Number(process.env.SIM_REAL_FAILURES_MAX ?? 1);
