@@ -63,7 +63,9 @@ export function intake(ctx: PipelineContext): OperatorFunction<Batch, void> {
  */
 function movedAway(ctx: PipelineContext, requester: Requester): boolean {
   const sessionId = requester.sessionId;
-  if (!requester.isSession || ctx.localSessions?.get(sessionId) !== undefined) return false;
+  // Only sessions in the leader's table have owners (a local session is in none; a closed one is
+  // refused by the closed-session check): the map stays bounded by the live sessions.
+  if (!requester.isSession || ctx.deps.sessions.get(sessionId) === undefined) return false;
   if (ctx.owners.claim(sessionId, ctx.deps.replica.node.serverId)) return false;
   closeMoved(requester);
   return true;

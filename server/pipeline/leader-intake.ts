@@ -93,7 +93,8 @@ export function refuseClosedSession(sessions: SessionTable, sessionId: bigint): 
 
 /** A session's request through a member that no longer holds it (ZooKeeper's SessionMovedException). */
 function refuseMoved(ctx: PipelineContext, sessionId: bigint, from: number): void {
-  if (sessionId === 0n || ctx.owners.claim(sessionId, from)) return;
+  // Only sessions in the leader's table have owners: the map stays bounded by the live sessions.
+  if (ctx.deps.sessions.get(sessionId) === undefined || ctx.owners.claim(sessionId, from)) return;
   throw new PaddockError(
     Code.SessionMoved,
     "",
