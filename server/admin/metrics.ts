@@ -135,6 +135,18 @@ export function buildMetrics(context: () => AdminContext): Registry {
     () => view().requests.all.max,
   );
   gauge(registry, "auth_failed_count", "refused addAuth credentials", () => view().requests.authFailed);
+  counter(
+    registry,
+    "connection_revalidate_count",
+    "resumes of an existing session on this member",
+    () => view().requests.connectionRevalidations,
+  );
+  counter(
+    registry,
+    "revalidate_count",
+    "other members' session resumes checked by this leader",
+    () => view().requests.revalidations,
+  );
   gauge(registry, "uptime", "ms since start", () => Date.now() - context().startedAt);
   gauge(registry, "open_file_descriptor_count", "the process's open fds", () => fileDescriptors().open);
   gauge(registry, "max_file_descriptor_count", "the process's fd limit", () => fileDescriptors().max);

@@ -57,6 +57,7 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
       }
       case "barrier":
         if (kind.value.revalidate) {
+          ctx.counters.requests.revalidations++;
           // A resume through the origin member: a live session moves there. The origin judges
           // the session once this noop has applied there, so a close proposed before it has
           // applied by then (no "expired" for a close that a lost leader never committed), and

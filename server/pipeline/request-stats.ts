@@ -40,6 +40,10 @@ export class RequestStats {
   readonly byOp: Readonly<Record<Op["$case"], LatencyStats>>;
   /** addAuth requests whose credentials were refused (ZooKeeper's auth_failed_count). */
   authFailed = 0;
+  /** Resumes of an existing session on this member (ZooKeeper's connection_revalidate_count). */
+  connectionRevalidations = 0;
+  /** Other members' resumes checked here as the leader (ZooKeeper's revalidate_count). */
+  revalidations = 0;
 
   constructor() {
     const byOp = {} as Record<Op["$case"], LatencyStats>;

@@ -60,7 +60,10 @@ export class SessionConnect {
         );
       }
       if (request.sessionId === 0n) this.open(request, sink, baseIds, onReady);
-      else this.resume(request, sink, baseIds, onReady, live, false);
+      else {
+        this.ctx.counters.requests.connectionRevalidations++;
+        this.resume(request, sink, baseIds, onReady, live, false);
+      }
     } catch (error) {
       refuse(sink, error);
     }
