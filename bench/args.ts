@@ -68,6 +68,8 @@ export interface BenchOptions {
   sessions: number;
   /** Znodes loaded by the memory and recovery workloads. */
   znodes: number;
+  /** Znodes loaded under /bench/tree before the other workloads of a server (0: none). */
+  tree: number;
   /** Seconds the memory workload lets the server rest before its baseline and after loading before it reads RSS. */
   settleS: number;
   sessionTimeoutMs: number;
@@ -122,6 +124,7 @@ export const defaultOptions: Readonly<BenchOptions> = {
   watchers: 50,
   sessions: 500,
   znodes: 20_000,
+  tree: 0,
   settleS: 30,
   sessionTimeoutMs: 10_000,
   paddockClient: "ts",
@@ -247,6 +250,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case "znodes":
         o.znodes = intArg(key, value, 1, 100_000_000);
+        break;
+      case "tree":
+        o.tree = intArg(key, value, 0, 100_000_000);
         break;
       case "settle":
         o.settleS = intArg(key, value, 0, 3600);
@@ -393,6 +399,8 @@ export const usage = `usage: paddock bench [run|compare] [options]
   --watchers N          watchers on one znode for watch (default ${defaultOptions.watchers})
   --sessions N          sessions opened by sessions and connect-storm (default ${defaultOptions.sessions})
   --znodes N            znodes loaded by memory and recovery (default ${defaultOptions.znodes})
+  --tree N              first load N znodes of 100 B under /bench/tree, so the load and coordinator
+                        workloads run against a large tree (GC and snapshot pauses show in p99.9)
   --settle S            memory: let the fresh server rest S s before its baseline and S s after loading
                         before reading RSS (0: no rest, RSS 1 s after loading) (default ${defaultOptions.settleS})
   --session-timeout MS  requested session timeout (default ${defaultOptions.sessionTimeoutMs})

@@ -36,7 +36,8 @@ import {
 } from "./servers.js";
 import { latencyChartSvg } from "./svg-chart.js";
 import { loadDriver } from "./targets/index.js";
-import type { BenchClient } from "./targets/target.js";
+import { type BenchClient, ensurePath } from "./targets/target.js";
+import { loadZnodes } from "./workload-helpers.js";
 
 function noteRow(
   target: string,
@@ -152,7 +153,9 @@ async function runTarget(
     if (ref !== undefined && coordinator !== undefined) {
       const client = coordinator;
       try {
-        for (const w of shared) {
+        const treeError = opts.tree > 0 ? await loadTree(opts, target, client) : undefined;
+        if (treeError !== undefined) for (const w of shared) emit(note(w, "failed", treeError));
+        for (const w of treeError === undefined ? shared : []) {
           if (w === "watch" && target === "noop") {
             emit(note(w, "n/a (no-op target)"));
             continue;
@@ -218,6 +221,25 @@ async function runTarget(
   }
 }
 
+/** --tree: the large tree every later workload of this server runs against; why it failed, if it did. */
+async function loadTree(
+  opts: BenchOptions,
+  target: TargetName,
+  client: BenchClient,
+): Promise<string | undefined> {
+  log(`${target}: loading ${opts.tree} znodes under /bench/tree ...`);
+  const t0 = Date.now();
+  try {
+    await ensurePath(client, "/bench/tree");
+    const { errors, errorSample } = await loadZnodes(client, "/bench/tree", opts.tree, new Histogram());
+    if (errors > 0) return `loading --tree: ${errors} of ${opts.tree} creates failed (${errorSample})`;
+  } catch (e) {
+    return `loading --tree: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  log(`${target}: ${opts.tree} znodes loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return undefined;
+}
+
 export interface MachineInfo {
   date: string;
   cpus: number;
@@ -267,7 +289,7 @@ function writeOutputs(opts: BenchOptions, rows: RowResult[], meta: Record<string
 export function estimateSeconds(opts: BenchOptions): number {
   const rowS = opts.ops === undefined ? opts.warmupS + opts.durationS : opts.warmupS + 5;
   const start = 3 + 3 * (opts.members - 1); // server start: members start side by side, then elect
-  let perTarget = start;
+  let perTarget = start + opts.tree / 5000;
   for (const w of opts.workloads) {
     if (isLoad(w) || w === "watch") perTarget += rowS + 2;
     else if (w === "sessions") perTarget += Math.min(5, opts.durationS) + 2;

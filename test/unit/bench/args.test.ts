@@ -93,3 +93,13 @@ describe("paddock bench arguments", () => {
     expect(parseArgs(["compare", "--help"]).command).toBe("help");
   });
 });
+
+describe("--tree", () => {
+  it("loads no tree by default; takes a count from 0", () => {
+    expect(parseArgs([]).tree).toBe(0);
+    expect(parseArgs(["--tree", "1000000"]).tree).toBe(1_000_000);
+    expect(parseArgs(["--tree=0"]).tree).toBe(0);
+    expect(() => parseArgs(["--tree=-1"])).toThrow(BenchArgError);
+    expect(() => parseArgs(["--tree=many"])).toThrow(BenchArgError);
+  });
+});
