@@ -427,13 +427,15 @@ export class DataTree {
           n.cversion,
           n.aversion,
         ],
+        false,
       );
       if (n.path === "/") continue;
       const parent = store.get(parentPath(n.path));
       assert(parent !== undefined, `snapshot lists ${n.path} before its parent`);
-      store.link(parent, node);
+      store.link(parent, node, false);
     }
     assert(store.get("/") !== undefined, "snapshot has no root");
+    store.hashAll();
     store.acls.prune();
     // The stats nodes come back with their data; which paths have a quota is read off the limits nodes.
     store.quota.rebuild();

@@ -51,12 +51,30 @@ export class Hash64 {
     return this;
   }
 
+  /** Little-endian 4-byte words, the last one zero-padded. Every write hashes its data twice. */
   data(data: StoredData): this {
     const n = data.length;
     this.word(n);
-    for (let i = 0; i < n; i += 4) {
+    const whole = n & ~3;
+    // One monomorphic loop per representation: byteAt's type check per byte cost a third of a
+    // 1M-znode restore.
+    if (typeof data === "string") {
+      for (let i = 0; i < whole; i += 4) {
+        this.word(
+          data.charCodeAt(i) |
+            (data.charCodeAt(i + 1) << 8) |
+            (data.charCodeAt(i + 2) << 16) |
+            (data.charCodeAt(i + 3) << 24),
+        );
+      }
+    } else {
+      for (let i = 0; i < whole; i += 4) {
+        this.word(data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
+      }
+    }
+    if (whole < n) {
       let w = 0;
-      for (let j = 0; j < 4 && i + j < n; j++) w |= byteAt(data, i + j) << (8 * j);
+      for (let j = 0; whole + j < n; j++) w |= byteAt(data, whole + j) << (8 * j);
       this.word(w);
     }
     return this;

@@ -63,8 +63,18 @@ export class TreeStore {
     return this.slab.get(node.slot, column);
   }
 
-  /** Inserts a node with the given stat; the parent link is made by the caller (link). */
-  insert(path: string, data: StoredData, acl: AclEntry, owner: bigint, stat: readonly number[]): Znode {
+  /**
+   * Inserts a node with the given stat; the parent link is made by the caller (link). `hashed`
+   * false leaves the node out of the digest and approximate_data_size until hashAll (a restore).
+   */
+  insert(
+    path: string,
+    data: StoredData,
+    acl: AclEntry,
+    owner: bigint,
+    stat: readonly number[],
+    hashed = true,
+  ): Znode {
     assert(!this.nodes.has(path), `node ${path} inserted twice`);
     const slot = this.slab.allocate();
     for (let i = 0; i < stat.length; i++) this.slab.set(slot, i, stat[i]!);
@@ -73,17 +83,32 @@ export class TreeStore {
     if (ownerKind(node.owner) === OwnerKind.Container || ownerKind(node.owner) === OwnerKind.Ttl) {
       this.containers.add(path);
     }
-    this.hashStat(node, 1);
-    this.hashData(node, 1);
+    if (hashed) {
+      this.hashStat(node, 1);
+      this.hashData(node, 1);
+    }
     return node;
   }
 
-  /** Adds child to parent's children without touching the parent's stat. */
-  link(parent: Znode, child: Znode): void {
-    this.hashStat(parent, -1);
+  /** Adds child to parent's children without touching the parent's stat; `hashed` as insert's. */
+  link(parent: Znode, child: Znode, hashed = true): void {
+    if (hashed) this.hashStat(parent, -1);
     if (parent.children === null) parent.children = new Set();
     parent.children.add(child);
-    this.hashStat(parent, 1);
+    if (hashed) this.hashStat(parent, 1);
+  }
+
+  /**
+   * Every node's digest terms and approximate_data_size, once, after a restore inserted and linked
+   * them unhashed: a parent's stat term depends on its child count, so hashing while linking
+   * would rehash a parent of N children 2N times.
+   */
+  hashAll(): void {
+    assert(this.sum.value === 0n && this.approximateDataSize === 0, "hashAll on a hashed tree");
+    for (const node of this.nodes.values()) {
+      this.hashStat(node, 1);
+      this.hashData(node, 1);
+    }
   }
 
   createNode(

@@ -32,6 +32,27 @@ describe("the tree digest's hash", () => {
     expect(hex(data)).toBe("ed598ce8 d9c7bfe1");
   });
 
+  it("hashes data as little-endian 4-byte words, the last zero-padded, for every length and byte", () => {
+    // The definition, a byte at a time, against the word-at-a-time loops of both representations.
+    const reference = (bytes: number[]): string => {
+      const h = new Hash64().start(7).word(bytes.length);
+      for (let i = 0; i < bytes.length; i += 4) {
+        let w = 0;
+        for (let j = 0; j < 4 && i + j < bytes.length; j++) w |= bytes[i + j]! << (8 * j);
+        h.word(w);
+      }
+      return hex(h.finish());
+    };
+    for (let n = 0; n <= 13; n++) {
+      const bytes = Array.from({ length: n }, (_, i) => (i * 37 + 0xf0) & 0xff);
+      const text = String.fromCharCode(...bytes);
+      expect(hex(new Hash64().start(7).data(text).finish()), `string of ${n}`).toBe(reference(bytes));
+      expect(hex(new Hash64().start(7).data(Uint8Array.from(bytes)).finish()), `array of ${n}`).toBe(
+        reference(bytes),
+      );
+    }
+  });
+
   it("inline and array data with the same bytes hash alike; order, length and seed matter", () => {
     const of = (f: (h: Hash64) => Hash64): string => hex(f(new Hash64().start(9)).finish());
     expect(of((h) => h.data("ab\xfa"))).toBe(of((h) => h.data(Uint8Array.of(0x61, 0x62, 0xfa))));
