@@ -1,5 +1,6 @@
 package dev.paddock.client;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,6 +23,14 @@ final class EventDispatcher {
   private volatile Thread eventThread;
   private final List<SessionStateListener> listeners = new CopyOnWriteArrayList<>();
   private final Watcher defaultWatcher;
+  /**
+   * The I/O thread while it handles one envelope from the server (else null): what it hands this
+   * thread meanwhile is collected and handed over as one task, one queue operation and at most one
+   * wake-up per envelope rather than per reply. Written by the I/O thread only; another thread
+   * never finds itself here, so it needs no volatile.
+   */
+  private Thread collector;
+  private ArrayList<Runnable> collected = new ArrayList<>();
 
   EventDispatcher(int id, Watcher defaultWatcher, SessionStateListener stateListener) {
     this.defaultWatcher = defaultWatcher;
@@ -52,15 +61,45 @@ final class EventDispatcher {
 
   /** Runs user code on the event thread, after everything delivered before it. */
   void run(Runnable r) {
+    Runnable guarded =
+        () -> {
+          try {
+            r.run();
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "callback threw", e);
+          }
+        };
+    if (Thread.currentThread() == collector) {
+      collected.add(guarded);
+    } else {
+      execute(guarded);
+    }
+  }
+
+  /** The I/O thread starts handling an envelope: collect what it hands over until handOver. */
+  void collect() {
+    collector = Thread.currentThread();
+  }
+
+  /** Hands what was collected to the event thread as one task, in order (I/O thread). */
+  void handOver() {
+    collector = null;
+    if (collected.isEmpty()) {
+      return;
+    }
+    List<Runnable> tasks = collected;
+    collected = new ArrayList<>();
+    execute(
+        () -> {
+          for (Runnable task : tasks) {
+            task.run();
+          }
+        });
+  }
+
+  private void execute(Runnable task) {
     try {
-      events.execute(
-          () -> {
-            try {
-              r.run();
-            } catch (RuntimeException e) {
-              LOG.log(Level.WARNING, "callback threw", e);
-            }
-          });
+      events.execute(task);
     } catch (RejectedExecutionException e) {
       // closed: nobody is listening any more
     }
@@ -116,7 +155,11 @@ final class EventDispatcher {
     }
   }
 
+  /** Stops after the tasks handed over so far, those still being collected included. */
   void shutdown() {
+    if (Thread.currentThread() == collector) {
+      handOver();
+    }
     events.shutdown();
   }
 }

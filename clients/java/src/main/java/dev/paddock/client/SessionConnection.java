@@ -238,23 +238,37 @@ final class SessionConnection {
 
   private void onMessages(ServerStream c, Session.SessionResponse env) {
     heartbeat.heard();
-    for (Session.ServerMessage m : env.getMessagesList()) {
-      if (conn != c) {
-        return; // a message above ended this connection
-      }
-      switch (m.getKindCase()) {
-        case CONNECTED -> onConnected(c, m.getConnected());
-        case REPLY -> {
-          if (c.connected) {
-            onReply(c, m.getReply());
-          } else {
-            connectionLost(c, "reply before connect response");
-          }
+    events.collect();
+    try {
+      for (Session.ServerMessage m : env.getMessagesList()) {
+        if (conn != c) {
+          return; // a message above ended this connection
         }
-        case EVENT -> onWatchEvent(m.getEvent());
-        case SESSION_EVENT -> onSessionEvent(c, m.getSessionEvent());
-        case KIND_NOT_SET -> LOG.fine("empty server message");
+        onMessage(c, m);
       }
+    } finally {
+      events.handOver();
+    }
+    // Once per envelope, not per reply: what the replies' callbacks issued meanwhile leaves together
+    // (requests held back by maxOutstanding go now that replies made room).
+    if (conn == c && !outbox.isEmpty()) {
+      drain();
+    }
+  }
+
+  private void onMessage(ServerStream c, Session.ServerMessage m) {
+    switch (m.getKindCase()) {
+      case CONNECTED -> onConnected(c, m.getConnected());
+      case REPLY -> {
+        if (c.connected) {
+          onReply(c, m.getReply());
+        } else {
+          connectionLost(c, "reply before connect response");
+        }
+      }
+      case EVENT -> onWatchEvent(m.getEvent());
+      case SESSION_EVENT -> onSessionEvent(c, m.getSessionEvent());
+      case KIND_NOT_SET -> LOG.fine("empty server message");
     }
   }
 
@@ -301,10 +315,6 @@ final class SessionConnection {
     p.settle(reply, events);
     if (p.request.getOpCase() == Session.Request.OpCase.CLOSE) {
       finishClose(SessionState.CLOSED);
-      return;
-    }
-    if (!outbox.isEmpty()) {
-      drain();
     }
   }
 
