@@ -1,5 +1,5 @@
 import type { ForwardedRequest } from "../gen/paddock/internal/v1/peer.js";
-import type { SessionTable } from "../sessions/index.js";
+import { passwordMatches, type SessionTable } from "../sessions/index.js";
 import type { Prep, TxnBody } from "../tree/prep.js";
 import { Code } from "../util/error-code.js";
 import { PaddockError } from "../util/paddock-error.js";
@@ -8,6 +8,8 @@ import { diskRefusal } from "./disk-refusal.js";
 import { isWrite } from "./op-kinds.js";
 import { toApiError } from "./replies.js";
 import { buildWrite, NOOP, type WriteInput } from "./write-ops.js";
+
+const NO_PASSWORD = new Uint8Array(0);
 
 /**
  * The leader's side of forwarding: a follower's request is prepped here against the tree plus the
@@ -63,7 +65,9 @@ export function acceptForwarded(ctx: PipelineContext, from: number, f: Forwarded
           // applied by then (no "expired" for a close that a lost leader never committed), and
           // an unknown id leaves nothing here.
           const session = sessions.get(f.sessionId);
-          if (session !== undefined && !session.closing) ctx.owners.set(f.sessionId, from);
+          const password = kind.value.password ?? NO_PASSWORD;
+          if (session !== undefined && !session.closing && passwordMatches(session.password, password))
+            ctx.owners.set(f.sessionId, from);
         } else if (!f.localSession) refuseMoved(ctx, f.sessionId, from);
         zxid = ctx.proposer.propose(f.sessionId, 0, buildNoop, undefined, undefined, origin);
         break;

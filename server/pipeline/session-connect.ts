@@ -196,7 +196,10 @@ export class SessionConnect {
     if (this.ctx.member.leading) {
       this.ctx.proposer.propose(request.sessionId, 0, buildNoop, undefined, waiter);
     } else {
-      const kind = { $case: "barrier" as const, value: { revalidate: true } };
+      const kind = {
+        $case: "barrier" as const,
+        value: { revalidate: true, password: Buffer.from(request.password) },
+      };
       this.ctx.forwarder.forward(waiter, kind, request.sessionId, "");
     }
   }

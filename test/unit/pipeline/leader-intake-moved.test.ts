@@ -30,9 +30,12 @@ const write = (path: string): ForwardedRequest["kind"] =>
       op: { $case: "create", value: { path, data: Buffer.from(""), acl: [], mode: 0, ttl: 0n } },
     },
   }) as ForwardedRequest["kind"];
-const barrier = (revalidate: boolean): ForwardedRequest["kind"] => ({
+/** The password session 0x55 was opened with (ownedBy3). */
+const PASSWORD = Buffer.alloc(16, 1);
+/** A barrier; a revalidating one carries the resuming client's password (the right one by default). */
+const barrier = (revalidate: boolean, password: Buffer = PASSWORD): ForwardedRequest["kind"] => ({
   $case: "barrier",
-  value: { revalidate },
+  value: revalidate ? { revalidate, password } : { revalidate },
 });
 const refusals = (sent: { to: number; message: PeerMessage }[]) =>
   sent.map(({ to, message }) => {
@@ -46,8 +49,10 @@ const owners = (l: Awaited<ReturnType<typeof standaloneLeader>>) =>
 /** A leader whose session 0x55 was opened through member 3 (its CreateSession applied). */
 async function ownedBy3() {
   const l = await standaloneLeader();
-  const password = Buffer.alloc(16, 1);
-  await l.forward(3, forward({ kind: { $case: "createSession", value: { timeoutMs: 4000, password } } }));
+  await l.forward(
+    3,
+    forward({ kind: { $case: "createSession", value: { timeoutMs: 4000, password: PASSWORD } } }),
+  );
   if (l.sessions.get(SESSION) === undefined) throw new Error("the CreateSession did not apply");
   l.sent.length = 0;
   return l;
@@ -91,6 +96,26 @@ describe("session owners on the leader: forwards from the member that holds the 
     ).toEqual([
       [2, "noop"],
       [2, "create"],
+    ]);
+    l.stop();
+  });
+
+  it("a revalidating barrier with a wrong password (or none) moves nothing: the noop is still proposed", async () => {
+    const l = await ownedBy3();
+    await l.forward(2, forward({ kind: barrier(true, Buffer.alloc(16, 9)) }));
+    await l.forward(2, forward({ kind: { $case: "barrier", value: { revalidate: true } }, ref: 18 }));
+    await l.forward(3, forward({ kind: write("/from3"), ref: 19 }));
+    await l.forward(2, forward({ kind: write("/from2"), ref: 20 }));
+    expect(refusals(l.sent)).toEqual([{ to: 2, ref: 20, code: Code.SessionMoved, path: "", message: MOVED }]);
+    expect(
+      l
+        .proposed()
+        .map((e) => [e.txn.origin, e.txn.body?.$case])
+        .slice(-3),
+    ).toEqual([
+      [2, "noop"],
+      [2, "noop"],
+      [3, "create"],
     ]);
     l.stop();
   });

@@ -76,6 +76,13 @@ describe("a resume's revalidation and the session's owner", () => {
     e.release(f2.id);
     await e.advanceUntil(() => wrong.ended, e.scheduler.now() + 2_000);
     expect(wrong.received).toEqual(wrongPassword(s.id));
+    // The leader checked the password before moving the owner (the barrier carries it): the
+    // session still belongs to f1, whose connection keeps writing. Without the check this write
+    // was refused SessionMoved and the connection closed, unanswered (round five found it).
+    const [made] = a.send(create("/still-a"));
+    await e.advanceUntil(() => a.reply(made!) !== undefined || a.ended, e.scheduler.now() + 2_000);
+    expect(a.reply(made!)?.error).toBeUndefined();
+    expect(a.ended).toBe(false);
     e.stop();
   });
 

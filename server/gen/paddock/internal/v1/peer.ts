@@ -296,7 +296,14 @@ export interface Barrier {
    * that member the session's owner (ZooKeeper's REVALIDATE); writes of the session then come only
    * through it (SessionMoved elsewhere).
    */
-  revalidate?: boolean | undefined;
+  revalidate?:
+    | boolean
+    | undefined;
+  /**
+   * With revalidate: the password the client resumed with. The owner moves only when it matches,
+   * so a resume with a wrong password leaves the session's live connection where it is.
+   */
+  password?: Buffer | undefined;
 }
 
 export interface ForwardedReply {
@@ -1561,13 +1568,16 @@ export const ForwardedRequest: MessageFns<ForwardedRequest> = {
 };
 
 function createBaseBarrier(): Barrier {
-  return { revalidate: undefined };
+  return { revalidate: undefined, password: undefined };
 }
 
 export const Barrier: MessageFns<Barrier> = {
   encode(message: Barrier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.revalidate !== undefined) {
       writer.uint32(8).bool(message.revalidate);
+    }
+    if (message.password !== undefined) {
+      writer.uint32(18).bytes(message.password);
     }
     return writer;
   },
@@ -1593,6 +1603,14 @@ export const Barrier: MessageFns<Barrier> = {
             message.revalidate = reader.bool();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1606,13 +1624,19 @@ export const Barrier: MessageFns<Barrier> = {
   },
 
   fromJSON(object: any): Barrier {
-    return { revalidate: isSet(object.revalidate) ? globalThis.Boolean(object.revalidate) : undefined };
+    return {
+      revalidate: isSet(object.revalidate) ? globalThis.Boolean(object.revalidate) : undefined,
+      password: isSet(object.password) ? Buffer.from(bytesFromBase64(object.password)) : undefined,
+    };
   },
 
   toJSON(message: Barrier): unknown {
     const obj: any = {};
     if (message.revalidate !== undefined) {
       obj.revalidate = message.revalidate;
+    }
+    if (message.password !== undefined) {
+      obj.password = base64FromBytes(message.password);
     }
     return obj;
   },
@@ -1623,6 +1647,7 @@ export const Barrier: MessageFns<Barrier> = {
   fromPartial<I extends Exact<DeepPartial<Barrier>, I>>(object: I): Barrier {
     const message = createBaseBarrier();
     message.revalidate = object.revalidate ?? undefined;
+    message.password = object.password ?? undefined;
     return message;
   },
 };
