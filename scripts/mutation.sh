@@ -13,7 +13,7 @@ case "$module" in
   tree) mutate="server/tree/**/*.ts"; tests="test/unit/tree/**/*.test.ts" ;;
   consensus)
     mutate="server/consensus/**/*.ts"
-    tests="test/unit/consensus/vote.test.ts,test/unit/consensus/step-leader.test.ts,test/unit/consensus/zab-node.test.ts,test/unit/consensus/golden.test.ts,test/unit/consensus/peer-disconnected.test.ts,test/unit/consensus/trunc-unpersisted.test.ts,test/unit/consensus/zab-state.test.ts,test/unit/consensus/step-follower.test.ts,test/unit/consensus/step-looking.test.ts,test/unit/consensus/step-looking-decide.test.ts,test/unit/consensus/member-config.test.ts,test/unit/consensus/reconfig.test.ts,test/unit/consensus/zab-node-api.test.ts,test/unit/consensus/zab-node-sync.test.ts,test/unit/consensus/zab-node-gaps.test.ts"
+    tests="test/unit/consensus/vote.test.ts,test/unit/consensus/step-leader.test.ts,test/unit/consensus/zab-node.test.ts,test/unit/consensus/golden.test.ts,test/unit/consensus/peer-disconnected.test.ts,test/unit/consensus/trunc-unpersisted.test.ts,test/unit/consensus/zab-state.test.ts,test/unit/consensus/step-follower.test.ts,test/unit/consensus/step-looking.test.ts,test/unit/consensus/step-looking-decide.test.ts,test/unit/consensus/member-config.test.ts,test/unit/consensus/reconfig.test.ts,test/unit/consensus/zab-node-api.test.ts,test/unit/consensus/zab-node-sync.test.ts,test/unit/consensus/zab-node-gaps.test.ts,test/unit/consensus/zab-node-counter.test.ts"
     ;;
   pipeline) mutate="server/pipeline/**/*.ts"; tests="test/unit/pipeline/**/*.test.ts" ;;
   persistence) mutate="server/persistence/**/*.ts"; tests="test/unit/persistence/**/*.test.ts" ;;

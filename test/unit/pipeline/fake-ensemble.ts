@@ -20,16 +20,36 @@ import { WatchRegistry } from "../../../server/watches/watch-registry.js";
 
 export type Op = NonNullable<Request["op"]>;
 
-/** Durable at once: these tests are about the pipeline's order and timing, not the disk's. */
+/**
+ * Durable at once unless held: these tests are about the pipeline's order and timing, not the
+ * disk's. While held (`holdStorage(id)`), appends, truncations and hard-state saves all wait, in
+ * call order, as behind one slow fsync, until the test completes or releases them.
+ */
 class MemoryStorage implements Storage {
   failure = undefined;
-  append(_entries: readonly Entry[]): undefined {
-    return undefined;
+  /** Resolvers of the writes waiting, oldest first; undefined while not held. */
+  held: (() => void)[] | undefined;
+  private write(): Promise<void> | undefined {
+    const held = this.held;
+    return held === undefined ? undefined : new Promise((resolve) => held.push(resolve));
   }
-  async truncate(): Promise<void> {}
+  append(_entries: readonly Entry[]): Promise<void> | undefined {
+    return this.write();
+  }
+  async truncate(): Promise<void> {
+    await this.write();
+  }
   snapshotInstalled(): void {}
-  async saveHardState(_state: HardState): Promise<void> {}
+  async saveHardState(_state: HardState): Promise<void> {
+    await this.write();
+  }
   async close(): Promise<void> {}
+  /** Completes the writes waiting now; later ones wait too while `hold` stays on. */
+  complete(hold: boolean): void {
+    const waiting = this.held ?? [];
+    this.held = hold ? [] : undefined;
+    for (const resolve of waiting) resolve();
+  }
 }
 
 export const TICK_MS = 100;
@@ -38,6 +58,7 @@ export interface FakeMember {
   readonly id: number;
   readonly pipeline: Pipeline;
   readonly tree: DataTree;
+  readonly replica: Replica;
 }
 
 /**
@@ -46,6 +67,8 @@ export interface FakeMember {
  * on the clock's next step. `hold(id)` keeps every message addressed to member `id` until
  * `release(id)`: that member falls behind (it applies nothing new) while the others go on.
  * `isolate(id)` breaks member `id`'s streams until `rejoin(id)`: what was in flight is lost.
+ * `holdStorage(id)` makes member `id`'s fsync lag: its writes stay pending (not durable, so not
+ * acked, applied or followed by the Ready's messages) until `completeStorage` or `releaseStorage`.
  */
 export function fakeEnsemble(
   size: number,
@@ -57,6 +80,7 @@ export function fakeEnsemble(
   const voters = Array.from({ length: size }, (_, i) => i + 1);
   const log: string[] = [];
   const replicas = new Map<number, Replica>();
+  const storages = new Map<number, MemoryStorage>();
   const held = new Map<number, { from: number; message: PeerMessage }[]>();
   const isolated = new Set<number>();
   const cut = (a: number, b: number): boolean => isolated.has(a) || isolated.has(b);
@@ -82,9 +106,11 @@ export function fakeEnsemble(
       syncLimitTicks: 100,
       random: new Prng(id),
     });
+    const storage = new MemoryStorage();
+    storages.set(id, storage);
     const replica = new Replica(
       node,
-      new MemoryStorage(),
+      storage,
       { encode: () => undefined, install: async () => {} },
       { tickMs: TICK_MS, scheduler, snapshotChunkBytes: 1 << 20, log: (_l, m) => log.push(`${id}: ${m}`) },
     );
@@ -123,7 +149,7 @@ export function fakeEnsemble(
       },
       { connectionsPerAddressMax: 10, requestsBeforeConnectMax: 10 },
     );
-    return { id, pipeline, tree };
+    return { id, pipeline, tree, replica };
   });
   for (const replica of replicas.values()) replica.start();
 
@@ -172,6 +198,23 @@ export function fakeEnsemble(
     },
     rejoin(id: number): void {
       isolated.delete(id);
+    },
+    /** Member `id`'s writes from now on stay pending until completed or released. */
+    holdStorage(id: number): void {
+      const storage = storages.get(id)!;
+      storage.held ??= [];
+    },
+    /** How many of member `id`'s writes are pending. */
+    storageWaiting(id: number): number {
+      return storages.get(id)!.held?.length ?? 0;
+    },
+    /** Makes member `id`'s pending writes durable; the hold stays on for later ones. */
+    completeStorage(id: number): void {
+      storages.get(id)!.complete(true);
+    },
+    /** Makes member `id`'s pending writes durable and ends the hold. */
+    releaseStorage(id: number): void {
+      storages.get(id)!.complete(false);
     },
     leader(): FakeMember | undefined {
       return members.find((m) => replicas.get(m.id)!.view.role === "leading");
