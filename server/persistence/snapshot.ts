@@ -2,7 +2,7 @@ import { join } from "node:path";
 import {
   SnapshotAcl,
   SnapshotHeader,
-  SnapshotNode,
+  type SnapshotNode,
   SnapshotSession,
 } from "../gen/paddock/internal/v1/snapshot.js";
 import { assert } from "../util/assert.js";
@@ -12,6 +12,7 @@ import { type FileLayer, nodeFiles, writeFully } from "./file-layer.js";
 import { FormatTooNewError } from "./format-version.js";
 import { readU64, writeU64 } from "./log-format.js";
 import { type SnapshotNodeFields, snapshotNodeSize, writeSnapshotNode } from "./snapshot-node-codec.js";
+import { type DecodedSnapshotNode, decodeSnapshotNode } from "./snapshot-node-decode.js";
 import { StorageCorruptionError } from "./storage-error.js";
 
 export type { SnapshotAcl, SnapshotHeader, SnapshotNode, SnapshotSession };
@@ -98,7 +99,8 @@ export interface SnapshotInput {
 export interface LoadedSnapshot {
   header: SnapshotHeader;
   acls: SnapshotAcl[];
-  nodes: SnapshotNode[];
+  /** The tree's restore shape (numbers for zxids and times), decoded without the generated code. */
+  nodes: DecodedSnapshotNode[];
   sessions: SnapshotSession[];
   file: string;
 }
@@ -341,7 +343,8 @@ export function parseSnapshot(file: string, bytes: Uint8Array): LoadedSnapshot {
     fail(8, "reserved header bytes not zero");
   let header: SnapshotHeader | undefined;
   const acls: SnapshotAcl[] = [];
-  const nodes: SnapshotNode[] = [];
+  const nodes: DecodedSnapshotNode[] = [];
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sessions: SnapshotSession[] = [];
   let lastKind = 0;
   let at = FILE_HEADER_BYTES;
@@ -365,7 +368,7 @@ export function parseSnapshot(file: string, bytes: Uint8Array): LoadedSnapshot {
     try {
       if (kind === Kind.Header) header = SnapshotHeader.decode(payload);
       else if (kind === Kind.Acl) acls.push(SnapshotAcl.decode(payload));
-      else if (kind === Kind.Node) nodes.push(SnapshotNode.decode(payload));
+      else if (kind === Kind.Node) nodes.push(decodeSnapshotNode(buf, at + FRAME_HEADER_BYTES, end));
       else if (kind === Kind.Session) sessions.push(SnapshotSession.decode(payload));
     } catch (e) {
       fail(at, `undecodable record: ${(e as Error).message}`);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { SnapshotNode } from "../../../server/gen/paddock/internal/v1/snapshot.js";
 import type { LoadedSnapshot } from "../../../server/persistence/snapshot.js";
 import {
   PREVIEW_BYTES,
   snapshotLines,
   snapshotReport,
 } from "../../../server/persistence/snapshot-inspect.js";
+import type { DecodedSnapshotNode as SnapshotNode } from "../../../server/persistence/snapshot-node-decode.js";
 
 // What `paddock snapshot inspect` prints: the header block, the digest check, and with --tree one
 // line per node in path order with its child count and a data preview.
@@ -15,15 +15,15 @@ function node(path: string, over: Partial<SnapshotNode> = {}): SnapshotNode {
     path,
     data: Buffer.alloc(0),
     aclRef: 0,
-    czxid: 0x100000001n,
-    mzxid: 0x100000002n,
-    ctime: 1_700_000_000_000n,
-    mtime: 1_700_000_000_500n,
+    czxid: 0x100000001,
+    mzxid: 0x100000002,
+    ctime: 1_700_000_000_000,
+    mtime: 1_700_000_000_500,
     version: 1,
     cversion: 2,
     aversion: 3,
     ephemeralOwner: 0n,
-    pzxid: 0x100000003n,
+    pzxid: 0x100000003,
     ...over,
   };
 }

@@ -8,6 +8,7 @@ import {
 import { crc32c } from "../../../server/persistence/crc32c.js";
 import { FormatTooNewError } from "../../../server/persistence/format-version.js";
 import { encodeSnapshot, parseSnapshot } from "../../../server/persistence/snapshot.js";
+import { decodeSnapshotNode } from "../../../server/persistence/snapshot-node-decode.js";
 import { StorageCorruptionError } from "../../../server/persistence/storage-error.js";
 
 // Each way parseSnapshot refuses a file, with the exact offset and reason: a restart must never
@@ -265,7 +266,7 @@ describe("parseSnapshot refuses", () => {
     const cases: [number, Uint8Array[], (b: Uint8Array) => unknown][] = [
       [HEADER, [], SnapshotHeader.decode],
       [ACL, [h], SnapshotAcl.decode],
-      [NODE, [h], SnapshotNode.decode],
+      [NODE, [h], (b) => decodeSnapshotNode(Buffer.from(b), 0, b.length)],
       [SESSION, [h], SnapshotSession.decode],
     ];
     for (const [kind, before, decode] of cases) {
