@@ -72,6 +72,11 @@ export class MemFiles implements FileLayer {
     this.dirs.set("/", { entries: new Map(), durable: new Map() });
   }
 
+  /** Descriptors opened and not closed yet (a leak shows as a count above zero). */
+  get openFiles(): number {
+    return this.fds.size;
+  }
+
   // ---- faults and crashes ----
 
   /** Loses everything not durable; with keepUnsynced, everything written so far survives instead. */
