@@ -30,6 +30,8 @@ export interface DecodedSnapshotNode {
 const NO_OWNER = 0n;
 const EMPTY = Buffer.alloc(0);
 const TWO_32 = 0x1_0000_0000;
+/** Data up to this size may be a view into the file: the tree stores it as a string (bytes.ts). */
+const VIEW_BYTES_MAX = 1024;
 
 /** Where decoding is: the bytes and the offset of the next byte to read. */
 interface Cursor {
@@ -137,7 +139,13 @@ export function decodeSnapshotNode(buf: Buffer, start: number, end: number): Dec
     if (wireType === 2 && (field === 1 || field === 2)) {
       const size = length(c);
       if (field === 1) n.path = buf.toString("utf8", c.at, c.at + size);
-      else n.data = buf.subarray(c.at, c.at + size);
+      // Small data is a view (the tree copies it into a string); larger data the tree keeps as
+      // given, and a view would keep the whole snapshot file alive with it: a copy.
+      else
+        n.data =
+          size > VIEW_BYTES_MAX
+            ? new Uint8Array(buf.subarray(c.at, c.at + size))
+            : buf.subarray(c.at, c.at + size);
       c.at += size;
       continue;
     }

@@ -97,6 +97,23 @@ describe("decodeSnapshotNode", () => {
     }
   });
 
+  it("copies data the tree keeps as bytes (over 1 KiB): no view keeps the snapshot file alive", () => {
+    const file = Buffer.concat([
+      SnapshotNode.encode({ ...randomNode(rng(5), 1), data: Buffer.alloc(1025, 3) }).finish(),
+      SnapshotNode.encode({ ...randomNode(rng(5), 2), data: Buffer.alloc(1024, 4) }).finish(),
+    ]);
+    const firstEnd = SnapshotNode.encode({ ...randomNode(rng(5), 1), data: Buffer.alloc(1025, 3) }).finish()
+      .length;
+    const big = decodeSnapshotNode(file, 0, firstEnd);
+    const small = decodeSnapshotNode(file, firstEnd, file.length);
+    expect(Buffer.from(big.data).equals(Buffer.alloc(1025, 3))).toBe(true);
+    expect(big.data.buffer).not.toBe(file.buffer);
+    expect(big.data.buffer.byteLength).toBe(1025);
+    // Up to 1 KiB the tree copies the bytes into a string, so a view costs nothing lasting.
+    expect(Buffer.from(small.data).equals(Buffer.alloc(1024, 4))).toBe(true);
+    expect(small.data.buffer).toBe(file.buffer);
+  });
+
   it("skips fields it does not know, of every wire type, as the generated decoder does", () => {
     const known = SnapshotNode.encode({ ...randomNode(rng(3), 1), version: 4 }).finish();
     const unknown = Buffer.from([
