@@ -1,8 +1,8 @@
+import type { SnapshotNodeRecord } from "../util/snapshot-node-record.js";
 import { dataField, showData } from "./data-text.js";
 import { hex } from "./dump.js";
 import { type FileLayer, nodeFiles } from "./file-layer.js";
 import { type LoadedSnapshot, readSnapshot } from "./snapshot.js";
-import type { DecodedSnapshotNode } from "./snapshot-node-decode.js";
 
 export interface InspectOptions {
   /** Every node: path, stat summary and a data preview. */
@@ -16,7 +16,7 @@ export interface InspectOptions {
 /** Bytes of data a tree line shows: enough to recognise a value, short enough for one line. */
 export const PREVIEW_BYTES = 48;
 
-function nodeFields(node: DecodedSnapshotNode, children: number, options: InspectOptions) {
+function nodeFields(node: SnapshotNodeRecord, children: number, options: InspectOptions) {
   const shown = node.dataNull ? undefined : showData(node.data, { hex: options.hex, limit: PREVIEW_BYTES });
   return {
     path: node.path,
@@ -37,7 +37,7 @@ function nodeFields(node: DecodedSnapshotNode, children: number, options: Inspec
   };
 }
 
-function childCounts(nodes: readonly DecodedSnapshotNode[]): Map<string, number> {
+function childCounts(nodes: readonly SnapshotNodeRecord[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const { path } of nodes) {
     if (path === "/") continue;
@@ -47,7 +47,7 @@ function childCounts(nodes: readonly DecodedSnapshotNode[]): Map<string, number>
   return counts;
 }
 
-const byPath = (a: DecodedSnapshotNode, b: DecodedSnapshotNode): number =>
+const byPath = (a: SnapshotNodeRecord, b: SnapshotNodeRecord): number =>
   a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 
 /** Everything `snapshot inspect --json` prints: header, digest, sessions, and the nodes with --tree. */

@@ -1,3 +1,5 @@
+import type { SnapshotNodeRecord } from "../util/snapshot-node-record.js";
+
 /**
  * SnapshotNode records read straight from protobuf wire format into the tree's restore shape:
  * zxids, times and versions as numbers, only the ephemeral owner as a bigint (0n, shared, when
@@ -5,27 +7,6 @@
  * reader per znode; on a 1M-znode restart that was a fifth of the time, most of it collection.
  * Malformed input throws, as the generated decoder does: the caller reports the record damaged.
  */
-
-/**
- * A decoded SnapshotNode: the generated type's fields, with zxids, times and versions as numbers
- * (the tree's DecodedSnapshotNode has the same shape; persistence does not import the tree).
- */
-export interface DecodedSnapshotNode {
-  path: string;
-  data: Uint8Array;
-  /** ZooKeeper's null data; undefined when the record has no such field. */
-  dataNull?: boolean | undefined;
-  aclRef: number;
-  czxid: number;
-  mzxid: number;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-  pzxid: number;
-}
 
 const NO_OWNER = 0n;
 const EMPTY = Buffer.alloc(0);
@@ -115,9 +96,9 @@ function skip(c: Cursor, wireType: number): void {
 }
 
 /** The SnapshotNode in buf[start, end). */
-export function decodeSnapshotNode(buf: Buffer, start: number, end: number): DecodedSnapshotNode {
+export function decodeSnapshotNode(buf: Buffer, start: number, end: number): SnapshotNodeRecord {
   const c: Cursor = { buf, at: start, end };
-  const n: DecodedSnapshotNode = {
+  const n: SnapshotNodeRecord = {
     path: "",
     data: EMPTY,
     aclRef: 0,

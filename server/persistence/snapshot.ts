@@ -6,13 +6,14 @@ import {
   SnapshotSession,
 } from "../gen/paddock/internal/v1/snapshot.js";
 import { assert } from "../util/assert.js";
+import type { SnapshotNodeRecord } from "../util/snapshot-node-record.js";
 import { zxidFromWire, zxidToWire } from "../util/zxid.js";
 import { crc32c } from "./crc32c.js";
 import { type FileLayer, nodeFiles, writeFully } from "./file-layer.js";
 import { FormatTooNewError } from "./format-version.js";
 import { readU64, writeU64 } from "./log-format.js";
 import { type SnapshotNodeFields, snapshotNodeSize, writeSnapshotNode } from "./snapshot-node-codec.js";
-import { type DecodedSnapshotNode, decodeSnapshotNode } from "./snapshot-node-decode.js";
+import { decodeSnapshotNode } from "./snapshot-node-decode.js";
 import { StorageCorruptionError } from "./storage-error.js";
 
 export type { SnapshotAcl, SnapshotHeader, SnapshotNode, SnapshotSession };
@@ -100,7 +101,7 @@ export interface LoadedSnapshot {
   header: SnapshotHeader;
   acls: SnapshotAcl[];
   /** The tree's restore shape (numbers for zxids and times), decoded without the generated code. */
-  nodes: DecodedSnapshotNode[];
+  nodes: SnapshotNodeRecord[];
   sessions: SnapshotSession[];
   file: string;
 }
@@ -343,7 +344,7 @@ export function parseSnapshot(file: string, bytes: Uint8Array): LoadedSnapshot {
     fail(8, "reserved header bytes not zero");
   let header: SnapshotHeader | undefined;
   const acls: SnapshotAcl[] = [];
-  const nodes: DecodedSnapshotNode[] = [];
+  const nodes: SnapshotNodeRecord[] = [];
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const sessions: SnapshotSession[] = [];
   let lastKind = 0;

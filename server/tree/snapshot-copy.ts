@@ -1,23 +1,8 @@
+import type { SnapshotNodeRecord } from "../util/snapshot-node-record.js";
 import { isNullData, type StoredData } from "./bytes.js";
 import { INTS, S, type StatCopy, TIMES } from "./znode.js";
 
-/** A snapshot's node as the tree walks it: SnapshotNode with its int64 stat fields as numbers. */
-export interface SnapshotNodeRecord {
-  path: string;
-  data: Uint8Array;
-  /** ZooKeeper's null data; undefined for any other (as the generated SnapshotNode omits it). */
-  dataNull?: boolean | undefined;
-  aclRef: number;
-  czxid: number;
-  mzxid: number;
-  ctime: number;
-  mtime: number;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-  pzxid: number;
-}
+export type { SnapshotNodeRecord };
 
 /** One node of a SnapshotNodeCopy; `data` in stored form (latin1 string or bytes). */
 export interface SnapshotNodeView extends Omit<SnapshotNodeRecord, "data"> {

@@ -5,7 +5,7 @@ import {
   snapshotLines,
   snapshotReport,
 } from "../../../server/persistence/snapshot-inspect.js";
-import type { DecodedSnapshotNode as SnapshotNode } from "../../../server/persistence/snapshot-node-decode.js";
+import type { SnapshotNodeRecord as SnapshotNode } from "../../../server/util/snapshot-node-record.js";
 
 // What `paddock snapshot inspect` prints: the header block, the digest check, and with --tree one
 // line per node in path order with its child count and a data preview.
