@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { BroadcastChannel } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { packFrames, segmentName } from "../../../server/persistence/log-format.js";
-import { WorkerSink } from "../../../server/persistence/log-sink.js";
 import { scanSegment } from "../../../server/persistence/segment-reader.js";
-import { type FaultyDiskReport, faultyChannelName } from "./faulty-worker-files.js";
+import { removeFaultyDirs, startFaultyWorker } from "./faulty-worker.js";
 import { record, z } from "./log-fixtures.js";
 
 /**
@@ -14,39 +9,11 @@ import { record, z } from "./log-fixtures.js";
  * over faulty-worker-files.ts): a view at the start of a larger buffer is copied, not transferred
  * with the bytes after it; a crash keeps the thread's error as its cause.
  */
-const FAULTY = new URL("./faulty-worker-files.ts", import.meta.url).href;
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function start(
-  mode: string,
-): Promise<{ sink: WorkerSink; dir: string; report: Promise<FaultyDiskReport> }> {
-  const dir = mkdtempSync(join(tmpdir(), `paddock-faulty-${mode}-`));
-  dirs.push(dir);
-  const channel = new BroadcastChannel(faultyChannelName(dir));
-  const report = new Promise<FaultyDiskReport>((resolve) => {
-    channel.onmessage = (event) => {
-      channel.close();
-      resolve((event as { data: FaultyDiskReport }).data);
-    };
-  });
-  const sink = await WorkerSink.start({
-    dir,
-    forceSync: true,
-    preAllocBytes: 0,
-    segmentBytesMax: 1024 * 1024,
-    zeroAheadBytes: 0,
-    filesModule: FAULTY,
-  });
-  return { sink, dir, report };
-}
+afterAll(removeFaultyDirs);
 
 describe("WorkerSink", () => {
   it("copies a view at the start of a larger buffer, writing only the view's bytes", async () => {
-    const { sink, report } = await start("ok");
+    const { sink, report } = await startFaultyWorker("ok");
     const batch = packFrames([z(1)], [record(z(1))]);
     const buffer = new Uint8Array(batch.length + 50).fill(0xee);
     buffer.set(batch, 0);
@@ -62,7 +29,7 @@ describe("WorkerSink", () => {
   });
 
   it("keeps the thread's uncaught exception as the cause of the crash it reports", async () => {
-    const { sink } = await start("throw-after-write");
+    const { sink } = await startFaultyWorker("throw-after-write");
     // As in worker-sink-faults: whichever batch finds the crash first carries it.
     let e: Error | undefined;
     for (let c = 1; c <= 50 && e === undefined; c++) {

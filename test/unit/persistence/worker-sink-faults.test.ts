@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { BroadcastChannel } from "node:worker_threads";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeLogHeader, packFrames, segmentName } from "../../../server/persistence/log-format.js";
 import { WorkerSink } from "../../../server/persistence/log-sink.js";
 import { scanSegment } from "../../../server/persistence/segment-reader.js";
 import { TxnLogFailedError } from "../../../server/persistence/storage-error.js";
 import { TxnLog } from "../../../server/persistence/txn-log.js";
-import { type FaultyDiskReport, faultyChannelName } from "./faulty-worker-files.js";
+import { FAULTY, faultyDir, removeFaultyDirs, startFaultyWorker } from "./faulty-worker.js";
 import { record, z } from "./log-fixtures.js";
 
 /**
@@ -16,40 +12,7 @@ import { record, z } from "./log-fixtures.js";
  * worker (faulty-worker-files.ts; the directory's name picks the fault): what each answer
  * carries, that a failed disk is never retried, and what a thread that dies leaves the caller.
  */
-const FAULTY = new URL("./faulty-worker-files.ts", import.meta.url).href;
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-/** A worker on a fresh faulty disk; `report` resolves with its journal and files once it closes. */
-async function start(
-  mode: string,
-  space: { preAllocBytes: number; zeroAheadBytes: number } = { preAllocBytes: 0, zeroAheadBytes: 0 },
-): Promise<{ sink: WorkerSink; dir: string; report: Promise<FaultyDiskReport> }> {
-  const dir = mkdtempSync(join(tmpdir(), `paddock-faulty-${mode}-`));
-  dirs.push(dir);
-  const report = reportOf(dir);
-  const sink = await WorkerSink.start({
-    dir,
-    forceSync: true,
-    segmentBytesMax: 1024 * 1024,
-    ...space,
-    filesModule: FAULTY,
-  });
-  return { sink, dir, report };
-}
-
-function reportOf(dir: string): Promise<FaultyDiskReport> {
-  const channel = new BroadcastChannel(faultyChannelName(dir));
-  return new Promise<FaultyDiskReport>((resolve) => {
-    channel.onmessage = (event) => {
-      channel.close();
-      resolve((event as { data: FaultyDiskReport }).data);
-    };
-  });
-}
+afterAll(removeFaultyDirs);
 
 const frames = (c: number): Uint8Array => packFrames([z(c)], [record(z(c))]);
 
@@ -64,7 +27,7 @@ async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }
 
 describe("WorkerSink and the log worker", () => {
   it("transfers a batch that owns its buffer, copies one that does not, and writes both exactly", async () => {
-    const { sink, dir, report } = await start("ok");
+    const { sink, dir, report } = await startFaultyWorker("ok");
     const owned = frames(1);
     const ownedLength = owned.length;
     const before = performance.now();
@@ -103,7 +66,7 @@ describe("WorkerSink and the log worker", () => {
   });
 
   it("answers a failed fdatasync with the disk's message and code, and every later batch the same, untouched", async () => {
-    const { sink, dir, report } = await start("eio-fdatasync-1");
+    const { sink, dir, report } = await startFaultyWorker("eio-fdatasync-1");
     const path = `${dir}/${segmentName(z(1))}`;
     const a = await rejection(sink.flush(frames(1)));
     expect([a.message, a.code]).toEqual([`EIO: fdatasync ${path} (injected)`, "EIO"]);
@@ -122,7 +85,7 @@ describe("WorkerSink and the log worker", () => {
   });
 
   it("answers a failed write with its code, without an fdatasync", async () => {
-    const { sink, dir, report } = await start("enospc-write-2");
+    const { sink, dir, report } = await startFaultyWorker("enospc-write-2");
     const path = `${dir}/${segmentName(z(1))}`;
     const a = await rejection(sink.flush(frames(1)));
     expect([a.message, a.code]).toEqual([`ENOSPC: write ${path} (injected)`, "ENOSPC"]);
@@ -132,7 +95,7 @@ describe("WorkerSink and the log worker", () => {
 
   it("fails the batch after zeros that could not be written, not the batch before them", async () => {
     // Writes: the header, the first batch, then the zeros ahead of it.
-    const { sink, dir, report } = await start("enospc-write-3", {
+    const { sink, dir, report } = await startFaultyWorker("enospc-write-3", {
       preAllocBytes: 4096,
       zeroAheadBytes: 1024,
     });
@@ -145,14 +108,14 @@ describe("WorkerSink and the log worker", () => {
   });
 
   it("rejects close when the close-time fdatasync fails", async () => {
-    const { sink, dir } = await start("eio-fdatasync-2");
+    const { sink, dir } = await startFaultyWorker("eio-fdatasync-2");
     await sink.flush(frames(1));
     const e = await rejection(sink.close());
     expect(e.message).toBe(`EIO: fdatasync ${dir}/${segmentName(z(1))} (injected)`);
   });
 
   it("rejects every batch it holds, and every later one, when the thread exits", async () => {
-    const { sink } = await start("exit-on-write");
+    const { sink } = await startFaultyWorker("exit-on-write");
     const held = [sink.flush(frames(1)), sink.flush(frames(2))];
     for (const p of held) expect((await rejection(p)).message).toBe("log worker exited with code 3");
     const later = await rejection(sink.flush(frames(3)));
@@ -161,7 +124,7 @@ describe("WorkerSink and the log worker", () => {
   });
 
   it("names an uncaught exception in the thread", async () => {
-    const { sink } = await start("throw-after-write");
+    const { sink } = await startFaultyWorker("throw-after-write");
     // The exception follows the first write's answer; whichever reaches us first, a batch finds it.
     let e: Error | undefined;
     for (let c = 1; c <= 50 && e === undefined; c++) {
@@ -175,8 +138,7 @@ describe("WorkerSink and the log worker", () => {
   });
 
   it("fails to start when the worker cannot load its disk", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "paddock-faulty-missing-"));
-    dirs.push(dir);
+    const dir = faultyDir("missing");
     const e = await rejection(
       WorkerSink.start({
         dir,
@@ -193,8 +155,7 @@ describe("WorkerSink and the log worker", () => {
 
 describe("TxnLog over the worker: two batches in flight when the disk fails", () => {
   it("rejects both with the first failure, which names the disk's error", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "paddock-faulty-eio-fdatasync-1-"));
-    dirs.push(dir);
+    const dir = faultyDir("eio-fdatasync-1");
     const log = await TxnLog.open({
       dir,
       forceSync: true,
