@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RowResult } from "../../bench/report.js";
-import { runProcess } from "../support/run-process.js";
+import { benchRun } from "../support/bench-run.js";
 
 const outDir = mkdtempSync(join(tmpdir(), "paddock-bench-e2e-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
@@ -27,31 +27,9 @@ interface BenchJson {
 }
 
 async function bench(args: string[]): Promise<BenchJson> {
-  const r = await runProcess(
-    process.execPath,
-    [
-      "bin/paddock.js",
-      "bench",
-      "run",
-      ...args,
-      `--workers=${workers}`,
-      `--clients=${clients}`,
-      "--concurrency=2",
-      "--value-size=100",
-      "--duration=1",
-      "--warmup=0",
-      `--out=${outDir}`,
-      "--json",
-    ],
-    { timeoutMs: 110_000 },
-  );
-  const json = r.stdout
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .pop();
-  if (r.code !== 0 || json === undefined)
-    throw new Error(`paddock bench exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return JSON.parse(json) as BenchJson;
+  const common = [`--workers=${workers}`, `--clients=${clients}`, "--concurrency=2", "--value-size=100"];
+  const run = ["--duration=1", "--warmup=0", `--out=${outDir}`];
+  return (await benchRun<BenchJson>([...args, ...common, ...run], 110_000)).json;
 }
 
 function expectRow(

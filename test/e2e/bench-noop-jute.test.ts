@@ -10,38 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RowResult } from "../../bench/report.js";
-import { runProcess } from "../support/run-process.js";
+import { benchRun } from "../support/bench-run.js";
 
 const outDir = mkdtempSync(join(tmpdir(), "paddock-bench-noop-"));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 async function rows(args: string[]): Promise<RowResult[]> {
-  const r = await runProcess(
-    process.execPath,
-    [
-      "bin/paddock.js",
-      "bench",
-      "run",
-      "--target=noop",
-      ...args,
-      "--workers=1",
-      "--clients=3",
-      "--concurrency=2",
-      "--value-size=100",
-      "--duration=1",
-      "--warmup=0",
-      `--out=${outDir}`,
-      "--json",
-    ],
-    { timeoutMs: 80_000 },
-  );
-  const json = r.stdout
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .pop();
-  if (r.code !== 0 || json === undefined)
-    throw new Error(`paddock bench exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return (JSON.parse(json) as { rows: RowResult[] }).rows;
+  const shape = ["--workers=1", "--clients=3", "--concurrency=2", "--value-size=100"];
+  const run = ["--duration=1", "--warmup=0", `--out=${outDir}`];
+  return (await benchRun<{ rows: RowResult[] }>(["--target=noop", ...args, ...shape, ...run], 80_000)).json
+    .rows;
 }
 
 function expectClean(all: RowResult[], workloads: string[], generator: string, client: string): void {

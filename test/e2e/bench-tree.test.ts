@@ -10,8 +10,8 @@ import { join } from "node:path";
 import zookeeper from "node-zookeeper-client";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RowResult } from "../../bench/report.js";
+import { benchRun } from "../support/bench-run.js";
 import { type ServerHandle, startServer } from "../support/launcher.js";
-import { runProcess } from "../support/run-process.js";
 
 const outDir = mkdtempSync(join(tmpdir(), "paddock-bench-tree-"));
 let server: ServerHandle | undefined;
@@ -44,12 +44,8 @@ function children(address: string, path: string): Promise<{ names: string[]; siz
 describe("paddock bench --tree", () => {
   it("loads N znodes under /bench/tree before the workloads, which then run cleanly", async () => {
     server = await startServer();
-    const r = await runProcess(
-      process.execPath,
+    const { json, stderr } = await benchRun<{ rows: RowResult[] }>(
       [
-        "bin/paddock.js",
-        "bench",
-        "run",
         "--target=paddock",
         `--address=${server.address}`,
         `--server-pid=${server.pid}`,
@@ -62,20 +58,13 @@ describe("paddock bench --tree", () => {
         "--duration=1",
         "--warmup=0",
         `--out=${outDir}`,
-        "--json",
       ],
-      { timeoutMs: 80_000 },
+      80_000,
     );
-    const json = r.stdout
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .pop();
-    if (r.code !== 0 || json === undefined)
-      throw new Error(`paddock bench exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-    const rows = (JSON.parse(json) as { rows: RowResult[]; options: { tree: number } }).rows;
+    const rows = json.rows;
     expect(rows.map((row) => [row.workload, row.errors, row.note])).toEqual([["get", 0, undefined]]);
     expect(rows[0]!.ops).toBeGreaterThan(0);
-    expect(r.stderr).toContain("paddock: 300 znodes loaded in");
+    expect(stderr).toContain("paddock: 300 znodes loaded in");
 
     const tree = await children(server.juteAddress, "/bench/tree");
     expect(tree.names.length).toBe(300);
