@@ -1,4 +1,5 @@
 import { Txn } from "../../../server/gen/paddock/internal/v1/txn.js";
+import { segmentName } from "../../../server/persistence/log-format.js";
 import type { TxnLogOptions } from "../../../server/persistence/txn-log.js";
 import { makeZxid } from "../../../server/util/zxid.js";
 import type { MemFiles } from "./mem-files.js";
@@ -24,6 +25,13 @@ export function record(zxid: number, bytes = 8): Uint8Array {
 }
 
 export const z = (counter: number, epoch = 1): number => makeZxid(epoch, counter);
+
+/** The zxids of counters from..to (inclusive) in one epoch. */
+export const zxidRange = (from: number, to: number, epoch = 1): number[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => z(from + i, epoch));
+
+/** The path of the log segment that starts at zxid. */
+export const segmentPath = (zxid: number): string => `${LOG_DIR}/${segmentName(zxid)}`;
 
 export function memOptions(files: MemFiles, over: Partial<TxnLogOptions> = {}): TxnLogOptions {
   return {

@@ -12,7 +12,8 @@ import { scanSegment } from "../../../server/persistence/segment-reader.js";
 import { writeSnapshot } from "../../../server/persistence/snapshot.js";
 import { StorageCorruptionError } from "../../../server/persistence/storage-error.js";
 import { TxnLog, type TxnLogOptions } from "../../../server/persistence/txn-log.js";
-import { DATA_DIR, LOG_DIR, memOptions, record, txn, z } from "./log-fixtures.js";
+import { zxidHex } from "../../../server/util/zxid.js";
+import { DATA_DIR, LOG_DIR, memOptions, record, segmentPath, txn, z, zxidRange } from "./log-fixtures.js";
 import { MemFiles } from "./mem-files.js";
 
 /**
@@ -20,10 +21,6 @@ import { MemFiles } from "./mem-files.js";
  * truncateAtDamage keeps and removes (durably: each test crashes and reboots before looking),
  * and which snapshot it picks when several are damaged.
  */
-const hex = (zxid: number): string => `0x${zxid.toString(16)}`;
-const seg = (zxid: number): string => `${LOG_DIR}/${segmentName(zxid)}`;
-const range = (from: number, to: number, epoch = 1): number[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => z(from + i, epoch));
 const zxids = (r: { txns: Txn[] }): number[] => r.txns.map((t) => Number(t.zxid));
 const run = (files: MemFiles, truncateAtDamage = false) =>
   recover({ dataDir: DATA_DIR, dataLogDir: LOG_DIR, files, truncateAtDamage });
@@ -74,16 +71,16 @@ const snapshotAt = (files: MemFiles, zxid: number) =>
 describe("recovery names each kind of damage", () => {
   it("a first record that does not match the file name; truncateAtDamage removes the whole segment", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 3));
+    await writeLog(files, zxidRange(1, 3));
     const wrong = writeSegment(files, segmentName(z(4)), [z(5), z(6)], [record(z(5)), record(z(6))]);
     const e = await corruption(run(files));
     expect([e.file, e.offset, e.reason]).toEqual([
       wrong,
       LOG_HEADER_BYTES,
-      `first record ${hex(z(5))} does not match the file name`,
+      `first record ${zxidHex(z(5))} does not match the file name`,
     ]);
     const cut = await run(files, true);
-    expect(zxids(cut)).toEqual(range(1, 3));
+    expect(zxids(cut)).toEqual(zxidRange(1, 3));
     expect(cut.lastZxid).toBe(z(3));
     expect(cut.removedSegments).toEqual([wrong]);
     expect(cut.truncatedTail).toEqual({ file: wrong, offset: LOG_HEADER_BYTES, reason: e.reason });
@@ -154,7 +151,7 @@ describe("recovery names each kind of damage", () => {
     expect([e.file, e.offset, e.reason]).toEqual([
       path,
       at,
-      `records missing between the snapshot at ${hex(z(3))} and ${hex(z(5))}`,
+      `records missing between the snapshot at ${zxidHex(z(3))} and ${zxidHex(z(5))}`,
     ]);
     const cut = await run(files, true);
     expect(zxids(cut)).toEqual([]);
@@ -175,7 +172,7 @@ describe("recovery names each kind of damage", () => {
     const e = await corruption(run(files));
     expect([e.file, e.reason]).toEqual([
       path,
-      `records missing between the snapshot at ${hex(z(3))} and ${hex(z(5))}`,
+      `records missing between the snapshot at ${zxidHex(z(3))} and ${zxidHex(z(5))}`,
     ]);
   });
 
@@ -197,22 +194,22 @@ describe("recovery names each kind of damage", () => {
 
   it("a gap between segments names the last record before it", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 3));
-    await writeLog(files, range(6, 7));
+    await writeLog(files, zxidRange(1, 3));
+    await writeLog(files, zxidRange(6, 7));
     const e = await corruption(run(files));
     expect([e.file, e.offset, e.reason]).toEqual([
-      seg(z(6)),
+      segmentPath(z(6)),
       LOG_HEADER_BYTES,
-      `records missing between ${hex(z(3))} and ${hex(z(6))}`,
+      `records missing between ${zxidHex(z(3))} and ${zxidHex(z(6))}`,
     ]);
     const cut = await run(files, true);
-    expect(cut.removedSegments).toEqual([seg(z(6))]);
+    expect(cut.removedSegments).toEqual([segmentPath(z(6))]);
     expect(rebooted(files).readdir(LOG_DIR)).toEqual([segmentName(z(1))]);
   });
 
   it("a segment with no records before a later one; truncateAtDamage drops both", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 2));
+    await writeLog(files, zxidRange(1, 2));
     const empty = writeSegment(files, segmentName(z(3)), [], []);
     const later = writeSegment(files, segmentName(z(4)), [z(4)], [record(z(4))]);
     const e = await corruption(run(files));
@@ -222,17 +219,17 @@ describe("recovery names each kind of damage", () => {
       "segment holds no records but later segments exist",
     ]);
     const cut = await run(files, true);
-    expect(zxids(cut)).toEqual(range(1, 2));
+    expect(zxids(cut)).toEqual(zxidRange(1, 2));
     expect(cut.removedSegments).toEqual([empty, later]);
     expect(rebooted(files).readdir(LOG_DIR)).toEqual([segmentName(z(1))]);
   });
 
   it("an empty newest segment is removed durably, without a damage report", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 2));
+    await writeLog(files, zxidRange(1, 2));
     const empty = writeSegment(files, segmentName(z(3)), [], []);
     const r = await run(files);
-    expect(zxids(r)).toEqual(range(1, 2));
+    expect(zxids(r)).toEqual(zxidRange(1, 2));
     expect(r.removedSegments).toEqual([empty]);
     expect(r.truncatedTail).toBeUndefined();
     expect(rebooted(files).readdir(LOG_DIR)).toEqual([segmentName(z(1))]);
@@ -240,8 +237,8 @@ describe("recovery names each kind of damage", () => {
 
   it("a torn tail of the last segment is cut durably and reported exactly", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 3));
-    const path = seg(z(1));
+    await writeLog(files, zxidRange(1, 3));
+    const path = segmentPath(z(1));
     const size = files.stat(path)!.size;
     const at = scanSegment(files.readFile(path), 0).records[2]!.offset;
     const fd = files.open(path, "r+");
@@ -249,7 +246,7 @@ describe("recovery names each kind of damage", () => {
     files.fdatasync(fd);
     files.close(fd);
     const r = await run(files);
-    expect(zxids(r)).toEqual(range(1, 2));
+    expect(zxids(r)).toEqual(zxidRange(1, 2));
     expect(r.truncatedTail).toEqual({
       file: path,
       offset: at,
@@ -262,9 +259,9 @@ describe("recovery names each kind of damage", () => {
 
   it("a torn segment that is not the last is damage, and truncateAtDamage removes the later ones", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 3));
-    await writeLog(files, range(4, 5));
-    const path = seg(z(1));
+    await writeLog(files, zxidRange(1, 3));
+    await writeLog(files, zxidRange(4, 5));
+    const path = segmentPath(z(1));
     const at = scanSegment(files.readFile(path), 0).records[2]!.offset;
     const fd = files.open(path, "r+");
     files.ftruncate(fd, files.stat(path)!.size - 1);
@@ -277,8 +274,8 @@ describe("recovery names each kind of damage", () => {
       `record length ${record(z(3)).length} runs past the end, but later segments exist`,
     ]);
     const cut = await run(files, true);
-    expect(zxids(cut)).toEqual(range(1, 2));
-    expect(cut.removedSegments).toEqual([seg(z(4))]);
+    expect(zxids(cut)).toEqual(zxidRange(1, 2));
+    expect(cut.removedSegments).toEqual([segmentPath(z(4))]);
     expect(rebooted(files).readdir(LOG_DIR)).toEqual([segmentName(z(1))]);
   });
 });
@@ -286,7 +283,7 @@ describe("recovery names each kind of damage", () => {
 describe("recovery picks a snapshot", () => {
   it("reports every damaged snapshot, newest first, and refuses when the log does not reach the newest", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 7));
+    await writeLog(files, zxidRange(1, 7));
     await snapshotAt(files, z(3));
     const mid = await snapshotAt(files, z(6));
     const newest = await snapshotAt(files, z(8));
@@ -295,21 +292,21 @@ describe("recovery picks a snapshot", () => {
     const e = await corruption(run(files));
     expect(e.file).toBe(newest);
     expect(e.message).toMatch(/; the log ends at 0x100000007, so the older snapshot cannot replace it$/);
-    expect(e.reason.endsWith(`; the log ends at ${hex(z(7))}, so the older snapshot cannot replace it`)).toBe(
-      true,
-    );
+    expect(
+      e.reason.endsWith(`; the log ends at ${zxidHex(z(7))}, so the older snapshot cannot replace it`),
+    ).toBe(true);
     // With the log reaching the newest damaged one, the good older snapshot is used.
-    await writeLog(files, range(8, 9), { lastZxid: z(7) });
+    await writeLog(files, zxidRange(8, 9), { lastZxid: z(7) });
     const r = await run(files);
     expect(r.snapshot?.header.zxid).toBe(BigInt(z(3)));
     expect(r.damagedSnapshots.map((d) => d.file)).toEqual([newest, mid]);
-    expect(zxids(r)).toEqual(range(4, 9));
+    expect(zxids(r)).toEqual(zxidRange(4, 9));
     expect(r.lastZxid).toBe(z(9));
   });
 
   it("a log that ends exactly at the newest damaged snapshot is enough", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 6));
+    await writeLog(files, zxidRange(1, 6));
     await snapshotAt(files, z(3));
     const newest = await snapshotAt(files, z(6));
     files.damage(newest, 30, [0xab]);
@@ -320,7 +317,7 @@ describe("recovery picks a snapshot", () => {
 
   it("a damaged only snapshot is refused even when the log reaches past it", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 6));
+    await writeLog(files, zxidRange(1, 6));
     const only = await snapshotAt(files, z(3));
     files.damage(only, 30, [0xab]);
     const e = await corruption(run(files));
@@ -330,14 +327,14 @@ describe("recovery picks a snapshot", () => {
 
   it("reads no segment wholly below the snapshot: damage there is not reported", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 4));
-    await writeLog(files, range(5, 8));
-    const old = seg(z(1));
+    await writeLog(files, zxidRange(1, 4));
+    await writeLog(files, zxidRange(5, 8));
+    const old = segmentPath(z(1));
     files.damage(old, scanSegment(files.readFile(old), 0).records[1]!.offset + 20, [0x5a]);
     // z(5) is the snapshot's zxid + 1: replay starts in its segment.
     await snapshotAt(files, z(4));
     const r = await run(files);
-    expect(zxids(r)).toEqual(range(5, 8));
+    expect(zxids(r)).toEqual(zxidRange(5, 8));
     expect(r.truncatedTail).toBeUndefined();
     // One zxid lower, the damaged segment holds the first record to replay.
     await snapshotAt(files, z(3));

@@ -8,7 +8,8 @@ import {
 } from "../../../server/persistence/log-format.js";
 import { recover } from "../../../server/persistence/recovery.js";
 import { TxnLog } from "../../../server/persistence/txn-log.js";
-import { DATA_DIR, LOG_DIR, memOptions, record, z } from "./log-fixtures.js";
+import { zxidHex } from "../../../server/util/zxid.js";
+import { DATA_DIR, LOG_DIR, memOptions, record, segmentPath, z, zxidRange } from "./log-fixtures.js";
 import { MemFiles } from "./mem-files.js";
 
 /**
@@ -16,10 +17,6 @@ import { MemFiles } from "./mem-files.js";
  * not match its file name, or a gap at a segment's start, in a segment that is not the last. The
  * segments after it are removed, so reading on would read files that are gone.
  */
-const hex = (zxid: number): string => `0x${zxid.toString(16)}`;
-const seg = (zxid: number): string => `${LOG_DIR}/${segmentName(zxid)}`;
-const range = (from: number, to: number): number[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => z(from + i));
 
 async function writeLog(files: MemFiles, counters: number[]): Promise<void> {
   const log = await TxnLog.open(memOptions(files, { preAllocBytes: 0, lastZxid: counters[0]! - 1 }));
@@ -50,34 +47,34 @@ const cutAtDamage = (files: MemFiles) =>
 describe("truncateAtDamage stops at the damage it cuts", () => {
   it("a first record not matching its name, in a segment that is not the last", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 3));
+    await writeLog(files, zxidRange(1, 3));
     const wrong = writeSegment(files, segmentName(z(4)), [z(5), z(6)]);
     const later = writeSegment(files, segmentName(z(7)), [z(7)]);
     const cut = await cutAtDamage(files);
-    expect(cut.txns.map((t) => Number(t.zxid))).toEqual(range(1, 3));
+    expect(cut.txns.map((t) => Number(t.zxid))).toEqual(zxidRange(1, 3));
     expect(cut.lastZxid).toBe(z(3));
     expect(cut.removedSegments).toEqual([wrong, later]);
     expect(cut.truncatedTail).toEqual({
       file: wrong,
       offset: LOG_HEADER_BYTES,
-      reason: `first record ${hex(z(5))} does not match the file name`,
+      reason: `first record ${zxidHex(z(5))} does not match the file name`,
     });
     expect(files.readdir(LOG_DIR)).toEqual([segmentName(z(1))]);
   });
 
   it("a gap at the start of a segment that is not the last", async () => {
     const files = new MemFiles();
-    await writeLog(files, range(1, 3));
-    await writeLog(files, range(6, 7));
-    await writeLog(files, range(8, 9));
+    await writeLog(files, zxidRange(1, 3));
+    await writeLog(files, zxidRange(6, 7));
+    await writeLog(files, zxidRange(8, 9));
     const cut = await cutAtDamage(files);
-    expect(cut.txns.map((t) => Number(t.zxid))).toEqual(range(1, 3));
+    expect(cut.txns.map((t) => Number(t.zxid))).toEqual(zxidRange(1, 3));
     expect(cut.lastZxid).toBe(z(3));
-    expect(cut.removedSegments).toEqual([seg(z(6)), seg(z(8))]);
+    expect(cut.removedSegments).toEqual([segmentPath(z(6)), segmentPath(z(8))]);
     expect(cut.truncatedTail).toEqual({
-      file: seg(z(6)),
+      file: segmentPath(z(6)),
       offset: LOG_HEADER_BYTES,
-      reason: `records missing between ${hex(z(3))} and ${hex(z(6))}`,
+      reason: `records missing between ${zxidHex(z(3))} and ${zxidHex(z(6))}`,
     });
     expect(files.readdir(LOG_DIR)).toEqual([segmentName(z(1))]);
   });
