@@ -125,8 +125,8 @@ function testDiskModule(query: string | undefined, log: Log): string | undefined
 
 /**
  * Snapshots every snapCount/2 + random(snapCount/2) transactions (ZooKeeper's jitter, so members do
- * not snapshot together). The records are copied synchronously at one zxid, so the snapshot is
- * exact and its digest verifiable; encoding and writing then run without blocking writes.
+ * not snapshot together). The snapshot is exact at one zxid, so its digest is verifiable, yet it is
+ * read while writes go on: the tree's SnapshotCursor keeps what changes before it is read.
  */
 export class Snapshotter {
   private sinceLast = 0;
@@ -166,6 +166,7 @@ export class Snapshotter {
     const zxid = this.tree.lastZxid;
     const input = snapshotInput(this.tree, this.sessions);
     this.running = writeSnapshot(this.config.dataDir, input)
+      .finally(() => input.close())
       .then((file) => {
         const ms = performance.now() - started;
         this.snapshotTime.record(ms);
@@ -200,14 +201,19 @@ export class Snapshotter {
   }
 }
 
-/** The applied state at its zxid, copied now: the tree may change while the copy is encoded. */
-export function snapshotInput(tree: DataTree, sessions: SessionTable): SnapshotInput {
+/**
+ * The applied state at its zxid: ACLs and sessions copied now, nodes through a cursor that keeps
+ * them as they are now while the tree changes. close() ends the cursor if its nodes were not all read.
+ */
+export function snapshotInput(tree: DataTree, sessions: SessionTable): SnapshotInput & { close(): void } {
+  const cursor = tree.snapshotCursor();
   return {
     zxid: tree.lastZxid,
     digest: tree.digest,
     nodeCount: tree.nodeCount,
+    close: () => cursor.close(),
     acls: [...tree.snapshotAcls()],
-    nodes: tree.snapshotCopy().views(),
+    nodes: cursor.views(),
     sessions: [...sessions.entries()].map((s) => ({
       sessionId: s.id,
       timeoutMs: s.timeoutMs,

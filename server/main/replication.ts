@@ -100,7 +100,15 @@ export function buildReplication(
     node,
     new LogStorage(durable.log, config.dataDir, history),
     {
-      encode: (zxid) => (tree.lastZxid === zxid ? encodeSnapshot(snapshotInput(tree, sessions)) : undefined),
+      encode: (zxid) => {
+        if (tree.lastZxid !== zxid) return undefined;
+        const input = snapshotInput(tree, sessions);
+        try {
+          return encodeSnapshot(input);
+        } finally {
+          input.close();
+        }
+      },
       install: async (zxid, bytes) => {
         const { snapshot } = await installSnapshotBytes(config.dataDir, zxid, bytes);
         const restored = DataTree.restore(snapshot.acls, snapshot.nodes, zxid, {

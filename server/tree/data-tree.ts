@@ -19,10 +19,10 @@ import { PaddockError } from "../util/paddock-error.js";
 import { parentPath } from "../util/path.js";
 import { zxidFromWire } from "../util/zxid.js";
 import { type AuthId, checkAcl, Perms } from "./acl-check.js";
-import { isNullData, loadData, type StoredData, storeData } from "./bytes.js";
+import { isNullData, loadData, storeData } from "./bytes.js";
 import { OwnerKind, ownerKind, ttlOf } from "./ephemeral-type.js";
 import type { QuotaIndex } from "./quota.js";
-import { SnapshotNodeCopy, type SnapshotNodeRecord } from "./snapshot-copy.js";
+import { SnapshotCursor, type SnapshotNodeRecord } from "./snapshot-cursor.js";
 import { applyTxn } from "./tree-apply.js";
 import { TreeStore, type WatchTrigger } from "./tree-store.js";
 import { S } from "./znode.js";
@@ -30,7 +30,7 @@ import { S } from "./znode.js";
 export type { AuthId } from "./acl-check.js";
 export { checkAcl } from "./acl-check.js";
 export { digestId } from "./sha1.js";
-export type { SnapshotNodeCopy, SnapshotNodeRecord, SnapshotNodeView } from "./snapshot-copy.js";
+export type { SnapshotCursor, SnapshotNodeRecord, SnapshotNodeView } from "./snapshot-cursor.js";
 export type { WatchTrigger } from "./tree-store.js";
 
 export type TxnResult =
@@ -375,30 +375,11 @@ export class DataTree {
   }
 
   /**
-   * The nodes as they are now, parents first, for a snapshot written while the tree changes. The
-   * copy is a few flat arrays (paths, stored data, owners, ACL refs, stat slots) and one copy of
-   * the stat slab: no object per znode, so a 400k-znode copy is cheap to take and to keep while
-   * the snapshot is encoded.
+   * The nodes exactly as they are now, parents first, read while the tree changes (a snapshot
+   * written without stopping writes). Close it if its views are not read to the end.
    */
-  snapshotCopy(): SnapshotNodeCopy {
-    const count = this.nodeCount;
-    const paths = new Array<string>(count);
-    const data = new Array<StoredData>(count);
-    const owners = new Array<bigint>(count);
-    const aclRefs = new Int32Array(count);
-    const slots = new Int32Array(count);
-    const stack = [this.store.get("/")!];
-    let i = 0;
-    for (let n = stack.pop(); n !== undefined; n = stack.pop(), i++) {
-      paths[i] = n.path;
-      data[i] = n.data;
-      owners[i] = n.owner;
-      aclRefs[i] = n.acl.ref;
-      slots[i] = n.slot;
-      if (n.children !== null) for (const child of n.children) stack.push(child);
-    }
-    assert(i === count, `snapshot copy walked ${i} of ${count} znodes`);
-    return new SnapshotNodeCopy(paths, data, owners, aclRefs, slots, this.store.slab.copyValues());
+  snapshotCursor(): SnapshotCursor {
+    return new SnapshotCursor(this.store, this.lastZxid, this.nodeCount);
   }
 
   /** Rebuilds a tree from snapshot records (parents first); it starts in replay mode at zxid. */

@@ -23,6 +23,11 @@ export interface WatchTrigger {
 
 export { EventType };
 
+/** Told before a node changes or is removed (an open SnapshotCursor keeps its state of then). */
+export interface NodeChangeListener {
+  changing(node: Znode): void;
+}
+
 interface SessionEphemerals {
   /** The one bigint all of the session's ephemerals share as owner. */
   readonly owner: bigint;
@@ -50,9 +55,19 @@ export class TreeStore {
   readonly quota: QuotaIndex = new QuotaIndex(this);
   private readonly sum = new DigestSum();
   private readonly hash = new Hash64();
+  private readonly listeners: NodeChangeListener[] = [];
 
   get digest(): bigint {
     return this.sum.value;
+  }
+
+  addChangeListener(listener: NodeChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  removeChangeListener(listener: NodeChangeListener): void {
+    const at = this.listeners.indexOf(listener);
+    if (at >= 0) this.listeners.splice(at, 1);
   }
 
   get(path: string): Znode | undefined {
@@ -289,6 +304,9 @@ export class TreeStore {
    * rehashed from the unchanged state rather than kept per node (16 bytes a znode).
    */
   private hashStat(node: Znode, sign: 1 | -1): void {
+    // Every change to a node (stat, data, ACL, children, removal) takes its terms out first, so
+    // this is the one place that tells listeners before the node changes.
+    if (sign === -1 && this.listeners.length !== 0) for (const l of this.listeners) l.changing(node);
     const slot = node.slot;
     const h = this.hash.start(0x5354).string(node.path);
     for (let c = 0; c < 8; c++) h.number(this.slab.get(slot, c));
@@ -299,6 +317,7 @@ export class TreeStore {
 
   /** The data term, as hashStat; empty data contributes nothing. */
   private hashData(node: Znode, sign: 1 | -1): void {
+    if (sign === -1 && this.listeners.length !== 0) for (const l of this.listeners) l.changing(node);
     this.approximateDataSize += sign * (node.path.length + node.data.length);
     if (node.data.length === 0) return;
     const h = this.hash.start(0x4441).string(node.path).data(node.data).finish();

@@ -46,12 +46,6 @@ export const STRIDE = 8;
 export const TIMES = 5;
 export const INTS = STRIDE - TIMES;
 
-/** A copy of the slab's columns (StatSlab.copyValues). */
-export interface StatCopy {
-  readonly times: Float64Array;
-  readonly ints: Int32Array;
-}
-
 /** Slots per chunk of the stat slab (a power of two): 160 KiB of doubles and 48 KiB of ints. */
 const CHUNK_SHIFT = 12;
 const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
@@ -72,6 +66,11 @@ export class StatSlab {
   private readonly ints: Int32Array[] = [new Int32Array(INTS * FIRST_CHUNK_SLOTS)];
   private readonly free: number[] = [];
   private used = 0;
+
+  /** Slots handed out so far (live, or free for reuse): every slot number is below it. */
+  get size(): number {
+    return this.used;
+  }
 
   allocate(): number {
     const slot = this.free.pop();
@@ -116,20 +115,5 @@ export class StatSlab {
       assert((value | 0) === value, `stat column ${column} takes an int32, not ${value}`);
       this.ints[slot >>> CHUNK_SHIFT]![row * INTS + column - TIMES] = value;
     }
-  }
-
-  /**
-   * Every slot's stat numbers as they are now (one copy of each column group): read zxids and
-   * times at `slot * TIMES + column`, versions at `slot * INTS + column - TIMES`.
-   */
-  copyValues(): StatCopy {
-    const times = new Float64Array(this.used * TIMES);
-    const ints = new Int32Array(this.used * INTS);
-    for (let c = 0; c * CHUNK_SLOTS < this.used; c++) {
-      const slots = Math.min(CHUNK_SLOTS, this.used - c * CHUNK_SLOTS);
-      times.set(this.times[c]!.subarray(0, slots * TIMES), c * CHUNK_SLOTS * TIMES);
-      ints.set(this.ints[c]!.subarray(0, slots * INTS), c * CHUNK_SLOTS * INTS);
-    }
-    return { times, ints };
   }
 }

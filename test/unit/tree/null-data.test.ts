@@ -41,8 +41,11 @@ describe("null data, as ZooKeeper keeps it", () => {
     const walked = [...h.tree.snapshotNodes()];
     expect(walked.find((n) => n.path === "/null")?.dataNull).toBe(true);
     expect(walked.find((n) => n.path === "/empty")?.dataNull).toBeUndefined();
-    // The copy's views reuse one object: read each as it comes.
-    const viewed = Array.from(h.tree.snapshotCopy().views(), (v) => ({ path: v.path, dataNull: v.dataNull }));
+    // The cursor's views reuse one object: read each as it comes.
+    const viewed = Array.from(h.tree.snapshotCursor().views(), (v) => ({
+      path: v.path,
+      dataNull: v.dataNull,
+    }));
     expect(viewed.find((v) => v.path === "/null")?.dataNull).toBe(true);
     for (const node of walked) {
       // The hand-written encoder writes the generated encoder's bytes, dataNull included.
