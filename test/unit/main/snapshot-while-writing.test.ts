@@ -29,7 +29,12 @@ describe("a snapshot taken while writes apply", () => {
     const value = "v".repeat(100);
     tree.apply(txn(++zxid, create("/t")));
     for (let i = 0; i < 30_000; i++) tree.apply(txn(++zxid, create(`/t/n${i}`, value)));
-    const sessions = new SessionTable({ tickMs: 100, minTimeoutMs: 1, maxTimeoutMs: 60_000, sessionsMax: 10 });
+    const sessions = new SessionTable({
+      tickMs: 100,
+      minTimeoutMs: 1,
+      maxTimeoutMs: 60_000,
+      sessionsMax: 10,
+    });
     const logged: string[] = [];
     const config = { ...defaultConfig(), dataDir, snapCount: 1_000_000, purgeIntervalHours: 0 };
     const snapshotter = new Snapshotter(config, tree, sessions, (level, m) => logged.push(`${level} ${m}`));
