@@ -10,6 +10,7 @@ export const workloadNames = [
   "watch",
   "sessions",
   "connect-storm",
+  "resume-storm",
   "memory",
   "recovery",
 ] as const;
@@ -397,7 +398,7 @@ export const usage = `usage: paddock bench [run|compare] [options]
   --warmup S            unmeasured seconds before each row (default ${defaultOptions.warmupS})
   --read-ratio R        reads in the mixed workload, 0..1 (default ${defaultOptions.readRatio})
   --watchers N          watchers on one znode for watch (default ${defaultOptions.watchers})
-  --sessions N          sessions opened by sessions and connect-storm (default ${defaultOptions.sessions})
+  --sessions N          sessions opened by sessions, connect-storm and resume-storm (default ${defaultOptions.sessions})
   --znodes N            znodes loaded by memory and recovery (default ${defaultOptions.znodes})
   --tree N              first load N znodes of 100 B under /bench/tree, so the load and coordinator
                         workloads run against a large tree (GC and snapshot pauses show in p99.9)

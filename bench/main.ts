@@ -26,6 +26,7 @@ import { Histogram } from "./histogram.js";
 import { runLoadRow, type ServerRef } from "./load-runner.js";
 import { runMemory } from "./memory-workload.js";
 import { computeRatios, formatRatios, formatTable, makeRow, type RowResult } from "./report.js";
+import { runResumeStorm } from "./resume-storm.js";
 import {
   type Deployment,
   type EnsembleHandle,
@@ -167,6 +168,12 @@ async function runTarget(
             emit(await guarded(target, members, w, () => runSessionStorm(opts, ref)));
           else if (w === "connect-storm")
             emit(await guarded(target, members, w, () => runConnectStorm(opts, ref)));
+          else if (w === "resume-storm") {
+            // A bare client of ZooKeeper's protocol: etcd has none, the no-op keeps no sessions.
+            if (target === "paddock" || target === "zookeeper")
+              emit(await guarded(target, members, w, () => runResumeStorm(opts, ref)));
+            else emit(note(w, `n/a (${target} resumes no ZooKeeper sessions)`));
+          }
         }
       } finally {
         await client.close().catch(() => {});
