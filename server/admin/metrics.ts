@@ -213,7 +213,7 @@ export function buildMetrics(context: () => AdminContext): Registry {
   );
   const fsyncTime = "each group commit's write plus fdatasync, ms";
   summary(registry, "fsynctime", fsyncTime, () => [[{}, figures().fsyncTime]], MEDIAN);
-  const snapshotTime = "each snapshot's copy, encode and write, ms";
+  const snapshotTime = "each snapshot's walk, encode and write, ms";
   summary(registry, "snapshottime", snapshotTime, () => [[{}, figures().snapshotTime]], MEDIAN);
   summary(
     registry,

@@ -30,7 +30,7 @@ export interface DiskFigure {
 export interface ServerFigures {
   /** Group-commit write plus fdatasync, ms (fsynctime). */
   readonly fsyncTime: LatencyStats;
-  /** Snapshot copy, encode and write, ms (snapshottime). */
+  /** Snapshot walk, encode and write, ms (snapshottime). */
   readonly snapshotTime: LatencyStats;
   lastSnapshot(): { zxid: number; timestampMs: number } | undefined;
   /** dataDir's and dataLogDir's free space against the floor, as last read. */

@@ -133,7 +133,7 @@ export class Snapshotter {
   private threshold: number;
   private running: Promise<void> | undefined;
   private purging: Promise<void> | undefined;
-  /** Each snapshot's copy, encoding and write, in ms (ZooKeeper's snapshottime). */
+  /** Each snapshot's walk, encoding and write, in ms (ZooKeeper's snapshottime). */
   readonly snapshotTime = new LatencyStats();
   /** The last snapshot written (ZooKeeper's lsnp): its zxid and when, in ms since the epoch. */
   last: { zxid: number; timestampMs: number } | undefined;
