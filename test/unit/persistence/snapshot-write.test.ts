@@ -228,6 +228,33 @@ describe("writeSnapshot", () => {
     expect(Buffer.from(read.nodes[600]!.data).equals(Buffer.from(nodes[600]!.data))).toBe(true);
   });
 
+  it("fsyncs a large snapshot every 8 MiB written, not only at the end", async () => {
+    const files = new Recording();
+    const nodeBytes = 1000;
+    const nodes = Array.from({ length: 20_000 }, (_, i) => node(i, nodeBytes));
+    await writeSnapshot(DATA_DIR, input(nodes), files);
+    // The journal in order; each write's length from the recording, in the same order.
+    const lengths = files.writes.map((w) => w.length);
+    const between: number[] = [];
+    let bytes = 0;
+    for (const entry of files.journal) {
+      if (entry === `write ${TEMP}`) bytes += lengths.shift()!;
+      else if (entry === `fsync ${TEMP}`) {
+        between.push(bytes);
+        bytes = 0;
+      }
+    }
+    const mib8 = 8 * 1024 * 1024;
+    // About 20 MB: two fsyncs at 8 MiB each (within one chunk past it), then the final one.
+    expect(between.length).toBe(3);
+    for (const n of between.slice(0, -1)) {
+      expect(n).toBeGreaterThanOrEqual(mib8);
+      expect(n).toBeLessThan(mib8 + 256 * 1024 + nodeBytes + 32);
+    }
+    expect(between.reduce((a, b) => a + b, 0)).toBe(files.readFile(FINAL).length);
+    expect(Buffer.from(files.readFile(FINAL)).equals(Buffer.from(encodeSnapshot(input(nodes))))).toBe(true);
+  });
+
   it("the header's node count is the input's; END counts what was written", async () => {
     const files = new MemFiles();
     await writeSnapshot(DATA_DIR, { ...input([node(0), node(1)]), nodeCount: 7 }, files);
