@@ -114,6 +114,9 @@ export function applyKey(config: ServerConfig, key: string, value: string, base:
     case "secureClientPortAddress":
       config.secureClientPortAddress = value;
       return;
+    case "clientPortListenBacklog":
+      config.clientPortListenBacklog = integer(key, value, -1);
+      return;
     case "minSessionTimeout":
       config.minSessionTimeout = integer(key, value, -1);
       return;

@@ -63,7 +63,7 @@ export function listenSecureClientPort(
       jute: (s, a, first) => doors.jute(s, a, first, ids),
     });
   });
-  return listen(server, host, port, connections).then((port) => ({
+  return listen(server, host, port, connections, options.listenBacklog).then((port) => ({
     ...port,
     setSecureContext: (next) => server.setSecureContext(next),
   }));

@@ -20,6 +20,11 @@ export interface ServerConfig {
   secureClientPort: number | undefined;
   /** secureClientPortAddress; undefined: the clientPortAddress. */
   secureClientPortAddress: string | undefined;
+  /**
+   * clientPortListenBacklog: connections the kernel queues for both client ports before they are
+   * accepted (capped by net.core.somaxconn); -1 (unset) is LISTEN_BACKLOG_DEFAULT.
+   */
+  clientPortListenBacklog: number;
   /** ssl.* keys (stores, clientAuth) and the x509 super user. */
   ssl: SslConfig;
   /** sslQuorum, sslQuorumReloadCertFiles and the ssl.quorum.* stores (docs/SECURITY.md). */
@@ -119,6 +124,7 @@ export function defaultConfig(): ServerConfig {
     clientPortAddress: "0.0.0.0",
     secureClientPort: undefined,
     secureClientPortAddress: undefined,
+    clientPortListenBacklog: -1,
     ssl: defaultSslConfig(),
     quorumTls: defaultQuorumTlsConfig(),
     minSessionTimeout: -1,

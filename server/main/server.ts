@@ -311,6 +311,7 @@ export async function startServer(
     connectionsPerAddressMax: limits.connectionsPerAddressMax,
     connectionsMax: limits.connectionsMax,
     firstBytesTimeoutMs: 10_000,
+    listenBacklog: config.clientPortListenBacklog,
     log,
   };
   const clientPort = await listenClientPort(config.clientPortAddress, config.clientPort, portOptions, {

@@ -78,6 +78,20 @@ describe("zoo.cfg", () => {
     expect(() => finishConfig(c)).toThrow(/minSessionTimeout 5000/);
   });
 
+  it("clientPortListenBacklog: -1 (unset, the default) or a count; below -1 refused naming the key", () => {
+    const parse = (line: string) => {
+      const config = defaultConfig();
+      parseZooCfg(line, config, "/", () => {});
+      return config;
+    };
+    expect(defaultConfig().clientPortListenBacklog).toBe(-1);
+    expect(parse("clientPortListenBacklog=128").clientPortListenBacklog).toBe(128);
+    expect(parse("clientPortListenBacklog=-1").clientPortListenBacklog).toBe(-1);
+    expect(() => parse("clientPortListenBacklog=-2")).toThrow(
+      "zoo.cfg: clientPortListenBacklog=-2 must be a decimal integer from -1 to 2147483647",
+    );
+  });
+
   it("takes decimal integers only, up to 2^31-1, and throws ConfigError naming key and rule (found by fuzzing)", () => {
     const parse = (line: string) => parseZooCfg(line, defaultConfig(), "/", () => {});
     // Number() took all of these: an empty jute.maxbuffer was a request limit of 0, and
