@@ -3,6 +3,7 @@ import type { Entry } from "../../../server/consensus/ready.js";
 import { ZabNode } from "../../../server/consensus/zab-node.js";
 import { snapshotInput } from "../../../server/main/durability.js";
 import { encodeSnapshot, parseSnapshot } from "../../../server/persistence/snapshot.js";
+import type { SnapshotNodeFields } from "../../../server/persistence/snapshot-node-codec.js";
 import { Pipeline } from "../../../server/pipeline/pipeline.js";
 import { LogHistory } from "../../../server/replica/log-history.js";
 import { Replica, type ReplicaHooks } from "../../../server/replica/replica.js";
@@ -168,6 +169,7 @@ export function startMember(id: number, incarnation: number, disk: DurableDisk, 
   const half = Math.max(1, env.snapEvery >> 1);
   let threshold = half + snapRng.below(half);
   let sinceSnap = 0;
+  let walking = false;
   pipeline = new Pipeline(
     {
       tree,
@@ -188,19 +190,41 @@ export function startMember(id: number, incarnation: number, disk: DurableDisk, 
         for (let i = 0; i < n; i++) out[i] = rng.below(256);
         return out;
       },
-      // The Snapshotter: an exact copy now, durable a little later (lost if the member dies first).
+      // The Snapshotter: the tree's cursor read a few nodes per tick while the member goes on
+      // applying (as the real one reads it between chunks), then durable a little later; lost if
+      // the member dies first. The file must hold the tree exactly at its zxid: recovery checks
+      // the digest and the chain check compares every member's.
       afterApply: (count) => {
         sinceSnap += count;
-        if (sinceSnap < threshold) return;
+        if (sinceSnap < threshold || walking) return;
         sinceSnap = 0;
         threshold = half + snapRng.below(half);
+        walking = true;
         const input = snapshotInput(tree, sessions);
-        const bytes = encodeSnapshot(input);
-        scheduler.schedule(() => {
-          if (storage.dead || input.zxid <= disk.snapshotZxid) return;
-          disk.snapshot = bytes;
-          disk.snapshotZxid = input.zxid;
-        }, snapRng.below(5) * CORE_TICK_MS);
+        const views = input.nodes[Symbol.iterator]();
+        const nodes: SnapshotNodeFields[] = [];
+        const step = (): void => {
+          if (storage.dead) {
+            input.close();
+            return;
+          }
+          for (let k = 1 + snapRng.below(8); k > 0; k--) {
+            const next = views.next();
+            if (next.done === true) {
+              walking = false;
+              const bytes = encodeSnapshot({ ...input, nodes });
+              scheduler.schedule(() => {
+                if (storage.dead || input.zxid <= disk.snapshotZxid) return;
+                disk.snapshot = bytes;
+                disk.snapshotZxid = input.zxid;
+              }, snapRng.below(5) * CORE_TICK_MS);
+              return;
+            }
+            nodes.push({ ...next.value });
+          }
+          scheduler.schedule(step, snapRng.below(3) * CORE_TICK_MS);
+        };
+        step();
       },
     },
     {
