@@ -237,6 +237,25 @@ export function encodeSnapshot(input: SnapshotInput): Uint8Array {
 }
 
 /**
+ * encodeSnapshot without holding the event loop (a leader's SNAP of a large tree): a chunk at a
+ * time, a turn between chunks; with a cursor as its nodes, writes go on meanwhile.
+ */
+export async function encodeSnapshotAsync(input: SnapshotInput): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  // A copy of each chunk: the writer reuses its buffer.
+  const out = new ChunkWriter((bytes) => chunks.push(Uint8Array.from(bytes)));
+  for (const item of snapshotFrames(input, [...input.sessions])) {
+    out.put(item);
+    if (out.full) {
+      out.flush();
+      await yieldTurn();
+    }
+  }
+  out.flush();
+  return Buffer.concat(chunks);
+}
+
+/**
  * A learner's SNAP: checks the leader's bytes (a damaged transfer throws and writes nothing),
  * then writes them durably as snapshot.<hex zxid> (temp file, fsync, rename, directory fsync).
  */

@@ -10,6 +10,9 @@ import { ReplicaStats } from "./replica-stats.js";
 import type { Storage } from "./storage.js";
 import { zabFromWire, zabToWire } from "./zab-codec.js";
 
+/** Messages to one learner that may wait behind its SNAP state while it is encoded. */
+const HELD_MESSAGES_MAX = 200_000;
+
 /** How the replica reaches its peers (server/transport's PeerTransport fits). */
 export interface PeerLink {
   /** Queues a message; false when there is no open stream (dropped: ZAB tolerates loss). */
@@ -18,8 +21,12 @@ export interface PeerLink {
 
 /** Moving the applied state for SNAP; the composition root knows the tree and the files. */
 export interface StateTransfer {
-  /** Leader: the applied state as snapshot bytes, or undefined if it is no longer at `zxid`. */
-  encode(zxid: number): Uint8Array | undefined;
+  /**
+   * Leader: the applied state at `zxid` as snapshot bytes, or undefined if it is no longer there.
+   * A promise when encoding takes long (a large tree): the learner's later ZAB messages then wait
+   * behind the state, so it still sees them after it, in order.
+   */
+  encode(zxid: number): Uint8Array | Promise<Uint8Array> | undefined;
   /** Learner: makes the received state the applied one at `zxid`, durably. */
   install(zxid: number, bytes: Uint8Array): Promise<void>;
 }
@@ -96,7 +103,9 @@ export class Replica {
   /** SNAP state arriving from the leader, and the last complete one. */
   private incoming: { from: number; zxid: number; chunks: Uint8Array[] } | undefined;
   private received: { zxid: number; bytes: Uint8Array } | undefined;
-  private encoded: { zxid: number; bytes: Uint8Array } | undefined;
+  private encoded: { zxid: number; bytes: Uint8Array | Promise<Uint8Array> } | undefined;
+  /** Learners whose SNAP state is still being encoded: their ZAB messages since, in order. */
+  private readonly held = new Map<number, PeerMessage[]>();
   /** Election time, proposal latency and counts, read by the admin commands and /metrics. */
   readonly stats: ReplicaStats;
   private readonly reports: LeaderReports;
@@ -162,6 +171,7 @@ export class Replica {
 
   stop(): void {
     this.stopped = true;
+    this.held.clear();
     this.timer?.unsubscribe();
     this.loop.stop();
   }
@@ -222,6 +232,8 @@ export class Replica {
     // Only the sender's stream carried its chunks: another peer going away leaves them whole (a
     // reset there made the sender's later chunks look like a whole state: real-pipeline simulator).
     if (this.incoming?.from === id) this.incoming = undefined;
+    // Its stream is gone, and what was held for it with it: it syncs again when it is back.
+    this.held.delete(id);
     this.node.peerDisconnected(id);
     this.checkView();
     this.kick();
@@ -238,13 +250,24 @@ export class Replica {
         this.options.log("info", `sending ${message.type.toUpperCase()} ${zxidHex(message.zxid)} to ${to}`);
       const packet = zabToWire(message);
       if (this.zabObserver !== undefined) packet.trace = this.zabObserver.sent(to, message);
-      link.send(to, { kind: { $case: "zab", value: packet } });
+      const wire: PeerMessage = { kind: { $case: "zab", value: packet } };
+      const held = this.held.get(to);
+      if (held === undefined) link.send(to, wire);
+      else if (held.length < HELD_MESSAGES_MAX) held.push(wire);
+      else {
+        // Dropped as a lost stream would drop them: the learner's sync times out and it retries.
+        this.held.delete(to);
+        this.options.log("warn", `SNAP for ${to} dropped: over ${HELD_MESSAGES_MAX} messages waited behind it`);
+      }
     }
     // Encoded state is kept only for the learners of one batch.
     this.encoded = undefined;
   }
 
-  /** The applied state goes ahead of the snap packet on the same stream. */
+  /**
+   * The applied state goes ahead of the snap packet on the same stream. Still being encoded, it is
+   * sent when done, and the snap packet and every later message to that learner wait for it.
+   */
   private sendState(to: number, zxid: number): boolean {
     if (this.encoded?.zxid !== zxid) {
       const bytes = this.transfer.encode(zxid);
@@ -256,6 +279,27 @@ export class Replica {
       this.encoded = { zxid, bytes };
     }
     const bytes = this.encoded.bytes;
+    if (bytes instanceof Uint8Array) return this.sendChunks(to, zxid, bytes);
+    const queue: PeerMessage[] = [];
+    this.held.set(to, queue);
+    bytes.then(
+      (state) => {
+        if (this.held.get(to) !== queue) return;
+        this.held.delete(to);
+        if (!this.sendChunks(to, zxid, state)) return;
+        for (const message of queue) if (this.link?.send(to, message) !== true) return;
+      },
+      (error: unknown) => {
+        if (this.held.get(to) === queue) this.held.delete(to);
+        this.options.log("warn", `SNAP for ${to} failed: ${(error as Error).message}`);
+      },
+    );
+    return true;
+  }
+
+  private sendChunks(to: number, zxid: number, bytes: Uint8Array): boolean {
+    const link = this.link;
+    if (this.stopped || link === undefined) return false;
     const size = this.options.snapshotChunkBytes;
     this.options.log("info", `sending SNAP ${zxidHex(zxid)} (${bytes.length} bytes) to ${to}`);
     let at = 0;
@@ -263,7 +307,7 @@ export class Replica {
       const data = Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(size, bytes.length - at));
       at += data.length;
       const chunk = { zxid: BigInt(zxid), data, last: at >= bytes.length };
-      if (!this.link!.send(to, { kind: { $case: "snapshotChunk", value: chunk } })) return false;
+      if (!link.send(to, { kind: { $case: "snapshotChunk", value: chunk } })) return false;
     } while (at < bytes.length);
     return true;
   }

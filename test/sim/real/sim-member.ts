@@ -139,7 +139,18 @@ export function startMember(id: number, incarnation: number, disk: DurableDisk, 
     node,
     storage,
     {
-      encode: (zxid) => (tree.lastZxid === zxid ? encodeSnapshot(snapshotInput(tree, sessions)) : undefined),
+      // As replication.ts: the state at zxid now, encoded later (0 to 3 ticks here) while the
+      // member goes on applying; the learner's messages wait behind it in the Replica.
+      encode: (zxid) => {
+        if (tree.lastZxid !== zxid) return undefined;
+        const input = snapshotInput(tree, sessions);
+        return new Promise<Uint8Array>((resolve) => {
+          scheduler.schedule(() => {
+            resolve(encodeSnapshot(input));
+            input.close();
+          }, snapRng.below(4) * CORE_TICK_MS);
+        });
+      },
       install: async (zxid, bytes) => {
         const snap = parseSnapshot("snap", bytes);
         const fresh = DataTree.restore(snap.acls, snap.nodes, zxid);
