@@ -257,7 +257,10 @@ export class Replica {
       else {
         // Dropped as a lost stream would drop them: the learner's sync times out and it retries.
         this.held.delete(to);
-        this.options.log("warn", `SNAP for ${to} dropped: over ${HELD_MESSAGES_MAX} messages waited behind it`);
+        this.options.log(
+          "warn",
+          `SNAP for ${to} dropped: over ${HELD_MESSAGES_MAX} messages waited behind it`,
+        );
       }
     }
     // Encoded state is kept only for the learners of one batch.
