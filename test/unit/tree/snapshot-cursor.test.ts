@@ -153,6 +153,16 @@ describe("SnapshotCursor", () => {
     );
   });
 
+  it("closed while a reader is part way through, the walk ends with an error, not a short snapshot", () => {
+    const t = new RandomTree(new Prng(5));
+    for (let i = 0; i < 20; i++) t.change(true);
+    const cursor = t.tree.snapshotCursor();
+    const views = cursor.views()[Symbol.iterator]();
+    expect(views.next().value?.path).toBe("/");
+    cursor.close();
+    expect(() => views.next()).toThrow(new Error("snapshot cursor closed while walking"));
+  });
+
   it("refuses to end a walk that gave another count than the tree had", () => {
     const t = new RandomTree(new Prng(3));
     for (let i = 0; i < 20; i++) t.change();
