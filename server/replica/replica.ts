@@ -352,6 +352,8 @@ export class Replica {
     )
       return;
     this.lastView = view;
+    // A state still being encoded belongs to a term that ended: its learners sync again.
+    if (view.role !== "leading" || view.epoch !== last.epoch) this.held.clear();
     if (this.options.clock !== undefined) this.stats.viewChanged(view.role, view.serving);
     this.hooks?.viewChanged(view);
   }
