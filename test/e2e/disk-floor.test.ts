@@ -65,7 +65,13 @@ describe("the free-space floor of dataDir and dataLogDir", () => {
 
     const fs = statfsSync(`/proc/${server.pid}/root${mount}`);
     writeFileSync(filler, Buffer.alloc(fs.bavail * fs.bsize - FLOOR / 2));
-    await waitUntil("the member to see its disk low", async () => (await admin("disk")).disk_low === true);
+    // Both directories low, not only the first one read while the filler was still growing: the
+    // refusal names the first low directory of its check (dataDir), and a check that ran mid-write
+    // saw dataDir above the floor and dataLogDir, read a moment later, below it.
+    await waitUntil("the member to see both directories low", async () => {
+      const d = await admin("disk");
+      return d.disk_low === true && (d.dirs as { low: boolean }[]).every((dir) => dir.low);
+    });
 
     const refused = await client.create("/during", "x").catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(NotReadOnlyError);
