@@ -2,22 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { Request } from "../../../server/gen/paddock/v1/session.js";
 import { Code } from "../../../server/util/error-code.js";
 import { connect, connection, member } from "./fake-member.js";
+import { refusal } from "./refusal.js";
 
 // front.ts's edges on the real Pipeline of fake-member.ts: the exact refusals of a connection used
 // out of order, no entry kept for an address whose connections are all gone, and a connection
 // dropped before its session was ready keeping no hold on that session.
 
 const ping: Request = { xid: 1, timeoutMs: 0, trace: {}, op: { $case: "ping", value: {} } };
-
-const refusal = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    const e = error as { code: number; path: string; message: string };
-    return { code: e.code, path: e.path, message: e.message };
-  }
-  throw new Error("no refusal");
-};
 
 describe("FrontConnection used out of order", () => {
   it("refuses a request before the ConnectRequest, and a second ConnectRequest, exactly", async () => {

@@ -5,6 +5,7 @@ import { ClientFront, type ConnectionRules } from "../../../server/pipeline/fron
 import type { Batch } from "../../../server/pipeline/intake.js";
 import { Code } from "../../../server/util/error-code.js";
 import { connect, connection, member } from "./fake-member.js";
+import { refusal } from "./refusal.js";
 
 // The front-end API every door uses. The connection rules on a ClientFront whose context holds
 // only what those rules read (clock, member state, applied zxid, authenticate), its intake
@@ -39,16 +40,6 @@ function bareFront(rules: Partial<ConnectionRules> = {}, serving = true) {
 const sink = (into: ServerMessage[] = []) => ({ send: (m: ServerMessage) => into.push(m), end: () => {} });
 const ping = (xid: number): Request => ({ xid, timeoutMs: 0, trace: {}, op: { $case: "ping", value: {} } });
 const whoAmI = { $case: "whoAmI", value: {} } as const;
-
-const refusal = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    const e = error as { code: number; path: string; message: string };
-    return { code: e.code, path: e.path, message: e.message };
-  }
-  throw new Error("no refusal");
-};
 
 describe("ClientFront: connections per address", () => {
   it("counts per address up to maxClientCnxns exactly, and names the address and limit past it", () => {

@@ -8,6 +8,7 @@ import { Requester } from "../../../server/pipeline/requester.js";
 import { SessionTable } from "../../../server/sessions/index.js";
 import type { TxnBody } from "../../../server/tree/prep.js";
 import { Code } from "../../../server/util/error-code.js";
+import { refusal } from "./refusal.js";
 
 // The one propose path on a real single-voter ZabNode, elected and broadcasting: what each
 // refusal says, what the proposed transaction carries, and the waiters it keeps by zxid.
@@ -79,16 +80,6 @@ const waiter = (name: string): Waiter => ({
   onApplied: undefined,
   onFailed: undefined,
 });
-
-const refusal = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    const e = error as { code: number; path: string; message: string };
-    return { code: e.code, path: e.path, message: e.message };
-  }
-  throw new Error("no refusal");
-};
 
 describe("Proposer.assertWritable", () => {
   it("refuses after a storage failure first, naming the failure, even on a leader", () => {

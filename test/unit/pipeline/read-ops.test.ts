@@ -7,6 +7,7 @@ import { Code } from "../../../server/util/error-code.js";
 import { defaultLimits } from "../../../server/util/limits.js";
 import { WatchRegistry } from "../../../server/watches/watch-registry.js";
 import { create, E, setData, txn } from "../tree/txns.js";
+import { refusal } from "./refusal.js";
 
 // executeRead on the real DataTree and WatchRegistry: each read's result, the watch it leaves
 // (read back with the registry's `has`, by WatcherType: 1 children, 2 data, 3 any, 4 persistent,
@@ -39,15 +40,6 @@ beforeEach(() => {
 });
 
 const read = (op: Op, requester = session, ids = IP) => executeRead(ctx, requester, ids, op)!;
-const refusal = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    const e = error as { code: number; path: string; message: string };
-    return { code: e.code, path: e.path, message: e.message };
-  }
-  throw new Error("no refusal");
-};
 const exists = (path: string, watch = false): Op => ({
   $case: "exists",
   value: { path, watch, consistency: 0 },
