@@ -3,22 +3,13 @@ import type { Outbound } from "../../../server/consensus/ready.js";
 import { ZabNode } from "../../../server/consensus/zab-node.js";
 import type { PeerMessage } from "../../../server/gen/paddock/internal/v1/peer.js";
 import { Replica } from "../../../server/replica/replica.js";
-import type { Storage } from "../../../server/replica/storage.js";
 import { zabFromWire } from "../../../server/replica/zab-codec.js";
+import { nullStorage as storage } from "./null-storage.js";
 
 // A leader's SNAP state encoded a chunk at a time (a large tree): until it is sent, the snap
 // packet and every later ZAB message to that learner wait behind it, so the learner sees them in
 // the order of a state sent at once; other learners are not held. (The real-pipeline simulator
 // encodes its SNAPs later too: sending the held messages first, or not holding them, fails seed 1.)
-
-const storage: Storage = {
-  append: () => undefined,
-  truncate: async () => {},
-  snapshotInstalled: () => {},
-  saveHardState: async () => {},
-  failure: undefined,
-  close: async () => {},
-};
 
 function leader(encode: (zxid: number) => Promise<Uint8Array>) {
   const node = new ZabNode({

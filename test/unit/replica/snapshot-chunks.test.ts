@@ -2,16 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ZabNode } from "../../../server/consensus/zab-node.js";
 import type { PeerMessage } from "../../../server/gen/paddock/internal/v1/peer.js";
 import { Replica } from "../../../server/replica/replica.js";
-import type { Storage } from "../../../server/replica/storage.js";
-
-const storage: Storage = {
-  append: () => undefined,
-  truncate: async () => {},
-  snapshotInstalled: () => {},
-  saveHardState: async () => {},
-  failure: undefined,
-  close: async () => {},
-};
+import { nullStorage as storage } from "./null-storage.js";
 
 function follower(): Replica {
   const node = new ZabNode({
