@@ -9,11 +9,10 @@
  * bare client of ZooKeeper's protocol (bench/jute-raw.ts), so the figures compare directly.
  */
 import type { BenchOptions } from "./args.js";
-import { Histogram } from "./histogram.js";
 import { type RawSession, rawClose, rawConnect } from "./jute-raw.js";
 import type { ServerRef } from "./load-runner.js";
-import { cpuDelta, totalCpuSeconds } from "./proc-stats.js";
-import { makeRow, type RowResult } from "./report.js";
+import type { RowResult } from "./report.js";
+import { runStorm } from "./storm.js";
 
 /** Opens and closes outside the storm, this many at a time (not measured). */
 const inFlightMax = 64;
@@ -35,51 +34,19 @@ export async function runResumeStorm(opts: BenchOptions, server: ServerRef): Pro
   );
   for (const s of opened) s.socket.destroy();
 
-  const histogram = new Histogram();
-  let errors = 0;
-  let errorSample: string | undefined;
-  const cpu0 = totalCpuSeconds(server.pids);
-  const client0 = process.cpuUsage();
-  const t0 = performance.now();
-  const resumed = await Promise.all(
-    opened.map(async (old): Promise<RawSession | undefined> => {
-      const s0 = performance.now();
-      try {
-        const s = await rawConnect(resumeOn, old.sessionId, old.password, opts.sessionTimeoutMs);
-        if (s.timeoutMs === 0 || s.sessionId !== old.sessionId) {
-          s.socket.destroy();
-          throw new Error(`session 0x${old.sessionId.toString(16)} refused on resume`);
-        }
-        histogram.record((performance.now() - s0) * 1000);
-        return s;
-      } catch (e) {
-        errors++;
-        errorSample ??= e instanceof Error ? e.message : String(e);
-        return undefined;
+  const { done, row } = await runStorm<RawSession>(
+    server,
+    "resume-storm",
+    opened.map((old) => async () => {
+      const s = await rawConnect(resumeOn, old.sessionId, old.password, opts.sessionTimeoutMs);
+      if (s.timeoutMs === 0 || s.sessionId !== old.sessionId) {
+        s.socket.destroy();
+        throw new Error(`session 0x${old.sessionId.toString(16)} refused on resume`);
       }
+      return s;
     }),
   );
-  const stormS = (performance.now() - t0) / 1000;
-  const cpu1 = totalCpuSeconds(server.pids);
-  const clientUsage = process.cpuUsage(client0);
-  const live = resumed.filter((s): s is RawSession => s !== undefined);
-  await inBatches(live, rawClose);
-  const serverCpuS = cpuDelta(cpu0, cpu1);
-  const extra: Record<string, number> = { sessions: live.length };
-  if (serverCpuS !== null && live.length > 0) extra.serverCpuUsPerSession = (serverCpuS / live.length) * 1e6;
-  const row = makeRow({
-    target: server.target,
-    members: server.members,
-    workload: "resume-storm",
-    ops: live.length,
-    durationS: stormS,
-    histogram,
-    errors,
-    errorSample,
-    clientCpuS: (clientUsage.user + clientUsage.system) / 1e6,
-    serverCpuS,
-    extra,
-  });
+  await inBatches(done, rawClose);
   // bench/jute-raw.ts, named here: the report would name the target's usual client.
   return { ...row, generator: "ts", client: "bare-jute", topology: "independent" };
 }
